@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Integration tests share PostgreSQL and Redis; files run in parallel with their own database each.
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
