@@ -24,6 +24,7 @@ function patchQueryable<T extends Queryable>(queryable: T): T {
   // performIO is internal to adapter-pg; it is the one place both queryRaw and executeRaw go through.
   const target = queryable as unknown as {
     performIO: (query: Query) => Promise<pg.QueryResult>;
+    executeRaw: (query: Query) => Promise<number>;
     client: PoolLike;
     startTransaction?: (isolation?: string) => Promise<Queryable>;
     executeScript: (script: string) => Promise<void>;
@@ -37,15 +38,19 @@ function patchQueryable<T extends Queryable>(queryable: T): T {
       return target.onError(error);
     }
   };
-  const original = target.performIO.bind(target);
+  const performIO = target.performIO.bind(target);
   target.performIO = async (query: Query) => {
-    const result =
-      query.args.length === 0 ? await simple(query.sql) : await original(query);
+    const result = await performIO(query);
     for (const field of result.fields ?? []) {
       if (field.dataTypeID === OID_NAME || field.dataTypeID === OID_CHAR) field.dataTypeID = OID_TEXT;
     }
     return result;
   };
+  // Statements without parameters (whole migration scripts among them) take the simple protocol.
+  // Only for executeRaw: queryRaw needs adapter-pg's own result parsers, which the simple path skips.
+  const executeRaw = target.executeRaw.bind(target);
+  target.executeRaw = async (query: Query) =>
+    query.args.length === 0 ? ((await simple(query.sql)).rowCount ?? 0) : executeRaw(query);
   // adapter-pg splits scripts on ";", which breaks bodies that contain one; send the script whole.
   target.executeScript = async (script: string) => {
     await simple(script);
@@ -80,13 +85,14 @@ export class MigrationPgAdapterFactory {
   }
 
   async connect() {
-    return patchQueryable(await new PrismaPg({ connectionString: this.#url }).connect());
+    // allowExitOnIdle: the CLI never disposes the adapter, and idle clients would hold it open for 10 s.
+    return patchQueryable(await new PrismaPg({ connectionString: this.#url, allowExitOnIdle: true }).connect());
   }
 
   async connectToShadowDb() {
     const database = `bussola_shadow_${randomUUID().replaceAll("-", "")}`;
     await adminQuery(this.#url, `CREATE DATABASE "${database}"`);
-    const shadow = new PrismaPg({ connectionString: withDatabase(this.#url, database) });
+    const shadow = new PrismaPg({ connectionString: withDatabase(this.#url, database), allowExitOnIdle: true });
     const adapter = patchQueryable(await shadow.connect());
     const dispose = adapter.dispose.bind(adapter);
     adapter.dispose = async () => {

@@ -1,0 +1,147 @@
+// The one configuration object, read from the environment and validated once at start-up.
+import { z } from "zod";
+
+const DEFAULT_API_ROOT = "https://api.telegram.org";
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ message: "must be a port number" })
+    .int("must be a whole number")
+    .min(1, "must be between 1 and 65535")
+    .max(65535, "must be between 1 and 65535")
+    .default(fallback);
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}` },
+  );
+
+/** "21:00-08:00": a window that may cross midnight; empty disables quiet hours. */
+const quietHours = z
+  .string()
+  .transform((value, ctx) => {
+    if (value.trim() === "") return null;
+    const match = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(value.trim());
+    if (!match) {
+      ctx.addIssue({ code: "custom", message: 'must look like "21:00-08:00" (or be empty)' });
+      return z.NEVER;
+    }
+    const [, h1, m1, h2, m2] = match.map(Number) as [number, number, number, number, number];
+    return { startMinute: h1 * 60 + m1, endMinute: h2 * 60 + m2 };
+  })
+  .prefault("21:00-08:00");
+
+const schema = z
+  .object({
+    DATABASE_URL: url(["postgresql:", "postgres:"]).default("postgresql://postgres@127.0.0.1:5432/bussola"),
+    REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, "must be letters, digits, '_', '-' or '.'")
+      .default("bussola"),
+    TELEGRAM_BOT_TOKEN: z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like "123456789:ABC-def…" (from @BotFather)')
+      .optional(),
+    TELEGRAM_API_ROOT: url(["http:", "https:"]).default(DEFAULT_API_ROOT),
+    BOT_MODE: z.enum(["polling", "webhook"], { message: 'must be "polling" or "webhook"' }).default("polling"),
+    WEBHOOK_URL: url(["https:", "http:"]).optional(),
+    WEBHOOK_SECRET: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,256}$/, "must be 16 to 256 characters: letters, digits, '_' or '-'")
+      .optional(),
+    ADMIN_HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
+    ADMIN_PORT: port(3000),
+    SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    OPERATORS_CHAT_ID: z
+      .string()
+      .regex(/^-?\d+$/, "must be a Telegram chat id (a whole number, negative for groups)")
+      .optional(),
+    QUIET_HOURS: quietHours,
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+        message: "must be one of fatal, error, warn, info, debug, trace, silent",
+      })
+      .default("info"),
+    SANDBOX_PORT: port(8081),
+  })
+  .superRefine((env, ctx) => {
+    if (env.BOT_MODE === "webhook") {
+      if (!env.WEBHOOK_URL) ctx.addIssue({ code: "custom", path: ["WEBHOOK_URL"], message: "is required when BOT_MODE=webhook" });
+      if (!env.WEBHOOK_SECRET)
+        ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "is required when BOT_MODE=webhook" });
+    }
+    if (env.TELEGRAM_BOT_TOKEN && !env.SESSION_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SESSION_SECRET"],
+        message: "is required with a real TELEGRAM_BOT_TOKEN (at least 32 random characters)",
+      });
+    }
+  });
+
+export type Config = {
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  telegram: { token: string | undefined; apiRoot: string };
+  /** No token: the built-in sandbox stands in for Telegram and demo data is loaded. */
+  demo: boolean;
+  bot: { mode: "polling" | "webhook"; webhookUrl: string | undefined; webhookSecret: string | undefined };
+  admin: { host: string; port: number; sessionSecret: string | undefined };
+  operatorsChatId: string | undefined;
+  quietHours: { startMinute: number; endMinute: number } | null;
+  logLevel: string;
+  sandboxPort: number;
+};
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.join("\n")}`);
+    this.problems = problems;
+  }
+}
+
+/** Empty strings count as unset, except QUIET_HOURS where empty means "disabled". */
+function clean(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    if (value === "" && key !== "QUIET_HOURS") continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(clean(env));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      return `${name} ${issue.message}`;
+    });
+    throw new ConfigError([...new Set(problems)]);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    telegram: { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT },
+    demo: e.TELEGRAM_BOT_TOKEN === undefined,
+    bot: { mode: e.BOT_MODE, webhookUrl: e.WEBHOOK_URL, webhookSecret: e.WEBHOOK_SECRET },
+    admin: { host: e.ADMIN_HOST, port: e.ADMIN_PORT, sessionSecret: e.SESSION_SECRET },
+    operatorsChatId: e.OPERATORS_CHAT_ID,
+    quietHours: e.QUIET_HOURS,
+    logLevel: e.LOG_LEVEL,
+    sandboxPort: e.SANDBOX_PORT,
+  };
+}

@@ -1,0 +1,65 @@
+// i18next with the locales/ folder: one folder per language, one JSON file per namespace.
+// Never call i18next.t or changeLanguage per update: bind a fixed `t` to the person's language.
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import i18next, { type i18n, type TFunction } from "i18next";
+
+export const LOCALES_DIR = join(import.meta.dirname, "..", "locales");
+export const DEFAULT_LANGUAGE = "it";
+
+type Resources = Record<string, Record<string, Record<string, unknown>>>;
+
+export function readLocales(dir = LOCALES_DIR): Resources {
+  const resources: Resources = {};
+  for (const language of readdirSync(dir, { withFileTypes: true })) {
+    if (!language.isDirectory()) continue;
+    const namespaces: Record<string, Record<string, unknown>> = {};
+    for (const file of readdirSync(join(dir, language.name))) {
+      if (!file.endsWith(".json")) continue;
+      namespaces[basename(file, ".json")] = JSON.parse(readFileSync(join(dir, language.name, file), "utf8"));
+    }
+    resources[language.name] = namespaces;
+  }
+  return resources;
+}
+
+const resources = readLocales();
+export const SUPPORTED_LANGUAGES: readonly string[] = Object.keys(resources).sort((a, b) =>
+  a === DEFAULT_LANGUAGE ? -1 : b === DEFAULT_LANGUAGE ? 1 : a.localeCompare(b),
+);
+
+let instance: i18n | undefined;
+
+function getI18n(): i18n {
+  if (!instance) {
+    instance = i18next.createInstance();
+    // initAsync is not needed: resources are inline, so init completes synchronously.
+    instance.init({
+      resources,
+      lng: DEFAULT_LANGUAGE,
+      fallbackLng: DEFAULT_LANGUAGE,
+      supportedLngs: [...SUPPORTED_LANGUAGES],
+      ns: ["bot", "admin"],
+      defaultNS: "bot",
+      initAsync: false,
+      returnNull: false,
+      // Texts go to Telegram as HTML or to server-rendered pages: the callers escape values themselves.
+      interpolation: { escapeValue: false },
+    });
+  }
+  return instance;
+}
+
+/** Telegram's language_code ("en-GB", "uk") or a stored choice → a language we have. */
+export function resolveLanguage(code: string | null | undefined): string {
+  if (!code) return DEFAULT_LANGUAGE;
+  const base = code.toLowerCase().split(/[-_]/)[0] ?? "";
+  return SUPPORTED_LANGUAGES.includes(base) ? base : DEFAULT_LANGUAGE;
+}
+
+export type Translate = TFunction;
+
+/** A `t` fixed to one language and namespace, safe to use concurrently with others. */
+export function translator(language: string, namespace: "bot" | "admin" = "bot"): Translate {
+  return getI18n().getFixedT(resolveLanguage(language), namespace);
+}

@@ -1,0 +1,117 @@
+// One-time codes that link a Telegram account to a household. Codes are single-use, expire after
+// 14 days, and only their hash is stored. A Telegram user gets 5 wrong attempts an hour; after that
+// even the right code is refused until the hour has passed.
+import { createHash, randomInt } from "node:crypto";
+import type { Clock } from "./clock.ts";
+import type { Db } from "./db/client.ts";
+
+export const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I/L: read aloud and typed on phones
+export const CODE_LENGTH = 8;
+export const CODE_VALIDITY_MS = 14 * 24 * 60 * 60 * 1000;
+export const MAX_WRONG_ATTEMPTS = 5;
+export const ATTEMPT_WINDOW_MS = 60 * 60 * 1000;
+
+function hashCode(normalized: string): string {
+  return createHash("sha256").update(`bussola-link:${normalized}`).digest("hex");
+}
+
+/** "abcd-2345", "ABCD 2345", "abcd2345" → "ABCD2345"; anything that cannot be a code → null. */
+export function normalizeCode(input: string): string | null {
+  const compact = input.trim().replace(/[\s-]/g, "").toUpperCase();
+  if (compact.length !== CODE_LENGTH) return null;
+  for (const char of compact) if (!CODE_ALPHABET.includes(char)) return null;
+  return compact;
+}
+
+/** "ABCD2345" → "ABCD-2345", the way people are given it. */
+export function displayCode(normalized: string): string {
+  return `${normalized.slice(0, 4)}-${normalized.slice(4)}`;
+}
+
+export async function issueLinkCode(
+  db: Db,
+  contractCode: string,
+  clock: Clock,
+): Promise<{ code: string; householdId: number; expiresAt: Date } | null> {
+  const household = await db.household.findUnique({ where: { contractCode: contractCode.trim() } });
+  if (!household) return null;
+  let code = "";
+  for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  const expiresAt = new Date(clock.now().getTime() + CODE_VALIDITY_MS);
+  await db.linkCode.create({ data: { householdId: household.id, codeHash: hashCode(code), expiresAt } });
+  return { code: displayCode(code), householdId: household.id, expiresAt };
+}
+
+export type TelegramIdentity = {
+  telegramUserId: number;
+  chatId: number;
+  firstName?: string | undefined;
+  language: string;
+};
+
+export type RedeemResult =
+  | { status: "linked"; memberId: number; householdId: number; householdName: string }
+  | { status: "invalid"; attemptsLeft: number }
+  | { status: "locked"; retryAt: Date };
+
+export async function redeemLinkCode(
+  db: Db,
+  who: TelegramIdentity,
+  typed: string,
+  clock: Clock,
+): Promise<RedeemResult> {
+  const now = clock.now();
+  const telegramUserId = BigInt(who.telegramUserId);
+  return db.$transaction(async (tx) => {
+    // Serialise one person's attempts, so parallel guesses cannot slip past the limit.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`link:${who.telegramUserId}`}))`;
+    const windowStart = new Date(now.getTime() - ATTEMPT_WINDOW_MS);
+    const failures = await tx.linkAttempt.findMany({
+      where: { telegramUserId, succeeded: false, at: { gt: windowStart } },
+      orderBy: { at: "asc" },
+      select: { at: true },
+    });
+    const oldest = failures[0];
+    if (failures.length >= MAX_WRONG_ATTEMPTS && oldest) {
+      return { status: "locked", retryAt: new Date(oldest.at.getTime() + ATTEMPT_WINDOW_MS) };
+    }
+
+    const normalized = normalizeCode(typed);
+    const code = normalized
+      ? await tx.linkCode.findUnique({ where: { codeHash: hashCode(normalized) }, include: { household: true } })
+      : null;
+    // Claimed with a conditional update, so two people typing the same code cannot both use it.
+    const claimed = code
+      ? await tx.linkCode.updateMany({ where: { id: code.id, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } })
+      : { count: 0 };
+    if (!code || claimed.count === 0) {
+      await tx.linkAttempt.create({ data: { telegramUserId, succeeded: false, at: now } });
+      return { status: "invalid", attemptsLeft: MAX_WRONG_ATTEMPTS - failures.length - 1 };
+    }
+
+    const member = await tx.member.upsert({
+      where: { telegramUserId },
+      create: {
+        telegramUserId,
+        chatId: BigInt(who.chatId),
+        firstName: who.firstName ?? null,
+        language: who.language,
+        householdId: code.householdId,
+        linkedAt: now,
+      },
+      update: { chatId: BigInt(who.chatId), householdId: code.householdId, linkedAt: now, unreachableAt: null },
+    });
+    await tx.linkCode.update({ where: { id: code.id }, data: { usedByMemberId: member.id } });
+    await tx.linkAttempt.create({ data: { telegramUserId, succeeded: true, at: now } });
+    await tx.auditLog.create({
+      data: {
+        actorType: "member",
+        actorId: String(member.id),
+        action: "member.linked",
+        entityType: "household",
+        entityId: String(code.householdId),
+      },
+    });
+    return { status: "linked", memberId: member.id, householdId: code.householdId, householdName: code.household.name };
+  });
+}

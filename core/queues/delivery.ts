@@ -1,0 +1,65 @@
+// The delivery queue: every message the system starts goes through it. The job carries an id only;
+// the text and the recipient live in PostgreSQL (OutboundMessage), where `purpose` is unique.
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import type { Db } from "../db/client.ts";
+
+export const DELIVERY_QUEUE = "delivery";
+
+export const deliveryJobSchema = z.object({ outboundMessageId: z.number().int().positive() });
+export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
+
+export type DeliveryQueue = Queue<DeliveryJob>;
+
+export function createDeliveryQueue(connection: Redis, prefix: string): DeliveryQueue {
+  return new Queue<DeliveryJob>(DELIVERY_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      attempts: 8,
+      backoff: { type: "exponential", delay: 1000 },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+    },
+  });
+}
+
+export type DeliveryRequest = {
+  /** Unique per purpose and recipient, e.g. "linked:42:7" — the same purpose is never sent twice. */
+  purpose: string;
+  memberId: number;
+  text: string;
+  parseMode?: "HTML";
+  broadcastId?: number;
+};
+
+/**
+ * Records the message and queues it. Asking twice for the same purpose changes nothing: the record
+ * is kept and the job id is derived from it, so the queue does not hold it twice either.
+ */
+export async function requestDelivery(
+  deps: { db: Db; deliveryQueue: DeliveryQueue },
+  request: DeliveryRequest,
+): Promise<{ outboundMessageId: number; created: boolean }> {
+  const member = await deps.db.member.findUniqueOrThrow({ where: { id: request.memberId }, select: { chatId: true } });
+  const existing = await deps.db.outboundMessage.findUnique({ where: { purpose: request.purpose } });
+  const message =
+    existing ??
+    (await deps.db.outboundMessage.upsert({
+      where: { purpose: request.purpose },
+      create: {
+        purpose: request.purpose,
+        memberId: request.memberId,
+        chatId: member.chatId,
+        text: request.text,
+        parseMode: request.parseMode ?? null,
+        broadcastId: request.broadcastId ?? null,
+      },
+      update: {},
+    }));
+  if (message.status === "queued") {
+    await deps.deliveryQueue.add("deliver", { outboundMessageId: message.id }, { jobId: `message-${message.id}` });
+  }
+  return { outboundMessageId: message.id, created: !existing };
+}

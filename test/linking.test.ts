@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixedClock } from "../core/clock.ts";
+import {
+  CODE_VALIDITY_MS,
+  displayCode,
+  issueLinkCode,
+  MAX_WRONG_ATTEMPTS,
+  normalizeCode,
+  redeemLinkCode,
+} from "../core/linking.ts";
+import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+
+let t: TestDatabase;
+const clock = fixedClock(new Date("2026-11-27T10:00:00Z"));
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await t.db.household.create({
+    data: {
+      contractCode: "BS-000001",
+      name: "Famiglia Test",
+      fiscalCode: "TSTFML80A01B157X",
+      municipality: "Brescia",
+      address: "Via Roma 1",
+    },
+  });
+});
+afterAll(() => t.drop());
+
+const user = (id: number) => ({ telegramUserId: id, chatId: id, firstName: "T", language: "it" });
+
+describe("link codes", () => {
+  it("normalizes what people type", () => {
+    expect(normalizeCode(" abcd-2345 ")).toBe("ABCD2345");
+    expect(normalizeCode("ABCD 2345")).toBe("ABCD2345");
+    expect(normalizeCode("ABCD-0345")).toBeNull(); // 0 is not in the alphabet
+    expect(normalizeCode("ABC")).toBeNull();
+    expect(displayCode("ABCD2345")).toBe("ABCD-2345");
+  });
+
+  it("refuses an unknown contract", async () => {
+    expect(await issueLinkCode(t.db, "XX-999", clock)).toBeNull();
+  });
+
+  it("links once, and the same code cannot be used again", async () => {
+    const issued = await issueLinkCode(t.db, "BS-000001", clock);
+    expect(issued?.code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    const first = await redeemLinkCode(t.db, user(101), issued?.code.toLowerCase() ?? "", clock);
+    expect(first).toMatchObject({ status: "linked", householdName: "Famiglia Test" });
+    const member = await t.db.member.findUniqueOrThrow({ where: { telegramUserId: 101n } });
+    expect(member.householdId).not.toBeNull();
+    const again = await redeemLinkCode(t.db, user(102), issued?.code ?? "", clock);
+    expect(again.status).toBe("invalid");
+    expect(await t.db.member.findUnique({ where: { telegramUserId: 102n } })).toBeNull();
+  });
+
+  it("refuses an expired code", async () => {
+    const issued = await issueLinkCode(t.db, "BS-000001", clock);
+    const later = fixedClock(new Date(clock.now().getTime() + CODE_VALIDITY_MS + 1));
+    expect((await redeemLinkCode(t.db, user(103), issued?.code ?? "", later)).status).toBe("invalid");
+  });
+
+  it("locks a user out for an hour after five wrong codes, even for the right one", async () => {
+    const local = fixedClock(new Date("2026-11-27T12:00:00Z"));
+    const results = [];
+    for (let i = 0; i < MAX_WRONG_ATTEMPTS; i++) results.push(await redeemLinkCode(t.db, user(104), "WXYZ-2222", local));
+    expect(results.map((r) => (r.status === "invalid" ? r.attemptsLeft : -1))).toEqual([4, 3, 2, 1, 0]);
+    const issued = await issueLinkCode(t.db, "BS-000001", local);
+    const locked = await redeemLinkCode(t.db, user(104), issued?.code ?? "", local);
+    expect(locked).toEqual({ status: "locked", retryAt: new Date("2026-11-27T13:00:00Z") });
+    local.advance(60 * 60 * 1000 + 1);
+    expect((await redeemLinkCode(t.db, user(104), issued?.code ?? "", local)).status).toBe("linked");
+  });
+
+  it("lets only one of two simultaneous users take a code", async () => {
+    const issued = await issueLinkCode(t.db, "BS-000001", clock);
+    const both = await Promise.all([
+      redeemLinkCode(t.db, user(105), issued?.code ?? "", clock),
+      redeemLinkCode(t.db, user(106), issued?.code ?? "", clock),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual(["invalid", "linked"]);
+  });
+});

@@ -1,0 +1,42 @@
+// A fresh, migrated database for one test file, cloned from the run's template (fast).
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { inject } from "vitest";
+import { createDb, type Db } from "../../core/db/client.ts";
+import { dropDatabase } from "../../core/db/migrate.ts";
+
+export type TestDatabase = { url: string; db: Db; drop(): Promise<void> };
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const templateUrl = inject("templateDatabaseUrl");
+  const template = new URL(templateUrl).pathname.slice(1);
+  const name = `bussola_test_${inject("runId")}_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: withDatabase(templateUrl, "postgres") });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(templateUrl, name);
+  const db = createDb(url, { poolSize: 4 });
+  return {
+    url,
+    db,
+    async drop() {
+      await db.$disconnect();
+      await dropDatabase(url);
+    },
+  };
+}
+
+/** A Redis key prefix of its own for one test file. */
+export function testQueuePrefix(): string {
+  return `bussola-test-${inject("runId")}-${randomBytes(3).toString("hex")}`;
+}
