@@ -51,7 +51,9 @@ const schema = z
       .regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like "123456789:ABC-def…" (from @BotFather)')
       .optional(),
     TELEGRAM_API_ROOT: url(["http:", "https:"]).default(DEFAULT_API_ROOT),
-    BOT_MODE: z.enum(["polling", "webhook"], { message: 'must be "polling" or "webhook"' }).default("polling"),
+    BOT_MODE: z
+      .enum(["polling", "webhook"], { message: 'must be "polling" or "webhook"' })
+      .default("polling"),
     WEBHOOK_URL: url(["https:", "http:"]).optional(),
     WEBHOOK_SECRET: z
       .string()
@@ -74,9 +76,14 @@ const schema = z
   })
   .superRefine((env, ctx) => {
     if (env.BOT_MODE === "webhook") {
-      if (!env.WEBHOOK_URL) ctx.addIssue({ code: "custom", path: ["WEBHOOK_URL"], message: "is required when BOT_MODE=webhook" });
+      if (!env.WEBHOOK_URL)
+        ctx.addIssue({ code: "custom", path: ["WEBHOOK_URL"], message: "is required when BOT_MODE=webhook" });
       if (!env.WEBHOOK_SECRET)
-        ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "is required when BOT_MODE=webhook" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["WEBHOOK_SECRET"],
+          message: "is required when BOT_MODE=webhook",
+        });
     }
     if (env.TELEGRAM_BOT_TOKEN && !env.SESSION_SECRET) {
       ctx.addIssue({

@@ -50,7 +50,7 @@ export type TelegramIdentity = {
 };
 
 export type RedeemResult =
-  | { status: "linked"; memberId: number; householdId: number; householdName: string }
+  | { status: "linked"; memberId: number; householdId: number; householdName: string; linkCodeId: number }
   | { status: "invalid"; attemptsLeft: number }
   | { status: "locked"; retryAt: Date };
 
@@ -78,11 +78,17 @@ export async function redeemLinkCode(
 
     const normalized = normalizeCode(typed);
     const code = normalized
-      ? await tx.linkCode.findUnique({ where: { codeHash: hashCode(normalized) }, include: { household: true } })
+      ? await tx.linkCode.findUnique({
+          where: { codeHash: hashCode(normalized) },
+          include: { household: true },
+        })
       : null;
     // Claimed with a conditional update, so two people typing the same code cannot both use it.
     const claimed = code
-      ? await tx.linkCode.updateMany({ where: { id: code.id, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } })
+      ? await tx.linkCode.updateMany({
+          where: { id: code.id, usedAt: null, expiresAt: { gt: now } },
+          data: { usedAt: now },
+        })
       : { count: 0 };
     if (!code || claimed.count === 0) {
       await tx.linkAttempt.create({ data: { telegramUserId, succeeded: false, at: now } });
@@ -99,7 +105,12 @@ export async function redeemLinkCode(
         householdId: code.householdId,
         linkedAt: now,
       },
-      update: { chatId: BigInt(who.chatId), householdId: code.householdId, linkedAt: now, unreachableAt: null },
+      update: {
+        chatId: BigInt(who.chatId),
+        householdId: code.householdId,
+        linkedAt: now,
+        unreachableAt: null,
+      },
     });
     await tx.linkCode.update({ where: { id: code.id }, data: { usedByMemberId: member.id } });
     await tx.linkAttempt.create({ data: { telegramUserId, succeeded: true, at: now } });
@@ -112,6 +123,12 @@ export async function redeemLinkCode(
         entityId: String(code.householdId),
       },
     });
-    return { status: "linked", memberId: member.id, householdId: code.householdId, householdName: code.household.name };
+    return {
+      status: "linked",
+      memberId: member.id,
+      householdId: code.householdId,
+      householdName: code.household.name,
+      linkCodeId: code.id,
+    };
   });
 }

@@ -15,7 +15,9 @@ export function formatMoney(cents: number): string {
 /** Up to 10 million euro: far above any arrears, well inside integer precision. */
 export const MAX_AMOUNT_CENTS = 1_000_000_000;
 
-export type AmountResult = { ok: true; cents: number } | { ok: false; reason: "format" | "negative" | "too_large" };
+export type AmountResult =
+  | { ok: true; cents: number }
+  | { ok: false; reason: "format" | "negative" | "too_large" };
 
 /**
  * Parses an amount as Italians and spreadsheets write it: "1.234,56", "1234.56", "12,5", "1.000",
@@ -23,9 +25,13 @@ export type AmountResult = { ok: true; cents: number } | { ok: false; reason: "f
  * otherwise the last of "." or "," is the decimal separator.
  */
 export function parseAmount(input: string): AmountResult {
-  let s = input.trim().replace(/\s+/g, "").replace(/€|eur(o)?$/i, "");
+  let s = input
+    .trim()
+    .replace(/\s+/g, "")
+    .replace(/€|eur(o)?$/i, "");
   s = s.replace(/^€/, "");
-  if (s.startsWith("-")) return /\d/.test(s) ? { ok: false, reason: "negative" } : { ok: false, reason: "format" };
+  if (s.startsWith("-"))
+    return /\d/.test(s) ? { ok: false, reason: "negative" } : { ok: false, reason: "format" };
   if (s.startsWith("+")) s = s.slice(1);
   if (!/^\d[\d.,]*$/.test(s)) return { ok: false, reason: "format" };
 
@@ -45,7 +51,10 @@ export function parseAmount(input: string): AmountResult {
     decimals = s.slice(decimalAt + 1);
     const groupSeparator = s[decimalAt] === "," ? "." : ",";
     if (integer.includes(s[decimalAt] as string)) return { ok: false, reason: "format" };
-    if (integer.includes(groupSeparator) && !new RegExp(`^\\d{1,3}(\\${groupSeparator}\\d{3})+$`).test(integer)) {
+    if (
+      integer.includes(groupSeparator) &&
+      !new RegExp(`^\\d{1,3}(\\${groupSeparator}\\d{3})+$`).test(integer)
+    ) {
       return { ok: false, reason: "format" };
     }
   } else {

@@ -6,7 +6,8 @@ export const TIME_ZONE = "Europe/Rome";
 /** A calendar date (no time of day) as Prisma stores @db.Date: midnight UTC of that day. */
 export function calendarDate(year: number, month: number, day: number): Date | null {
   const date = new Date(Date.UTC(year, month - 1, day));
-  const valid = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  const valid =
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
   return valid && year >= 1900 && year <= 2200 ? date : null;
 }
 

@@ -16,7 +16,8 @@ const MIGRATION_LOCK_KEY = 72_707_369;
 
 function databaseName(url: string): string {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ""));
-  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error("DATABASE_URL must name a database of letters, digits, '_' or '-'");
+  if (!/^[A-Za-z0-9_-]+$/.test(name))
+    throw new Error("DATABASE_URL must name a database of letters, digits, '_' or '-'");
   return name;
 }
 
@@ -89,7 +90,11 @@ export async function applyMigrations(url: string, dir = MIGRATIONS_DIR): Promis
         "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
         "applied_steps_count" INTEGER NOT NULL DEFAULT 0
       )`);
-      const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+      const { rows } = await client.query<{
+        migration_name: string;
+        checksum: string;
+        finished_at: Date | null;
+      }>(
         `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
       );
       const applied = new Map(rows.map((row) => [row.migration_name, row]));
@@ -98,7 +103,9 @@ export async function applyMigrations(url: string, dir = MIGRATIONS_DIR): Promis
         const previous = applied.get(migration.name);
         if (previous) {
           if (!previous.finished_at) {
-            throw new Error(`Migration ${migration.name} failed earlier; fix the database, then mark it rolled back`);
+            throw new Error(
+              `Migration ${migration.name} failed earlier; fix the database, then mark it rolled back`,
+            );
           }
           if (previous.checksum !== migration.checksum) {
             throw new Error(`Migration ${migration.name} was changed after it was applied`);

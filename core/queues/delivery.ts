@@ -42,7 +42,10 @@ export async function requestDelivery(
   deps: { db: Db; deliveryQueue: DeliveryQueue },
   request: DeliveryRequest,
 ): Promise<{ outboundMessageId: number; created: boolean }> {
-  const member = await deps.db.member.findUniqueOrThrow({ where: { id: request.memberId }, select: { chatId: true } });
+  const member = await deps.db.member.findUniqueOrThrow({
+    where: { id: request.memberId },
+    select: { chatId: true },
+  });
   const existing = await deps.db.outboundMessage.findUnique({ where: { purpose: request.purpose } });
   const message =
     existing ??
@@ -59,7 +62,11 @@ export async function requestDelivery(
       update: {},
     }));
   if (message.status === "queued") {
-    await deps.deliveryQueue.add("deliver", { outboundMessageId: message.id }, { jobId: `message-${message.id}` });
+    await deps.deliveryQueue.add(
+      "deliver",
+      { outboundMessageId: message.id },
+      { jobId: `message-${message.id}` },
+    );
   }
   return { outboundMessageId: message.id, created: !existing };
 }

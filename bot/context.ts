@@ -1,0 +1,26 @@
+import type { Context } from "grammy";
+import type { Clock } from "../core/clock.ts";
+import type { Db, Household, Member } from "../core/db/client.ts";
+import type { Translate } from "../core/i18n.ts";
+import type { Logger } from "../core/logger.ts";
+import type { DeliveryQueue } from "../core/queues/delivery.ts";
+
+/** What every feature may use; passed into createBot and attached to each context. */
+export type BotDeps = {
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+  deliveryQueue: DeliveryQueue;
+};
+
+export type BussolaFlavor = {
+  deps: BotDeps;
+  /** i18next fixed to this person's language. */
+  t: Translate;
+  language: string;
+  /** The Telegram user's record, if they have one (linked or having chosen a language). */
+  member: (Member & { household: Household | null }) | null;
+  logger: Logger;
+};
+
+export type BotContext = Context & BussolaFlavor;

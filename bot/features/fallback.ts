@@ -1,0 +1,25 @@
+// Whatever no feature handled: a short, helpful answer, never silence.
+import { Composer } from "grammy";
+import type { BotContext } from "../context.ts";
+
+/** Longer texts are not something the assistant can act on. */
+export const MAX_TEXT_LENGTH = 1000;
+
+export const fallbackFeature = new Composer<BotContext>();
+
+const privateChats = fallbackFeature.chatType("private");
+
+privateChats.on("message:text", (ctx) => {
+  const text = ctx.message.text;
+  if (text.startsWith("/")) return ctx.reply(ctx.t("fallback.unknown_command"));
+  if (text.length > MAX_TEXT_LENGTH) return ctx.reply(ctx.t("fallback.too_long"));
+  return ctx.reply(ctx.member?.household ? ctx.t("fallback.text") : ctx.t("link.needed"));
+});
+
+privateChats.on("edited_message", (ctx) => ctx.reply(ctx.t("fallback.edited")));
+
+privateChats.on("message", (ctx) => ctx.reply(ctx.t("fallback.media")));
+
+fallbackFeature.on("callback_query", (ctx) =>
+  ctx.answerCallbackQuery({ text: ctx.t("fallback.old_button") }),
+);

@@ -1,0 +1,143 @@
+// The entry point: which roles this process runs (bot, worker, admin — all three by default) and,
+// without a TELEGRAM_BOT_TOKEN, demo mode with the built-in Telegram sandbox and demo data.
+import { parseArgs } from "node:util";
+import type { RunnerHandle } from "@grammyjs/runner";
+import Fastify, { type FastifyInstance } from "fastify";
+import { createAdminServer } from "./admin/server.ts";
+import { createBot } from "./bot/bot.ts";
+import { setupWebhook, startPolling, webhookHandler } from "./bot/run.ts";
+import { systemClock } from "./core/clock.ts";
+import { ConfigError, loadConfig } from "./core/config.ts";
+import { createDb } from "./core/db/client.ts";
+import { migrateDatabase } from "./core/db/migrate.ts";
+import { DEMO_LOGIN_HINT, loadDemoData } from "./core/demo/seed.ts";
+import { createLogger } from "./core/logger.ts";
+import { createDeliveryQueue } from "./core/queues/delivery.ts";
+import { createRedis } from "./core/queues/redis.ts";
+import { startWorker } from "./worker/worker.ts";
+
+const ROLES = ["bot", "worker", "admin"] as const;
+type Role = (typeof ROLES)[number];
+
+function parseRoles(): Role[] {
+  const { values } = parseArgs({ options: { role: { type: "string", multiple: true } }, strict: true });
+  const roles = values.role ?? [...ROLES];
+  for (const role of roles) {
+    if (!ROLES.includes(role as Role)) {
+      console.error(`Unknown role "${role}": use ${ROLES.join(", ")}`);
+      process.exit(2);
+    }
+  }
+  return roles as Role[];
+}
+
+async function main(): Promise<void> {
+  const roles = parseRoles();
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) console.error(problem);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel, name: "bussola" });
+  const clock = systemClock;
+  const closers: (() => Promise<unknown>)[] = [];
+
+  await migrateDatabase(config.databaseUrl);
+  const db = createDb(config.databaseUrl);
+  closers.push(() => db.$disconnect());
+
+  let telegram = { token: config.telegram.token ?? "", apiRoot: config.telegram.apiRoot };
+  let sandboxUrl: string | undefined;
+  if (config.demo) {
+    // Only the entry point knows about the sandbox; bot and worker just get another API root.
+    const { startSandbox } = await import("./sandbox/server.ts");
+    const sandbox = await startSandbox({ host: "127.0.0.1", port: config.sandboxPort });
+    closers.push(() => sandbox.close());
+    telegram = { token: sandbox.token, apiRoot: sandbox.url };
+    sandboxUrl = sandbox.url;
+    await loadDemoData(db, clock, logger);
+  }
+
+  const redis = createRedis(config.redisUrl);
+  closers.push(() => redis.quit());
+  const deliveryQueue = createDeliveryQueue(redis, config.queuePrefix);
+  closers.push(() => deliveryQueue.close());
+
+  if (roles.includes("worker")) {
+    const worker = await startWorker({
+      db,
+      logger,
+      clock,
+      connection: redis,
+      queuePrefix: config.queuePrefix,
+      telegram,
+    });
+    closers.push(() => worker.close());
+  }
+
+  let server: FastifyInstance | undefined;
+  if (roles.includes("admin")) {
+    server = createAdminServer({
+      config,
+      logger,
+      db,
+      clock,
+      ...(sandboxUrl ? { demo: { sandboxUrl } } : {}),
+    });
+  }
+
+  let runner: RunnerHandle | undefined;
+  if (roles.includes("bot")) {
+    const bot = createBot({ db, logger: logger.child({ role: "bot" }), clock, deliveryQueue, ...telegram });
+    if (config.bot.mode === "webhook" && config.bot.webhookUrl && config.bot.webhookSecret) {
+      // Behind the admin server when it runs here; otherwise on a server of its own on the same port.
+      server ??= Fastify({ loggerInstance: logger });
+      server.post(new URL(config.bot.webhookUrl).pathname, webhookHandler(bot, config.bot.webhookSecret));
+      await setupWebhook(bot, config.bot.webhookUrl, config.bot.webhookSecret);
+    } else {
+      runner = await startPolling(bot);
+      const handle = runner;
+      closers.push(async () => {
+        if (handle.isRunning()) await handle.stop();
+      });
+    }
+  }
+
+  if (server) {
+    const address = await server.listen({ host: config.admin.host, port: config.admin.port });
+    const app = server;
+    closers.push(() => app.close());
+    console.log(`Admin panel: ${address}`);
+    if (config.demo) {
+      console.log(`Demo login: ${DEMO_LOGIN_HINT}`);
+      console.log(`Chat as a demo household: ${address}/demo/chat`);
+      console.log(`Telegram sandbox: ${sandboxUrl}`);
+    }
+  }
+  logger.info({ roles, demo: config.demo, botMode: config.bot.mode }, "Bussola ready");
+  console.log(`Bussola ready (${roles.join(", ")}${config.demo ? ", demo mode" : ""})`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    // Stop taking work first (runner, admin, worker), then close connections.
+    for (const close of closers.reverse()) {
+      await close().catch((error: unknown) => logger.error({ err: String(error) }, "error while closing"));
+    }
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../core/config.ts";
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe("configuration", () => {
+  it("has the documented defaults and demo mode without a token", () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).toBe("postgresql://postgres@127.0.0.1:5432/bussola");
+    expect(config.redisUrl).toBe("redis://127.0.0.1:6379");
+    expect(config.queuePrefix).toBe("bussola");
+    expect(config.admin.port).toBe(3000);
+    expect(config.bot.mode).toBe("polling");
+    expect(config.quietHours).toEqual({ startMinute: 21 * 60, endMinute: 8 * 60 });
+    expect(config.demo).toBe(true);
+    expect(config.telegram.apiRoot).toBe("https://api.telegram.org");
+  });
+
+  it("treats an empty QUIET_HOURS as disabled and other empty variables as unset", () => {
+    expect(loadConfig({ QUIET_HOURS: "", ADMIN_PORT: "" }).quietHours).toBeNull();
+    expect(loadConfig({ ADMIN_PORT: "" }).admin.port).toBe(3000);
+  });
+
+  it.each([
+    [{ ADMIN_PORT: "abc" }, "ADMIN_PORT"],
+    [{ ADMIN_PORT: "70000" }, "ADMIN_PORT"],
+    [{ BOT_MODE: "hook" }, "BOT_MODE"],
+    [{ QUIET_HOURS: "25:00-08:00" }, "QUIET_HOURS"],
+    [{ DATABASE_URL: "mysql://x/y" }, "DATABASE_URL"],
+    [{ REDIS_URL: "nonsense" }, "REDIS_URL"],
+    [{ TELEGRAM_BOT_TOKEN: "not-a-token", SESSION_SECRET: "x".repeat(32) }, "TELEGRAM_BOT_TOKEN"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ OPERATORS_CHAT_ID: "group" }, "OPERATORS_CHAT_ID"],
+  ])("names the bad variable in one line: %o", (env, name) => {
+    const found = problems(env);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(new RegExp(`^${name} `));
+  });
+
+  it("needs a webhook URL and secret in webhook mode, and a session secret in production", () => {
+    expect(problems({ BOT_MODE: "webhook" }).map((p) => p.split(" ")[0])).toEqual(["WEBHOOK_URL", "WEBHOOK_SECRET"]);
+    expect(problems({ TELEGRAM_BOT_TOKEN: "123:abc" }).map((p) => p.split(" ")[0])).toEqual(["SESSION_SECRET"]);
+    const config = loadConfig({ TELEGRAM_BOT_TOKEN: "123:abc", SESSION_SECRET: "x".repeat(32) });
+    expect(config.demo).toBe(false);
+  });
+});
