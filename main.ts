@@ -92,13 +92,16 @@ async function main(): Promise<void> {
   }
 
   let runner: RunnerHandle | undefined;
+  let afterListen: (() => Promise<void>) | undefined;
   if (roles.includes("bot")) {
     const bot = createBot({ db, logger: logger.child({ role: "bot" }), clock, deliveryQueue, ...telegram });
     if (config.bot.mode === "webhook" && config.bot.webhookUrl && config.bot.webhookSecret) {
       // Behind the admin server when it runs here; otherwise on a server of its own on the same port.
       server ??= Fastify({ loggerInstance: logger });
-      server.post(new URL(config.bot.webhookUrl).pathname, webhookHandler(bot, config.bot.webhookSecret));
-      await setupWebhook(bot, config.bot.webhookUrl, config.bot.webhookSecret);
+      const { webhookUrl, webhookSecret } = config.bot;
+      server.post(new URL(webhookUrl).pathname, webhookHandler(bot, webhookSecret));
+      // Telegram starts sending as soon as the webhook is set, so set it once the route listens.
+      afterListen = () => setupWebhook(bot, webhookUrl, webhookSecret);
     } else {
       runner = await startPolling(bot);
       const handle = runner;
@@ -112,8 +115,9 @@ async function main(): Promise<void> {
     const address = await server.listen({ host: config.admin.host, port: config.admin.port });
     const app = server;
     closers.push(() => app.close());
-    console.log(`Admin panel: ${address}`);
-    if (config.demo) {
+    await afterListen?.();
+    if (roles.includes("admin")) console.log(`Admin panel: ${address}`);
+    if (config.demo && roles.includes("admin")) {
       console.log(`Demo login: ${DEMO_LOGIN_HINT}`);
       console.log(`Chat as a demo household: ${address}/demo/chat`);
       console.log(`Telegram sandbox: ${sandboxUrl}`);

@@ -31,7 +31,10 @@ export async function startProcess(
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args.join(" ")} not ready in time:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${args.join(" ")} not ready in time:\n${output}`)),
+      timeoutMs,
+    );
     const check = () => {
       if (output.includes(readyLine)) {
         clearTimeout(timer);

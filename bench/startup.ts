@@ -1,0 +1,85 @@
+// Time from `npm start` (node main.ts, demo mode) to ready: the admin panel answers and the bot is
+// polling the sandbox. Measured on a new database (created, migrated, demo data loaded) and again on
+// the same database (the everyday restart).
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { dropDatabase } from "../core/db/migrate.ts";
+
+const ROOT = join(import.meta.dirname, "..");
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+async function poll(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error("not ready in time");
+}
+
+async function startOnce(databaseUrl: string): Promise<number> {
+  const [adminPort, sandboxPort] = [await freePort(), await freePort()];
+  const started = performance.now();
+  const child = spawn(process.execPath, ["main.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      ADMIN_PORT: String(adminPort),
+      SANDBOX_PORT: String(sandboxPort),
+      QUEUE_PREFIX: `bussola-bench-${process.pid}`,
+      LOG_LEVEL: "warn",
+      TELEGRAM_BOT_TOKEN: "",
+    },
+    stdio: "ignore",
+  });
+  try {
+    await poll(async () => (await fetch(`http://127.0.0.1:${adminPort}/health`)).ok, 60_000);
+    await poll(async () => {
+      const counters = (await (await fetch(`http://127.0.0.1:${sandboxPort}/control/counters`)).json()) as {
+        requests: Record<string, number>;
+      };
+      return (counters.requests.getUpdates ?? 0) > 0;
+    }, 60_000);
+    return performance.now() - started;
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  }
+}
+
+export async function benchStartup() {
+  const databaseUrl = `postgresql://postgres@127.0.0.1:5432/bussola_bench_${process.pid}`;
+  try {
+    const fresh = await startOnce(databaseUrl);
+    const warm: number[] = [];
+    for (let i = 0; i < 3; i++) warm.push(await startOnce(databaseUrl));
+    warm.sort((a, b) => a - b);
+    return [
+      {
+        name: "start to ready, new database",
+        value: fresh,
+        unit: "ms",
+        note: "creates, migrates, loads demo data",
+      },
+      {
+        name: "start to ready, existing database",
+        value: warm[1] ?? 0,
+        unit: "ms",
+        note: "median of 3; aim < 10000",
+      },
+    ];
+  } finally {
+    await dropDatabase(databaseUrl);
+  }
+}
