@@ -24,8 +24,12 @@ const PERSONAL_FIELDS = [
   "code",
 ];
 
-export function createLogger(options: { level: string; name?: string }): Logger {
-  return pino({
+export function createLogger(options: {
+  level: string;
+  name?: string;
+  destination?: pino.DestinationStream;
+}): Logger {
+  const settings: pino.LoggerOptions = {
     level: options.level,
     name: options.name,
     redact: {
@@ -33,11 +37,13 @@ export function createLogger(options: { level: string; name?: string }): Logger 
         ...PERSONAL_FIELDS,
         ...PERSONAL_FIELDS.map((f) => `*.${f}`),
         ...PERSONAL_FIELDS.map((f) => `*.*.${f}`),
+        ...PERSONAL_FIELDS.map((f) => `*.*.*.${f}`),
         "req.headers.cookie",
         'req.headers["x-telegram-bot-api-secret-token"]',
         'res.headers["set-cookie"]',
       ],
       censor: "[redacted]",
     },
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
