@@ -1,0 +1,64 @@
+import { readFile } from "node:fs/promises";
+import { SUPPORTED_LANGUAGES } from "../../core/i18n.ts";
+import { type ImportCounts, importHouseholds, parseHouseholdsFile } from "../../core/imports/households.ts";
+import { type Command, cliActor, InputRejected } from "../command.ts";
+import { withDatabase } from "../database.ts";
+
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: "no such file",
+  EISDIR: "is a directory, not a file",
+  EACCES: "permission denied",
+};
+
+async function readInput(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    const code = String((error as { code?: unknown }).code);
+    throw new InputRejected([`${file}: cannot read it: ${FILE_ERRORS[code] ?? (error as Error).message}`]);
+  }
+}
+
+const countsLine = (label: string, c: ImportCounts) =>
+  `${label}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged`;
+
+export const importHouseholdsCommand: Command = {
+  name: "import:households",
+  args: "FILE [--dry-run]",
+  summary: "Import households and their arrears from the authority's spreadsheet (CSV)",
+  help: [
+    "Columns: contract_code;household_name;fiscal_code;municipality;address;phone;language;",
+    "         arrears_rent;arrears_charges;balance_date (UTF-8, ';' or ',' separated, header row).",
+    "A file with any bad row changes nothing; every problem is listed as FILE:LINE: problem.",
+    "Households are matched by contract_code; importing the same file again changes nothing.",
+    "An empty phone or language keeps what an existing household already has.",
+    "",
+    "  --dry-run   check the file and show what would change, without changing anything",
+  ],
+  options: { "dry-run": { type: "boolean" } },
+  positionals: ["FILE"],
+  async run({ positionals, options, env, io }) {
+    const file = positionals[0] as string;
+    const parsed = parseHouseholdsFile(await readInput(file));
+    if (!parsed.ok) throw new InputRejected(parsed.problems.map((p) => `${file}:${p.line}: ${p.message}`));
+
+    const dryRun = options["dry-run"] === true;
+    const result = await withDatabase(env, (db) =>
+      importHouseholds(db, parsed.rows, { actor: cliActor(env), dryRun }),
+    );
+    const count = parsed.rows.length;
+    io.out(
+      `${dryRun ? "Checked (nothing changed)" : "Imported"} ${file}: ${count} row${count === 1 ? "" : "s"}.`,
+    );
+    io.out(countsLine("households", result.households));
+    io.out(countsLine("balances", result.balances));
+
+    // Languages only, no people: tells the team which translations households are waiting for.
+    const waiting = [
+      ...new Set(parsed.rows.map((r) => r.language).filter((l) => l && !SUPPORTED_LANGUAGES.includes(l))),
+    ];
+    if (waiting.length) {
+      io.out(`Note: the bot has no translation yet for ${waiting.join(", ")}.`);
+    }
+  },
+};
