@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     const bot = createBot({ db, logger: logger.child({ role: "bot" }), clock, deliveryQueue, ...telegram });
     if (config.bot.mode === "webhook" && config.bot.webhookUrl && config.bot.webhookSecret) {
       // Behind the admin server when it runs here; otherwise on a server of its own on the same port.
-      server ??= Fastify({ loggerInstance: logger });
+      server ??= Fastify();
       const { webhookUrl, webhookSecret } = config.bot;
       server.post(new URL(webhookUrl).pathname, webhookHandler(bot, webhookSecret));
       // Telegram starts sending as soon as the webhook is set, so set it once the route listens.

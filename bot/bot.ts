@@ -1,3 +1,4 @@
+import { autoRetry } from "@grammyjs/auto-retry";
 import { Bot } from "grammy";
 import type { BotContext, BotDeps } from "./context.ts";
 import { balanceFeature } from "./features/balance.ts";
@@ -20,6 +21,8 @@ export function createBot(options: BotOptions): Bot<BotContext> {
   const { token, apiRoot, ...deps } = options;
   const bot = new Bot<BotContext>(token, { client: { apiRoot } });
 
+  // Replies must not be lost to Telegram's 429 (per-chat bursts) or a passing 5xx: wait and retry.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 30 }));
   // Every text of ours is Telegram HTML (values from people are escaped where they are inserted).
   bot.api.config.use((prev, method, payload, signal) => {
     if ((method === "sendMessage" || method === "editMessageText") && payload && !("parse_mode" in payload)) {

@@ -19,10 +19,10 @@ export async function loadDemoData(db: Db, clock: Clock, logger: Logger): Promis
   if ((await db.staff.count()) === 0) await upsertStaff(db, { ...DEMO_STAFF, role: "admin" });
   if ((await db.household.count()) > 0) return false;
 
-  const parsed = parseHouseholdsFile(readFileSync(join(import.meta.dirname, "households.csv")), clock);
+  const parsed = parseHouseholdsFile(readFileSync(join(import.meta.dirname, "households.csv")), { clock });
   if (!parsed.ok)
     throw new Error(`demo households.csv is invalid: ${parsed.problems.map((p) => p.message).join("; ")}`);
-  await importHouseholds(db, parsed.rows, { actor: "demo", clock });
+  await importHouseholds(db, parsed.rows, { actor: { actorType: "system", actorId: "demo" }, clock });
 
   // One household with a repayment plan that started two months ago: some paid, one due soon.
   const colombo = await db.household.findUniqueOrThrow({ where: { contractCode: "BS-004512" } });

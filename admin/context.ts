@@ -1,0 +1,37 @@
+// What every route module is given: the shared services and how to start a page.
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Clock } from "../core/clock.ts";
+import type { Db } from "../core/db/client.ts";
+import type { Logger } from "../core/logger.ts";
+import { type Auth, currentSession } from "./auth.ts";
+import type { CookieJar } from "./cookies.ts";
+import { translatorFor } from "./lang.ts";
+import type { LoginThrottle } from "./throttle.ts";
+import type { SafeHtml } from "./views/html.ts";
+import type { PageInfo } from "./views/layout.ts";
+
+export type AdminContext = {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  cookies: CookieJar;
+  auth: Auth;
+  throttle: LoginThrottle;
+  demo: { sandboxUrl: string } | undefined;
+};
+
+export function pageInfo(request: FastifyRequest, demo: boolean): PageInfo {
+  const { lang, t } = translatorFor(request);
+  const session = currentSession(request);
+  return {
+    t,
+    lang,
+    url: request.url,
+    staff: session ? { email: session.email, role: session.role, csrfToken: session.csrfToken } : null,
+    demo,
+  };
+}
+
+export function sendHtml(reply: FastifyReply, markup: SafeHtml, status = 200): FastifyReply {
+  return reply.code(status).type("text/html; charset=utf-8").send(markup.value);
+}

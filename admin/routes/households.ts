@@ -1,0 +1,73 @@
+// The households list: search by contract code or name, 50 a page.
+import type { FastifyInstance } from "fastify";
+import type { Prisma } from "../../core/db/client.ts";
+import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
+import { householdsPage } from "../views/households.ts";
+
+export const PAGE_SIZE = 50;
+const MAX_QUERY_LENGTH = 100;
+
+/** ?q= as typed (trimmed, bounded) and ?page= as a whole number from 1. */
+export function listQuery(query: unknown): { q: string; page: number } {
+  const raw = (query ?? {}) as Record<string, unknown>;
+  const q = typeof raw.q === "string" ? raw.q.trim().slice(0, MAX_QUERY_LENGTH) : "";
+  const pageNumber = typeof raw.page === "string" && /^\d{1,6}$/.test(raw.page) ? Number(raw.page) : 1;
+  return { q, page: Math.max(1, pageNumber) };
+}
+
+export function householdSearch(q: string): Prisma.HouseholdWhereInput {
+  if (q === "") return {};
+  return {
+    OR: [
+      { contractCode: { contains: q, mode: "insensitive" } },
+      { name: { contains: q, mode: "insensitive" } },
+    ],
+  };
+}
+
+export function householdRoutes(app: FastifyInstance, ctx: AdminContext): void {
+  const { db, auth } = ctx;
+
+  app.get("/households", { preHandler: auth.requireRole() }, async (request, reply) => {
+    const { q, page } = listQuery(request.query);
+    const where = householdSearch(q);
+    const total = await db.household.count({ where });
+    const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const current = Math.min(page, pageCount);
+    const households = await db.household.findMany({
+      where,
+      orderBy: { contractCode: "asc" },
+      skip: (current - 1) * PAGE_SIZE,
+      take: PAGE_SIZE,
+      // Only what the list shows: fiscal code, phone and address are not even read.
+      select: {
+        contractCode: true,
+        name: true,
+        municipality: true,
+        balances: {
+          orderBy: { balanceDate: "desc" },
+          take: 1,
+          select: { rentCents: true, chargesCents: true, balanceDate: true },
+        },
+        _count: { select: { members: { where: { linkedAt: { not: null } } } } },
+      },
+    });
+    const rows = households.map((h) => ({
+      contractCode: h.contractCode,
+      name: h.name,
+      municipality: h.municipality,
+      balance: h.balances[0] ?? null,
+      linkedMembers: h._count.members,
+    }));
+    return sendHtml(
+      reply,
+      householdsPage(pageInfo(request, ctx.demo !== undefined), {
+        rows,
+        query: q,
+        page: current,
+        pageCount,
+        total,
+      }),
+    );
+  });
+}

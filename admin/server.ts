@@ -1,0 +1,137 @@
+// The admin panel: a Fastify server with server-rendered pages and plain forms. Returned without
+// listening, so the entry point can mount the bot's webhook route on it before calling listen().
+import cookie from "@fastify/cookie";
+import formbody from "@fastify/formbody";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
+import type { Clock } from "../core/clock.ts";
+import type { Config } from "../core/config.ts";
+import type { Db } from "../core/db/client.ts";
+import type { Logger } from "../core/logger.ts";
+import { createAuth, type DenyReason } from "./auth.ts";
+import { type AdminContext, pageInfo, sendHtml } from "./context.ts";
+import { createCookieJar } from "./cookies.ts";
+import { rememberLanguage } from "./lang.ts";
+import { assetRoutes } from "./routes/assets.ts";
+import { demoChatRoutes } from "./routes/demo-chat.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { householdRoutes } from "./routes/households.ts";
+import { loginRoutes } from "./routes/login.ts";
+import { isCrossOrigin, setSecurityHeaders } from "./security.ts";
+import { createLoginThrottle } from "./throttle.ts";
+import { errorPage } from "./views/errors.ts";
+
+export type AdminServerDeps = {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  clock: Clock;
+  /** Demo mode: the Telegram sandbox's base URL, for the demo chat page. */
+  demo?: { sandboxUrl: string } | undefined;
+  /**
+   * Behind a reverse proxy that terminates TLS: Fastify's trustProxy (true, or the proxy's
+   * addresses), so the Secure cookie flag, the client address for throttling and the Origin check
+   * see what the browser sees. Off by default: otherwise anyone could fake X-Forwarded-For.
+   */
+  trustProxy?: boolean | string | string[];
+};
+
+/**
+ * Request log lines carry method, path and status only: no query string (searches may be names), no
+ * headers (cookies), no bodies (passwords), no client address.
+ */
+function requestSummary(request: { method: string; url: string }) {
+  return { method: request.method, url: request.url.split("?")[0] };
+}
+
+export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
+  const secret = deps.config.admin.sessionSecret;
+  // Typed as Fastify's base logger so the instance is a plain FastifyInstance for the entry point.
+  const loggerInstance: FastifyBaseLogger = deps.logger.child(
+    { component: "admin" },
+    { serializers: { req: requestSummary } },
+  );
+  const app = Fastify({
+    loggerInstance,
+    trustProxy: deps.trustProxy ?? false,
+    bodyLimit: 256 * 1024,
+  });
+
+  app.register(cookie, secret ? { secret } : {});
+  app.register(formbody);
+
+  const cookies = createCookieJar(secret !== undefined);
+  const demo = deps.demo !== undefined;
+  const deny = (request: FastifyRequest, reply: FastifyReply, reason: DenyReason): FastifyReply => {
+    const page = pageInfo(request, demo);
+    return sendHtml(
+      reply,
+      errorPage(page, { title: page.t(`error.${reason}.title`), message: page.t(`error.${reason}.message`) }),
+      403,
+    );
+  };
+  const ctx: AdminContext = {
+    db: deps.db,
+    clock: deps.clock,
+    logger: deps.logger,
+    cookies,
+    auth: createAuth({ db: deps.db, clock: deps.clock, cookies, deny }),
+    throttle: createLoginThrottle(),
+    demo: deps.demo,
+  };
+
+  app.addHook("onRequest", async (request, reply) => {
+    setSecurityHeaders(request, reply);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const page = pageInfo(request, demo);
+    return sendHtml(
+      reply,
+      errorPage(page, { title: page.t("error.notFound.title"), message: page.t("error.notFound.message") }),
+      404,
+    );
+  });
+
+  // The panel's own routes live in one encapsulated scope, so its Origin/CSRF rules and error pages
+  // do not apply to routes the entry point adds (the bot's webhook).
+  app.register(async (scope) => {
+    scope.addHook("onRequest", async (request, reply) => {
+      if (isCrossOrigin(request)) return deny(request, reply, "csrf");
+      rememberLanguage(request, reply);
+      return undefined;
+    });
+
+    scope.setErrorHandler((error, request, reply) => {
+      const status =
+        typeof error === "object" &&
+        error !== null &&
+        "statusCode" in error &&
+        typeof error.statusCode === "number"
+          ? error.statusCode
+          : 500;
+      const clientError = status >= 400 && status < 500;
+      if (clientError) request.log.info({ err: error }, "admin request refused");
+      else request.log.error({ err: error }, "admin request failed");
+      const page = pageInfo(request, demo);
+      const kind = clientError ? "badRequest" : "internal";
+      return sendHtml(
+        reply,
+        errorPage(page, { title: page.t(`error.${kind}.title`), message: page.t(`error.${kind}.message`) }),
+        clientError ? status : 500,
+      );
+    });
+
+    healthRoutes(scope, ctx);
+    assetRoutes(scope);
+    loginRoutes(scope, ctx);
+    householdRoutes(scope, ctx);
+    if (deps.demo) demoChatRoutes(scope, ctx, deps.demo.sandboxUrl);
+  });
+
+  return app;
+}

@@ -1,0 +1,103 @@
+// The households list. Deliberately without fiscal code, phone or address: the list is what staff
+// need to find a household, not its file.
+import { formatMoney } from "../../core/money.ts";
+import { formatCalendarDate } from "../../core/time.ts";
+import { html, type SafeHtml } from "./html.ts";
+import { layout, type PageInfo } from "./layout.ts";
+
+export type HouseholdRow = {
+  contractCode: string;
+  name: string;
+  municipality: string;
+  balance: { rentCents: number; chargesCents: number; balanceDate: Date } | null;
+  linkedMembers: number;
+};
+
+export type HouseholdsList = {
+  rows: HouseholdRow[];
+  query: string;
+  page: number;
+  pageCount: number;
+  total: number;
+};
+
+function pageHref(query: string, page: number): string {
+  const params = new URLSearchParams();
+  if (query) params.set("q", query);
+  if (page > 1) params.set("page", String(page));
+  const search = params.toString();
+  return search ? `/households?${search}` : "/households";
+}
+
+export function householdsPage(page: PageInfo, list: HouseholdsList): SafeHtml {
+  const { t } = page;
+  const col = {
+    contract: t("households.column.contract"),
+    name: t("households.column.name"),
+    municipality: t("households.column.municipality"),
+    rent: t("households.column.rent"),
+    charges: t("households.column.charges"),
+    total: t("households.column.total"),
+    date: t("households.column.balanceDate"),
+    members: t("households.column.members"),
+  };
+  const none = t("households.noBalance");
+  const rows = list.rows.map(
+    (row) => html`<tr>
+<td data-label="${col.contract}">${row.contractCode}</td>
+<td data-label="${col.name}">${row.name}</td>
+<td data-label="${col.municipality}">${row.municipality}</td>
+<td class="num" data-label="${col.rent}">${row.balance ? formatMoney(row.balance.rentCents) : none}</td>
+<td class="num" data-label="${col.charges}">${row.balance ? formatMoney(row.balance.chargesCents) : none}</td>
+<td class="num" data-label="${col.total}"><strong>${
+      row.balance ? formatMoney(row.balance.rentCents + row.balance.chargesCents) : none
+    }</strong></td>
+<td class="num" data-label="${col.date}">${row.balance ? formatCalendarDate(row.balance.balanceDate) : none}</td>
+<td class="num" data-label="${col.members}">${row.linkedMembers}</td>
+</tr>`,
+  );
+
+  const table =
+    list.rows.length > 0
+      ? html`<table>
+<caption class="sr">${t("households.caption")}</caption>
+<thead><tr>
+<th scope="col">${col.contract}</th><th scope="col">${col.name}</th><th scope="col">${col.municipality}</th>
+<th scope="col" class="num">${col.rent}</th><th scope="col" class="num">${col.charges}</th>
+<th scope="col" class="num">${col.total}</th><th scope="col" class="num">${col.date}</th>
+<th scope="col" class="num">${col.members}</th>
+</tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`
+      : html`<p class="empty">${list.query ? t("households.emptySearch", { query: list.query }) : t("households.empty")}</p>`;
+
+  const pager =
+    list.pageCount > 1
+      ? html`<nav class="pager" aria-label="${t("households.pagination")}">
+<span>${list.page > 1 ? html`<a href="${pageHref(list.query, list.page - 1)}" rel="prev">${t("households.previous")}</a>` : ""}</span>
+<span>${t("households.pageOf", { page: list.page, pages: list.pageCount })}</span>
+<span>${
+          list.page < list.pageCount
+            ? html`<a href="${pageHref(list.query, list.page + 1)}" rel="next">${t("households.next")}</a>`
+            : ""
+        }</span>
+</nav>`
+      : "";
+
+  return layout(page, {
+    title: t("households.title"),
+    current: "households",
+    body: html`<h1>${t("households.title")}</h1>
+<form class="search" method="get" action="/households" role="search">
+<label class="sr" for="q">${t("households.searchLabel")}</label>
+<input id="q" name="q" type="search" value="${list.query}" placeholder="${t("households.searchPlaceholder")}" maxlength="100">
+<button type="submit">${t("households.search")}</button>
+${list.query ? html`<a class="button secondary" href="/households">${t("households.clearSearch")}</a>` : ""}
+</form>
+<p class="muted">${t("households.count", { total: list.total })}</p>
+${table}
+${pager}`,
+  });
+}

@@ -1,0 +1,78 @@
+// The frame of every page: language, header with navigation, the signed-in person and log-out form.
+import type { Translate } from "../../core/i18n.ts";
+import { ADMIN_LANGUAGES, type AdminLanguage } from "../lang.ts";
+import { html, type SafeHtml, trusted } from "./html.ts";
+import { STYLESHEET } from "./styles.ts";
+
+export type PageInfo = {
+  t: Translate;
+  lang: AdminLanguage;
+  /** The requested path and query, for the language links. */
+  url: string;
+  staff: { email: string; role: string; csrfToken: string } | null;
+  demo: boolean;
+};
+
+export type NavItem = "households" | "demo";
+
+/** The same page in another language: keeps the path and query, replaces ?lang=. */
+function languageHref(url: string, lang: string): string {
+  const parsed = new URL(url, "http://local");
+  parsed.searchParams.set("lang", lang);
+  return `${parsed.pathname}${parsed.search}`;
+}
+
+export function layout(
+  page: PageInfo,
+  content: { title: string; current?: NavItem; body: SafeHtml },
+): SafeHtml {
+  const { t, staff } = page;
+  const navLink = (item: NavItem, href: string, label: string) =>
+    html`<a href="${href}"${content.current === item ? html` aria-current="page"` : ""}>${label}</a>`;
+  const languages = ADMIN_LANGUAGES.map(
+    (lang) =>
+      html`<a href="${languageHref(page.url, lang)}" lang="${lang}" hreflang="${lang}"${
+        lang === page.lang ? html` aria-current="true"` : ""
+      }>${t(`language.${lang}`)}</a>`,
+  );
+  return html`<!doctype html>
+<html lang="${page.lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="same-origin">
+<link rel="icon" href="data:,">
+<title>${content.title} · ${t("app.name")}</title>
+<style>${trusted(STYLESHEET)}</style>
+</head>
+<body>
+<a class="skip" href="#content">${t("layout.skipToContent")}</a>
+<header class="top">
+<div class="bar">
+<a class="brand" href="/">${t("app.name")}</a>
+${
+  staff
+    ? html`<nav class="main" aria-label="${t("layout.navigation")}">
+${navLink("households", "/households", t("nav.households"))}
+${page.demo ? navLink("demo", "/demo/chat", t("nav.demoChat")) : ""}
+</nav>`
+    : ""
+}
+<div class="who">
+<span class="langs" aria-label="${t("layout.language")}">${languages}</span>
+${
+  staff
+    ? html`<span>${t("layout.signedInAs", { email: staff.email, role: t(`role.${staff.role}`) })}</span>
+<form method="post" action="/logout"><input type="hidden" name="_csrf" value="${staff.csrfToken}"><button class="link" type="submit">${t("layout.logout")}</button></form>`
+    : ""
+}
+</div>
+</div>
+</header>
+<main id="content">
+${content.body}
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,195 @@
+// The admin panel in a real browser (Chromium): log in through the form, find households, log out;
+// and the demo chat against the Telegram sandbox over HTTP.
+import type { FastifyInstance } from "fastify";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAdminServer } from "../admin/server.ts";
+import { fixedClock } from "../core/clock.ts";
+import { loadConfig } from "../core/config.ts";
+import { createLogger } from "../core/logger.ts";
+import { formatMoney } from "../core/money.ts";
+import { upsertStaff } from "../core/staff.ts";
+import { calendarDate } from "../core/time.ts";
+import { type Sandbox, startSandbox } from "../sandbox/server.ts";
+import { CHROMIUM_PATH, chromiumAvailable, launchBrowser } from "./support/browser.ts";
+import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+
+const EMAIL = "coordinatrice@example.org";
+const PASSWORD = "una password lunga abbastanza";
+
+let t: TestDatabase;
+let sandbox: Sandbox;
+let app: FastifyInstance;
+let base: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!chromiumAvailable())
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium`);
+  t = await createTestDatabase();
+  await upsertStaff(t.db, { email: EMAIL, role: "coordinator", password: PASSWORD });
+  const households = [
+    ["BS-000101", "Famiglia Rossi", "Brescia", 123_456, 20_050],
+    ["BS-000102", "Famiglia Esposito", "Brescia", 45_000, 0],
+    ["CR-000201", "Famiglia Ahmed", "Cremona", 310_000, 42_075],
+    ["MN-000301", "Famiglia Popescu", "Mantova", 88_020, 12_000],
+  ] as const;
+  for (const [contractCode, name, municipality, rentCents, chargesCents] of households) {
+    const household = await t.db.household.create({
+      data: { contractCode, name, municipality, fiscalCode: "XXXXXX80A01B157X", address: "Via Roma 1" },
+    });
+    await t.db.arrearsBalance.create({
+      data: {
+        householdId: household.id,
+        rentCents,
+        chargesCents,
+        balanceDate: calendarDate(2026, 10, 31) as Date,
+      },
+    });
+  }
+  sandbox = await startSandbox({ port: 0 });
+  app = createAdminServer({
+    config: loadConfig({ DATABASE_URL: t.url }),
+    logger: createLogger({ level: "warn" }),
+    db: t.db,
+    clock: fixedClock(new Date("2026-11-27T10:00:00Z")),
+    demo: { sandboxUrl: sandbox.url },
+  });
+  base = await app.listen({ port: 0, host: "127.0.0.1" });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await sandbox?.close();
+  await t?.drop();
+});
+
+/** Fails the test on anything the Content-Security-Policy blocked or any script error. */
+function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(message.text());
+  });
+  page.on("pageerror", (error) => problems.push(error.message));
+  return problems;
+}
+
+async function logIn(page: Page): Promise<void> {
+  await page.goto(`${base}/`);
+  await expect.poll(() => page.url()).toBe(`${base}/login`);
+  await page.getByLabel("E-mail").fill(EMAIL);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Accedi" }).click();
+  await page.waitForURL(`${base}/households`);
+}
+
+describe("admin panel in Chromium", () => {
+  it("logs in, lists and searches households, and logs out, without JavaScript", async () => {
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      viewport: { width: 1200, height: 800 },
+    });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await logIn(page);
+
+    expect(await page.locator("html").getAttribute("lang")).toBe("it");
+    const rows = page.locator("tbody tr");
+    expect(await rows.count()).toBe(4);
+    const rossi = rows.filter({ hasText: "BS-000101" });
+    expect(await rossi.locator("td").allTextContents()).toEqual([
+      "BS-000101",
+      "Famiglia Rossi",
+      "Brescia",
+      formatMoney(123_456),
+      formatMoney(20_050),
+      formatMoney(143_506),
+      "31/10/2026",
+      "0",
+    ]);
+    await page.screenshot({ path: "/tmp/admin-households.png", fullPage: true });
+
+    await page.getByRole("searchbox").fill("ahmed");
+    await page.getByRole("button", { name: "Cerca" }).click();
+    await page.waitForURL(/\/households\?q=ahmed$/);
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain("CR-000201");
+
+    await page.getByRole("link", { name: "English" }).click();
+    expect(await page.locator("html").getAttribute("lang")).toBe("en");
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Households");
+    await page.getByRole("link", { name: "Italiano" }).click();
+
+    await page.setViewportSize({ width: 380, height: 800 });
+    await page.goto(`${base}/households`);
+    await page.screenshot({ path: "/tmp/admin-households-narrow.png", fullPage: true });
+
+    await page.getByRole("button", { name: "Esci" }).click();
+    await page.waitForURL(`${base}/login`);
+    await page.goto(`${base}/households`);
+    expect(page.url()).toBe(`${base}/login?next=%2Fhouseholds`);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("chats as a demo household through the sandbox, with bot replies appearing by themselves", async () => {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await logIn(page);
+
+    await page.getByRole("link", { name: "Chat di prova" }).click();
+    await page.waitForURL(`${base}/demo/chat`);
+    const row = page.locator("tbody tr").filter({ hasText: "BS-000101" });
+    await row.getByRole("button", { name: "Chatta come questo nucleo" }).click();
+    await page.waitForURL(/\/demo\/chat\/\d+$/);
+    const userId = Number(new URL(page.url()).pathname.split("/").at(-1));
+
+    // The link command went out as the user.
+    const messages = page.locator("#transcript .msg");
+    await expect.poll(() => messages.first().textContent()).toMatch(/\/start [A-Z2-9]{8}/);
+
+    await page.getByLabel("Messaggio").fill("Ciao, quanto devo pagare? <b>non grassetto</b>");
+    await page.getByRole("button", { name: "Invia" }).click();
+    await page.waitForURL(`${base}/demo/chat/${userId}`);
+    const mine = page.locator("#transcript .msg.user").last();
+    expect(await mine.locator(".text").textContent()).toBe("Ciao, quanto devo pagare? <b>non grassetto</b>");
+    expect(await mine.locator("b").count()).toBe(0);
+
+    // What the bot would do: sendMessage on the sandbox's Bot API, in HTML parse mode.
+    const sent = await fetch(`${sandbox.url}/bot${sandbox.token}/sendMessage`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        chat_id: userId,
+        parse_mode: "HTML",
+        text: "Il tuo debito è <b>1.435,06 €</b>.\nScrivi &lt;piano&gt; o premi un pulsante.",
+        reply_markup: { inline_keyboard: [[{ text: "Vedi il piano", callback_data: "plan:show" }]] },
+      }),
+    });
+    expect(sent.ok).toBe(true);
+    // No reload: the page's script fetches the transcript every second.
+    const reply = page.locator("#transcript .msg.bot").last();
+    await expect.poll(() => reply.count(), { timeout: 5000 }).toBe(1);
+    expect(await reply.locator("b").textContent()).toBe("1.435,06 €");
+    expect(await reply.locator(".text").textContent()).toBe(
+      "Il tuo debito è 1.435,06 €.\nScrivi <piano> o premi un pulsante.",
+    );
+    await page.screenshot({ path: "/tmp/admin-demo-chat.png", fullPage: true });
+
+    // The inline button presses through the sandbox: the bot would receive the callback query.
+    await reply.getByRole("button", { name: "Vedi il piano" }).click();
+    await page.waitForURL(`${base}/demo/chat/${userId}`);
+    expect(await page.locator(".error").count()).toBe(0);
+    const updates = (await (await fetch(`${sandbox.url}/bot${sandbox.token}/getUpdates`)).json()) as {
+      result: { callback_query?: { data?: string; from: { id: number } } }[];
+    };
+    const presses = updates.result.filter((u) => u.callback_query?.data === "plan:show");
+    expect(presses.map((u) => u.callback_query?.from.id)).toEqual([userId]);
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
