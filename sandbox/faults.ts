@@ -1,0 +1,74 @@
+// Injected faults: a share of Bot API calls fail with 5xx, or the next n sending calls answer 429.
+
+export interface FaultConfig {
+  /** Share (0..1) of Bot API calls, except getUpdates, answered with `status`. */
+  error_rate: number;
+  status: 500 | 502;
+  /** How many of the next sending calls answer 429 with retry_after 1. */
+  burst_429: number;
+}
+
+export const NO_FAULTS: Readonly<FaultConfig> = { error_rate: 0, status: 500, burst_429: 0 };
+
+/** Checks a `POST /control/faults` body (or the `faults` option); throws an Error naming the bad field. */
+export function parseFaults(input: unknown): Partial<FaultConfig> {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new Error("faults must be an object");
+  }
+  const source = input as Record<string, unknown>;
+  const result: Partial<FaultConfig> = {};
+  for (const key of Object.keys(source)) {
+    if (key !== "error_rate" && key !== "status" && key !== "burst_429")
+      throw new Error(`unknown fault "${key}"`);
+  }
+  const { error_rate, status, burst_429 } = source;
+  if (error_rate !== undefined) {
+    if (typeof error_rate !== "number" || !(error_rate >= 0 && error_rate <= 1)) {
+      throw new Error("error_rate must be a number from 0 to 1");
+    }
+    result.error_rate = error_rate;
+  }
+  if (status !== undefined) {
+    if (status !== 500 && status !== 502) throw new Error("status must be 500 or 502");
+    result.status = status;
+  }
+  if (burst_429 !== undefined) {
+    if (typeof burst_429 !== "number" || !Number.isInteger(burst_429) || burst_429 < 0) {
+      throw new Error("burst_429 must be an integer >= 0");
+    }
+    result.burst_429 = burst_429;
+  }
+  return result;
+}
+
+export class Faults {
+  #config: FaultConfig;
+  readonly #random: () => number;
+
+  constructor(initial: Partial<FaultConfig> = {}, random: () => number = Math.random) {
+    this.#config = { ...NO_FAULTS, ...initial };
+    this.#random = random;
+  }
+
+  get config(): FaultConfig {
+    return { ...this.#config };
+  }
+
+  set(partial: Partial<FaultConfig>): FaultConfig {
+    this.#config = { ...this.#config, ...partial };
+    return this.config;
+  }
+
+  /** The 5xx status this call must answer with, or null. */
+  serverError(): 500 | 502 | null {
+    const { error_rate, status } = this.#config;
+    return error_rate > 0 && this.#random() < error_rate ? status : null;
+  }
+
+  /** True when this sending call is one of the injected 429s. */
+  takeBurst(): boolean {
+    if (this.#config.burst_429 <= 0) return false;
+    this.#config.burst_429 -= 1;
+    return true;
+  }
+}
