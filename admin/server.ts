@@ -80,7 +80,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     logger: deps.logger,
     cookies,
     auth: createAuth({ db: deps.db, clock: deps.clock, cookies, deny }),
-    throttle: createLoginThrottle(),
+    throttle: createLoginThrottle(deps.db),
     demo: deps.demo,
   };
 

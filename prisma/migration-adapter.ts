@@ -86,13 +86,18 @@ export class MigrationPgAdapterFactory {
 
   async connect() {
     // allowExitOnIdle: the CLI never disposes the adapter, and idle clients would hold it open for 10 s.
-    return patchQueryable(await new PrismaPg({ connectionString: this.#url, allowExitOnIdle: true }).connect());
+    return patchQueryable(
+      await new PrismaPg({ connectionString: this.#url, allowExitOnIdle: true }).connect(),
+    );
   }
 
   async connectToShadowDb() {
     const database = `bussola_shadow_${randomUUID().replaceAll("-", "")}`;
     await adminQuery(this.#url, `CREATE DATABASE "${database}"`);
-    const shadow = new PrismaPg({ connectionString: withDatabase(this.#url, database), allowExitOnIdle: true });
+    const shadow = new PrismaPg({
+      connectionString: withDatabase(this.#url, database),
+      allowExitOnIdle: true,
+    });
     const adapter = patchQueryable(await shadow.connect());
     const dispose = adapter.dispose.bind(adapter);
     adapter.dispose = async () => {

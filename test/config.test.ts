@@ -46,8 +46,13 @@ describe("configuration", () => {
   });
 
   it("needs a webhook URL and secret in webhook mode, and a session secret in production", () => {
-    expect(problems({ BOT_MODE: "webhook" }).map((p) => p.split(" ")[0])).toEqual(["WEBHOOK_URL", "WEBHOOK_SECRET"]);
-    expect(problems({ TELEGRAM_BOT_TOKEN: "123:abc" }).map((p) => p.split(" ")[0])).toEqual(["SESSION_SECRET"]);
+    expect(problems({ BOT_MODE: "webhook" }).map((p) => p.split(" ")[0])).toEqual([
+      "WEBHOOK_URL",
+      "WEBHOOK_SECRET",
+    ]);
+    expect(problems({ TELEGRAM_BOT_TOKEN: "123:abc" }).map((p) => p.split(" ")[0])).toEqual([
+      "SESSION_SECRET",
+    ]);
     const config = loadConfig({ TELEGRAM_BOT_TOKEN: "123:abc", SESSION_SECRET: "x".repeat(32) });
     expect(config.demo).toBe(false);
   });

@@ -32,9 +32,10 @@ export default async function setup(project: TestProject) {
     // Drop the template and any database a crashed test file left behind.
     const client = new pg.Client({ connectionString: withDatabase(BASE_URL, "postgres") });
     await client.connect();
-    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [
-      `bussola_test_${runId}_%`,
-    ]);
+    const { rows } = await client.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE $1",
+      [`bussola_test_${runId}_%`],
+    );
     await client.end();
     for (const row of rows) await dropDatabase(withDatabase(BASE_URL, row.datname));
   };

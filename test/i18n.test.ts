@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LANGUAGE, readLocales, resolveLanguage, SUPPORTED_LANGUAGES, translator } from "../core/i18n.ts";
+import {
+  DEFAULT_LANGUAGE,
+  readLocales,
+  resolveLanguage,
+  SUPPORTED_LANGUAGES,
+  translator,
+} from "../core/i18n.ts";
 
 const resources = readLocales();
 
@@ -8,7 +14,8 @@ function flatten(tree: Record<string, unknown>, prefix = ""): Map<string, string
   for (const [key, value] of Object.entries(tree)) {
     const path = prefix ? `${prefix}.${key}` : key;
     if (typeof value === "string") out.set(path, value);
-    else if (value && typeof value === "object") for (const [k, v] of flatten(value as Record<string, unknown>, path)) out.set(k, v);
+    else if (value && typeof value === "object")
+      for (const [k, v] of flatten(value as Record<string, unknown>, path)) out.set(k, v);
     else out.set(path, String(value));
   }
   return out;
@@ -33,7 +40,9 @@ describe("translations", () => {
         expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
         for (const [key, text] of actual) {
           expect(text.trim(), `${language}/${namespace}:${key} is empty`).not.toBe("");
-          expect(variables(text), `${language}/${namespace}:${key}`).toEqual(variables(expected.get(key) ?? ""));
+          expect(variables(text), `${language}/${namespace}:${key}`).toEqual(
+            variables(expected.get(key) ?? ""),
+          );
         }
       });
     }

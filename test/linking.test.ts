@@ -63,7 +63,8 @@ describe("link codes", () => {
   it("locks a user out for an hour after five wrong codes, even for the right one", async () => {
     const local = fixedClock(new Date("2026-11-27T12:00:00Z"));
     const results = [];
-    for (let i = 0; i < MAX_WRONG_ATTEMPTS; i++) results.push(await redeemLinkCode(t.db, user(104), "WXYZ-2222", local));
+    for (let i = 0; i < MAX_WRONG_ATTEMPTS; i++)
+      results.push(await redeemLinkCode(t.db, user(104), "WXYZ-2222", local));
     expect(results.map((r) => (r.status === "invalid" ? r.attemptsLeft : -1))).toEqual([4, 3, 2, 1, 0]);
     const issued = await issueLinkCode(t.db, "BS-000001", local);
     const locked = await redeemLinkCode(t.db, user(104), issued?.code ?? "", local);

@@ -31,7 +31,7 @@ async function databaseExists(name: string): Promise<boolean> {
   return rowCount === 1;
 }
 
-describe("bug 1: catalog columns of type name and \"char\"", () => {
+describe('bug 1: catalog columns of type name and "char"', () => {
   const sql = "SELECT datname, 'x'::\"char\" AS kind FROM pg_database WHERE datname = current_database()";
 
   it("stock adapter-pg cannot read them", async () => {
@@ -72,7 +72,9 @@ describe("bug 3: whole migration scripts", () => {
   it("stock adapter-pg splits scripts on ';' and breaks function bodies and strings", async () => {
     const adapter = await new PrismaPg({ connectionString: t.url }).connect();
     await expect(adapter.executeScript(FUNCTION_SCRIPT)).rejects.toThrow();
-    await adapter.executeScript("DROP TABLE IF EXISTS guard_a; DROP TABLE IF EXISTS guard_b; DROP FUNCTION IF EXISTS guard_f");
+    await adapter.executeScript(
+      "DROP TABLE IF EXISTS guard_a; DROP TABLE IF EXISTS guard_b; DROP FUNCTION IF EXISTS guard_f",
+    );
     await adapter.dispose();
   });
 
@@ -80,7 +82,9 @@ describe("bug 3: whole migration scripts", () => {
     const adapter = await new MigrationPgAdapterFactory(t.url).connect();
     await adapter.executeScript(FUNCTION_SCRIPT);
     await adapter.executeRaw(query("DROP TABLE guard_a; DROP TABLE guard_b; DROP FUNCTION guard_f();"));
-    const left = await adapter.queryRaw(query("SELECT count(*)::int FROM pg_tables WHERE tablename LIKE 'guard_%'"));
+    const left = await adapter.queryRaw(
+      query("SELECT count(*)::int FROM pg_tables WHERE tablename LIKE 'guard_%'"),
+    );
     expect(left.rows).toEqual([[0]]);
     await adapter.dispose();
   });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { formatMoney, parseAmount } from "../core/money.ts";
-import { formatCalendarDate, formatRomeDateTime, parseCalendarDate, parseRomeDateTime, romeToday } from "../core/time.ts";
+import {
+  formatCalendarDate,
+  formatRomeDateTime,
+  parseCalendarDate,
+  parseRomeDateTime,
+  romeToday,
+} from "../core/time.ts";
 
 describe("money", () => {
   it("formats as Italians read it, grouping always on", () => {

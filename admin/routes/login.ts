@@ -81,7 +81,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
     }
 
     const now = clock.now();
-    const blockedUntil = throttle.blockedUntil(request.ip, email, now);
+    const blockedUntil = await throttle.blockedUntil(request.ip, email, now);
     if (blockedUntil) {
       await audit(db, {
         actorType: "staff",
@@ -100,7 +100,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
     });
     const correct = await passwordMatches(password, staff?.passwordHash ?? (await hashForUnknownAccounts()));
     if (!staff || !correct || !staff.active) {
-      throttle.recordFailure(request.ip, email, now);
+      await throttle.recordFailure(request.ip, email, now);
       // Ids only: the typed e-mail never reaches the audit log (it may be someone's mistyped address).
       await audit(db, {
         actorType: "staff",
@@ -111,7 +111,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
       return showLogin(request, reply, 401, { email, next, problem: "credentials" });
     }
 
-    throttle.reset(request.ip, email);
+    await throttle.reset(request.ip, email);
     await auth.startSession(request, reply, staff.id);
     cookies.clear(request, reply, LOGIN_COOKIE, { path: "/login" });
     await audit(db, {
