@@ -34,7 +34,8 @@ export function createLogger(options: {
     name: options.name,
     redact: {
       paths: [
-        ...PERSONAL_FIELDS,
+        // Top level too, except "name": pino's own logger name lives there.
+        ...PERSONAL_FIELDS.filter((f) => f !== "name"),
         ...PERSONAL_FIELDS.map((f) => `*.${f}`),
         ...PERSONAL_FIELDS.map((f) => `*.*.${f}`),
         ...PERSONAL_FIELDS.map((f) => `*.*.*.${f}`),

@@ -12,7 +12,8 @@ import { verifyPassword } from "../core/staff.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 
 const ROOT = join(import.meta.dirname, "..");
-const EXAMPLE = join(ROOT, "..", "shared", "examples", "households.csv");
+// A copy of ../shared/examples/households.csv: a clone of the repository must test on its own.
+const EXAMPLE = join(ROOT, "test", "fixtures", "example-households.csv");
 const HEADER =
   "contract_code;household_name;fiscal_code;municipality;address;phone;language;arrears_rent;arrears_charges;balance_date";
 /** Long enough for a slow machine; a CLI that leaves a handle open hangs until this kills it. */

@@ -5,7 +5,8 @@ import { fixedClock } from "../core/clock.ts";
 import { type HouseholdRow, importHouseholds, parseHouseholdsFile } from "../core/imports/households.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 
-const EXAMPLE = join(import.meta.dirname, "..", "..", "shared", "examples", "households.csv");
+// A copy of ../shared/examples/households.csv: a clone of the repository must test on its own.
+const EXAMPLE = join(import.meta.dirname, "fixtures", "example-households.csv");
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const HEADER =
   "contract_code;household_name;fiscal_code;municipality;address;phone;language;arrears_rent;arrears_charges;balance_date";

@@ -11,7 +11,7 @@ describe("logger", () => {
         done();
       },
     });
-    const redacting = createLogger({ level: "info", destination: sink });
+    const redacting = createLogger({ level: "info", name: "bussola", destination: sink });
     redacting.info(
       {
         memberId: 7,
@@ -23,6 +23,7 @@ describe("logger", () => {
     );
     const entry = JSON.parse(lines.at(-1) ?? "{}");
     expect(entry.memberId).toBe(7);
+    expect(entry.name).toBe("bussola");
     expect(entry.fiscalCode).toBe("[redacted]");
     expect(entry.household).toEqual({ name: "[redacted]", phone: "[redacted]" });
     expect(entry.update.message.text).toBe("[redacted]");
