@@ -1,21 +1,37 @@
 import { autoRetry } from "@grammyjs/auto-retry";
-import { Bot } from "grammy";
+import { sequentialize } from "@grammyjs/runner";
+import { Bot, type Context, session } from "grammy";
 import type { BotContext, BotDeps } from "./context.ts";
 import { balanceFeature } from "./features/balance.ts";
+import { budgetFeature } from "./features/budget.ts";
 import { cancelFeature } from "./features/cancel.ts";
+import { consentFeature, consentGate } from "./features/consent.ts";
+import { coursesFeature } from "./features/courses.ts";
+import { documentsFeature } from "./features/documents.ts";
 import { fallbackFeature } from "./features/fallback.ts";
 import { helpFeature } from "./features/help.ts";
 import { languageFeature } from "./features/language.ts";
 import { linkFeature } from "./features/link.ts";
 import { membershipFeature } from "./features/membership.ts";
+import { operatorFeature } from "./features/operator.ts";
+import { planFeature } from "./features/plan.ts";
+import { privacyFeature } from "./features/privacy.ts";
 import { startFeature } from "./features/start.ts";
+import { summaryFeature } from "./features/summary.ts";
+import { flowHousekeeping } from "./flows.ts";
+import { menuButtonsAsCommands } from "./menu.ts";
 import { dedupeUpdates } from "./middlewares/dedupe.ts";
 import { attachPerson } from "./middlewares/person.ts";
+import { initialSession, prismaSessionStorage } from "./session.ts";
 
 export type BotOptions = BotDeps & { token: string; apiRoot: string };
 
 /** The update kinds the bot handles; the rest are not even fetched. */
 export const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
+
+function sessionKey(ctx: Context): string | undefined {
+  return ctx.chat?.id.toString();
+}
 
 export function createBot(options: BotOptions): Bot<BotContext> {
   const { token, apiRoot, ...deps } = options;
@@ -37,15 +53,32 @@ export function createBot(options: BotOptions): Bot<BotContext> {
     return next();
   });
   bot.use(dedupeUpdates);
+  // One chat's updates in order, so its session is never read and written by two at once.
+  bot.use(sequentialize(sessionKey));
+  bot.use(
+    session({ initial: initialSession, storage: prismaSessionStorage(deps.db), getSessionKey: sessionKey }),
+  );
   bot.use(attachPerson);
-
   bot.use(membershipFeature);
-  bot.use(startFeature);
-  bot.use(linkFeature);
-  bot.use(balanceFeature);
-  bot.use(helpFeature);
+  bot.use(menuButtonsAsCommands);
+  bot.use(flowHousekeeping);
+  bot.use(consentGate);
+
+  // Order matters: commands and answers to a flow in progress come before free-text handlers.
+  bot.use(consentFeature);
   bot.use(languageFeature);
+  bot.use(startFeature);
   bot.use(cancelFeature);
+  bot.use(helpFeature);
+  bot.use(balanceFeature);
+  bot.use(planFeature);
+  bot.use(budgetFeature);
+  bot.use(summaryFeature);
+  bot.use(coursesFeature);
+  bot.use(documentsFeature);
+  bot.use(privacyFeature);
+  bot.use(linkFeature);
+  bot.use(operatorFeature);
   bot.use(fallbackFeature);
 
   bot.catch(async (error) => {

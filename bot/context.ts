@@ -1,9 +1,10 @@
-import type { Context } from "grammy";
+import type { Context, SessionFlavor } from "grammy";
 import type { Clock } from "../core/clock.ts";
 import type { Db, Household, Member } from "../core/db/client.ts";
 import type { Translate } from "../core/i18n.ts";
 import type { Logger } from "../core/logger.ts";
 import type { DeliveryQueue } from "../core/queues/delivery.ts";
+import type { SessionData } from "./session.ts";
 
 /** What every feature may use; passed into createBot and attached to each context. */
 export type BotDeps = {
@@ -23,4 +24,4 @@ export type BussolaFlavor = {
   logger: Logger;
 };
 
-export type BotContext = Context & BussolaFlavor;
+export type BotContext = Context & SessionFlavor<SessionData> & BussolaFlavor;

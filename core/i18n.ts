@@ -39,7 +39,8 @@ function getI18n(): i18n {
       lng: DEFAULT_LANGUAGE,
       fallbackLng: DEFAULT_LANGUAGE,
       supportedLngs: [...SUPPORTED_LANGUAGES],
-      ns: ["bot", "admin"],
+      // One namespace per file; bot features reach theirs as t("budget:title").
+      ns: [...new Set(Object.values(resources).flatMap((namespaces) => Object.keys(namespaces)))],
       defaultNS: "bot",
       initAsync: false,
       returnNull: false,
@@ -60,6 +61,6 @@ export function resolveLanguage(code: string | null | undefined): string {
 export type Translate = TFunction;
 
 /** A `t` fixed to one language and namespace, safe to use concurrently with others. */
-export function translator(language: string, namespace: "bot" | "admin" = "bot"): Translate {
+export function translator(language: string, namespace = "bot"): Translate {
   return getI18n().getFixedT(resolveLanguage(language), namespace);
 }

@@ -28,6 +28,18 @@ export function displayCode(normalized: string): string {
   return `${normalized.slice(0, 4)}-${normalized.slice(4)}`;
 }
 
+/**
+ * A random code with at least one digit and one letter, so that ordinary words typed in the chat
+ * ("ciao ciao") are never mistaken for a code attempt.
+ */
+function newCode(): string {
+  for (;;) {
+    let code = "";
+    for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+    if (/\d/.test(code) && /[A-Z]/.test(code)) return code;
+  }
+}
+
 export async function issueLinkCode(
   db: Db,
   contractCode: string,
@@ -35,8 +47,7 @@ export async function issueLinkCode(
 ): Promise<{ code: string; householdId: number; expiresAt: Date } | null> {
   const household = await db.household.findUnique({ where: { contractCode: contractCode.trim() } });
   if (!household) return null;
-  let code = "";
-  for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  const code = newCode();
   const expiresAt = new Date(clock.now().getTime() + CODE_VALIDITY_MS);
   await db.linkCode.create({ data: { householdId: household.id, codeHash: hashCode(code), expiresAt } });
   return { code: displayCode(code), householdId: household.id, expiresAt };

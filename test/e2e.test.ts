@@ -54,16 +54,22 @@ describe("a household links its Telegram account and sees what it owes", () => {
   it("walks import → link code → link → /balance, in Italian", async () => {
     const maria = await SandboxUser.create(sandbox.url, { first_name: "Maria", language_code: "it" });
 
+    // Nothing before the privacy notice is accepted, not even with a code in the deep link.
     const before = await maria.ask("/balance");
-    expect(before.text).toContain("codice di collegamento");
+    expect(before.text).toContain("Prima di iniziare");
     expect(before.text).not.toMatch(/€/);
-
     const code = await linkCode("BS-004512");
-    await maria.send({ text: `/start ${code.replace("-", "")}` });
+    const notice = await maria.ask(`/start ${code.replace("-", "")}`);
+    expect(notice.text).toContain("Prima di iniziare");
+    expect(await t.db.member.count({ where: { telegramUserId: BigInt(maria.id) } })).toBe(0);
+
+    // Accepting stores the member and uses the code sent earlier; the worker confirms with the menu.
+    await maria.press(notice.message_id, "consent:accept");
     const [linked] = await maria.replies(1);
     expect(linked?.text).toContain("collegato a Famiglia Colombo");
+    expect(linked?.reply_markup?.keyboard?.flat().map((b) => b.text)).toContain("💶 Quanto devo");
 
-    const balance = await maria.ask("/balance");
+    const balance = await maria.ask("💶 Quanto devo"); // the menu button
     expect(balance.text).toContain("Canone: 2.310,40\u00a0€");
     expect(balance.text).toContain("Spese: 415,75\u00a0€");
     expect(balance.text).toContain("Totale: 2.726,15\u00a0€");
@@ -75,8 +81,9 @@ describe("a household links its Telegram account and sees what it owes", () => {
 
   it("links by typing the code, in English, and escapes names for Telegram's HTML", async () => {
     const oksana = await SandboxUser.create(sandbox.url, { first_name: "Oksana <3", language_code: "en-GB" });
-    const hello = await oksana.ask("/start");
-    expect(hello.text).toContain("Hello Oksana <3!");
+    const hello = await oksana.acceptPrivacy();
+    expect(hello.text).toContain("link code");
+    expect((await oksana.ask("/start")).text).toContain("Hello Oksana <3!");
     const code = await linkCode("BS-004513");
     await oksana.send({ text: code.toLowerCase() });
     const [linked] = await oksana.replies(1);
@@ -89,6 +96,7 @@ describe("a household links its Telegram account and sees what it owes", () => {
 
   it("tells a household with nothing owed so", async () => {
     const user = await SandboxUser.create(sandbox.url, { first_name: "Giorgio", language_code: "it" });
+    await user.acceptPrivacy();
     await user.send({ text: await linkCode("MN-000318") });
     await user.replies(1);
     expect((await user.ask("/balance")).text).toContain("non risultano debiti");
@@ -105,10 +113,17 @@ describe("a household links its Telegram account and sees what it owes", () => {
       .poll(async () => (await user.transcript()).find((m) => m.message_id === menu.message_id)?.text)
       .toContain("English");
     expect((await user.ask("/help")).text).toContain("link code");
+    // Chosen before the notice, kept in the session only; accepting carries it to the member record.
+    expect(await t.db.member.count({ where: { telegramUserId: BigInt(user.id) } })).toBe(0);
+    expect((await user.acceptPrivacy()).text).toContain("Thank you");
+    const member = await t.db.member.findUniqueOrThrow({ where: { telegramUserId: BigInt(user.id) } });
+    expect(member.language).toBe("en");
+    expect(member.consentAt).not.toBeNull();
   });
 
   it("refuses wrong codes, then even the right one for an hour after five", async () => {
     const user = await SandboxUser.create(sandbox.url, { first_name: "Luca", language_code: "it" });
+    await user.acceptPrivacy();
     const left: string[] = [];
     for (let i = 0; i < 5; i++) left.push((await user.ask("ZZZZ-2222")).text ?? "");
     expect(left[0]).toContain("Tentativi rimasti: 4");
@@ -121,6 +136,9 @@ describe("a household links its Telegram account and sees what it owes", () => {
 
   it("answers anything else briefly and helpfully", async () => {
     const user = await SandboxUser.create(sandbox.url, { first_name: "Sara", language_code: "it" });
+    await user.acceptPrivacy();
+    expect((await user.ask("ciao ciao")).text).toContain("codice di collegamento"); // not a code attempt
+    expect(await t.db.linkAttempt.count({ where: { telegramUserId: BigInt(user.id) } })).toBe(0);
     expect((await user.ask("/frobnicate")).text).toContain("Non conosco questo comando");
     expect((await user.ask("ciao")).text).toContain("codice di collegamento");
     expect((await user.ask("x".repeat(4000))).text).toContain("troppo lungo");
@@ -141,6 +159,7 @@ describe("a household links its Telegram account and sees what it owes", () => {
 
   it("handles an update delivered twice only once", async () => {
     const user = await SandboxUser.create(sandbox.url, { first_name: "Dino", language_code: "it" });
+    await user.acceptPrivacy();
     const sent = await user.send({ text: "/help" });
     await user.replies(1);
     await user.redeliver(sent.update_id);

@@ -1,8 +1,13 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context.ts";
+import { mainMenu } from "../menu.ts";
 
 export const helpFeature = new Composer<BotContext>();
 
 helpFeature
   .chatType("private")
-  .command("help", (ctx) => ctx.reply(ctx.member?.household ? ctx.t("help.text") : ctx.t("help.unlinked")));
+  .command("help", (ctx) =>
+    ctx.member?.household
+      ? ctx.reply(ctx.t("help.text"), { reply_markup: mainMenu(ctx.t) })
+      : ctx.reply(ctx.t("help.unlinked")),
+  );

@@ -6,9 +6,13 @@ import { requestDelivery } from "../../core/queues/delivery.ts";
 import { escapeHtml } from "../../core/telegram-html.ts";
 import { formatRomeDateTime } from "../../core/time.ts";
 import type { BotContext } from "../context.ts";
+import { mainMenu } from "../menu.ts";
 
-/** Something shaped like a code ("ABCD-2345", "abcd 2345"): worth an attempt, and counted if wrong. */
-export const CODE_LIKE = /^\s*[A-Za-z0-9]{4}[-\s]?[A-Za-z0-9]{4}\s*$/;
+/**
+ * Something shaped like a code ("ABCD-2345", "abcd 2345"): worth an attempt, and counted if wrong.
+ * Codes always hold a digit, so words such as "ciao ciao" are not taken for one.
+ */
+export const CODE_LIKE = /^(?=.*\d)\s*[A-Za-z0-9]{4}[-\s]?[A-Za-z0-9]{4}\s*$/;
 
 export async function linkWithCode(ctx: BotContext, typed: string): Promise<void> {
   const from = ctx.from;
@@ -34,6 +38,8 @@ export async function linkWithCode(ctx: BotContext, typed: string): Promise<void
           memberId: result.memberId,
           text: t("link.done", { household: escapeHtml(result.householdName) }),
           parseMode: "HTML",
+          // The main menu arrives with the confirmation: from here on, buttons rather than typing.
+          replyMarkup: JSON.parse(JSON.stringify(mainMenu(t))),
         },
       );
       return;

@@ -3,7 +3,7 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
-import type { Db } from "../db/client.ts";
+import type { Db, Prisma } from "../db/client.ts";
 
 export const DELIVERY_QUEUE = "delivery";
 
@@ -31,6 +31,8 @@ export type DeliveryRequest = {
   memberId: number;
   text: string;
   parseMode?: "HTML";
+  /** Telegram reply_markup, e.g. the main menu keyboard. */
+  replyMarkup?: Prisma.InputJsonValue;
   broadcastId?: number;
 };
 
@@ -57,6 +59,7 @@ export async function requestDelivery(
         chatId: member.chatId,
         text: request.text,
         parseMode: request.parseMode ?? null,
+        ...(request.replyMarkup === undefined ? {} : { replyMarkup: request.replyMarkup }),
         broadcastId: request.broadcastId ?? null,
       },
       update: {},

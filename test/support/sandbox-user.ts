@@ -6,7 +6,10 @@ export type TranscriptEntry = {
   from: "user" | "bot";
   text?: string;
   kind: string;
-  reply_markup?: { inline_keyboard?: { text: string; callback_data?: string }[][] };
+  reply_markup?: {
+    inline_keyboard?: { text: string; callback_data?: string }[][];
+    keyboard?: { text: string }[][];
+  };
   edited: boolean;
   deleted: boolean;
 };
@@ -76,6 +79,17 @@ export class SandboxUser {
     }
     for (const m of messages) this.#seen = Math.max(this.#seen, m.message_id);
     return messages;
+  }
+
+  /** First contact: /start, then "I agree" on the privacy notice. Returns the bot's answer to it. */
+  async acceptPrivacy(): Promise<TranscriptEntry> {
+    const notice = await this.ask("/start");
+    if (!notice.reply_markup?.inline_keyboard?.flat().some((b) => b.callback_data === "consent:accept")) {
+      throw new Error(`expected the privacy notice, got ${JSON.stringify(notice)}`);
+    }
+    await this.press(notice.message_id, "consent:accept");
+    const [answer] = await this.replies(1);
+    return answer as TranscriptEntry;
   }
 
   /** Sends a text and returns the bot's single answer. */

@@ -2,6 +2,7 @@
 // record in PostgreSQL decides: a message already sent, unreachable or cancelled is never sent again.
 import { UnrecoverableError } from "bullmq";
 import { type Api, GrammyError, HttpError } from "grammy";
+import type { ForceReply, InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types";
 import type { Clock } from "../../core/clock.ts";
 import type { Db } from "../../core/db/client.ts";
 import type { Logger } from "../../core/logger.ts";
@@ -15,6 +16,8 @@ export type DeliveryDeps = {
   /** Pauses the whole queue (all worker processes) after Telegram's 429. */
   rateLimit: (ms: number) => Promise<void>;
 };
+
+type ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply;
 
 export type DeliveryOutcome = "sent" | "skipped" | "unreachable";
 
@@ -52,11 +55,11 @@ export async function processDelivery(data: unknown, deps: DeliveryDeps): Promis
   });
 
   try {
-    const sent = await api.sendMessage(
-      Number(message.chatId),
-      message.text,
-      message.parseMode === "HTML" ? { parse_mode: "HTML" } : {},
-    );
+    const sent = await api.sendMessage(Number(message.chatId), message.text, {
+      ...(message.parseMode === "HTML" ? { parse_mode: "HTML" as const } : {}),
+      // Stored by us from a grammY keyboard, so it has Telegram's ReplyMarkup shape.
+      ...(message.replyMarkup ? { reply_markup: message.replyMarkup as unknown as ReplyMarkup } : {}),
+    });
     await db.outboundMessage.update({
       where: { id: message.id },
       data: {
