@@ -1,0 +1,60 @@
+import { readFile } from "node:fs/promises";
+import { type ImportCounts, importCourses, parseCoursesFile } from "../../core/imports/courses.ts";
+import { type Command, cliActor, InputRejected } from "../command.ts";
+import { withDatabase } from "../database.ts";
+
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: "no such file",
+  EISDIR: "is a directory, not a file",
+  EACCES: "permission denied",
+};
+
+async function readInput(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    const code = String((error as { code?: unknown }).code);
+    throw new InputRejected([`${file}: cannot read it: ${FILE_ERRORS[code] ?? (error as Error).message}`]);
+  }
+}
+
+const countsLine = (label: string, c: ImportCounts) =>
+  `${label}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged`;
+
+export const importCoursesCommand: Command = {
+  name: "import:courses",
+  args: "FILE [--dry-run]",
+  summary: "Import courses and their sessions from a spreadsheet (CSV)",
+  help: [
+    "Columns: course_code;title;description;municipality;session_start;session_end;location;capacity",
+    "         (UTF-8, ';' or ',' separated, header row; one row per session).",
+    "session_start and session_end: dd/mm/yyyy hh:mm or yyyy-mm-ddThh:mm, Europe/Rome time.",
+    "Every row of a course must have the same title, description and municipality.",
+    "A session is its course and its start: a new start is a new session; end, location and",
+    "capacity of an existing session are updated. Sessions not in the file are left as they are.",
+    "A capacity below the people already enrolled in a session rejects the file.",
+    "A file with any bad row changes nothing; every problem is listed as FILE:LINE: problem.",
+    "Importing the same file again changes nothing.",
+    "",
+    "  --dry-run   check the file and show what would change, without changing anything",
+  ],
+  options: { "dry-run": { type: "boolean" } },
+  positionals: ["FILE"],
+  async run({ positionals, options, env, io }) {
+    const file = positionals[0] as string;
+    const parsed = parseCoursesFile(await readInput(file));
+    if (!parsed.ok) throw new InputRejected(parsed.problems.map((p) => `${file}:${p.line}: ${p.message}`));
+
+    const dryRun = options["dry-run"] === true;
+    const result = await withDatabase(env, (db) =>
+      importCourses(db, parsed.rows, { actor: cliActor(env), dryRun }),
+    );
+    if (!result.ok) throw new InputRejected(result.problems.map((p) => `${file}:${p.line}: ${p.message}`));
+    const count = parsed.rows.length;
+    io.out(
+      `${dryRun ? "Checked (nothing changed)" : "Imported"} ${file}: ${count} row${count === 1 ? "" : "s"}.`,
+    );
+    io.out(countsLine("courses", result.courses));
+    io.out(countsLine("sessions", result.sessions));
+  },
+};

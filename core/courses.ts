@@ -1,0 +1,178 @@
+// Courses and their sessions: what is coming up, who has a place, and enrolling and cancelling with
+// the capacity respected even when several people press "Enrol" at the same moment.
+import { audit } from "./audit.ts";
+import type { Db } from "./db/client.ts";
+
+export type SessionView = {
+  id: number;
+  courseId: number;
+  title: string;
+  description: string;
+  municipality: string;
+  location: string;
+  startsAt: Date;
+  endsAt: Date;
+  capacity: number;
+  /** Places taken (enrolments with status enrolled). */
+  taken: number;
+  placesLeft: number;
+  /** Whether the member asking holds a place. */
+  mine: boolean;
+};
+
+export type ScheduleItem = SessionView & { enrolmentId: number };
+
+/** At most this many upcoming sessions are listed; far more than a programme ever plans. */
+const LIST_LIMIT = 500;
+// Enrolling waits for the session's row lock; under a rush that may take a moment.
+const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
+
+const sessionInclude = (memberId: number | null) =>
+  ({
+    course: true,
+    _count: { select: { enrolments: { where: { status: "enrolled" as const } } } },
+    enrolments: { where: { memberId: memberId ?? -1, status: "enrolled" as const }, select: { id: true } },
+  }) as const;
+
+type SessionRow = {
+  id: number;
+  courseId: number;
+  startsAt: Date;
+  endsAt: Date;
+  location: string;
+  capacity: number;
+  course: { title: string; description: string; municipality: string };
+  _count: { enrolments: number };
+  enrolments: { id: number }[];
+};
+
+function view(row: SessionRow): SessionView {
+  const taken = row._count.enrolments;
+  return {
+    id: row.id,
+    courseId: row.courseId,
+    title: row.course.title,
+    description: row.course.description,
+    municipality: row.course.municipality,
+    location: row.location,
+    startsAt: row.startsAt,
+    endsAt: row.endsAt,
+    capacity: row.capacity,
+    taken,
+    placesLeft: Math.max(0, row.capacity - taken),
+    mine: row.enrolments.length > 0,
+  };
+}
+
+/** "Brescia", " brescia " and "BRESCIA" are the same town. */
+export function sameMunicipality(a: string, b: string | null | undefined): boolean {
+  if (!b) return false;
+  const norm = (s: string) => s.trim().toLocaleLowerCase("it-IT");
+  return norm(a) === norm(b);
+}
+
+/**
+ * Sessions that have not started yet, the household's municipality first, each group by start time.
+ * `memberId` marks the sessions where that member holds a place.
+ */
+export async function upcomingSessions(
+  db: Db,
+  options: { now: Date; municipality?: string | null; memberId?: number | null },
+): Promise<SessionView[]> {
+  const rows = await db.courseSession.findMany({
+    where: { startsAt: { gt: options.now } },
+    include: sessionInclude(options.memberId ?? null),
+    orderBy: [{ startsAt: "asc" }, { id: "asc" }],
+    take: LIST_LIMIT,
+  });
+  const sessions = rows.map(view);
+  const home = (s: SessionView) => (sameMunicipality(s.municipality, options.municipality) ? 0 : 1);
+  // Array.prototype.sort is stable: within each group the time order stays.
+  return sessions.sort((a, b) => home(a) - home(b));
+}
+
+/** One session, whether past or not, or null when it no longer exists. */
+export async function findSession(db: Db, sessionId: number, memberId: number): Promise<SessionView | null> {
+  const row = await db.courseSession.findUnique({
+    where: { id: sessionId },
+    include: sessionInclude(memberId),
+  });
+  return row ? view(row) : null;
+}
+
+/** The member's sessions that have not ended yet, in time order. */
+export async function memberSchedule(db: Db, memberId: number, now: Date): Promise<ScheduleItem[]> {
+  const enrolments = await db.enrolment.findMany({
+    where: { memberId, status: "enrolled", session: { endsAt: { gt: now } } },
+    include: { session: { include: sessionInclude(memberId) } },
+    orderBy: [{ session: { startsAt: "asc" } }, { id: "asc" }],
+  });
+  return enrolments.map((e) => ({ ...view(e.session), enrolmentId: e.id }));
+}
+
+export type EnrolResult =
+  | { status: "enrolled"; enrolmentId: number }
+  | { status: "already" | "full" | "started" | "not_found" };
+
+/**
+ * Gives the member a place if the session has not started and has one left. The session's row is
+ * locked for the whole check-and-insert, so two people pressing at once cannot both take the last
+ * place. A member who cancelled and comes back gets their old enrolment row back.
+ */
+export async function enrol(
+  db: Db,
+  input: { sessionId: number; memberId: number; now: Date },
+): Promise<EnrolResult> {
+  return db.$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<{ capacity: number; startsAt: Date }[]>`
+      SELECT "capacity", "startsAt" FROM "CourseSession" WHERE "id" = ${input.sessionId} FOR UPDATE`;
+    const session = locked[0];
+    if (!session) return { status: "not_found" };
+    if (session.startsAt.getTime() <= input.now.getTime()) return { status: "started" };
+    const key = { sessionId: input.sessionId, memberId: input.memberId };
+    const existing = await tx.enrolment.findUnique({ where: { sessionId_memberId: key } });
+    if (existing?.status === "enrolled") return { status: "already" };
+    const taken = await tx.enrolment.count({ where: { sessionId: input.sessionId, status: "enrolled" } });
+    if (taken >= session.capacity) return { status: "full" };
+    const enrolment = existing
+      ? await tx.enrolment.update({ where: { id: existing.id }, data: { status: "enrolled" } })
+      : await tx.enrolment.create({ data: { ...key, status: "enrolled" } });
+    await audit(tx, {
+      actorType: "member",
+      actorId: input.memberId,
+      action: "course.enrol",
+      entityType: "CourseSession",
+      entityId: input.sessionId,
+    });
+    return { status: "enrolled", enrolmentId: enrolment.id };
+  }, TRANSACTION_OPTIONS);
+}
+
+export type CancelResult = { status: "cancelled" | "not_enrolled" | "started" | "not_found" };
+
+/** Gives the place back, while the session has not started. */
+export async function cancelEnrolment(
+  db: Db,
+  input: { sessionId: number; memberId: number; now: Date },
+): Promise<CancelResult> {
+  return db.$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<{ startsAt: Date }[]>`
+      SELECT "startsAt" FROM "CourseSession" WHERE "id" = ${input.sessionId} FOR UPDATE`;
+    const session = locked[0];
+    if (!session) return { status: "not_found" };
+    if (session.startsAt.getTime() <= input.now.getTime()) return { status: "started" };
+    const changed = await tx.enrolment.updateMany({
+      where: { sessionId: input.sessionId, memberId: input.memberId, status: "enrolled" },
+      data: { status: "cancelled" },
+    });
+    if (changed.count === 0) return { status: "not_enrolled" };
+    await audit(tx, {
+      actorType: "member",
+      actorId: input.memberId,
+      action: "course.cancel",
+      entityType: "CourseSession",
+      entityId: input.sessionId,
+    });
+    return { status: "cancelled" };
+  }, TRANSACTION_OPTIONS);
+}
