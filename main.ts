@@ -87,6 +87,7 @@ async function main(): Promise<void> {
       logger,
       db,
       clock,
+      deliveryQueue,
       ...(sandboxUrl ? { demo: { sandboxUrl } } : {}),
     });
   }

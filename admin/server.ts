@@ -12,11 +12,13 @@ import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import type { Db } from "../core/db/client.ts";
 import type { Logger } from "../core/logger.ts";
+import type { DeliveryQueue } from "../core/queues/delivery.ts";
 import { createAuth, type DenyReason } from "./auth.ts";
 import { type AdminContext, pageInfo, sendHtml } from "./context.ts";
 import { createCookieJar } from "./cookies.ts";
 import { rememberLanguage } from "./lang.ts";
 import { assetRoutes } from "./routes/assets.ts";
+import { caseRoutes } from "./routes/cases.ts";
 import { demoChatRoutes } from "./routes/demo-chat.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { householdRoutes } from "./routes/households.ts";
@@ -30,6 +32,8 @@ export type AdminServerDeps = {
   logger: Logger;
   db: Db;
   clock: Clock;
+  /** Where operators' replies to cases go (every message the system starts is queued). */
+  deliveryQueue?: DeliveryQueue | undefined;
   /** Demo mode: the Telegram sandbox's base URL, for the demo chat page. */
   demo?: { sandboxUrl: string } | undefined;
   /**
@@ -130,6 +134,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     assetRoutes(scope);
     loginRoutes(scope, ctx);
     householdRoutes(scope, ctx);
+    caseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     if (deps.demo) demoChatRoutes(scope, ctx, deps.demo.sandboxUrl);
   });
 

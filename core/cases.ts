@@ -1,0 +1,621 @@
+// Cases: conversations a household escalates to a person. A household has at most one active case
+// (open, or waiting for the household after an operator's reply); its members' messages go into it,
+// operators answer from the admin panel and their replies reach the household through the delivery
+// queue. Either side can close it.
+import { TZDate } from "@date-fns/tz";
+import { audit } from "./audit.ts";
+import type { Clock } from "./clock.ts";
+import type { CaseAuthor, CaseStatus, Db, Prisma } from "./db/client.ts";
+import { translator } from "./i18n.ts";
+import { type DeliveryQueue, requestDelivery } from "./queues/delivery.ts";
+import { escapeHtml } from "./telegram-html.ts";
+import { TIME_ZONE } from "./time.ts";
+
+export const ACTIVE_CASE_STATUSES = ["open", "waiting_household"] as const satisfies readonly CaseStatus[];
+
+/** Operator replies longer than this are refused (Telegram's limit is 4096 with our prefix). */
+export const MAX_REPLY_LENGTH = 3500;
+/** A member who keeps writing is acknowledged again only after this long without writing. */
+export const ACK_QUIET_MS = 5 * 60 * 1000;
+/** The same text from the same operator within this long is a double submit, not a new reply. */
+const DOUBLE_SUBMIT_MS = 60 * 1000;
+
+/** Inline button on case messages: asks the household whether to close case <id>. */
+export const CLOSE_CASE_PREFIX = "op:close:";
+
+type Tx = Prisma.TransactionClient;
+type DeliveryDeps = { db: Db; deliveryQueue: DeliveryQueue; clock: Clock };
+
+// ─── Working hours: when a person is expected to answer ─────────────────────
+
+export const OFFICE_HOURS = { start: 9, end: 17 } as const;
+/** "Within one working day": this many office hours. */
+const ANSWER_WITHIN_HOURS = 8;
+
+/** Easter Sunday (Gregorian, anonymous algorithm) as [month, day]. */
+function easter(year: number): [number, number] {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return [month, day];
+}
+
+/** Italy's national public holidays (local patron saints' days are not counted). */
+const FIXED_HOLIDAYS = new Set([
+  "1-1",
+  "1-6",
+  "4-25",
+  "5-1",
+  "6-2",
+  "8-15",
+  "11-1",
+  "12-8",
+  "12-25",
+  "12-26",
+]);
+
+export function isItalianHoliday(year: number, month: number, day: number): boolean {
+  if (FIXED_HOLIDAYS.has(`${month}-${day}`)) return true;
+  const [em, ed] = easter(year);
+  const monday = new Date(Date.UTC(year, em - 1, ed + 1));
+  return monday.getUTCMonth() + 1 === month && monday.getUTCDate() === day;
+}
+
+function isWorkingDay(day: TZDate): boolean {
+  const weekday = day.getDay();
+  return (
+    weekday !== 0 && weekday !== 6 && !isItalianHoliday(day.getFullYear(), day.getMonth() + 1, day.getDate())
+  );
+}
+
+/**
+ * When a person should have answered a message sent at `now`: one working day of office hours
+ * (Monday to Friday 9–17 Europe/Rome, public holidays skipped) later, rounded up to the hour.
+ * Monday 10:20 → Tuesday 11:00; Friday 18:00 → Monday 17:00.
+ */
+export function expectedAnswerBy(now: Date): Date {
+  let remaining = ANSWER_WITHIN_HOURS * 3_600_000;
+  let cursor = now.getTime();
+  for (let i = 0; i < 60; i++) {
+    const day = new TZDate(cursor, TIME_ZONE);
+    const [y, m, d] = [day.getFullYear(), day.getMonth(), day.getDate()];
+    const start = new TZDate(y, m, d, OFFICE_HOURS.start, 0, TIME_ZONE).getTime();
+    const end = new TZDate(y, m, d, OFFICE_HOURS.end, 0, TIME_ZONE).getTime();
+    if (isWorkingDay(day) && cursor < end) {
+      const from = Math.max(cursor, start);
+      if (from + remaining <= end) return new Date(Math.ceil((from + remaining) / 3_600_000) * 3_600_000);
+      remaining -= end - from;
+    }
+    cursor = new TZDate(y, m, d + 1, 0, 0, TIME_ZONE).getTime();
+  }
+  throw new Error("no working day within 60 days");
+}
+
+/** An instant as people read it in Rome: weekday (0 = Sunday), "30/11/2026", "11:00". */
+export function romeParts(instant: Date): { weekday: number; date: string; time: string } {
+  const z = new TZDate(instant.getTime(), TIME_ZONE);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return {
+    weekday: z.getDay(),
+    date: `${pad(z.getDate())}/${pad(z.getMonth() + 1)}/${z.getFullYear()}`,
+    time: `${pad(z.getHours())}:${pad(z.getMinutes())}`,
+  };
+}
+
+// ─── The household's side ───────────────────────────────────────────────────
+
+export type ActiveCase = {
+  id: number;
+  topic: string;
+  status: CaseStatus;
+  openedAt: Date;
+  lastOperatorMessageAt: Date | null;
+  messageCount: number;
+};
+
+/** The household's open or waiting case, if any. */
+export async function findActiveCase(db: Db, householdId: number): Promise<ActiveCase | null> {
+  const found = await db.case.findFirst({
+    where: { householdId, status: { in: [...ACTIVE_CASE_STATUSES] } },
+    orderBy: { openedAt: "desc" },
+    select: {
+      id: true,
+      topic: true,
+      status: true,
+      openedAt: true,
+      lastOperatorMessageAt: true,
+      _count: { select: { messages: true } },
+    },
+  });
+  if (!found) return null;
+  const { _count, ...rest } = found;
+  return { ...rest, messageCount: _count.messages };
+}
+
+/** One household's case changes one at a time, whichever bot process or admin handles them. */
+async function lockHousehold(tx: Tx, householdId: number): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`case:household:${householdId}`}))`;
+}
+
+export type HouseholdMessage = {
+  householdId: number;
+  memberId: number;
+  text: string;
+  /** The Telegram update it came from: the same update is never stored twice. */
+  sourceUpdateId?: number | bigint;
+  /** Given when the member asked for a person: opens a case if the household has none. */
+  topic?: string;
+};
+
+export type HouseholdMessageResult =
+  /** No active case and no topic: the message is not for a person. */
+  | { status: "no_case" }
+  | { status: "opened"; caseId: number }
+  | {
+      status: "added";
+      caseId: number;
+      /** False when this update's message was already stored. */
+      stored: boolean;
+      /** Whether to tell the member it was passed on (not after every message of a burst). */
+      acknowledge: boolean;
+    };
+
+/**
+ * A member writes to a person: the message goes into the household's active case, or opens one
+ * when a topic is given. Serialised per household, so two members cannot open two cases at once.
+ */
+export async function postHouseholdMessage(
+  db: Db,
+  clock: Clock,
+  message: HouseholdMessage,
+): Promise<HouseholdMessageResult> {
+  const now = clock.now();
+  const sourceUpdateId = message.sourceUpdateId === undefined ? null : BigInt(message.sourceUpdateId);
+  return db.$transaction(async (tx) => {
+    await lockHousehold(tx, message.householdId);
+    const active = await tx.case.findFirst({
+      where: { householdId: message.householdId, status: { in: [...ACTIVE_CASE_STATUSES] } },
+      orderBy: { openedAt: "desc" },
+      select: { id: true, lastOperatorMessageAt: true },
+    });
+
+    if (!active) {
+      if (message.topic === undefined) return { status: "no_case" };
+      const created = await tx.case.create({
+        data: {
+          householdId: message.householdId,
+          memberId: message.memberId,
+          topic: message.topic,
+          status: "open",
+          openedAt: now,
+          lastHouseholdMessageAt: now,
+          messages: {
+            create: {
+              author: "household",
+              memberId: message.memberId,
+              text: message.text,
+              sourceUpdateId,
+              createdAt: now,
+            },
+          },
+        },
+        select: { id: true },
+      });
+      await audit(tx, {
+        actorType: "member",
+        actorId: message.memberId,
+        action: "case.opened",
+        entityType: "case",
+        entityId: created.id,
+        details: { householdId: message.householdId },
+      });
+      return { status: "opened", caseId: created.id };
+    }
+
+    const previous = await tx.caseMessage.findFirst({
+      where: {
+        caseId: active.id,
+        author: "household",
+        memberId: message.memberId,
+        ...(sourceUpdateId === null ? {} : { NOT: { sourceUpdateId } }),
+      },
+      orderBy: { createdAt: "desc" },
+      select: { createdAt: true },
+    });
+    const inserted = await tx.caseMessage.createMany({
+      data: [
+        {
+          caseId: active.id,
+          author: "household",
+          memberId: message.memberId,
+          text: message.text,
+          sourceUpdateId,
+          createdAt: now,
+        },
+      ],
+      skipDuplicates: true,
+    });
+    const stored = inserted.count > 0;
+    if (stored) {
+      await tx.case.update({
+        where: { id: active.id },
+        data: { lastHouseholdMessageAt: now, status: "open" },
+      });
+    }
+    const acknowledge =
+      !previous ||
+      now.getTime() - previous.createdAt.getTime() >= ACK_QUIET_MS ||
+      (active.lastOperatorMessageAt !== null && active.lastOperatorMessageAt >= previous.createdAt);
+    return { status: "added", caseId: active.id, stored, acknowledge };
+  });
+}
+
+export type CloseResult = "closed" | "already_closed" | "not_found";
+
+/** The household closes its own case (a button): a case of another household is "not_found". */
+export async function closeCaseByHousehold(
+  db: Db,
+  clock: Clock,
+  input: { caseId: number; householdId: number; memberId: number },
+): Promise<CloseResult> {
+  return db.$transaction(async (tx) => {
+    await lockHousehold(tx, input.householdId);
+    const closed = await tx.case.updateMany({
+      where: {
+        id: input.caseId,
+        householdId: input.householdId,
+        status: { in: [...ACTIVE_CASE_STATUSES] },
+      },
+      data: { status: "closed", closedAt: clock.now() },
+    });
+    if (closed.count === 0) {
+      const existing = await tx.case.findFirst({
+        where: { id: input.caseId, householdId: input.householdId },
+        select: { id: true },
+      });
+      return existing ? "already_closed" : "not_found";
+    }
+    await audit(tx, {
+      actorType: "member",
+      actorId: input.memberId,
+      action: "case.closed",
+      entityType: "case",
+      entityId: input.caseId,
+      details: { by: "household" },
+    });
+    return "closed";
+  });
+}
+
+// ─── The operators' side ────────────────────────────────────────────────────
+
+/** The household's members a message can reach: linked and not known to have blocked the bot. */
+async function reachableMembers(db: Db, householdId: number) {
+  return db.member.findMany({
+    where: { householdId, linkedAt: { not: null }, unreachableAt: null },
+    orderBy: { id: "asc" },
+    select: { id: true, language: true },
+  });
+}
+
+/** How staff sign: the local part of their e-mail ("mario.rossi"); Staff has no name of its own. */
+export function staffSignature(email: string): string {
+  return email.split("@")[0] ?? "";
+}
+
+export type ReplyProblem = "empty" | "too_long";
+
+/** The text as it will be stored (line endings from browser forms normalised), or its problem. */
+export function checkReplyText(
+  text: string,
+): { ok: true; text: string } | { ok: false; problem: ReplyProblem } {
+  const normalized = text.replace(/\r\n?/g, "\n").trim();
+  if (normalized === "") return { ok: false, problem: "empty" };
+  if (normalized.length > MAX_REPLY_LENGTH) return { ok: false, problem: "too_long" };
+  return { ok: true, text: normalized };
+}
+
+export type ReplyResult =
+  | { status: "sent"; caseMessageId: number; recipients: number; duplicate: boolean }
+  | { status: "invalid"; problem: ReplyProblem }
+  | { status: "not_found" }
+  | { status: "closed" };
+
+function closeButton(language: string, caseId: number): Prisma.InputJsonValue {
+  const t = translator(language, "operator");
+  return {
+    inline_keyboard: [[{ text: t("case.close_button"), callback_data: `${CLOSE_CASE_PREFIX}${caseId}` }]],
+  };
+}
+
+async function deliverReply(
+  deps: DeliveryDeps,
+  reply: { caseId: number; caseMessageId: number; householdId: number; text: string; signature: string },
+): Promise<number> {
+  const members = await reachableMembers(deps.db, reply.householdId);
+  for (const member of members) {
+    const t = translator(member.language, "operator");
+    const parts = [t("reply.prefix"), escapeHtml(reply.text)];
+    if (reply.signature) parts.push(t("reply.signature", { name: escapeHtml(reply.signature) }));
+    parts.push(t("reply.footer"));
+    await requestDelivery(deps, {
+      purpose: `case-reply:${reply.caseMessageId}:${member.id}`,
+      memberId: member.id,
+      text: parts.join("\n\n"),
+      parseMode: "HTML",
+      replyMarkup: closeButton(member.language, reply.caseId),
+    });
+  }
+  return members.length;
+}
+
+/**
+ * An operator answers: the message is stored, the case waits for the household, and every linked,
+ * reachable member gets the text in their language through the delivery queue. The same text sent
+ * twice within a minute (a double click) is one reply.
+ */
+export async function replyToCase(
+  deps: DeliveryDeps,
+  input: { caseId: number; staffId: number; text: string },
+): Promise<ReplyResult> {
+  const checked = checkReplyText(input.text);
+  if (!checked.ok) return { status: "invalid", problem: checked.problem };
+  const { db, clock } = deps;
+  const now = clock.now();
+  const found = await db.case.findUnique({
+    where: { id: input.caseId },
+    select: { householdId: true },
+  });
+  if (!found) return { status: "not_found" };
+  const staff = await db.staff.findUniqueOrThrow({ where: { id: input.staffId }, select: { email: true } });
+
+  const outcome = await db.$transaction(async (tx) => {
+    await lockHousehold(tx, found.householdId);
+    const current = await tx.case.findUniqueOrThrow({
+      where: { id: input.caseId },
+      select: { status: true, assignedStaffId: true },
+    });
+    if (current.status === "closed") return { kind: "closed" as const };
+    const recent = await tx.caseMessage.findFirst({
+      where: {
+        caseId: input.caseId,
+        author: "operator",
+        staffId: input.staffId,
+        text: checked.text,
+        createdAt: { gte: new Date(now.getTime() - DOUBLE_SUBMIT_MS) },
+      },
+      select: { id: true },
+    });
+    if (recent) return { kind: "sent" as const, caseMessageId: recent.id, duplicate: true };
+    const message = await tx.caseMessage.create({
+      data: {
+        caseId: input.caseId,
+        author: "operator",
+        staffId: input.staffId,
+        text: checked.text,
+        createdAt: now,
+      },
+      select: { id: true },
+    });
+    await tx.case.update({
+      where: { id: input.caseId },
+      data: {
+        status: "waiting_household",
+        lastOperatorMessageAt: now,
+        // Whoever answers an unassigned case takes it.
+        ...(current.assignedStaffId === null ? { assignedStaffId: input.staffId } : {}),
+      },
+    });
+    return { kind: "sent" as const, caseMessageId: message.id, duplicate: false };
+  });
+  if (outcome.kind === "closed") return { status: "closed" };
+
+  // After the commit: a delivery is only requested for a stored reply (and again, harmlessly, for a
+  // double submit, whose purposes are the same).
+  const recipients = await deliverReply(deps, {
+    caseId: input.caseId,
+    caseMessageId: outcome.caseMessageId,
+    householdId: found.householdId,
+    text: checked.text,
+    signature: staffSignature(staff.email),
+  });
+  if (!outcome.duplicate) {
+    await audit(db, {
+      actorType: "staff",
+      actorId: input.staffId,
+      action: "case.replied",
+      entityType: "case",
+      entityId: input.caseId,
+      details: { caseMessageId: outcome.caseMessageId, recipients },
+    });
+  }
+  return { status: "sent", caseMessageId: outcome.caseMessageId, recipients, duplicate: outcome.duplicate };
+}
+
+/** An operator closes the case; the household is told through the delivery queue. */
+export async function closeCaseByStaff(
+  deps: DeliveryDeps,
+  input: { caseId: number; staffId: number },
+): Promise<CloseResult> {
+  const { db, clock } = deps;
+  const found = await db.case.findUnique({ where: { id: input.caseId }, select: { householdId: true } });
+  if (!found) return "not_found";
+  const closed = await db.$transaction(async (tx) => {
+    await lockHousehold(tx, found.householdId);
+    const updated = await tx.case.updateMany({
+      where: { id: input.caseId, status: { in: [...ACTIVE_CASE_STATUSES] } },
+      data: { status: "closed", closedAt: clock.now() },
+    });
+    return updated.count > 0;
+  });
+  if (!closed) return "already_closed";
+  for (const member of await reachableMembers(db, found.householdId)) {
+    const t = translator(member.language, "operator");
+    await requestDelivery(deps, {
+      purpose: `case-closed:${input.caseId}:${member.id}`,
+      memberId: member.id,
+      text: t("closed.by_operator", { menu: translator(member.language)("menu.operator") }),
+      parseMode: "HTML",
+    });
+  }
+  await audit(db, {
+    actorType: "staff",
+    actorId: input.staffId,
+    action: "case.closed",
+    entityType: "case",
+    entityId: input.caseId,
+    details: { by: "staff" },
+  });
+  return "closed";
+}
+
+/** The operator takes the case. */
+export async function assignCase(
+  db: Db,
+  input: { caseId: number; staffId: number },
+): Promise<"assigned" | "not_found"> {
+  const updated = await db.case.updateMany({
+    where: { id: input.caseId },
+    data: { assignedStaffId: input.staffId },
+  });
+  if (updated.count === 0) return "not_found";
+  await audit(db, {
+    actorType: "staff",
+    actorId: input.staffId,
+    action: "case.assigned",
+    entityType: "case",
+    entityId: input.caseId,
+    details: { staffId: input.staffId },
+  });
+  return "assigned";
+}
+
+export type CaseListRow = {
+  id: number;
+  contractCode: string;
+  topic: string;
+  status: CaseStatus;
+  urgent: boolean;
+  openedAt: Date;
+  lastHouseholdMessageAt: Date | null;
+  lastOperatorMessageAt: Date | null;
+  assignedTo: string | null;
+};
+
+export const CASE_LIST_LIMIT = 500;
+
+/** Open and waiting cases, urgent first, then the oldest. No fiscal codes, phones or texts. */
+export async function listActiveCases(db: Db): Promise<CaseListRow[]> {
+  const rows = await db.case.findMany({
+    where: { status: { in: [...ACTIVE_CASE_STATUSES] } },
+    orderBy: [{ urgent: "desc" }, { openedAt: "asc" }, { id: "asc" }],
+    take: CASE_LIST_LIMIT,
+    select: {
+      id: true,
+      topic: true,
+      status: true,
+      urgent: true,
+      openedAt: true,
+      lastHouseholdMessageAt: true,
+      lastOperatorMessageAt: true,
+      household: { select: { contractCode: true } },
+      assignedStaff: { select: { email: true } },
+    },
+  });
+  return rows.map(({ household, assignedStaff, ...row }) => ({
+    ...row,
+    contractCode: household.contractCode,
+    assignedTo: assignedStaff?.email ?? null,
+  }));
+}
+
+export type CaseDetail = {
+  id: number;
+  topic: string;
+  status: CaseStatus;
+  urgent: boolean;
+  openedAt: Date;
+  closedAt: Date | null;
+  household: { contractCode: string; name: string };
+  assignedTo: { id: number; email: string } | null;
+  messages: {
+    id: number;
+    author: CaseAuthor;
+    text: string;
+    createdAt: Date;
+    /** Who wrote a household message (their Telegram first name, when known). */
+    memberId: number | null;
+    /** The member's Telegram first name, or the staff member's signature. */
+    who: string | null;
+  }[];
+};
+
+export async function getCaseDetail(db: Db, caseId: number): Promise<CaseDetail | null> {
+  const found = await db.case.findUnique({
+    where: { id: caseId },
+    select: {
+      id: true,
+      topic: true,
+      status: true,
+      urgent: true,
+      openedAt: true,
+      closedAt: true,
+      household: { select: { contractCode: true, name: true } },
+      assignedStaff: { select: { id: true, email: true } },
+      messages: {
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        select: {
+          id: true,
+          author: true,
+          text: true,
+          createdAt: true,
+          memberId: true,
+          staff: { select: { email: true } },
+        },
+      },
+    },
+  });
+  if (!found) return null;
+  const memberIds = [...new Set(found.messages.flatMap((m) => (m.memberId === null ? [] : [m.memberId])))];
+  const members = await db.member.findMany({
+    where: { id: { in: memberIds } },
+    select: { id: true, firstName: true },
+  });
+  const names = new Map(members.map((m) => [m.id, m.firstName]));
+  return {
+    id: found.id,
+    topic: found.topic,
+    status: found.status,
+    urgent: found.urgent,
+    openedAt: found.openedAt,
+    closedAt: found.closedAt,
+    household: found.household,
+    assignedTo: found.assignedStaff,
+    messages: found.messages.map((m) => ({
+      id: m.id,
+      author: m.author,
+      text: m.text,
+      createdAt: m.createdAt,
+      memberId: m.memberId,
+      who:
+        m.author === "operator"
+          ? m.staff
+            ? staffSignature(m.staff.email)
+            : null
+          : m.memberId === null
+            ? null
+            : (names.get(m.memberId) ?? null),
+    })),
+  };
+}
