@@ -1,0 +1,234 @@
+// A member's own data: what is stored about them, an export of it, erasure of what they wrote
+// themselves, and unlinking their Telegram from the household. Figures from the authority's
+// accounting (contract, arrears, payments, plans) are the authority's records and are never erased here.
+import { audit } from "./audit.ts";
+import type { Clock } from "./clock.ts";
+import type { Db } from "./db/client.ts";
+import { formatMoney } from "./money.ts";
+
+export type StoredCounts = {
+  /** Budget entries this member entered (in any household). */
+  budgetEntries: number;
+  /** Messages this member wrote in conversations with operators. */
+  caseMessages: number;
+  /** Course enrolments, cancelled ones included. */
+  enrolments: number;
+};
+
+/** Only what the member wrote: operators' and system messages in the same case are not theirs. */
+const ownMessages = (memberId: number) => ({ memberId, author: "household" as const });
+
+export async function storedCounts(db: Db, memberId: number): Promise<StoredCounts> {
+  const [budgetEntries, caseMessages, enrolments] = await Promise.all([
+    db.budgetEntry.count({ where: { memberId } }),
+    db.caseMessage.count({ where: ownMessages(memberId) }),
+    db.enrolment.count({ where: { memberId } }),
+  ]);
+  return { budgetEntries, caseMessages, enrolments };
+}
+
+export type ErasureResult = { budgetEntries: number; caseMessages: number; at: Date };
+
+/**
+ * Deletes what the member entered themselves (budget entries, their messages to operators) and
+ * records when. Running it again deletes only what was written since: nothing, after a double press.
+ */
+export async function eraseOwnContent(db: Db, memberId: number, clock: Clock): Promise<ErasureResult> {
+  const at = clock.now();
+  return db.$transaction(async (tx) => {
+    const entries = await tx.budgetEntry.deleteMany({ where: { memberId } });
+    const messages = await tx.caseMessage.deleteMany({ where: ownMessages(memberId) });
+    await tx.member.update({ where: { id: memberId }, data: { erasureRequestedAt: at } });
+    await audit(tx, {
+      actorType: "member",
+      actorId: memberId,
+      action: "member.erasure",
+      entityType: "member",
+      entityId: memberId,
+      details: { budgetEntries: entries.count, caseMessages: messages.count },
+    });
+    return { budgetEntries: entries.count, caseMessages: messages.count, at };
+  });
+}
+
+/**
+ * Detaches the member from their household: they no longer see its figures nor receive its
+ * reminders; linking again needs a new code. Returns the household it was linked to, or null if
+ * it was not linked (nothing changed).
+ */
+export async function unlinkMember(db: Db, memberId: number): Promise<number | null> {
+  return db.$transaction(async (tx) => {
+    const member = await tx.member.findUnique({ where: { id: memberId }, select: { householdId: true } });
+    const householdId = member?.householdId ?? null;
+    if (householdId === null) return null;
+    const updated = await tx.member.updateMany({
+      where: { id: memberId, householdId },
+      data: { householdId: null, linkedAt: null },
+    });
+    if (updated.count === 0) return null;
+    await audit(tx, {
+      actorType: "member",
+      actorId: memberId,
+      action: "member.unlinked",
+      entityType: "household",
+      entityId: householdId,
+    });
+    return householdId;
+  });
+}
+
+// ─── Export ─────────────────────────────────────────────────────────────────
+
+/** The header of the export: one plain sentence per section, in the member's language. */
+export type ExportReadme = {
+  about: string;
+  member: string;
+  household: string;
+  balances: string;
+  payments: string;
+  plans: string;
+  documents: string;
+  budgetEntries: string;
+  enrolments: string;
+  caseMessages: string;
+};
+
+const isoDate = (date: Date): string => date.toISOString().slice(0, 10);
+const isoInstant = (date: Date | null): string | null => (date ? date.toISOString() : null);
+const money = (cents: number) => ({ cents, text: formatMoney(cents) });
+
+/**
+ * Everything stored about the member, as plain JSON (BigInts as strings, calendar dates as
+ * YYYY-MM-DD, instants as ISO UTC). Household data is limited to the household's basics and the
+ * authority's figures: nothing about its other members.
+ */
+export async function exportMemberData(
+  db: Db,
+  memberId: number,
+  options: { clock: Clock; readme: ExportReadme },
+): Promise<Record<string, unknown>> {
+  const member = await db.member.findUniqueOrThrow({ where: { id: memberId } });
+  const householdId = member.householdId;
+  const household =
+    householdId === null
+      ? null
+      : await db.household.findUnique({
+          where: { id: householdId },
+          select: {
+            contractCode: true,
+            name: true,
+            municipality: true,
+            balances: { orderBy: { balanceDate: "asc" } },
+            payments: { orderBy: { paymentDate: "asc" } },
+            plans: {
+              orderBy: { createdAt: "asc" },
+              include: { installments: { orderBy: { number: "asc" } } },
+            },
+            documents: { include: { requirement: true }, orderBy: { requirement: { sortOrder: "asc" } } },
+          },
+        });
+  const [budgetEntries, enrolments, caseMessages] = await Promise.all([
+    db.budgetEntry.findMany({ where: { memberId }, orderBy: [{ occurredOn: "asc" }, { id: "asc" }] }),
+    db.enrolment.findMany({
+      where: { memberId },
+      orderBy: { id: "asc" },
+      include: { session: { include: { course: true } } },
+    }),
+    db.caseMessage.findMany({
+      where: ownMessages(memberId),
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      include: { case: { select: { topic: true } } },
+    }),
+  ]);
+  await audit(db, {
+    actorType: "member",
+    actorId: memberId,
+    action: "member.export",
+    entityType: "member",
+    entityId: memberId,
+    details: {
+      budgetEntries: budgetEntries.length,
+      caseMessages: caseMessages.length,
+      enrolments: enrolments.length,
+    },
+  });
+
+  return {
+    readme: options.readme,
+    exportedAt: options.clock.now().toISOString(),
+    member: {
+      id: member.id,
+      telegramUserId: member.telegramUserId.toString(),
+      chatId: member.chatId.toString(),
+      firstName: member.firstName,
+      language: member.language,
+      consentAt: isoInstant(member.consentAt),
+      linkedAt: isoInstant(member.linkedAt),
+      remindersMuted: member.remindersMuted,
+      unreachableAt: isoInstant(member.unreachableAt),
+      erasureRequestedAt: isoInstant(member.erasureRequestedAt),
+      createdAt: isoInstant(member.createdAt),
+      updatedAt: isoInstant(member.updatedAt),
+    },
+    household: household && {
+      contractCode: household.contractCode,
+      name: household.name,
+      municipality: household.municipality,
+    },
+    balances: (household?.balances ?? []).map((b) => ({
+      balanceDate: isoDate(b.balanceDate),
+      rent: money(b.rentCents),
+      charges: money(b.chargesCents),
+      total: money(b.rentCents + b.chargesCents),
+      source: b.source,
+      recordedAt: isoInstant(b.recordedAt),
+    })),
+    payments: (household?.payments ?? []).map((p) => ({
+      paymentDate: isoDate(p.paymentDate),
+      amount: money(p.amountCents),
+      reference: p.reference,
+    })),
+    plans: (household?.plans ?? []).map((plan) => ({
+      planCode: plan.planCode,
+      status: plan.status,
+      createdAt: isoInstant(plan.createdAt),
+      installments: plan.installments.map((i) => ({
+        number: i.number,
+        dueDate: isoDate(i.dueDate),
+        amount: money(i.amountCents),
+        paid: money(i.paidCents),
+      })),
+    })),
+    documents: (household?.documents ?? []).map((d) => ({
+      document: d.requirement.key,
+      status: d.status,
+      dueDate: d.dueDate ? isoDate(d.dueDate) : null,
+      updatedAt: isoInstant(d.updatedAt),
+    })),
+    budgetEntries: budgetEntries.map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      category: e.category,
+      amount: money(e.amountCents),
+      note: e.note,
+      occurredOn: isoDate(e.occurredOn),
+      createdAt: isoInstant(e.createdAt),
+      sourceUpdateId: e.sourceUpdateId === null ? null : e.sourceUpdateId.toString(),
+    })),
+    enrolments: enrolments.map((e) => ({
+      course: e.session.course.code,
+      title: e.session.course.title,
+      startsAt: isoInstant(e.session.startsAt),
+      endsAt: isoInstant(e.session.endsAt),
+      location: e.session.location,
+      status: e.status,
+      createdAt: isoInstant(e.createdAt),
+    })),
+    caseMessages: caseMessages.map((m) => ({
+      caseId: m.caseId,
+      topic: m.case.topic,
+      text: m.text,
+      createdAt: isoInstant(m.createdAt),
+    })),
+  };
+}
