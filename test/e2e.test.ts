@@ -166,6 +166,26 @@ describe("a household links its Telegram account and sees what it owes", () => {
     expect(await user.quietFor(1500)).toEqual([]);
   });
 
+  it("keeps a step in progress across a restart of the bot", async () => {
+    const user = await SandboxUser.create(sandbox.url, { first_name: "Rita", language_code: "it" });
+    await user.acceptPrivacy();
+    await user.send({ text: await linkCode("BS-004512") });
+    await user.replies(1);
+    const question = await user.ask("12,50 spesa pane");
+    const food = question.reply_markup?.inline_keyboard?.flat().find((b) => b.callback_data?.startsWith("bud:c:"));
+    expect(food?.callback_data).toBeDefined();
+
+    const bot = processes.shift();
+    await bot?.stop();
+    processes.unshift(await startProcess(["main.ts", "--role", "bot"], env));
+
+    await user.press(question.message_id, food?.callback_data ?? "");
+    const [saved] = await user.replies(1);
+    expect(saved?.text).toContain("12,50\u00a0€");
+    const member = await t.db.member.findUniqueOrThrow({ where: { telegramUserId: BigInt(user.id) } });
+    expect(await t.db.budgetEntry.count({ where: { memberId: member.id, amountCents: 1250 } })).toBe(1);
+  });
+
   it("never sent Telegram a request it rejects", async () => {
     const counters = await sandboxCounters(sandbox.url);
     expect(counters.errors.filter((e) => e.error_code === 400)).toEqual([]);
