@@ -12,12 +12,23 @@ import {
   UsageError,
 } from "./command.ts";
 import { dbMigrate } from "./commands/db-migrate.ts";
+import { importCoursesCommand } from "./commands/import-courses.ts";
 import { importHouseholdsCommand } from "./commands/import-households.ts";
+import { importPaymentsCommand } from "./commands/import-payments.ts";
+import { importPlansCommand } from "./commands/import-plans.ts";
 import { linkCode } from "./commands/link-code.ts";
 import { staffAdd } from "./commands/staff-add.ts";
 import { explainDatabaseError } from "./database.ts";
 
-const COMMANDS: readonly Command[] = [dbMigrate, importHouseholdsCommand, linkCode, staffAdd];
+const COMMANDS: readonly Command[] = [
+  dbMigrate,
+  importHouseholdsCommand,
+  importPlansCommand,
+  importPaymentsCommand,
+  importCoursesCommand,
+  linkCode,
+  staffAdd,
+];
 
 const PROGRAM = "npm run cli --";
 

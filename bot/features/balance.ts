@@ -1,25 +1,85 @@
-import { Composer } from "grammy";
-import { currentArrears } from "../../core/debt.ts";
+// /balance: the arrears in the authority's figures (rent and service charges, and their date), the
+// payments recorded since, and what is left now. Read-only, so a repeated update or an old button
+// simply shows the figures as they are now.
+import { Composer, InlineKeyboard } from "grammy";
+import { currentArrears, hasPlan } from "../../core/debt.ts";
 import { formatMoney } from "../../core/money.ts";
 import { formatCalendarDate } from "../../core/time.ts";
 import type { BotContext } from "../context.ts";
 
+export const BALANCE_CALLBACK = "debt:balance";
+export const PLAN_CALLBACK = "debt:plan";
+export const HOWTO_CALLBACK = "debt:howto";
+
+/** The most recent payments listed one by one; older ones are counted. */
+const LISTED_PAYMENTS = 5;
+
+/** Reply options with the keyboard, or none when it has no button (an empty keyboard is not sent). */
+export function withButtons(keyboard: InlineKeyboard): { reply_markup?: InlineKeyboard } {
+  return keyboard.inline_keyboard.some((row) => row.length > 0) ? { reply_markup: keyboard } : {};
+}
+
+export async function showBalance(ctx: BotContext): Promise<void> {
+  const household = ctx.member?.household;
+  if (!household) {
+    await ctx.reply(ctx.t("link.needed"));
+    return;
+  }
+  const { db } = ctx.deps;
+  const arrears = await currentArrears(db, household.id);
+  if (!arrears) {
+    await ctx.reply(ctx.t("debt:balance.none"));
+    return;
+  }
+  const date = formatCalendarDate(arrears.balanceDate);
+  const keyboard = new InlineKeyboard();
+  if (await hasPlan(db, household.id)) keyboard.text(ctx.t("debt:buttons.plan"), PLAN_CALLBACK);
+  if (arrears.totalCents === 0) {
+    await ctx.reply(ctx.t("debt:balance.zero", { date }), withButtons(keyboard));
+    return;
+  }
+  keyboard.text(ctx.t("debt:buttons.howto"), HOWTO_CALLBACK);
+
+  const lines = [
+    ctx.t("debt:balance.title"),
+    ctx.t("debt:balance.figures_date", { date }),
+    ctx.t("debt:balance.rent", { amount: formatMoney(arrears.rentCents) }),
+    ctx.t("debt:balance.charges", { amount: formatMoney(arrears.chargesCents) }),
+  ];
+  const payments = arrears.paymentsSince;
+  if (payments.length === 0) {
+    lines.push(ctx.t("debt:balance.total", { amount: formatMoney(arrears.totalCents) }));
+  } else {
+    lines.push(ctx.t("debt:balance.total_then", { amount: formatMoney(arrears.totalCents) }), "");
+    lines.push(ctx.t("debt:balance.payments_title", { date, amount: formatMoney(arrears.paidSinceCents) }));
+    const listed = payments.slice(-LISTED_PAYMENTS);
+    for (const payment of listed) {
+      lines.push(
+        ctx.t("debt:balance.payment_line", {
+          date: formatCalendarDate(payment.paymentDate),
+          amount: formatMoney(payment.amountCents),
+        }),
+      );
+    }
+    const earlier = payments.length - listed.length;
+    if (earlier > 0) lines.push(ctx.t("debt:balance.payments_earlier", { count: earlier }));
+    lines.push("", ctx.t("debt:balance.now", { amount: formatMoney(arrears.nowCents) }));
+    if (arrears.nowCents === 0) lines.push(ctx.t("debt:balance.settled"));
+    if (arrears.overpaidCents > 0) {
+      lines.push(ctx.t("debt:balance.overpaid", { amount: formatMoney(arrears.overpaidCents) }));
+    }
+  }
+  lines.push("", ctx.t("debt:balance.recent"), "", ctx.t("debt:balance.next_steps"));
+  await ctx.reply(lines.join("\n"), withButtons(keyboard));
+}
+
 export const balanceFeature = new Composer<BotContext>();
 
-balanceFeature.chatType("private").command("balance", async (ctx) => {
-  const household = ctx.member?.household;
-  if (!household) return ctx.reply(ctx.t("link.needed"));
-  const arrears = await currentArrears(ctx.deps.db, household.id);
-  if (!arrears) return ctx.reply(ctx.t("balance.none"));
-  const date = formatCalendarDate(arrears.balanceDate);
-  if (arrears.totalCents === 0) return ctx.reply(ctx.t("balance.zero", { date }));
-  const lines = [
-    ctx.t("balance.title"),
-    ctx.t("balance.figures_date", { date }),
-    "",
-    ctx.t("balance.rent", { amount: formatMoney(arrears.rentCents) }),
-    ctx.t("balance.charges", { amount: formatMoney(arrears.chargesCents) }),
-    ctx.t("balance.total", { amount: formatMoney(arrears.totalCents) }),
-  ];
-  return ctx.reply(lines.join("\n"));
+const privateChats = balanceFeature.chatType("private");
+
+privateChats.command("balance", showBalance);
+
+privateChats.callbackQuery(BALANCE_CALLBACK, async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await showBalance(ctx);
 });

@@ -1,19 +1,22 @@
 // Demo data for `npm start` without a Telegram token: loaded only into an empty database.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { addDays, addMonths } from "date-fns";
+import { addDays } from "date-fns";
 import type { Clock } from "../clock.ts";
-import type { Db } from "../db/client.ts";
+import type { Db, DocumentStatus } from "../db/client.ts";
+import { ensureDocumentRequirements, setHouseholdDocument } from "../documents.ts";
 import { importHouseholds, parseHouseholdsFile } from "../imports/households.ts";
+import { importPayments } from "../imports/payments.ts";
+import { importPlans } from "../imports/plans.ts";
 import type { Logger } from "../logger.ts";
 import { upsertStaff } from "../staff.ts";
-import { calendarDate, parseRomeDateTime, romeToday } from "../time.ts";
+import { parseRomeDateTime, romeToday } from "../time.ts";
 
 /** Demo mode only: the sandbox is local and the admin panel listens on 127.0.0.1 by default. */
 export const DEMO_STAFF = { email: "demo@bussola.local", password: "bussola-demo" } as const;
 export const DEMO_LOGIN_HINT = `${DEMO_STAFF.email} / ${DEMO_STAFF.password}`;
 
-export const DOCUMENT_REQUIREMENTS = ["isee", "income_declaration", "payment_receipts", "contract"] as const;
+export { DOCUMENT_REQUIREMENTS } from "../documents.ts";
 
 export async function loadDemoData(db: Db, clock: Clock, logger: Logger): Promise<boolean> {
   if ((await db.staff.count()) === 0) await upsertStaff(db, { ...DEMO_STAFF, role: "admin" });
@@ -24,24 +27,35 @@ export async function loadDemoData(db: Db, clock: Clock, logger: Logger): Promis
     throw new Error(`demo households.csv is invalid: ${parsed.problems.map((p) => p.message).join("; ")}`);
   await importHouseholds(db, parsed.rows, { actor: { actorType: "system", actorId: "demo" }, clock });
 
-  // One household with a repayment plan that started two months ago: some paid, one due soon.
-  const colombo = await db.household.findUniqueOrThrow({ where: { contractCode: "BS-004512" } });
+  // One household with a repayment plan that started two months ago, and the payments of its first
+  // two installments: imported like the authority's files, so they are allocated as real ones are.
+  const demoActor = { actorType: "system" as const, actorId: "demo" };
   const today = romeToday(clock.now());
-  const firstDue = calendarDate(today.getUTCFullYear(), today.getUTCMonth() + 1, 15) as Date;
-  await db.repaymentPlan.create({
-    data: {
-      householdId: colombo.id,
-      planCode: "PR-DEMO-0045",
-      installments: {
-        create: Array.from({ length: 10 }, (_, i) => ({
-          number: i + 1,
-          dueDate: addMonths(firstDue, i - 2),
-          amountCents: 20_000,
-          paidCents: i < 2 ? 20_000 : 0,
-        })),
-      },
-    },
-  });
+  // The 15th (or another day) some months from now, as a calendar date (Date.UTC rolls the year over).
+  const monthDay = (months: number, day: number) =>
+    new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + months, day));
+  const planRows = Array.from({ length: 10 }, (_, i) => ({
+    line: i + 2,
+    contractCode: "BS-004512",
+    planCode: "PR-DEMO-0045",
+    number: i + 1,
+    dueDate: monthDay(i - 2, 15),
+    amountCents: 20_000,
+  }));
+  const paymentRows = [0, 1].map((i) => ({
+    line: i + 2,
+    contractCode: "BS-004512",
+    paymentDate: monthDay(i - 2, 12),
+    amountCents: 20_000,
+    reference: `DEMO-MAV-000${i + 1}`,
+  }));
+  for (const outcome of [
+    await importPlans(db, { ok: true, rows: planRows }, { actor: demoActor }),
+    await importPayments(db, { ok: true, rows: paymentRows }, { actor: demoActor, clock }),
+  ]) {
+    if (!outcome.ok)
+      throw new Error(`demo plan is invalid: ${outcome.problems.map((p) => p.message).join("; ")}`);
+  }
 
   const at = (days: number, time: string) => {
     const day = addDays(today, days);
@@ -102,9 +116,41 @@ export async function loadDemoData(db: Db, clock: Clock, logger: Logger): Promis
     });
   }
 
-  for (const [sortOrder, key] of DOCUMENT_REQUIREMENTS.entries()) {
-    await db.documentRequirement.upsert({ where: { key }, create: { key, sortOrder }, update: {} });
-  }
+  await seedDemoDocuments(db, clock);
   logger.info({ households: await db.household.count() }, "demo data loaded");
   return true;
+}
+
+/**
+ * The document requirements, and a few households' checklists: some papers in order, some asked
+ * for with a due date (one already past), some not yet recorded.
+ */
+async function seedDemoDocuments(db: Db, clock: Clock): Promise<void> {
+  await ensureDocumentRequirements(db);
+  const today = romeToday(clock.now());
+  const inDays = (days: number) => new Date(today.getTime() + days * 24 * 60 * 60 * 1000);
+  const checklists: Record<string, [key: string, status: DocumentStatus, dueDate: Date | null][]> = {
+    "BS-004512": [
+      ["isee", "verified", null],
+      ["income_declaration", "requested", inDays(20)],
+      ["payment_receipts", "received", null],
+      ["contract", "verified", null],
+    ],
+    "BS-004600": [
+      ["isee", "missing", inDays(-5)],
+      ["income_declaration", "missing", inDays(30)],
+      ["contract", "verified", null],
+    ],
+    "CR-001207": [
+      ["isee", "requested", inDays(10)],
+      ["payment_receipts", "missing", null],
+    ],
+  };
+  for (const [contractCode, documents] of Object.entries(checklists)) {
+    const household = await db.household.findUnique({ where: { contractCode } });
+    if (!household) continue;
+    for (const [key, status, dueDate] of documents) {
+      await setHouseholdDocument(db, { householdId: household.id, key, status, dueDate });
+    }
+  }
 }

@@ -1,0 +1,203 @@
+// The payments spreadsheet from the authority's accounting: one row per payment received, each with a
+// reference unique to it. A reference already recorded with the same contract, date and amount is
+// "unchanged"; with any of them different it is a problem (a payment is never silently rewritten).
+// A file with any bad row is rejected whole; a good one is applied in one transaction, then payments
+// are allocated again to the installments of every household in it (core/payments.ts).
+import { type AuditEntry, audit } from "../audit.ts";
+import { type Clock, systemClock } from "../clock.ts";
+import type { Db, Prisma } from "../db/client.ts";
+import { formatMoney } from "../money.ts";
+import { type AllocationChanges, reallocate } from "../payments.ts";
+import { formatCalendarDate, romeToday } from "../time.ts";
+import { type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
+import { calendarDate, type Field, quoted, requiredText } from "./fields.ts";
+import { contractCodeField, DEBT_IMPORT_LOCK, positiveAmount, unknownContractProblems } from "./plans.ts";
+
+export const PAYMENT_COLUMNS = ["contract_code", "payment_date", "amount", "reference"] as const;
+type Column = (typeof PAYMENT_COLUMNS)[number];
+
+export type PaymentRow = {
+  line: number;
+  contractCode: string;
+  paymentDate: Date;
+  amountCents: number;
+  reference: string;
+};
+
+/** When rejected, `rows` still holds the good rows, so the database checks can report on them too. */
+export type ParsePaymentsResult =
+  | { ok: true; rows: PaymentRow[] }
+  | { ok: false; problems: CsvProblem[]; rows: PaymentRow[] };
+
+const MAX_REFERENCE = 64;
+
+function validateRow(row: CsvRow<Column>, today: Date): { row: PaymentRow } | { problems: string[] } {
+  const v = row.values;
+  const problems: string[] = [];
+  const take = <T>(field: Field<T>): T | undefined => {
+    if (field.ok) return field.value;
+    problems.push(field.message);
+    return undefined;
+  };
+  const result = {
+    line: row.line,
+    contractCode: take(contractCodeField(v.contract_code)),
+    paymentDate: take(calendarDate("payment_date", v.payment_date, today)),
+    amountCents: take(positiveAmount("amount", v.amount)),
+    reference: take(requiredText("reference", v.reference, MAX_REFERENCE)),
+  };
+  // Every field is set when nothing was reported; the cast only restates that.
+  return problems.length ? { problems } : { row: result as PaymentRow };
+}
+
+function duplicateProblems(rows: CsvRow<Column>[]): CsvProblem[] {
+  const lines = new Map<string, number[]>();
+  for (const row of rows) {
+    const reference = row.values.reference;
+    if (reference !== "") lines.set(reference, [...(lines.get(reference) ?? []), row.line]);
+  }
+  const problems: CsvProblem[] = [];
+  for (const [reference, at] of lines) {
+    if (at.length < 2) continue;
+    for (const line of at) {
+      const others = at.filter((l) => l !== line).join(", ");
+      problems.push({ line, message: `reference ${quoted(reference)} is also on line ${others}` });
+    }
+  }
+  return problems;
+}
+
+const byLine = (a: CsvProblem, b: CsvProblem) => a.line - b.line;
+
+/** Checks the whole file (not the database); the rows come back only when every one is good. */
+export function parsePaymentsFile(input: Uint8Array, options: { clock?: Clock } = {}): ParsePaymentsResult {
+  const csv = readCsv(input, PAYMENT_COLUMNS);
+  const today = romeToday((options.clock ?? systemClock).now());
+  const problems: CsvProblem[] = csv.ok ? [] : [...csv.problems];
+  const rows: PaymentRow[] = [];
+  for (const csvRow of csv.rows) {
+    const checked = validateRow(csvRow, today);
+    if ("row" in checked) rows.push(checked.row);
+    else for (const message of checked.problems) problems.push({ line: csvRow.line, message });
+  }
+  problems.push(...duplicateProblems(csv.rows));
+  if (problems.length) return { ok: false, problems: problems.sort(byLine), rows };
+  return { ok: true, rows };
+}
+
+export type ImportPaymentsResult = {
+  payments: { created: number; unchanged: number };
+  allocation: AllocationChanges;
+};
+export type ImportPaymentsOutcome =
+  | { ok: true; result: ImportPaymentsResult }
+  | { ok: false; problems: CsvProblem[] };
+
+type Tx = Prisma.TransactionClient;
+type Actor = Pick<AuditEntry, "actorType" | "actorId">;
+
+const BATCH = 1000;
+const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
+
+type Existing = { householdId: number; paymentDate: Date; amountCents: number; contractCode: string };
+
+async function existingPayments(tx: Tx, rows: PaymentRow[]): Promise<Map<string, Existing>> {
+  const byReference = new Map<string, Existing>();
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const found = await tx.payment.findMany({
+      where: { reference: { in: rows.slice(i, i + BATCH).map((r) => r.reference) } },
+      select: {
+        reference: true,
+        householdId: true,
+        paymentDate: true,
+        amountCents: true,
+        household: { select: { contractCode: true } },
+      },
+    });
+    for (const p of found) byReference.set(p.reference, { ...p, contractCode: p.household.contractCode });
+  }
+  return byReference;
+}
+
+/** Thrown out of the transaction to undo a dry run, carrying the counts it would have had. */
+class DryRunRollback extends Error {
+  readonly result: ImportPaymentsResult;
+  constructor(result: ImportPaymentsResult) {
+    super("dry run");
+    this.result = result;
+  }
+}
+
+/**
+ * Checks the parsed file against the database (unknown contracts, a reference already recorded with
+ * other data) and, when there is no problem at all, records the new payments all-or-nothing, allocates
+ * them, and writes one audit entry of counts. A rejected parse is passed in too, so every problem of
+ * the file is reported at once.
+ */
+export async function importPayments(
+  db: Db,
+  parsed: ParsePaymentsResult,
+  options: { actor: Actor; clock?: Clock; dryRun?: boolean },
+): Promise<ImportPaymentsOutcome> {
+  const now = (options.clock ?? systemClock).now();
+  try {
+    return await db.$transaction(
+      async (tx): Promise<ImportPaymentsOutcome> => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${DEBT_IMPORT_LOCK}))`;
+        const rows = parsed.rows;
+        const { ids, problems } = await unknownContractProblems(tx, rows);
+        const existing = await existingPayments(tx, rows);
+        const toCreate: PaymentRow[] = [];
+        let unchanged = 0;
+        for (const row of rows) {
+          const current = existing.get(row.reference);
+          if (!current) {
+            toCreate.push(row);
+          } else if (
+            current.contractCode === row.contractCode &&
+            current.paymentDate.getTime() === row.paymentDate.getTime() &&
+            current.amountCents === row.amountCents
+          ) {
+            unchanged++;
+          } else {
+            // Operators see this on the command line; it names what is recorded so they can compare.
+            problems.push({
+              line: row.line,
+              message: `reference ${quoted(row.reference)} is already recorded with other data (${current.contractCode}, ${formatCalendarDate(current.paymentDate)}, ${formatMoney(current.amountCents)}): a payment is never changed by an import`,
+            });
+          }
+        }
+        const all = [...(parsed.ok ? [] : parsed.problems), ...problems];
+        if (all.length) return { ok: false, problems: all.sort(byLine) };
+
+        for (let i = 0; i < toCreate.length; i += BATCH) {
+          await tx.payment.createMany({
+            data: toCreate.slice(i, i + BATCH).map((row) => ({
+              householdId: ids.get(row.contractCode) as number,
+              paymentDate: row.paymentDate,
+              amountCents: row.amountCents,
+              reference: row.reference,
+              recordedAt: now,
+            })),
+          });
+        }
+        const result: ImportPaymentsResult = {
+          payments: { created: toCreate.length, unchanged },
+          allocation: await reallocate(tx, ids.values()),
+        };
+        await audit(tx, {
+          actorType: options.actor.actorType,
+          actorId: options.actor.actorId,
+          action: "import.payments",
+          details: { rows: rows.length, ...result },
+        });
+        if (options.dryRun) throw new DryRunRollback(result);
+        return { ok: true, result };
+      },
+      { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
+    );
+  } catch (error) {
+    if (error instanceof DryRunRollback) return { ok: true, result: error.result };
+    throw error;
+  }
+}
