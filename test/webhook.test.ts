@@ -53,7 +53,8 @@ describe("webhook mode", () => {
     };
     expect(info.result.url).toBe(webhookUrl);
     const user = await SandboxUser.create(sandbox.url, { first_name: "Web", language_code: "en" });
-    expect((await user.ask("/start")).text).toContain("link code");
+    expect((await user.ask("/start")).text).toContain("Before we start");
+    expect((await user.acceptPrivacy()).text).toContain("link code");
     expect((await user.ask("/balance")).text).toContain("link code");
   });
 

@@ -4,9 +4,11 @@
 import { type AuditEntry, audit } from "../audit.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Db, Prisma } from "../db/client.ts";
+import { reallocate } from "../payments.ts";
 import { romeToday } from "../time.ts";
 import { type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
 import { amount, calendarDate, type Field, quoted, requiredText } from "./fields.ts";
+import { DEBT_IMPORT_LOCK } from "./plans.ts";
 
 export const HOUSEHOLD_COLUMNS = [
   "contract_code",
@@ -318,8 +320,12 @@ export async function importHouseholds(
         // Two imports at once would race on the same contract codes; the second waits for the first.
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('bussola:import:households'))`;
         const result = { households: counts(), balances: counts() };
+        // A new balance date can change which payments count towards a plan, so the installments'
+        // paid amounts are recomputed under the same lock as the plans and payments imports.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${DEBT_IMPORT_LOCK}))`;
         const ids = await upsertHouseholds(tx, rows, result.households);
         await upsertBalances(tx, rows, ids, now, result.balances);
+        await reallocate(tx, ids.values());
         await audit(tx, {
           actorType: options.actor.actorType,
           actorId: options.actor.actorId,
