@@ -24,6 +24,34 @@ function flatten(tree: Record<string, unknown>, prefix = ""): Map<string, string
 const STAFF_NAMESPACES = new Set(["admin"]);
 const STAFF_LANGUAGES = new Set(["it", "en"]);
 
+const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;
+
+/** The plural forms a language really uses for counts people see (0–200), as i18next picks them. */
+function pluralForms(language: string): Set<string> {
+  const rules = new Intl.PluralRules(language);
+  // "other" always: it is i18next's last resort, even where whole numbers never select it (Ukrainian).
+  return new Set(["other", ...Array.from({ length: 201 }, (_, n) => rules.select(n))]);
+}
+
+/**
+ * The keys a language must have: Italian's, with each plural group ("x_one", "x_other") expanded to
+ * the forms that language uses (Ukrainian needs "x_few" and "x_many", Arabic six forms).
+ */
+function expectedKeys(italian: Map<string, string>, language: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, text] of italian) {
+    if (!PLURAL_SUFFIX.test(key)) {
+      out.set(key, text);
+      continue;
+    }
+    const base = key.replace(PLURAL_SUFFIX, "");
+    for (const form of pluralForms(language)) {
+      out.set(`${base}_${form}`, italian.get(`${base}_${form}`) ?? italian.get(`${base}_other`) ?? text);
+    }
+  }
+  return out;
+}
+
 const variables = (text: string) => [...text.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)].map((m) => m[1]).sort();
 
 describe("translations", () => {
@@ -46,17 +74,27 @@ describe("translations", () => {
   for (const language of Object.keys(resources)) {
     // The admin panel is for staff and speaks Italian and English; every household-facing
     // namespace must be complete in every language the bot offers.
-    const namespaces = Object.keys(reference).filter((ns) => !STAFF_NAMESPACES.has(ns) || STAFF_LANGUAGES.has(language));
+    const namespaces = Object.keys(reference).filter(
+      (ns) => !STAFF_NAMESPACES.has(ns) || STAFF_LANGUAGES.has(language),
+    );
     for (const namespace of namespaces) {
       it(`${language}/${namespace}: every key of Italian exists, none extra, same variables`, () => {
-        const expected = flatten(reference[namespace] ?? {});
+        const expected = expectedKeys(flatten(reference[namespace] ?? {}), language);
         const actual = flatten(resources[language]?.[namespace] ?? {});
         expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
         for (const [key, text] of actual) {
           expect(text.trim(), `${language}/${namespace}:${key} is empty`).not.toBe("");
-          expect(variables(text), `${language}/${namespace}:${key}`).toEqual(
-            variables(expected.get(key) ?? ""),
-          );
+          const wanted = variables(expected.get(key) ?? "");
+          if (PLURAL_SUFFIX.test(key)) {
+            // A plural form may leave the number out ("Una rata…"), but never use another variable.
+            const allowed = new Set([...wanted, "count"]);
+            expect(
+              variables(text).filter((v) => !allowed.has(v ?? "")),
+              `${language}/${namespace}:${key}`,
+            ).toEqual([]);
+          } else {
+            expect(variables(text), `${language}/${namespace}:${key}`).toEqual(wanted);
+          }
         }
       });
     }

@@ -1,25 +1,7 @@
-import { readFile } from "node:fs/promises";
-import { type ImportCounts, importCourses, parseCoursesFile } from "../../core/imports/courses.ts";
+import { importCourses, parseCoursesFile } from "../../core/imports/courses.ts";
 import { type Command, cliActor, InputRejected } from "../command.ts";
 import { withDatabase } from "../database.ts";
-
-const FILE_ERRORS: Record<string, string> = {
-  ENOENT: "no such file",
-  EISDIR: "is a directory, not a file",
-  EACCES: "permission denied",
-};
-
-async function readInput(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    const code = String((error as { code?: unknown }).code);
-    throw new InputRejected([`${file}: cannot read it: ${FILE_ERRORS[code] ?? (error as Error).message}`]);
-  }
-}
-
-const countsLine = (label: string, c: ImportCounts) =>
-  `${label}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged`;
+import { countsLine, readInput } from "../import-file.ts";
 
 export const importCoursesCommand: Command = {
   name: "import:courses",

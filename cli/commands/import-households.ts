@@ -1,26 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { SUPPORTED_LANGUAGES } from "../../core/i18n.ts";
-import { type ImportCounts, importHouseholds, parseHouseholdsFile } from "../../core/imports/households.ts";
+import { importHouseholds, parseHouseholdsFile } from "../../core/imports/households.ts";
 import { type Command, cliActor, InputRejected } from "../command.ts";
 import { withDatabase } from "../database.ts";
-
-const FILE_ERRORS: Record<string, string> = {
-  ENOENT: "no such file",
-  EISDIR: "is a directory, not a file",
-  EACCES: "permission denied",
-};
-
-async function readInput(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    const code = String((error as { code?: unknown }).code);
-    throw new InputRejected([`${file}: cannot read it: ${FILE_ERRORS[code] ?? (error as Error).message}`]);
-  }
-}
-
-const countsLine = (label: string, c: ImportCounts) =>
-  `${label}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged`;
+import { countsLine, readInput } from "../import-file.ts";
 
 export const importHouseholdsCommand: Command = {
   name: "import:households",

@@ -1,7 +1,8 @@
 import { importPayments, parsePaymentsFile } from "../../core/imports/payments.ts";
 import { type Command, cliActor } from "../command.ts";
 import { withDatabase } from "../database.ts";
-import { allocationLine, printHeadline, readInput, rejectProblems } from "./import-plans.ts";
+import { printHeadline, readInput, rejectProblems } from "../import-file.ts";
+import { allocationLine } from "./import-plans.ts";
 
 export const importPaymentsCommand: Command = {
   name: "import:payments",

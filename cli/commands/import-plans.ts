@@ -1,35 +1,8 @@
-import { readFile } from "node:fs/promises";
-import type { CsvProblem } from "../../core/imports/csv.ts";
 import { importPlans, parsePlansFile } from "../../core/imports/plans.ts";
 import type { AllocationChanges } from "../../core/payments.ts";
-import { type Command, cliActor, InputRejected, type Output } from "../command.ts";
+import { type Command, cliActor } from "../command.ts";
 import { withDatabase } from "../database.ts";
-
-const FILE_ERRORS: Record<string, string> = {
-  ENOENT: "no such file",
-  EISDIR: "is a directory, not a file",
-  EACCES: "permission denied",
-};
-
-/** Reads the file named on the command line; a file that cannot be read is rejected input (exit 1). */
-export async function readInput(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    const code = String((error as { code?: unknown }).code);
-    throw new InputRejected([`${file}: cannot read it: ${FILE_ERRORS[code] ?? (error as Error).message}`]);
-  }
-}
-
-export function rejectProblems(file: string, problems: CsvProblem[]): never {
-  throw new InputRejected(problems.map((p) => `${file}:${p.line}: ${p.message}`));
-}
-
-export function printHeadline(io: Output, file: string, rows: number, dryRun: boolean): void {
-  io.out(
-    `${dryRun ? "Checked (nothing changed)" : "Imported"} ${file}: ${rows} row${rows === 1 ? "" : "s"}.`,
-  );
-}
+import { printHeadline, readInput, rejectProblems } from "../import-file.ts";
 
 export function allocationLine(allocation: AllocationChanges): string {
   return `allocation: ${allocation.installments} installment${allocation.installments === 1 ? "" : "s"} changed, ${allocation.plans} plan status${allocation.plans === 1 ? "" : "es"} changed`;

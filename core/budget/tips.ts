@@ -3,7 +3,11 @@
 // `category` is a budget category key, "income" (ways to raise income, shown when expenses exceed
 // income) or "any" (general).
 
-export type SeedTip = { key: string; category: string; texts: { it: string; en: string } };
+export type SeedTip = {
+  key: string;
+  category: string;
+  texts: { it: string; en: string; ar: string; ro: string; sq: string; uk: string; fr: string; es: string };
+};
 
 export const SEED_TIPS: readonly SeedTip[] = [
   // ─── Rent ───
@@ -13,6 +17,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Quando arrivano i soldi, metti da parte subito l'affitto, prima delle altre spese: è la spesa che protegge la casa.",
       en: "When money comes in, set the rent aside first, before anything else: it is the cost that protects your home.",
+      ar: "عند وصول المال، يُنصح بتخصيص مبلغ الإيجار فورًا قبل أي مصاريف أخرى: فهو المصروف الذي يحمي البيت.",
+      ro: "Când vin banii, pune deoparte imediat chiria, înaintea celorlalte cheltuieli: este cheltuiala care îți protejează casa.",
+      sq: "Kur vijnë paratë, lini mënjanë menjëherë qiranë, para shpenzimeve të tjera: është shpenzimi që mbron shtëpinë.",
+      uk: "Коли надходять гроші, одразу відкладіть на орендну плату, ще до інших витрат: саме ця витрата захищає ваше житло.",
+      fr: "Quand l'argent arrive, mettez tout de suite de côté le loyer, avant les autres dépenses : c'est la dépense qui protège votre logement.",
+      es: "Cuando llegue el dinero, aparte enseguida el alquiler, antes que los demás gastos: es el gasto que protege su casa.",
     },
   },
   {
@@ -21,6 +31,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Consegna ogni anno ad ALER la dichiarazione dei redditi che ti chiede (anagrafe utenza): se manca, il canone sale alla fascia più alta. Se il reddito è sceso, il canone può scendere.",
       en: "Every year, hand in the income declaration ALER asks for (anagrafe utenza): without it the rent goes up to the highest rate. If your income has dropped, the rent can go down.",
+      ar: "يُرجى تسليم ALER كل سنة تصريح الدخل الذي تطلبه (anagrafe utenza): إذا لم يُسلَّم، يرتفع الإيجار إلى أعلى فئة. وإذا انخفض الدخل، يمكن أن ينخفض الإيجار.",
+      ro: "Predă în fiecare an la ALER declarația de venit pe care ți-o cere (anagrafe utenza): dacă lipsește, chiria urcă la nivelul cel mai mare. Dacă venitul ți-a scăzut, chiria poate scădea.",
+      sq: "Çdo vit dorëzojini ALER deklaratën e të ardhurave që ju kërkon (anagrafe utenza): nëse mungon, qiraja ngjitet në nivelin më të lartë. Nëse të ardhurat ju kanë rënë, qiraja mund të ulet.",
+      uk: "Щороку подавайте до ALER декларацію про доходи, яку там просять (anagrafe utenza): без неї орендна плата зростає до найвищого рівня. Якщо ваш дохід зменшився, плата може знизитися.",
+      fr: "Chaque année, remettez à ALER la déclaration de revenus qu'elle vous demande (anagrafe utenza) : sans elle, le loyer passe à la tranche la plus haute. Si vos revenus ont baissé, le loyer peut baisser.",
+      es: "Cada año entregue a ALER la declaración de ingresos que le pide (anagrafe utenza): si falta, el alquiler sube a la franja más alta. Si sus ingresos bajaron, el alquiler puede bajar.",
     },
   },
   {
@@ -29,6 +45,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Se un mese non riesci a pagare tutto l'affitto, parlane subito con il tuo operatore (/operator): un piano di rientro con rate piccole è meglio di un debito che cresce.",
       en: "If one month you cannot pay all the rent, tell your case worker straight away (/operator): a repayment plan with small instalments is better than a growing debt.",
+      ar: "إذا تعذّر دفع الإيجار كاملًا في شهر ما، يُرجى إخبار الموظف المسؤول عن ملفك فورًا (/operator): خطة سداد بأقساط صغيرة أفضل من دين يكبر.",
+      ro: "Dacă într-o lună nu reușești să plătești toată chiria, spune-i imediat consilierului tău (/operator): un plan de rambursare cu rate mici e mai bun decât o datorie care crește.",
+      sq: "Nëse një muaj nuk arrini ta paguani gjithë qiranë, flisni menjëherë me operatorin tuaj (/operator): një plan shlyerjeje me këste të vogla është më mirë se një borxh që rritet.",
+      uk: "Якщо якогось місяця не вдається сплатити всю орендну плату, одразу скажіть про це своєму консультантові (/operator): план погашення з невеликими внесками кращий, ніж борг, що росте.",
+      fr: "Si un mois vous n'arrivez pas à payer tout le loyer, parlez-en tout de suite à votre conseiller (/operator) : un plan de remboursement avec de petites mensualités vaut mieux qu'une dette qui grossit.",
+      es: "Si algún mes no puede pagar todo el alquiler, hable enseguida con su asesor (/operator): un plan de pagos con cuotas pequeñas es mejor que una deuda que crece.",
     },
   },
   {
@@ -37,6 +59,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Chiedi al tuo operatore del contributo di solidarietà della Regione: un aiuto una tantum (fino a circa 1.200 €) per chi paga l'affitto corrente e segue un percorso verso il lavoro.",
       en: "Ask your case worker about the Region's solidarity grant (contributo di solidarietà): one-off help of up to about 1,200 € for families who pay the current rent and follow a path towards work.",
+      ar: "يمكنك سؤال الموظف المسؤول عن ملفك عن مساعدة التضامن من الإقليم (contributo di solidarietà): مساعدة لمرة واحدة (حتى نحو 1.200 €) للأسر التي تدفع الإيجار الحالي وتتابع مسارًا نحو العمل.",
+      ro: "Întreabă-l pe consilierul tău despre ajutorul de solidaritate al Regiunii (contributo di solidarietà): un ajutor unic (până la aproximativ 1.200 €) pentru cei care plătesc chiria curentă și urmează un parcurs spre un loc de muncă.",
+      sq: "Pyesni operatorin tuaj për kontributin e solidaritetit të Rajonit (contributo di solidarietà): një ndihmë e njëhershme (deri në rreth 1.200 €) për ata që paguajnë qiranë e muajit dhe ndjekin një rrugë drejt punës.",
+      uk: "Запитайте свого консультанта про допомогу солідарності від Регіону (contributo di solidarietà): одноразова підтримка (приблизно до 1.200 €) для тих, хто сплачує поточну орендну плату й бере участь у програмі працевлаштування.",
+      fr: "Demandez à votre conseiller l'aide de solidarité de la Région (contributo di solidarietà) : une aide ponctuelle (jusqu'à environ 1.200 €) pour les personnes qui paient le loyer du mois et suivent un parcours vers l'emploi.",
+      es: "Pregunte a su asesor por la ayuda de solidaridad de la Región (contributo di solidarietà): una ayuda única (hasta unos 1.200 €) para quienes pagan el alquiler corriente y siguen un itinerario hacia el empleo.",
     },
   },
   // ─── Service charges ───
@@ -46,6 +74,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Le spese (riscaldamento, pulizia scale, luce comune, ascensore) sono nel bollettino ALER. Se un importo non ti torna, chiedi il dettaglio allo sportello: è un tuo diritto.",
       en: "Service charges (heating, stair cleaning, common lighting, lift) are in the ALER bill. If an amount looks wrong, ask the office for the breakdown: it is your right.",
+      ar: "رسوم الخدمات (التدفئة، تنظيف الدرج، إنارة الأجزاء المشتركة، المصعد) موجودة في فاتورة ALER. إذا بدا مبلغ ما غير صحيح، يمكنك طلب التفاصيل من المكتب: هذا من حقك.",
+      ro: "Cheltuielile de întreținere (încălzire, curățenia scării, lumina comună, liftul) sunt în factura ALER. Dacă o sumă nu ți se pare corectă, cere detaliile la ghișeu: este dreptul tău.",
+      sq: "Shpenzimet e shërbimeve (ngrohja, pastrimi i shkallëve, drita e përbashkët, ashensori) janë në faturën e ALER. Nëse një shumë nuk ju duket e saktë, kërkoni detajet në sportel: është e drejta juaj.",
+      uk: "Плата за послуги (опалення, прибирання сходів, освітлення спільних місць, ліфт) є в рахунку ALER. Якщо якась сума здається неправильною, попросіть в офісі розшифровку: це ваше право.",
+      fr: "Les charges (chauffage, nettoyage de l'escalier, éclairage commun, ascenseur) figurent sur la facture ALER. Si un montant vous semble faux, demandez le détail au guichet : c'est votre droit.",
+      es: "Los gastos comunes (calefacción, limpieza de la escalera, luz de las zonas comunes, ascensor) están en la factura de ALER. Si un importe no le cuadra, pida el detalle en la oficina: es su derecho.",
     },
   },
   {
@@ -54,6 +88,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Con le valvole sui termosifoni, in casa bastano 19–20 °C: ogni grado in meno fa risparmiare circa il 6–7% di energia. Non coprire i termosifoni con panni o mobili.",
       en: "If your radiators have valves, 19–20 °C at home is enough: each degree less saves about 6–7% of energy. Do not cover radiators with clothes or furniture.",
+      ar: "إذا كانت على أجهزة التدفئة (الرادياتير) صمامات، فإن 19–20 °C في البيت تكفي: كل درجة أقل توفّر نحو 6–7% من الطاقة. يُرجى عدم تغطية أجهزة التدفئة بالملابس أو الأثاث.",
+      ro: "Dacă ai robinete pe calorifere, în casă ajung 19–20 °C: fiecare grad în minus economisește cam 6–7% din energie. Nu acoperi caloriferele cu haine sau mobilă.",
+      sq: "Me valvola në radiatorë, në shtëpi mjaftojnë 19–20 °C: çdo gradë më pak kursen rreth 6–7% të energjisë. Mos i mbuloni radiatorët me rroba ose mobilje.",
+      uk: "Якщо на батареях є регулятори, удома достатньо 19–20 °C: кожен градус менше заощаджує приблизно 6–7% енергії. Не закривайте батареї одягом чи меблями.",
+      fr: "Avec des robinets sur les radiateurs, 19–20 °C suffisent à la maison : chaque degré en moins fait économiser environ 6–7 % d'énergie. Ne couvrez pas les radiateurs avec du linge ou des meubles.",
+      es: "Con válvulas en los radiadores, en casa bastan 19–20 °C: cada grado menos ahorra alrededor del 6–7 % de energía. No cubra los radiadores con ropa ni muebles.",
     },
   },
   // ─── Utilities ───
@@ -63,6 +103,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Con un ISEE fino a 9.530 € (20.000 € con almeno 4 figli a carico) hai il bonus sociale su luce, gas e acqua. Arriva da solo in bolletta: basta rifare ogni anno la DSU per l'ISEE, gratis al CAF.",
       en: "With an ISEE up to 9,530 € (20,000 € with at least 4 dependent children) you get the social bonus on electricity, gas and water. It comes automatically in the bills: just renew the DSU for your ISEE every year, free at a CAF.",
+      ar: "مع ISEE حتى 9.530 € (أو 20.000 € مع 4 أطفال معالين على الأقل) يحق لك «البونص الاجتماعي» (bonus sociale) على الكهرباء والغاز والماء. يصل تلقائيًا في الفواتير: يكفي تجديد DSU الخاصة بـ ISEE كل سنة، مجانًا في CAF.",
+      ro: "Cu un ISEE de până la 9.530 € (20.000 € cu cel puțin 4 copii în întreținere) ai bonusul social la curent, gaz și apă. Vine singur în factură: trebuie doar să refaci în fiecare an DSU pentru ISEE, gratuit la CAF.",
+      sq: "Me ISEE deri në 9.530 € (20.000 € me të paktën 4 fëmijë në ngarkim) keni bonusin social për dritat, gazin dhe ujin. Vjen vetë në faturë: mjafton të bëni çdo vit DSU-në për ISEE, falas në CAF.",
+      uk: "Якщо ваш ISEE до 9.530 € (до 20.000 €, якщо на утриманні щонайменше 4 дітей), вам належить соціальний бонус на світло, газ і воду. Він надходить автоматично в рахунках: достатньо щороку оновлювати DSU для ISEE, безкоштовно в CAF.",
+      fr: "Avec un ISEE jusqu'à 9.530 € (20.000 € avec au moins 4 enfants à charge), vous avez droit au bonus social sur l'électricité, le gaz et l'eau. Il arrive tout seul sur les factures : il suffit de refaire chaque année la DSU pour l'ISEE, gratuitement au CAF.",
+      es: "Con un ISEE de hasta 9.530 € (20.000 € con al menos 4 hijos a cargo) tiene el bono social de luz, gas y agua. Llega solo en la factura: basta con renovar cada año la DSU para el ISEE, gratis en el CAF.",
     },
   },
   {
@@ -71,6 +117,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Lavatrice a pieno carico e a 30–40 °C, lampadine LED, niente apparecchi in stand-by (una presa multipla con interruttore aiuta): sono euro risparmiati ogni mese.",
       en: "Full loads in the washing machine at 30–40 °C, LED bulbs, nothing left on stand-by (a power strip with a switch helps): that is money saved every month.",
+      ar: "تشغيل الغسالة وهي ممتلئة على 30–40 °C، ومصابيح LED، وعدم ترك الأجهزة في وضع الاستعداد (يساعد في ذلك مشترك كهرباء بمفتاح): هذا كله مال يُوفَّر كل شهر.",
+      ro: "Mașina de spălat plină și la 30–40 °C, becuri LED, niciun aparat lăsat în stand-by (ajută un prelungitor cu întrerupător): sunt bani economisiți în fiecare lună.",
+      sq: "Lavatriçe me ngarkesë të plotë dhe në 30–40 °C, llamba LED, asnjë pajisje në stand-by (ndihmon një zgjatues me çelës): janë euro të kursyera çdo muaj.",
+      uk: "Пральна машина з повним завантаженням і на 30–40 °C, LED-лампочки, жодних приладів у режимі очікування (допоможе подовжувач із вимикачем): це гроші, заощаджені щомісяця.",
+      fr: "Machine à laver pleine et à 30–40 °C, ampoules LED, aucun appareil en veille (une multiprise avec interrupteur aide) : ce sont des euros économisés chaque mois.",
+      es: "Lavadora llena y a 30–40 °C, bombillas LED, ningún aparato en espera (ayuda una regleta con interruptor): son euros ahorrados cada mes.",
     },
   },
   {
@@ -79,6 +131,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Se una bolletta è troppo alta, chiama il fornitore prima della scadenza e chiedi di pagarla a rate. Per un conguaglio molto più alto del solito, la rateizzazione è un tuo diritto.",
       en: "If a bill is too high, call the supplier before it is due and ask to pay in instalments. For a catch-up bill much higher than usual, paying in instalments is your right.",
+      ar: "إذا كانت فاتورة مرتفعة جدًا، يُرجى الاتصال بالشركة المزوّدة قبل موعد الدفع وطلب دفعها بالتقسيط. وإذا كانت فاتورة التسوية (conguaglio) أعلى بكثير من المعتاد، فالتقسيط حق لك.",
+      ro: "Dacă o factură e prea mare, sună furnizorul înainte de scadență și cere să o plătești în rate. Pentru o factură de regularizare mult mai mare decât de obicei, plata în rate este dreptul tău.",
+      sq: "Nëse një faturë është shumë e lartë, telefononi furnizuesin para afatit dhe kërkoni ta paguani me këste. Për një faturë rregullimi (conguaglio) shumë më të lartë se zakonisht, pagesa me këste është e drejta juaj.",
+      uk: "Якщо рахунок надто великий, зателефонуйте постачальникові до кінцевого терміну оплати й попросіть розстрочку. Якщо рахунок-перерахунок (conguaglio) набагато більший, ніж зазвичай, розстрочка — ваше право.",
+      fr: "Si une facture est trop élevée, appelez le fournisseur avant la date limite et demandez à la payer en plusieurs fois. Pour une facture de régularisation beaucoup plus élevée que d'habitude, le paiement échelonné est votre droit.",
+      es: "Si una factura es demasiado alta, llame a la compañía antes del vencimiento y pida pagarla a plazos. Si es una factura de regularización mucho más alta de lo normal, pagar a plazos es su derecho.",
     },
   },
   {
@@ -87,6 +145,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Confronta le offerte di luce e gas sul Portale Offerte di ARERA (ilportaleofferte.it): è pubblico e gratuito, e non ti chiama nessun venditore.",
       en: "Compare electricity and gas offers on ARERA's public comparison site (ilportaleofferte.it): it is free and no salesperson will call you.",
+      ar: "يمكنك مقارنة عروض الكهرباء والغاز على بوابة العروض التابعة لـ ARERA (ilportaleofferte.it): إنها عامة ومجانية، ولن يتصل بك أي بائع.",
+      ro: "Compară ofertele de curent și gaz pe Portale Offerte al ARERA (ilportaleofferte.it): este public și gratuit și nu te sună niciun vânzător.",
+      sq: "Krahasoni ofertat për dritat dhe gazin në Portale Offerte të ARERA-s (ilportaleofferte.it): është publik dhe falas, dhe nuk ju telefonon asnjë shitës.",
+      uk: "Порівнюйте пропозиції на світло й газ на порталі ARERA (ilportaleofferte.it): він державний і безкоштовний, і вам не телефонуватимуть продавці.",
+      fr: "Comparez les offres d'électricité et de gaz sur le Portale Offerte d'ARERA (ilportaleofferte.it) : c'est public et gratuit, et aucun vendeur ne vous appellera.",
+      es: "Compare las ofertas de luz y gas en el Portale Offerte de ARERA (ilportaleofferte.it): es público y gratuito, y no le llamará ningún vendedor.",
     },
   },
   // ─── Phone and internet ───
@@ -96,6 +160,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Molte offerte per il cellulare con minuti illimitati e tanti giga costano meno di 10 € al mese. Puoi cambiare operatore tenendo lo stesso numero, gratis.",
       en: "Many mobile plans with unlimited minutes and plenty of data cost less than 10 € a month. You can switch provider and keep your number, for free.",
+      ar: "كثير من عروض الهاتف المحمول بدقائق غير محدودة وكمية كبيرة من الإنترنت تكلّف أقل من 10 € في الشهر. يمكنك تغيير شركة الاتصالات مع الاحتفاظ بالرقم نفسه، مجانًا.",
+      ro: "Multe abonamente de mobil cu minute nelimitate și mulți giga costă mai puțin de 10 € pe lună. Poți schimba operatorul păstrând același număr, gratuit.",
+      sq: "Shumë oferta për celularin me minuta pa limit dhe shumë giga kushtojnë më pak se 10 € në muaj. Mund të ndërroni kompaninë telefonike duke mbajtur të njëjtin numër, falas.",
+      uk: "Багато мобільних тарифів із безлімітними хвилинами й великим обсягом інтернету коштують менше ніж 10 € на місяць. Можна безкоштовно змінити оператора й зберегти свій номер.",
+      fr: "Beaucoup de forfaits mobiles avec appels illimités et beaucoup de données coûtent moins de 10 € par mois. Vous pouvez changer d'opérateur en gardant le même numéro, gratuitement.",
+      es: "Muchas tarifas de teléfono móvil con minutos ilimitados y muchos gigas cuestan menos de 10 € al mes. Puede cambiar de compañía y conservar el mismo número, gratis.",
     },
   },
   {
@@ -104,6 +174,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Se il credito sparisce senza motivo, chiedi al tuo operatore telefonico il blocco dei servizi a pagamento (abbonamenti, giochi, oroscopo): è gratuito.",
       en: "If your credit disappears for no reason, ask your phone company to block paid services (subscriptions, games, horoscopes): it is free.",
+      ar: "إذا اختفى الرصيد بلا سبب، يمكنك أن تطلب من شركة الهاتف حظر الخدمات المدفوعة (الاشتراكات، الألعاب، الأبراج): هذا مجاني.",
+      ro: "Dacă îți dispare creditul fără motiv, cere operatorului de telefonie blocarea serviciilor cu plată (abonamente, jocuri, horoscop): e gratuit.",
+      sq: "Nëse krediti ju zhduket pa arsye, kërkojini kompanisë telefonike bllokimin e shërbimeve me pagesë (abonime, lojëra, horoskop): është falas.",
+      uk: "Якщо гроші на рахунку телефону зникають без причини, попросіть мобільного оператора заблокувати платні послуги (підписки, ігри, гороскопи): це безкоштовно.",
+      fr: "Si votre crédit disparaît sans raison, demandez à votre opérateur téléphonique de bloquer les services payants (abonnements, jeux, horoscope) : c'est gratuit.",
+      es: "Si el saldo desaparece sin motivo, pida a su compañía telefónica que bloquee los servicios de pago (suscripciones, juegos, horóscopo): es gratis.",
     },
   },
   {
@@ -112,6 +188,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Per i video e gli aggiornamenti usa il Wi-Fi gratuito delle biblioteche comunali, invece di comprare giga in più.",
       en: "For videos and updates, use the free Wi-Fi at public libraries instead of buying extra data.",
+      ar: "لمشاهدة الفيديوهات وتنزيل التحديثات، يمكنك استخدام شبكة Wi-Fi المجانية في المكتبات البلدية بدلًا من شراء إنترنت إضافي.",
+      ro: "Pentru videoclipuri și actualizări, folosește Wi-Fi-ul gratuit din bibliotecile comunale, în loc să cumperi giga în plus.",
+      sq: "Për videot dhe përditësimet përdorni Wi-Fi-n falas të bibliotekave të komunës, në vend që të blini giga shtesë.",
+      uk: "Для відео та оновлень користуйтеся безкоштовним Wi-Fi у міських бібліотеках замість купувати додаткові гігабайти.",
+      fr: "Pour les vidéos et les mises à jour, utilisez le Wi-Fi gratuit des bibliothèques municipales au lieu d'acheter plus de données.",
+      es: "Para los videos y las actualizaciones, use el wifi gratuito de las bibliotecas municipales en lugar de comprar más datos.",
     },
   },
   // ─── Transport ───
@@ -121,6 +203,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Se prendi l'autobus più volte a settimana, l'abbonamento costa meno dei biglietti singoli. Chiedi in Comune o all'azienda dei trasporti se ci sono tariffe ridotte con ISEE basso.",
       en: "If you take the bus several times a week, a pass costs less than single tickets. Ask the town hall or the bus company about reduced fares for families with a low ISEE.",
+      ar: "لمن يركب الحافلة عدة مرات في الأسبوع، الاشتراك أرخص من التذاكر المفردة. يمكنك السؤال في البلدية (Comune) أو في شركة النقل عن أسعار مخفّضة لأصحاب ISEE المنخفض.",
+      ro: "Dacă iei autobuzul de mai multe ori pe săptămână, abonamentul costă mai puțin decât biletele simple. Întreabă la primărie (Comune) sau la compania de transport dacă există tarife reduse pentru un ISEE mic.",
+      sq: "Nëse merrni autobusin disa herë në javë, abonimi kushton më pak se biletat e veçanta. Pyesni në Bashki (Comune) ose në kompaninë e transportit nëse ka tarifa të ulura me ISEE të ulët.",
+      uk: "Якщо ви їздите автобусом кілька разів на тиждень, проїзний коштує менше, ніж окремі квитки. Запитайте в муніципалітеті (Comune) або в транспортній компанії, чи є знижки для тих, у кого низький ISEE.",
+      fr: "Si vous prenez le bus plusieurs fois par semaine, l'abonnement coûte moins cher que les tickets à l'unité. Demandez à la mairie (Comune) ou à la compagnie de transport s'il existe des tarifs réduits avec un ISEE bas.",
+      es: "Si toma el autobús varias veces por semana, el abono cuesta menos que los billetes sueltos. Pregunte en el ayuntamiento (Comune) o en la empresa de transporte si hay tarifas reducidas con un ISEE bajo.",
     },
   },
   {
@@ -129,6 +217,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Per l'auto: controlla la pressione delle gomme, confronta i prezzi del carburante con le app gratuite e, per i tragitti brevi, prova a piedi o in bicicletta.",
       en: "For the car: check the tyre pressure, compare fuel prices with free apps and, for short trips, try walking or cycling.",
+      ar: "بالنسبة للسيارة: يُنصح بفحص ضغط الإطارات، ومقارنة أسعار الوقود بالتطبيقات المجانية، وللمسافات القصيرة يمكن المشي أو ركوب الدراجة.",
+      ro: "Pentru mașină: verifică presiunea în pneuri, compară prețurile la carburant cu aplicațiile gratuite și, pentru drumurile scurte, încearcă pe jos sau cu bicicleta.",
+      sq: "Për makinën: kontrolloni presionin e gomave, krahasoni çmimet e karburantit me aplikacionet falas dhe, për rrugët e shkurtra, provoni në këmbë ose me biçikletë.",
+      uk: "Для авто: перевіряйте тиск у шинах, порівнюйте ціни на пальне в безкоштовних застосунках, а короткі відстані спробуйте долати пішки чи на велосипеді.",
+      fr: "Pour la voiture : vérifiez la pression des pneus, comparez les prix du carburant avec les applications gratuites et, pour les petits trajets, essayez la marche ou le vélo.",
+      es: "Para el coche: revise la presión de los neumáticos, compare los precios del combustible con aplicaciones gratuitas y, para los trayectos cortos, pruebe a ir a pie o en bicicleta.",
     },
   },
   // ─── Health ───
@@ -138,6 +232,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Se sei disoccupato o hai un reddito basso puoi essere esente dal ticket sanitario (per esempio con il codice E02 per chi è disoccupato). Chiedi al medico di base o all'ASST.",
       en: "If you are unemployed or on a low income you may not have to pay the health ticket (for example exemption code E02 for the unemployed). Ask your GP or the ASST.",
+      ar: "لمن هو بلا عمل أو دخله منخفض، يمكن الإعفاء من رسوم المشاركة في العلاج (ticket sanitario)، مثلًا بالرمز E02 لمن هو بلا عمل. يمكنك السؤال عند طبيب الأسرة أو في ASST (الهيئة الصحية المحلية).",
+      ro: "Dacă nu ai loc de muncă sau ai un venit mic, poți primi scutire de ticket sanitario (partea pe care o plătește pacientul), de exemplu cu codul E02 pentru cei fără loc de muncă. Întreabă medicul de familie sau la ASST.",
+      sq: "Nëse nuk keni punë ose keni të ardhura të ulëta, mund të mos paguani ticket sanitario (pjesën që paguan pacienti), për shembull me kodin E02 për ata që nuk kanë punë. Pyesni mjekun e familjes ose në ASST.",
+      uk: "Якщо у вас немає роботи або низький дохід, вас можуть звільнити від ticket sanitario (доплата пацієнта за медичні послуги), наприклад за кодом E02 для безробітних. Запитайте свого сімейного лікаря або в ASST (місцева служба охорони здоров’я).",
+      fr: "Si vous êtes sans emploi ou avez de faibles revenus, vous pouvez ne pas avoir à payer le ticket sanitario (la part payée par le patient), par exemple avec le code E02 pour les personnes sans emploi. Demandez à votre médecin traitant ou à l'ASST.",
+      es: "Si no tiene trabajo o tiene ingresos bajos, puede no tener que pagar el ticket sanitario (la parte que paga el paciente), por ejemplo con el código E02 para las personas sin trabajo. Pregunte a su médico de cabecera o en la ASST.",
     },
   },
   {
@@ -146,6 +246,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "In farmacia chiedi il farmaco equivalente (generico): stesso principio attivo, stessa efficacia, e spesso costa meno.",
       en: "At the pharmacy, ask for the equivalent (generic) medicine: same active ingredient, same effect, and often cheaper.",
+      ar: "في الصيدلية، يمكنك طلب الدواء المكافئ (الجنيس): المادة الفعالة نفسها، والفعالية نفسها، وغالبًا بسعر أقل.",
+      ro: "La farmacie cere medicamentul echivalent (generic): aceeași substanță activă, aceeași eficiență și adesea costă mai puțin.",
+      sq: "Në farmaci kërkoni ilaçin ekuivalent (gjenerik): e njëjta lëndë aktive, i njëjti efekt, dhe shpesh kushton më pak.",
+      uk: "В аптеці просіть еквівалентні ліки (дженерик): та сама діюча речовина, та сама дія, а коштують часто дешевше.",
+      fr: "À la pharmacie, demandez le médicament équivalent (générique) : même principe actif, même efficacité, et il coûte souvent moins cher.",
+      es: "En la farmacia pida el medicamento equivalente (genérico): mismo principio activo, misma eficacia, y a menudo cuesta menos.",
     },
   },
   {
@@ -154,6 +260,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Il consultorio familiare offre visite e consulenze gratuite per donne, coppie e bambini, senza impegnativa del medico.",
       en: "The family clinic (consultorio familiare) offers free visits and advice for women, couples and children, without a doctor's referral.",
+      ar: "يقدّم مركز الاستشارة العائلية (consultorio familiare) زيارات واستشارات مجانية للنساء والأزواج والأطفال، دون الحاجة إلى إحالة من الطبيب.",
+      ro: "Consultorio familiare (centrul de sprijin pentru familie) oferă consultații și sfaturi gratuite pentru femei, cupluri și copii, fără trimitere de la medic.",
+      sq: "Consultorio familiare (qendra këshillimore për familjen) ofron vizita dhe këshillim falas për gratë, çiftet dhe fëmijët, pa rekomandim nga mjeku.",
+      uk: "Сімейна консультація (consultorio familiare) пропонує безкоштовні огляди й консультації для жінок, пар і дітей, без направлення від лікаря.",
+      fr: "Le consultorio familiare (centre de santé pour les familles) propose des visites et des conseils gratuits pour les femmes, les couples et les enfants, sans passer par le médecin.",
+      es: "El consultorio familiare (centro de atención a la familia) ofrece visitas y asesoramiento gratuitos para mujeres, parejas y niños, sin derivación del médico.",
     },
   },
   // ─── School and children ───
@@ -163,6 +275,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "L'Assegno unico spetta per ogni figlio fino a 21 anni: si chiede all'INPS, anche con l'aiuto gratuito di un patronato. Rifai l'ISEE ogni anno, altrimenti ricevi solo l'importo minimo.",
       en: "The Assegno unico (child benefit) is paid for every child up to 21: apply to INPS, also with free help from a patronato. Renew your ISEE every year, or you only get the minimum amount.",
+      ar: "يُصرف Assegno unico (إعانة الأطفال) عن كل طفل حتى سن 21: يُطلب من INPS، ويمكن الاستعانة مجانًا بـ patronato (مكتب مساعدة في المعاملات). يُرجى تجديد ISEE كل سنة، وإلا فلن يُصرف إلا الحد الأدنى.",
+      ro: "Assegno unico (alocația pentru copii) se primește pentru fiecare copil până la 21 de ani: se cere la INPS, și cu ajutorul gratuit al unui patronato (birou de asistență pentru acte). Refă ISEE în fiecare an, altfel primești doar suma minimă.",
+      sq: "Assegno unico (shtesa për fëmijët) jepet për çdo fëmijë deri në 21 vjeç: kërkohet në INPS, edhe me ndihmën falas të një patronato (zyrë ndihme për dokumentet). Bëjeni ISEE-në çdo vit, përndryshe merrni vetëm shumën minimale.",
+      uk: "Assegno unico (допомога на дітей) виплачують на кожну дитину до 21 року: заяву подають до INPS, можна з безкоштовною допомогою patronato (служба допомоги з документами). Оновлюйте ISEE щороку, інакше отримуватимете лише мінімальну суму.",
+      fr: "L'Assegno unico (allocation pour les enfants) est versé pour chaque enfant jusqu'à 21 ans : on le demande à l'INPS, aussi avec l'aide gratuite d'un patronato (bureau d'aide aux démarches). Refaites l'ISEE chaque année, sinon vous recevez seulement le montant minimum.",
+      es: "El Assegno unico (ayuda por hijos) corresponde por cada hijo hasta los 21 años: se pide al INPS, también con la ayuda gratuita de un patronato (oficina de ayuda con los trámites). Renueve el ISEE cada año; si no, solo recibe el importe mínimo.",
     },
   },
   {
@@ -171,6 +289,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Per libri e materiale scolastico c'è la Dote Scuola di Regione Lombardia per le famiglie con ISEE basso. In Comune chiedi anche la tariffa ridotta per mensa e scuolabus.",
       en: "For school books and supplies there is the Dote Scuola grant from Regione Lombardia for families with a low ISEE. At the town hall, also ask for reduced prices for school meals and the school bus.",
+      ar: "للكتب واللوازم المدرسية توجد منحة Dote Scuola من Regione Lombardia للأسر ذات ISEE المنخفض. ويمكنك أيضًا السؤال في البلدية عن سعر مخفّض لمطعم المدرسة وحافلة المدرسة.",
+      ro: "Pentru cărți și rechizite există Dote Scuola de la Regione Lombardia pentru familiile cu ISEE mic. La primărie cere și tariful redus pentru cantină și autobuzul școlar.",
+      sq: "Për librat dhe materialet shkollore ka Dote Scuola nga Regione Lombardia për familjet me ISEE të ulët. Në Bashki kërkoni edhe tarifën e ulur për mensën dhe autobusin e shkollës.",
+      uk: "На підручники й шкільне приладдя є Dote Scuola від Regione Lombardia для сімей із низьким ISEE. У муніципалітеті також запитайте про знижену плату за шкільне харчування й шкільний автобус.",
+      fr: "Pour les livres et les fournitures scolaires, il y a la Dote Scuola de la Regione Lombardia pour les familles avec un ISEE bas. À la mairie, demandez aussi le tarif réduit pour la cantine et le bus scolaire.",
+      es: "Para libros y material escolar existe la Dote Scuola de la Regione Lombardia para familias con un ISEE bajo. En el ayuntamiento pida también la tarifa reducida para el comedor y el autobús escolar.",
     },
   },
   {
@@ -179,6 +303,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Libri usati, mercatini e scambi tra famiglie fanno risparmiare molto su libri, zaini e vestiti per i bambini.",
       en: "Second-hand books, flea markets and swaps between families save a lot on books, school bags and children's clothes.",
+      ar: "الكتب المستعملة والأسواق الشعبية وتبادل الأغراض بين الأسر توفّر الكثير في الكتب والحقائب المدرسية وملابس الأطفال.",
+      ro: "Cărțile la mâna a doua, târgurile de vechituri și schimburile între familii te ajută să economisești mult la cărți, ghiozdane și haine pentru copii.",
+      sq: "Librat e përdorur, tregjet e rastit dhe shkëmbimet mes familjeve kursejnë shumë për librat, çantat e shkollës dhe rrobat e fëmijëve.",
+      uk: "Вживані підручники, блошині ринки та обмін між сім’ями допомагають багато заощадити на книжках, рюкзаках і дитячому одязі.",
+      fr: "Les livres d'occasion, les vide-greniers et les échanges entre familles font économiser beaucoup sur les livres, les cartables et les vêtements des enfants.",
+      es: "Los libros de segunda mano, los mercadillos y los intercambios entre familias ahorran mucho en libros, mochilas y ropa para los niños.",
     },
   },
   // ─── Insurance ───
@@ -188,6 +318,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "L'assicurazione dell'auto non si rinnova da sola: prima della scadenza confronta i preventivi (anche online), puoi risparmiare molto.",
       en: "Car insurance in Italy does not renew by itself: before it expires, compare quotes (online too), you can save a lot.",
+      ar: "تأمين السيارة في إيطاليا لا يتجدد تلقائيًا: قبل انتهائه يُنصح بمقارنة عروض الأسعار (عبر الإنترنت أيضًا)، فقد يوفّر ذلك الكثير.",
+      ro: "În Italia, asigurarea mașinii nu se reînnoiește singură: înainte de expirare compară ofertele (și online), poți economisi mult.",
+      sq: "Në Itali sigurimi i makinës nuk rinovohet vetë: para skadimit krahasoni ofertat (edhe online), mund të kurseni shumë.",
+      uk: "В Італії страховка авто не продовжується автоматично: до закінчення терміну порівняйте пропозиції (також онлайн), можна добре заощадити.",
+      fr: "En Italie, l'assurance auto ne se renouvelle pas toute seule : avant l'échéance, comparez les devis (aussi en ligne), vous pouvez économiser beaucoup.",
+      es: "En Italia el seguro del coche no se renueva solo: antes del vencimiento compare presupuestos (también por internet), puede ahorrar mucho.",
     },
   },
   {
@@ -196,6 +332,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Controlla se paghi polizze legate a prestiti, carte o conti che non ti servono: spesso non sono obbligatorie e si possono disdire.",
       en: "Check whether you pay for insurance tied to loans, cards or accounts that you do not need: often it is not compulsory and can be cancelled.",
+      ar: "يُرجى التحقق من وجود تأمينات مدفوعة مرتبطة بقروض أو بطاقات أو حسابات لا حاجة لها: غالبًا ليست إلزامية ويمكن إلغاؤها.",
+      ro: "Verifică dacă plătești asigurări legate de împrumuturi, carduri sau conturi de care nu ai nevoie: adesea nu sunt obligatorii și se pot anula.",
+      sq: "Kontrolloni nëse paguani sigurime të lidhura me kredi, karta ose llogari që nuk ju duhen: shpesh nuk janë të detyrueshme dhe mund të anulohen.",
+      uk: "Перевірте, чи не платите ви за страховки, прив’язані до кредитів, карток чи рахунків, які вам не потрібні: часто вони не обов’язкові, і їх можна скасувати.",
+      fr: "Vérifiez si vous payez des assurances liées à des crédits, des cartes ou des comptes dont vous n'avez pas besoin : souvent, elles ne sont pas obligatoires et peuvent être résiliées.",
+      es: "Compruebe si paga seguros ligados a préstamos, tarjetas o cuentas que no necesita: a menudo no son obligatorios y se pueden cancelar.",
     },
   },
   // ─── Loan repayments ───
@@ -205,6 +347,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Se non riesci a pagare una rata, parla subito con la banca o la finanziaria: si può chiedere di allungare il prestito o di sospendere qualche rata. Aspettare fa crescere interessi e spese.",
       en: "If you cannot pay an instalment, talk to the bank or lender straight away: you can ask to stretch the loan or pause some payments. Waiting makes interest and fees grow.",
+      ar: "إذا تعذّر دفع قسط، يُرجى التحدث فورًا مع البنك أو شركة التمويل: يمكن طلب تمديد مدة القرض أو تعليق بعض الأقساط. الانتظار يزيد الفوائد والرسوم.",
+      ro: "Dacă nu poți plăti o rată, vorbește imediat cu banca sau cu firma de credit: poți cere prelungirea împrumutului sau suspendarea unor rate. Dacă aștepți, cresc dobânzile și costurile.",
+      sq: "Nëse nuk mund të paguani një këst, flisni menjëherë me bankën ose me kompaninë e kredisë: mund të kërkoni zgjatjen e kredisë ose pezullimin e disa kësteve. Pritja i rrit interesat dhe shpenzimet.",
+      uk: "Якщо не вдається сплатити внесок, одразу зверніться до банку чи кредитної компанії: можна попросити подовжити кредит або призупинити кілька платежів. Якщо чекати, зростають відсотки й штрафи.",
+      fr: "Si vous ne pouvez pas payer une mensualité, parlez tout de suite à la banque ou à l'organisme de crédit : vous pouvez demander d'allonger le prêt ou de suspendre quelques mensualités. Attendre fait grossir les intérêts et les frais.",
+      es: "Si no puede pagar una cuota, hable enseguida con el banco o la financiera: puede pedir alargar el préstamo o suspender algunas cuotas. Esperar hace crecer los intereses y los gastos.",
     },
   },
   {
@@ -213,6 +361,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Attenzione ai 'prestiti facili' per pagare altri debiti: spesso costano molto. Prima di firmare, parlane con il tuo operatore (/operator).",
       en: "Be careful with 'easy loans' to pay other debts: they are often very expensive. Before signing, talk to your case worker (/operator).",
+      ar: "الحذر من «القروض السهلة» لسداد ديون أخرى: غالبًا ما تكون مكلفة جدًا. قبل التوقيع، يُرجى التحدث مع الموظف المسؤول عن ملفك (/operator).",
+      ro: "Atenție la „împrumuturile ușoare” pentru a plăti alte datorii: adesea costă mult. Înainte să semnezi, vorbește cu consilierul tău (/operator).",
+      sq: "Kujdes me «kreditë e lehta» për të paguar borxhe të tjera: shpesh kushtojnë shumë. Para se të nënshkruani, flisni me operatorin tuaj (/operator).",
+      uk: "Обережно з «легкими кредитами» для погашення інших боргів: часто вони дуже дорогі. Перш ніж щось підписувати, поговоріть зі своїм консультантом (/operator).",
+      fr: "Attention aux « crédits faciles » pour payer d'autres dettes : ils coûtent souvent très cher. Avant de signer, parlez-en à votre conseiller (/operator).",
+      es: "Cuidado con los «préstamos fáciles» para pagar otras deudas: a menudo salen muy caros. Antes de firmar, hable con su asesor (/operator).",
     },
   },
   {
@@ -221,6 +375,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Se i debiti sono diventati troppi, la legge prevede un aiuto: gli Organismi di composizione della crisi (OCC) aiutano a trovare un accordo con chi deve avere i soldi. Il tuo operatore può indirizzarti.",
       en: "If debts have become too many, the law offers help: the debt settlement bodies (Organismi di composizione della crisi, OCC) help reach an agreement with the creditors. Your case worker can point you to them.",
+      ar: "إذا أصبحت الديون كثيرة جدًا، فالقانون يوفّر مساعدة: هيئات تسوية أزمة الديون (Organismi di composizione della crisi، OCC) تساعد على الوصول إلى اتفاق مع الدائنين. يمكن للموظف المسؤول عن ملفك توجيهك إليها.",
+      ro: "Dacă datoriile au devenit prea multe, legea prevede un ajutor: Organismi di composizione della crisi (OCC, organisme pentru rezolvarea supraîndatorării) te ajută să ajungi la o înțelegere cu creditorii. Consilierul tău te poate îndruma.",
+      sq: "Nëse borxhet janë bërë shumë, ligji parashikon një ndihmë: Organismi di composizione della crisi (OCC, organe për zgjidhjen e mbingarkesës me borxhe) ndihmojnë për të gjetur një marrëveshje me kreditorët. Operatori juaj mund t'ju udhëzojë.",
+      uk: "Якщо боргів стало забагато, закон передбачає допомогу: органи врегулювання боргової кризи (Organismi di composizione della crisi, OCC) допомагають домовитися з кредиторами. Ваш консультант може підказати, куди звернутися.",
+      fr: "Si les dettes sont devenues trop nombreuses, la loi prévoit une aide : les Organismi di composizione della crisi (OCC, organismes de règlement du surendettement) aident à trouver un accord avec les créanciers. Votre conseiller peut vous orienter.",
+      es: "Si las deudas se han vuelto demasiadas, la ley prevé una ayuda: los Organismi di composizione della crisi (OCC, organismos para resolver el sobreendeudamiento) ayudan a llegar a un acuerdo con los acreedores. Su asesor puede orientarle.",
     },
   },
   // ─── Food and housekeeping ───
@@ -230,6 +390,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Al mercato rionale, verso la fine della mattinata, frutta e verdura costano spesso meno. Fai la lista prima di uscire e guarda i volantini delle offerte.",
       en: "At the local street market, towards the end of the morning, fruit and vegetables are often cheaper. Write a list before you go and check the special-offer leaflets.",
+      ar: "في سوق الحي، قرب نهاية الصباح، تكون الفواكه والخضار غالبًا أرخص. يُنصح بكتابة قائمة قبل الخروج والاطلاع على نشرات العروض.",
+      ro: "La piața de cartier, spre sfârșitul dimineții, fructele și legumele sunt adesea mai ieftine. Fă o listă înainte să ieși și uită-te în pliantele cu oferte.",
+      sq: "Në tregun e lagjes, nga fundi i mëngjesit, frutat dhe perimet shpesh kushtojnë më pak. Bëni listën para se të dilni dhe shikoni fletëpalosjet e ofertave.",
+      uk: "На місцевому ринку ближче до кінця ранку фрукти й овочі часто дешевші. Складіть список, перш ніж іти, і перегляньте листівки з акціями.",
+      fr: "Au marché du quartier, vers la fin de la matinée, les fruits et légumes coûtent souvent moins cher. Faites une liste avant de sortir et regardez les prospectus des promotions.",
+      es: "En el mercado del barrio, hacia el final de la mañana, la fruta y la verdura suelen costar menos. Haga la lista antes de salir y mire los folletos de ofertas.",
     },
   },
   {
@@ -238,6 +404,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Confronta il prezzo al chilo (è scritto piccolo sul cartellino): i prodotti con il marchio del supermercato costano meno e sono buoni.",
       en: "Compare the price per kilo (in small print on the shelf label): the supermarket's own brand costs less and is good.",
+      ar: "يُنصح بمقارنة السعر للكيلو (مكتوب بخط صغير على بطاقة السعر): منتجات العلامة الخاصة بالسوبرماركت أرخص وجيدة.",
+      ro: "Compară prețul pe kilogram (e scris mic pe etichetă): produsele cu marca supermarketului costă mai puțin și sunt bune.",
+      sq: "Krahasoni çmimin për kilogram (është shkruar me shkronja të vogla në etiketë): produktet me markën e supermarketit kushtojnë më pak dhe janë të mira.",
+      uk: "Порівнюйте ціну за кілограм (її дрібно написано на ціннику): товари власної марки супермаркету дешевші й добрі.",
+      fr: "Comparez le prix au kilo (écrit en petit sur l'étiquette) : les produits de la marque du supermarché coûtent moins cher et sont bons.",
+      es: "Compare el precio por kilo (está en letra pequeña en la etiqueta): los productos de la marca del supermercado cuestan menos y son buenos.",
     },
   },
   {
@@ -246,6 +418,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Se fai fatica con la spesa, chiedi al tuo operatore degli empori solidali e della carta 'Dedicata a te' che il Comune dà alle famiglie con ISEE basso.",
       en: "If buying food is hard, ask your case worker about the solidarity food shops (empori solidali) and the 'Dedicata a te' card that the town hall gives to families with a low ISEE.",
+      ar: "إذا كان شراء الطعام صعبًا، يمكنك سؤال الموظف المسؤول عن ملفك عن المتاجر التضامنية (empori solidali) وعن بطاقة «Dedicata a te» التي تمنحها البلدية للأسر ذات ISEE المنخفض.",
+      ro: "Dacă îți e greu cu cumpărăturile de mâncare, întreabă-l pe consilierul tău despre magazinele solidare (empori solidali) și despre cardul „Dedicata a te” pe care primăria îl dă familiilor cu ISEE mic.",
+      sq: "Nëse e keni të vështirë të blini ushqime, pyesni operatorin tuaj për dyqanet solidare (empori solidali) dhe për kartën «Dedicata a te» që Bashkia u jep familjeve me ISEE të ulët.",
+      uk: "Якщо важко купувати продукти, запитайте свого консультанта про соціальні крамниці (empori solidali) і картку «Dedicata a te», яку муніципалітет дає сім’ям із низьким ISEE.",
+      fr: "Si faire les courses est difficile, demandez à votre conseiller les épiceries solidaires (empori solidali) et la carte « Dedicata a te » que la mairie donne aux familles avec un ISEE bas.",
+      es: "Si le cuesta hacer la compra, pregunte a su asesor por las tiendas solidarias (empori solidali) y la tarjeta «Dedicata a te» que el ayuntamiento da a las familias con un ISEE bajo.",
     },
   },
   {
@@ -254,6 +432,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Cucina una volta per due giorni e congela le porzioni in più: meno sprechi e meno spesa.",
       en: "Cook once for two days and freeze the extra portions: less waste and less shopping.",
+      ar: "الطبخ مرة واحدة ليومين وتجميد الحصص الزائدة يعني هدرًا أقل ومصاريف أقل.",
+      ro: "Gătește o dată pentru două zile și congelează porțiile în plus: mai puțină risipă și mai puține cheltuieli.",
+      sq: "Gatuani një herë për dy ditë dhe ngrini porcionet e tepërta: më pak humbje dhe më pak shpenzime.",
+      uk: "Готуйте одразу на два дні, а зайві порції заморожуйте: менше відходів і менше витрат.",
+      fr: "Cuisinez une fois pour deux jours et congelez les portions en trop : moins de gaspillage et moins de dépenses.",
+      es: "Cocine una vez para dos días y congele las porciones que sobren: menos desperdicio y menos gasto.",
     },
   },
   // ─── Personal care and clothing ───
@@ -263,6 +447,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Per i vestiti, soprattutto dei bambini che crescono in fretta, prova i mercatini dell'usato, gli scambi tra famiglie e i negozi solidali della Caritas.",
       en: "For clothes, especially for children who grow fast, try second-hand markets, swaps between families and the Caritas charity shops.",
+      ar: "للملابس، خصوصًا ملابس الأطفال الذين يكبرون بسرعة، يمكنك تجربة أسواق المستعمل وتبادل الملابس بين الأسر ومحلات Caritas التضامنية.",
+      ro: "Pentru haine, mai ales pentru copiii care cresc repede, încearcă târgurile de haine second-hand, schimburile între familii și magazinele solidare Caritas.",
+      sq: "Për rrobat, sidomos për fëmijët që rriten shpejt, provoni tregjet e rrobave të përdorura, shkëmbimet mes familjeve dhe dyqanet solidare të Caritas.",
+      uk: "Одяг, особливо для дітей, які швидко ростуть, шукайте на ринках уживаних речей, через обмін між сім’ями та в соціальних крамницях Caritas.",
+      fr: "Pour les vêtements, surtout ceux des enfants qui grandissent vite, essayez les marchés d'occasion, les échanges entre familles et les boutiques solidaires de la Caritas.",
+      es: "Para la ropa, sobre todo la de los niños que crecen rápido, pruebe los mercadillos de segunda mano, los intercambios entre familias y las tiendas solidarias de Caritas.",
     },
   },
   {
@@ -271,6 +461,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Ai saldi compra solo quello che avevi già in lista: un affare che non serve è comunque una spesa.",
       en: "At the sales, buy only what was already on your list: a bargain you do not need is still money spent.",
+      ar: "في موسم التخفيضات، يُنصح بشراء ما كان في القائمة مسبقًا فقط: الصفقة غير الضرورية تبقى مصروفًا.",
+      ro: "La reduceri cumpără doar ce aveai deja pe listă: o ofertă bună de care nu ai nevoie tot cheltuială este.",
+      sq: "Në ulje blini vetëm atë që e kishit tashmë në listë: një rast i mirë që nuk ju duhet është prapë shpenzim.",
+      uk: "На розпродажах купуйте лише те, що вже було у вашому списку: вигідна покупка, яка не потрібна, — це все одно витрата.",
+      fr: "Pendant les soldes, achetez seulement ce qui était déjà sur votre liste : une bonne affaire dont vous n'avez pas besoin reste une dépense.",
+      es: "En las rebajas compre solo lo que ya tenía en la lista: una ganga que no necesita sigue siendo un gasto.",
     },
   },
   // ─── Leisure ───
@@ -280,6 +476,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "La prima domenica del mese i musei statali sono gratis. Le biblioteche comunali prestano libri, film e giochi senza pagare.",
       en: "On the first Sunday of the month, state museums are free. Public libraries lend books, films and games at no cost.",
+      ar: "في أول يوم أحد من كل شهر، يكون الدخول إلى متاحف الدولة مجانيًا. وتُعير المكتبات البلدية الكتب والأفلام والألعاب دون مقابل.",
+      ro: "În prima duminică a lunii, muzeele de stat sunt gratuite. Bibliotecile comunale împrumută gratuit cărți, filme și jocuri.",
+      sq: "Të dielën e parë të muajit, muzetë shtetërorë janë falas. Bibliotekat e komunës japin hua libra, filma dhe lojëra pa pagesë.",
+      uk: "У першу неділю місяця державні музеї безкоштовні. Міські бібліотеки безкоштовно позичають книжки, фільми та ігри.",
+      fr: "Le premier dimanche du mois, les musées d'État sont gratuits. Les bibliothèques municipales prêtent des livres, des films et des jeux sans payer.",
+      es: "El primer domingo de cada mes, los museos estatales son gratis. Las bibliotecas municipales prestan libros, películas y juegos sin pagar.",
     },
   },
   {
@@ -288,6 +490,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Controlla gli abbonamenti (TV, streaming, app, palestra): disdici quelli che usate poco. Sono piccole spese che tornano ogni mese.",
       en: "Check your subscriptions (TV, streaming, apps, gym): cancel the ones you hardly use. They are small costs that come back every month.",
+      ar: "يُنصح بمراجعة الاشتراكات (التلفزيون، منصات البث، التطبيقات، النادي الرياضي) وإلغاء ما يُستخدم قليلًا. إنها مصاريف صغيرة تتكرر كل شهر.",
+      ro: "Verifică abonamentele (TV, streaming, aplicații, sală de sport): renunță la cele pe care le folosiți puțin. Sunt cheltuieli mici care revin în fiecare lună.",
+      sq: "Kontrolloni abonimet (TV, streaming, aplikacione, palestër): anuloni ato që i përdorni pak. Janë shpenzime të vogla që përsëriten çdo muaj.",
+      uk: "Перевірте підписки (ТБ, стримінг, застосунки, спортзал): скасуйте ті, якими ви мало користуєтеся. Це невеликі витрати, що повторюються щомісяця.",
+      fr: "Vérifiez vos abonnements (télé, streaming, applis, salle de sport) : résiliez ceux que vous utilisez peu. Ce sont de petites dépenses qui reviennent chaque mois.",
+      es: "Revise sus suscripciones (TV, plataformas, aplicaciones, gimnasio): cancele las que usan poco. Son gastos pequeños que se repiten cada mes.",
     },
   },
   // ─── Other ───
@@ -297,6 +505,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Prova a mettere da parte anche poco, per esempio 5 € a settimana: in un anno sono 260 € per le spese che non ti aspetti.",
       en: "Try to put a little aside, for example 5 € a week: in a year that is 260 € for costs you do not expect.",
+      ar: "يُنصح بادّخار ولو مبلغ صغير، مثلًا 5 € في الأسبوع: في سنة يصبح 260 € للمصاريف غير المتوقعة.",
+      ro: "Încearcă să pui deoparte chiar și puțin, de exemplu 5 € pe săptămână: într-un an se adună 260 € pentru cheltuielile neprevăzute.",
+      sq: "Provoni të lini mënjanë edhe pak, për shembull 5 € në javë: brenda një viti bëhen 260 € për shpenzimet e papritura.",
+      uk: "Спробуйте відкладати хоч трохи, наприклад 5 € на тиждень: за рік це 260 € на непередбачені витрати.",
+      fr: "Essayez de mettre de côté même un peu, par exemple 5 € par semaine : en un an, cela fait 260 € pour les dépenses imprévues.",
+      es: "Intente apartar aunque sea poco, por ejemplo 5 € a la semana: en un año son 260 € para los gastos imprevistos.",
     },
   },
   {
@@ -305,6 +519,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Segna anche le piccole spese di tutti i giorni: sommate, a fine mese, a volte sono una sorpresa.",
       en: "Log the small everyday costs too: added up at the end of the month, they are sometimes a surprise.",
+      ar: "يُنصح بتسجيل المصاريف اليومية الصغيرة أيضًا: عند جمعها في آخر الشهر، تكون أحيانًا مفاجأة.",
+      ro: "Notează și cheltuielile mici de zi cu zi: adunate la sfârșitul lunii, uneori sunt o surpriză.",
+      sq: "Shënoni edhe shpenzimet e vogla të përditshme: të mbledhura në fund të muajit, ndonjëherë janë një surprizë.",
+      uk: "Записуйте й дрібні щоденні витрати: складені разом наприкінці місяця, вони іноді дивують.",
+      fr: "Notez aussi les petites dépenses de tous les jours : additionnées à la fin du mois, elles sont parfois une surprise.",
+      es: "Anote también los pequeños gastos de todos los días: sumados a fin de mes, a veces son una sorpresa.",
     },
   },
   // ─── Raising income (shown when expenses exceed income) ───
@@ -314,6 +534,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "L'Assegno di inclusione è per le famiglie con ISEE basso in cui vive un minore, una persona con disabilità, una persona con più di 60 anni o seguita dai servizi sociali. Si chiede all'INPS o a un patronato.",
       en: "The Assegno di inclusione is for families with a low ISEE that include a child, a person with a disability, someone over 60 or someone supported by social services. Apply to INPS or through a patronato.",
+      ar: "Assegno di inclusione (إعانة للأسر في وضع صعب) مخصّص للأسر ذات ISEE المنخفض التي يعيش فيها قاصر، أو شخص ذو إعاقة، أو شخص تجاوز 60 سنة أو تتابعه الخدمات الاجتماعية. يُطلب من INPS أو عبر patronato.",
+      ro: "Assegno di inclusione (ajutor pentru familiile în dificultate) este pentru familiile cu ISEE mic în care trăiește un minor, o persoană cu dizabilități, o persoană de peste 60 de ani sau o persoană urmărită de serviciile sociale. Se cere la INPS sau printr-un patronato.",
+      sq: "Assegno di inclusione (ndihmë për familjet në vështirësi) është për familjet me ISEE të ulët ku jeton një i mitur, një person me aftësi të kufizuara, një person mbi 60 vjeç ose i ndjekur nga shërbimet sociale. Kërkohet në INPS ose përmes një patronato.",
+      uk: "Assegno di inclusione (допомога сім’ям у скруті) призначена для сімей із низьким ISEE, де живе неповнолітня дитина, людина з інвалідністю, людина віком понад 60 років або людина, яку супроводжують соціальні служби. Заяву подають до INPS або через patronato.",
+      fr: "L'Assegno di inclusione (aide pour les familles en difficulté) est pour les familles avec un ISEE bas où vit un mineur, une personne handicapée, une personne de plus de 60 ans ou suivie par les services sociaux. On la demande à l'INPS ou à un patronato.",
+      es: "El Assegno di inclusione (ayuda para familias con dificultades) es para familias con un ISEE bajo en las que vive un menor, una persona con discapacidad, una persona mayor de 60 años o atendida por los servicios sociales. Se pide al INPS o a través de un patronato.",
     },
   },
   {
@@ -322,6 +548,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Corsi e tirocini pagati possono aumentare le entrate della famiglia: guarda /courses o chiedi al tuo operatore.",
       en: "Paid courses and traineeships can raise your family's income: look at /courses or ask your case worker.",
+      ar: "الدورات والتدريبات المدفوعة الأجر يمكن أن تزيد دخل الأسرة: يمكنك الاطلاع على /courses أو سؤال الموظف المسؤول عن ملفك.",
+      ro: "Cursurile și stagiile plătite pot mări veniturile familiei: uită-te la /courses sau întreabă-l pe consilierul tău.",
+      sq: "Kurset dhe praktikat e paguara mund të rritin të ardhurat e familjes: shikoni /courses ose pyesni operatorin tuaj.",
+      uk: "Оплачувані курси й стажування можуть збільшити доходи сім’ї: перегляньте /courses або запитайте свого консультанта.",
+      fr: "Les cours et les stages rémunérés peuvent augmenter les revenus de la famille : regardez /courses ou demandez à votre conseiller.",
+      es: "Los cursos y las prácticas remuneradas pueden aumentar los ingresos de la familia: mire /courses o pregunte a su asesor.",
     },
   },
   // ─── General ───
@@ -331,6 +563,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Un ISEE aggiornato apre la porta a molti aiuti: bonus bollette, Assegno unico, mensa, trasporti. Il CAF lo prepara gratis.",
       en: "An up-to-date ISEE opens the door to a lot of help: bill bonuses, Assegno unico, school meals, transport. A CAF prepares it for free.",
+      ar: "ISEE المحدَّث يفتح الباب لمساعدات كثيرة: تخفيضات الفواتير، Assegno unico، مطعم المدرسة، المواصلات. يُعدّه CAF مجانًا.",
+      ro: "Un ISEE la zi deschide ușa spre multe ajutoare: bonusuri la facturi, Assegno unico, cantină, transport. CAF îl face gratuit.",
+      sq: "Një ISEE i përditësuar hap derën për shumë ndihma: bonuse për faturat, Assegno unico, mensë, transport. CAF-i e përgatit falas.",
+      uk: "Актуальний ISEE відкриває доступ до багатьох видів допомоги: знижки на рахунки за комунальні послуги, Assegno unico, шкільне харчування, транспорт. CAF оформлює його безкоштовно.",
+      fr: "Un ISEE à jour ouvre la porte à beaucoup d'aides : bonus sur les factures, Assegno unico, cantine, transports. Le CAF le prépare gratuitement.",
+      es: "Un ISEE actualizado abre la puerta a muchas ayudas: bonos en las facturas, Assegno unico, comedor escolar, transporte. El CAF lo prepara gratis.",
     },
   },
   {
@@ -339,6 +577,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Segnare entrate e spese per un mese intero è il modo migliore per capire dove vanno i soldi. Continua così!",
       en: "Logging income and expenses for a whole month is the best way to see where the money goes. Keep it up!",
+      ar: "تسجيل الدخل والمصاريف طوال شهر كامل هو أفضل طريقة لمعرفة أين يذهب المال. إلى الأمام!",
+      ro: "Să notezi veniturile și cheltuielile o lună întreagă este cel mai bun mod de a înțelege unde se duc banii. Continuă tot așa!",
+      sq: "Shënimi i të ardhurave dhe i shpenzimeve për një muaj të tërë është mënyra më e mirë për të kuptuar ku shkojnë paratë. Vazhdoni kështu!",
+      uk: "Записувати доходи й витрати цілий місяць — найкращий спосіб зрозуміти, куди йдуть гроші. Так тримати!",
+      fr: "Noter les rentrées d'argent et les dépenses pendant un mois entier, c'est la meilleure façon de comprendre où va l'argent. Continuez comme ça !",
+      es: "Anotar ingresos y gastos durante un mes entero es la mejor manera de entender adónde va el dinero. ¡Siga así!",
     },
   },
   {
@@ -347,6 +591,12 @@ export const SEED_TIPS: readonly SeedTip[] = [
     texts: {
       it: "Dividi i soldi del mese in quattro settimane: sai quanto puoi spendere ogni settimana e arrivi meglio a fine mese.",
       en: "Split the month's money into four weeks: you know how much you can spend each week and reach the end of the month more easily.",
+      ar: "يُنصح بتقسيم مال الشهر على أربعة أسابيع: هكذا يُعرف المبلغ الممكن صرفه كل أسبوع، ويصبح الوصول إلى آخر الشهر أسهل.",
+      ro: "Împarte banii lunii în patru săptămâni: știi cât poți cheltui în fiecare săptămână și ajungi mai ușor la sfârșitul lunii.",
+      sq: "Ndajini paratë e muajit në katër javë: e dini sa mund të shpenzoni çdo javë dhe e mbyllni muajin më lehtë.",
+      uk: "Розділіть гроші на місяць на чотири тижні: так ви знатимете, скільки можна витратити щотижня, і легше дотягнете до кінця місяця.",
+      fr: "Divisez l'argent du mois en quatre semaines : vous savez combien vous pouvez dépenser chaque semaine et vous arrivez plus facilement à la fin du mois.",
+      es: "Divida el dinero del mes en cuatro semanas: así sabe cuánto puede gastar cada semana y llega mejor a fin de mes.",
     },
   },
 ];

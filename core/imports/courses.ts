@@ -6,7 +6,7 @@ import { type AuditEntry, audit } from "../audit.ts";
 import type { Db, Prisma } from "../db/client.ts";
 import { formatRomeDateTime, parseRomeDateTime, calendarDate as validCalendarDate } from "../time.ts";
 import { type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
-import { type Field, quoted, requiredText } from "./fields.ts";
+import { type Field, type ImportCounts, quoted, requiredText } from "./fields.ts";
 
 export const COURSE_COLUMNS = [
   "course_code",
@@ -185,7 +185,7 @@ export function parseCoursesFile(input: Uint8Array): ParseCoursesResult {
   return { ok: true, rows };
 }
 
-export type ImportCounts = { created: number; updated: number; unchanged: number };
+export type { ImportCounts };
 export type ImportCoursesCounts = { courses: ImportCounts; sessions: ImportCounts };
 /** Rows that fit the file but not what the database holds (a capacity below the people enrolled). */
 export type ImportCoursesResult =

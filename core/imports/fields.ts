@@ -48,3 +48,6 @@ export function calendarDate(column: string, value: string, latest?: Date): Fiel
   }
   return ok(date);
 }
+
+/** What an import did to one kind of record. */
+export type ImportCounts = { created: number; updated: number; unchanged: number };

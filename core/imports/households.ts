@@ -7,7 +7,7 @@ import type { Db, Prisma } from "../db/client.ts";
 import { reallocate } from "../payments.ts";
 import { romeToday } from "../time.ts";
 import { type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
-import { amount, calendarDate, type Field, quoted, requiredText } from "./fields.ts";
+import { amount, calendarDate, type Field, type ImportCounts, quoted, requiredText } from "./fields.ts";
 import { DEBT_IMPORT_LOCK } from "./plans.ts";
 
 export const HOUSEHOLD_COLUMNS = [
@@ -164,7 +164,7 @@ export function parseHouseholdsFile(
   return { ok: true, rows };
 }
 
-export type ImportCounts = { created: number; updated: number; unchanged: number };
+export type { ImportCounts };
 export type ImportHouseholdsResult = { households: ImportCounts; balances: ImportCounts };
 
 type Tx = Prisma.TransactionClient;

@@ -8,7 +8,7 @@ import type { Db, Prisma } from "../db/client.ts";
 import { type AllocationChanges, reallocate } from "../payments.ts";
 import { formatCalendarDate } from "../time.ts";
 import { type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
-import { amount, calendarDate, type Field, quoted } from "./fields.ts";
+import { amount, calendarDate, type Field, type ImportCounts, quoted } from "./fields.ts";
 
 export const PLAN_COLUMNS = [
   "contract_code",
@@ -194,7 +194,7 @@ export function parsePlansFile(input: Uint8Array): ParsePlansResult {
   return { ok: true, rows };
 }
 
-export type ImportCounts = { created: number; updated: number; unchanged: number };
+export type { ImportCounts };
 export type InstallmentCounts = ImportCounts & { removed: number };
 export type ImportPlansResult = {
   plans: ImportCounts;
