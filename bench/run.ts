@@ -1,19 +1,33 @@
 // `npm run bench`: prints a table and writes bench/results.json. Figures, not assertions.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { benchBot } from "./bot.ts";
 import { benchStartup } from "./startup.ts";
 
 type Result = { name: string; value: number; unit: string; note?: string };
 
 const results: Result[] = [];
 results.push(...(await benchStartup()));
+try {
+  results.push(...(await benchBot()));
+} catch (error) {
+  // The other figures are still worth printing and keeping; the exit code tells CI.
+  console.error(
+    `bot benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  process.exitCode = 1;
+}
+
+function show(r: Result): string {
+  if (Number.isInteger(r.value)) return String(r.value);
+  if (r.unit === "ms") return r.value.toFixed(r.value < 100 ? 1 : 0);
+  return r.value.toFixed(1);
+}
 
 const width = Math.max(...results.map((r) => r.name.length));
 console.log(`\n${"benchmark".padEnd(width)}  value`);
 for (const r of results) {
-  console.log(
-    `${r.name.padEnd(width)}  ${r.value.toFixed(r.unit === "ms" ? 0 : 2)} ${r.unit}${r.note ? `  (${r.note})` : ""}`,
-  );
+  console.log(`${r.name.padEnd(width)}  ${show(r)} ${r.unit}${r.note ? `  (${r.note})` : ""}`);
 }
 const file = join(import.meta.dirname, "results.json");
 writeFileSync(

@@ -172,7 +172,9 @@ describe("a household links its Telegram account and sees what it owes", () => {
     await user.send({ text: await linkCode("BS-004512") });
     await user.replies(1);
     const question = await user.ask("12,50 spesa pane");
-    const food = question.reply_markup?.inline_keyboard?.flat().find((b) => b.callback_data?.startsWith("bud:c:"));
+    const food = question.reply_markup?.inline_keyboard
+      ?.flat()
+      .find((b) => b.callback_data?.startsWith("bud:c:"));
     expect(food?.callback_data).toBeDefined();
 
     const bot = processes.shift();

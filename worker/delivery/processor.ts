@@ -2,7 +2,12 @@
 // record in PostgreSQL decides: a message already sent, unreachable or cancelled is never sent again.
 import { UnrecoverableError } from "bullmq";
 import { type Api, GrammyError, HttpError } from "grammy";
-import type { ForceReply, InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types";
+import type {
+  ForceReply,
+  InlineKeyboardMarkup,
+  ReplyKeyboardMarkup,
+  ReplyKeyboardRemove,
+} from "grammy/types";
 import type { Clock } from "../../core/clock.ts";
 import type { Db } from "../../core/db/client.ts";
 import type { Logger } from "../../core/logger.ts";
