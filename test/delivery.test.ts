@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../core/clock.ts";
 import { createLogger } from "../core/logger.ts";
 import { createDeliveryQueue, type DeliveryQueue, requestDelivery } from "../core/queues/delivery.ts";
+import { createHousekeepingQueue, HOUSEKEEPING_SCHEDULER } from "../core/queues/housekeeping.ts";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { type RunningWorker, startWorker } from "../worker/worker.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
@@ -14,6 +15,7 @@ let t: TestDatabase;
 let redis: Redis;
 let queue: DeliveryQueue;
 let worker: RunningWorker;
+let prefix: string;
 const clock = fixedClock(new Date("2026-11-27T10:00:00Z"));
 
 async function control(path: string, body: unknown) {
@@ -49,7 +51,7 @@ async function statusOf(outboundMessageId: number, expected: string) {
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
   t = await createTestDatabase();
-  const prefix = testQueuePrefix();
+  prefix = testQueuePrefix();
   redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
   queue = createDeliveryQueue(redis, prefix);
   worker = await startWorker({
@@ -139,6 +141,24 @@ describe("delivery", () => {
       expect(texts.sort()).toEqual(["Messaggio 0", "Messaggio 1", "Messaggio 2"]);
     }
   }, 60_000);
+
+  it("schedules the daily housekeeping once, in Europe/Rome, however many workers start", async () => {
+    const queue = createHousekeepingQueue(redis, prefix);
+    const again = await startWorker({
+      db: t.db,
+      logger: createLogger({ level: "silent" }),
+      clock,
+      connection: redis,
+      queuePrefix: prefix,
+      telegram: { token: sandbox.token, apiRoot: sandbox.url },
+    });
+    await again.close();
+    const schedulers = await queue.getJobSchedulers();
+    expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([
+      [HOUSEKEEPING_SCHEDULER, "30 3 * * *", "Europe/Rome"],
+    ]);
+    await queue.close();
+  });
 
   it("gives up on a message Telegram rejects as malformed", async () => {
     const { record } = await member("Sette");

@@ -3,7 +3,9 @@ import type { Redis } from "ioredis";
 import type { Clock } from "../core/clock.ts";
 import type { Db } from "../core/db/client.ts";
 import type { Logger } from "../core/logger.ts";
+import { createHousekeepingQueue, scheduleHousekeeping } from "../core/queues/housekeeping.ts";
 import { createDeliveryWorker } from "./delivery/worker.ts";
+import { createHousekeepingWorker } from "./housekeeping/worker.ts";
 
 export type WorkerDeps = {
   db: Db;
@@ -38,9 +40,22 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     logger.error({ err: { name: error.name, message: error.message } }, "delivery worker error"),
   );
   await delivery.waitUntilReady();
+
+  const housekeepingQueue = createHousekeepingQueue(deps.connection, deps.queuePrefix);
+  await scheduleHousekeeping(housekeepingQueue);
+  const housekeeping = createHousekeepingWorker(
+    { db: deps.db, clock: deps.clock, logger },
+    { connection: deps.connection, prefix: deps.queuePrefix },
+  );
+  housekeeping.on("error", (error) =>
+    logger.error({ err: { name: error.name, message: error.message } }, "housekeeping worker error"),
+  );
   logger.info("worker ready");
   return {
     // Active jobs finish; waiting ones stay in Redis for the next worker.
-    close: () => delivery.close(),
+    close: async () => {
+      await Promise.all([delivery.close(), housekeeping.close()]);
+      await housekeepingQueue.close();
+    },
   };
 }

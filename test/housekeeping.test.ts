@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixedClock } from "../core/clock.ts";
+import { runHousekeeping } from "../worker/housekeeping/processor.ts";
+import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.drop());
+
+const DAY = 24 * 60 * 60 * 1000;
+
+describe("housekeeping", () => {
+  it("forgets only what has outlived its purpose, and a second run deletes nothing more", async () => {
+    const now = new Date("2026-11-27T03:30:00Z");
+    const ago = (ms: number) => new Date(now.getTime() - ms);
+    const { db } = t;
+    await db.processedUpdate.createMany({
+      data: [
+        { updateId: 1n, at: ago(8 * DAY) },
+        { updateId: 2n, at: ago(6 * DAY) },
+      ],
+    });
+    await db.linkAttempt.createMany({
+      data: [
+        { telegramUserId: 5n, succeeded: false, at: ago(2 * DAY) },
+        { telegramUserId: 5n, succeeded: false, at: ago(30 * 60 * 1000) },
+      ],
+    });
+    await db.loginAttempt.createMany({
+      data: [
+        { keyHash: "a", at: ago(2 * DAY) },
+        { keyHash: "a", at: ago(60 * 1000) },
+      ],
+    });
+    const staff = await db.staff.create({
+      data: { email: "h@example.org", role: "admin", passwordHash: "x" },
+    });
+    await db.staffSession.createMany({
+      data: [
+        { tokenHash: "old", staffId: staff.id, expiresAt: ago(1000) },
+        { tokenHash: "new", staffId: staff.id, expiresAt: new Date(now.getTime() + DAY) },
+      ],
+    });
+
+    const clock = fixedClock(now);
+    expect(await runHousekeeping({ db, clock })).toEqual({
+      processedUpdates: 1,
+      linkAttempts: 1,
+      loginAttempts: 1,
+      staffSessions: 1,
+      botSessions: 0,
+    });
+    expect((await db.processedUpdate.findMany()).map((u) => u.updateId)).toEqual([2n]);
+    expect(await db.linkAttempt.count()).toBe(1);
+    expect((await db.staffSession.findMany()).map((s) => s.tokenHash)).toEqual(["new"]);
+    expect(await runHousekeeping({ db, clock })).toEqual({
+      processedUpdates: 0,
+      linkAttempts: 0,
+      loginAttempts: 0,
+      staffSessions: 0,
+      botSessions: 0,
+    });
+  });
+});

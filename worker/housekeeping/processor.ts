@@ -1,0 +1,40 @@
+// Forgets records whose only purpose has passed. Idempotent: running it twice deletes nothing more.
+import type { Clock } from "../../core/clock.ts";
+import type { Db } from "../../core/db/client.ts";
+import { ATTEMPT_WINDOW_MS } from "../../core/linking.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Telegram keeps undelivered updates for 24 hours; a week covers any redelivery with margin. */
+export const PROCESSED_UPDATE_RETENTION_MS = 7 * DAY_MS;
+/** Admin login failures count for 15 minutes; a day is plenty. */
+export const LOGIN_ATTEMPT_RETENTION_MS = DAY_MS;
+/** Abandoned bot sessions (flows time out after 30 minutes; an empty session is only a language). */
+export const IDLE_SESSION_RETENTION_MS = 90 * DAY_MS;
+
+export type HousekeepingResult = {
+  processedUpdates: number;
+  linkAttempts: number;
+  loginAttempts: number;
+  staffSessions: number;
+  botSessions: number;
+};
+
+export async function runHousekeeping(deps: { db: Db; clock: Clock }): Promise<HousekeepingResult> {
+  const now = deps.clock.now().getTime();
+  const before = (ms: number) => new Date(now - ms);
+  const { db } = deps;
+  const [processedUpdates, linkAttempts, loginAttempts, staffSessions, botSessions] = await db.$transaction([
+    db.processedUpdate.deleteMany({ where: { at: { lt: before(PROCESSED_UPDATE_RETENTION_MS) } } }),
+    db.linkAttempt.deleteMany({ where: { at: { lt: before(ATTEMPT_WINDOW_MS + DAY_MS) } } }),
+    db.loginAttempt.deleteMany({ where: { at: { lt: before(LOGIN_ATTEMPT_RETENTION_MS) } } }),
+    db.staffSession.deleteMany({ where: { expiresAt: { lt: new Date(now) } } }),
+    db.botSession.deleteMany({ where: { updatedAt: { lt: before(IDLE_SESSION_RETENTION_MS) } } }),
+  ]);
+  return {
+    processedUpdates: processedUpdates.count,
+    linkAttempts: linkAttempts.count,
+    loginAttempts: loginAttempts.count,
+    staffSessions: staffSessions.count,
+    botSessions: botSessions.count,
+  };
+}
