@@ -1,6 +1,6 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
-import { Bot, type Context, session } from "grammy";
+import { Bot, type Context } from "grammy";
 import type { BotContext, BotDeps } from "./context.ts";
 import { balanceFeature } from "./features/balance.ts";
 import { budgetFeature } from "./features/budget.ts";
@@ -20,9 +20,7 @@ import { startFeature } from "./features/start.ts";
 import { summaryFeature } from "./features/summary.ts";
 import { flowHousekeeping } from "./flows.ts";
 import { menuButtonsAsCommands } from "./menu.ts";
-import { dedupeUpdates } from "./middlewares/dedupe.ts";
-import { attachPerson } from "./middlewares/person.ts";
-import { initialSession, prismaSessionStorage } from "./session.ts";
+import { prepareUpdate } from "./middlewares/prepare.ts";
 
 export type BotOptions = BotDeps & { token: string; apiRoot: string };
 
@@ -52,13 +50,10 @@ export function createBot(options: BotOptions): Bot<BotContext> {
     ctx.logger = deps.logger;
     return next();
   });
-  bot.use(dedupeUpdates);
   // One chat's updates in order, so its session is never read and written by two at once.
   bot.use(sequentialize(sessionKey));
-  bot.use(
-    session({ initial: initialSession, storage: prismaSessionStorage(deps.db), getSessionKey: sessionKey }),
-  );
-  bot.use(attachPerson);
+  // Duplicate check, session and member in one round trip; the session is stored back if it changed.
+  bot.use(prepareUpdate(sessionKey));
   bot.use(membershipFeature);
   bot.use(menuButtonsAsCommands);
   bot.use(flowHousekeeping);

@@ -1,6 +1,8 @@
-// grammY sessions kept in PostgreSQL, so multi-step flows survive restarts and span bot processes.
-import type { StorageAdapter } from "grammy";
-import type { Db, Prisma } from "../core/db/client.ts";
+// grammY-style sessions kept in PostgreSQL, so multi-step flows survive restarts and span bot processes.
+// The stored value is read together with the rest of what an update needs (bot/middlewares/prepare.ts)
+// and written back only when it changed.
+import type { Db } from "../core/db/client.ts";
+import { sqlOf } from "../core/db/sql.ts";
 import type { Flow } from "./flows.ts";
 
 export type SessionData = {
@@ -16,18 +18,60 @@ export function initialSession(): SessionData {
   return {};
 }
 
-export function prismaSessionStorage(db: Db): StorageAdapter<SessionData> {
-  return {
-    async read(key) {
-      const row = await db.botSession.findUnique({ where: { key } });
-      return row ? (row.value as SessionData) : undefined;
+/** An unchanged session is written again after this long, so housekeeping sees the chat as active. */
+export const SESSION_TOUCH_MS = 24 * 60 * 60 * 1000;
+
+/** The chat's session as read at the start of an update. */
+export type StoredSession = { key: string; value: SessionData | null; json: string | null; at: Date | null };
+
+/**
+ * Installs `ctx.session` on the context as grammY's strict session does: the stored value (or a new
+ * empty one), replaceable by assignment; `null` deletes it. Without a key (an update outside any chat)
+ * reading or assigning it throws, as in grammY.
+ */
+export function installSession(
+  target: { session?: SessionData | null },
+  stored: StoredSession | undefined,
+): { current(): SessionData | null | undefined } {
+  let value: SessionData | null | undefined = stored ? (stored.value ?? initialSession()) : undefined;
+  const refuse = (op: string) =>
+    new Error(
+      `Cannot ${op} session data because the custom \`getSessionKey\` function returned undefined for this update!`,
+    );
+  Object.defineProperty(target, "session", {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!stored) throw refuse("access");
+      return value;
     },
-    async write(key, value) {
-      const json = value as Prisma.InputJsonValue;
-      await db.botSession.upsert({ where: { key }, create: { key, value: json }, update: { value: json } });
+    set: (v: SessionData | null | undefined) => {
+      if (!stored) throw refuse("assign");
+      value = v;
     },
-    async delete(key) {
-      await db.botSession.deleteMany({ where: { key } });
-    },
-  };
+  });
+  return { current: () => value };
+}
+
+/**
+ * Stores the session after the update, only when that changes something: a changed value is written,
+ * an empty or `null` one removes the row (a missing row reads as an empty session), and an unchanged
+ * one is left alone unless it was last written long ago.
+ */
+export async function saveSession(
+  db: Db,
+  stored: StoredSession,
+  value: SessionData | null | undefined,
+  now: Date,
+): Promise<void> {
+  const json = value == null ? null : JSON.stringify(value);
+  if (json === null || json === "{}") {
+    if (stored.json !== null) await sqlOf(db).execute`DELETE FROM "BotSession" WHERE "key" = ${stored.key}`;
+    return;
+  }
+  const stale = stored.at === null || now.getTime() - stored.at.getTime() >= SESSION_TOUCH_MS;
+  if (json === stored.json && !stale) return;
+  await sqlOf(db).execute`
+    INSERT INTO "BotSession" ("key", "value", "updatedAt") VALUES (${stored.key}, ${json}::jsonb, now())
+    ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value", "updatedAt" = EXCLUDED."updatedAt"`;
 }

@@ -5,6 +5,7 @@ import { type BudgetKindName, isCategory, isFixedExpense } from "./budget/catego
 import { SEED_TIPS } from "./budget/tips.ts";
 import type { Clock } from "./clock.ts";
 import type { BudgetEntry, Db } from "./db/client.ts";
+import { sqlOf } from "./db/sql.ts";
 import { parseAmount } from "./money.ts";
 import { calendarDate, romeToday } from "./time.ts";
 
@@ -189,7 +190,16 @@ export async function addEntry(
     sourceUpdateId: entry.sourceUpdateId === null ? null : BigInt(entry.sourceUpdateId),
   };
   if (data.sourceUpdateId === null) return { entry: await db.budgetEntry.create({ data }), created: true };
-  const [created] = await db.budgetEntry.createManyAndReturn({ data: [data], skipDuplicates: true });
+  // One statement (createManyAndReturn would wrap it in a transaction of its own).
+  const [created] = await sqlOf(db).query<BudgetEntry>`
+    INSERT INTO "BudgetEntry"
+      ("householdId", "memberId", "kind", "category", "amountCents", "note", "occurredOn", "sourceUpdateId",
+       "createdAt")
+    VALUES (${data.householdId}, ${data.memberId}, ${data.kind}::"BudgetKind", ${data.category},
+      ${data.amountCents}, ${data.note}, ${data.occurredOn}::date, ${data.sourceUpdateId}, now())
+    ON CONFLICT DO NOTHING
+    RETURNING "id", "householdId", "memberId", "kind"::text AS "kind", "category", "amountCents", "note",
+      "occurredOn", "sourceUpdateId", "createdAt"`;
   if (created) return { entry: created, created: true };
   const existing = await db.budgetEntry.findUniqueOrThrow({
     where: { memberId_sourceUpdateId: { memberId: entry.memberId, sourceUpdateId: data.sourceUpdateId } },
@@ -316,16 +326,10 @@ function byAmount(a: CategoryTotal, b: CategoryTotal): number {
   return b.cents - a.cents || a.category.localeCompare(b.category);
 }
 
-/** The household's month: every member's entries, summed by kind and category. */
-export async function monthTotals(db: Db, householdId: number, month: Month): Promise<MonthTotals> {
-  const { from, to } = monthBounds(month);
-  const groups = await db.budgetEntry.groupBy({
-    by: ["kind", "category"],
-    where: { householdId, occurredOn: { gte: from, lt: to } },
-    _sum: { amountCents: true },
-    _count: { _all: true },
-  });
-  const totals: MonthTotals = {
+type GroupRow = { later: boolean; kind: BudgetKindName; category: string; cents: bigint; entries: bigint };
+
+function emptyTotals(month: Month): MonthTotals {
+  return {
     month,
     expenses: [],
     income: [],
@@ -335,9 +339,31 @@ export async function monthTotals(db: Db, householdId: number, month: Month): Pr
     flexibleExpenses: 0,
     entries: 0,
   };
+}
+
+/**
+ * The household's months `first` and `second` (the one right after): every member's entries, summed
+ * by kind and category, in one query.
+ */
+async function twoMonthTotals(
+  db: Db,
+  householdId: number,
+  first: Month,
+  second: Month,
+): Promise<[MonthTotals, MonthTotals]> {
+  const { from } = monthBounds(first);
+  const { from: split, to } = monthBounds(second);
+  const groups = await sqlOf(db).query<GroupRow>`
+    SELECT ("occurredOn" >= ${split}::date) AS "later", "kind"::text AS "kind", "category",
+      SUM("amountCents")::bigint AS "cents", COUNT(*)::bigint AS "entries"
+    FROM "BudgetEntry"
+    WHERE "householdId" = ${householdId} AND "occurredOn" >= ${from}::date AND "occurredOn" < ${to}::date
+    GROUP BY 1, 2, 3`;
+  const result: [MonthTotals, MonthTotals] = [emptyTotals(first), emptyTotals(second)];
   for (const group of groups) {
-    const cents = group._sum.amountCents ?? 0;
-    totals.entries += group._count._all;
+    const totals = result[group.later ? 1 : 0];
+    const cents = Number(group.cents);
+    totals.entries += Number(group.entries);
     if (group.kind === "expense") {
       totals.expenses.push({ category: group.category, cents });
       totals.totalExpenses += cents;
@@ -348,8 +374,16 @@ export async function monthTotals(db: Db, householdId: number, month: Month): Pr
       totals.totalIncome += cents;
     }
   }
-  totals.expenses.sort(byAmount);
-  totals.income.sort(byAmount);
+  for (const totals of result) {
+    totals.expenses.sort(byAmount);
+    totals.income.sort(byAmount);
+  }
+  return result;
+}
+
+/** The household's month: every member's entries, summed by kind and category. */
+export async function monthTotals(db: Db, householdId: number, month: Month): Promise<MonthTotals> {
+  const [totals] = await twoMonthTotals(db, householdId, month, shiftMonth(month, 1));
   return totals;
 }
 
@@ -361,11 +395,11 @@ export async function monthKindTotal(
   month: Month,
 ): Promise<number> {
   const { from, to } = monthBounds(month);
-  const sum = await db.budgetEntry.aggregate({
-    where: { householdId, kind, occurredOn: { gte: from, lt: to } },
-    _sum: { amountCents: true },
-  });
-  return sum._sum.amountCents ?? 0;
+  const [row] = await sqlOf(db).query<{ cents: bigint | null }>`
+    SELECT SUM("amountCents")::bigint AS "cents" FROM "BudgetEntry"
+    WHERE "householdId" = ${householdId} AND "kind" = ${kind}::"BudgetKind"
+      AND "occurredOn" >= ${from}::date AND "occurredOn" < ${to}::date`;
+  return Number(row?.cents ?? 0);
 }
 
 /** A bar of `width` blocks for value out of max: "▓▓▓░░░░░░░". Anything above zero shows one block. */
@@ -438,10 +472,10 @@ export async function chooseTip(
   day: number,
 ): Promise<ChosenTip | null> {
   await ensureBudgetTips(db);
-  const tips = await db.budgetTip.findMany({
-    where: { active: true, category: { in: [...categories] } },
-    orderBy: { key: "asc" },
-  });
+  const tips = await sqlOf(db).query<{ key: string; category: string; texts: unknown }>`
+    SELECT "key", "category", "texts" FROM "BudgetTip"
+    WHERE "active" AND "category" = ANY(${[...categories]}::text[])
+    ORDER BY "key" ASC`;
   for (const category of categories) {
     const usable = tips
       .filter((tip) => tip.category === category)
@@ -470,10 +504,7 @@ export async function budgetSummary(
   language: string,
 ): Promise<BudgetSummary> {
   const today = romeToday(clock.now());
-  const [current, previous] = await Promise.all([
-    monthTotals(db, householdId, month),
-    monthTotals(db, householdId, shiftMonth(month, -1)),
-  ]);
+  const [previous, current] = await twoMonthTotals(db, householdId, shiftMonth(month, -1), month);
   const day = Math.floor(today.getTime() / 86_400_000);
   const tip = await chooseTip(db, tipCategories(current), language, day);
   return { current, previous, inProgress: compareMonths(month, monthOfDate(today)) === 0, tip };

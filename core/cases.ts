@@ -6,6 +6,7 @@ import { TZDate } from "@date-fns/tz";
 import { audit } from "./audit.ts";
 import type { Clock } from "./clock.ts";
 import type { CaseAuthor, CaseStatus, Db, Prisma } from "./db/client.ts";
+import { sqlOf } from "./db/sql.ts";
 import { translator } from "./i18n.ts";
 import { type DeliveryQueue, requestDelivery } from "./queues/delivery.ts";
 import { escapeHtml } from "./telegram-html.ts";
@@ -180,6 +181,15 @@ export async function postHouseholdMessage(
   clock: Clock,
   message: HouseholdMessage,
 ): Promise<HouseholdMessageResult> {
+  // Without a topic nothing is opened: with no active case there is nothing to serialise, so the
+  // common case (a household without a conversation) costs one read instead of a locked transaction.
+  if (message.topic === undefined) {
+    const active = await sqlOf(db).query<{ id: number }>`
+      SELECT "id" FROM "Case"
+      WHERE "householdId" = ${message.householdId} AND "status" = ANY(${[...ACTIVE_CASE_STATUSES]}::"CaseStatus"[])
+      LIMIT 1`;
+    if (active.length === 0) return { status: "no_case" };
+  }
   const now = clock.now();
   const sourceUpdateId = message.sourceUpdateId === undefined ? null : BigInt(message.sourceUpdateId);
   return db.$transaction(async (tx) => {

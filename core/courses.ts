@@ -2,6 +2,7 @@
 // the capacity respected even when several people press "Enrol" at the same moment.
 import { audit } from "./audit.ts";
 import type { Db } from "./db/client.ts";
+import { sqlOf } from "./db/sql.ts";
 
 export type SessionView = {
   id: number;
@@ -46,6 +47,20 @@ type SessionRow = {
   enrolments: { id: number }[];
 };
 
+type UpcomingRow = {
+  id: number;
+  courseId: number;
+  startsAt: Date;
+  endsAt: Date;
+  location: string;
+  capacity: number;
+  title: string;
+  description: string;
+  municipality: string;
+  taken: number;
+  mine: boolean;
+};
+
 function view(row: SessionRow): SessionView {
   const taken = row._count.enrolments;
   return {
@@ -79,13 +94,35 @@ export async function upcomingSessions(
   db: Db,
   options: { now: Date; municipality?: string | null; memberId?: number | null },
 ): Promise<SessionView[]> {
-  const rows = await db.courseSession.findMany({
-    where: { startsAt: { gt: options.now } },
-    include: sessionInclude(options.memberId ?? null),
-    orderBy: [{ startsAt: "asc" }, { id: "asc" }],
-    take: LIST_LIMIT,
-  });
-  const sessions = rows.map(view);
+  // One query: each session with its course, the places taken and whether the member holds one.
+  const rows = await sqlOf(db).query<UpcomingRow>`
+    SELECT s."id", s."courseId", s."startsAt", s."endsAt", s."location", s."capacity",
+      c."title", c."description", c."municipality",
+      (SELECT COUNT(*) FROM "Enrolment" e WHERE e."sessionId" = s."id" AND e."status" = 'enrolled')::int AS "taken",
+      EXISTS (
+        SELECT 1 FROM "Enrolment" e
+        WHERE e."sessionId" = s."id" AND e."memberId" = ${options.memberId ?? -1} AND e."status" = 'enrolled'
+      ) AS "mine"
+    FROM "CourseSession" s JOIN "Course" c ON c."id" = s."courseId"
+    WHERE s."startsAt" > ${options.now.toISOString()}::timestamptz
+    ORDER BY s."startsAt" ASC, s."id" ASC
+    LIMIT ${LIST_LIMIT}`;
+  const sessions = rows.map(
+    (row): SessionView => ({
+      id: row.id,
+      courseId: row.courseId,
+      title: row.title,
+      description: row.description,
+      municipality: row.municipality,
+      location: row.location,
+      startsAt: row.startsAt,
+      endsAt: row.endsAt,
+      capacity: row.capacity,
+      taken: row.taken,
+      placesLeft: Math.max(0, row.capacity - row.taken),
+      mine: row.mine,
+    }),
+  );
   const home = (s: SessionView) => (sameMunicipality(s.municipality, options.municipality) ? 0 : 1);
   // Array.prototype.sort is stable: within each group the time order stays.
   return sessions.sort((a, b) => home(a) - home(b));

@@ -1,8 +1,24 @@
 // What a household owes now, and where it stands with its repayment plan. Read-only: payments are
 // allocated to installments by core/payments.ts when payments or plans are imported.
 import type { Db, PlanStatus } from "./db/client.ts";
+import { sqlOf } from "./db/sql.ts";
 
-type Reader = Pick<Db, "arrearsBalance" | "payment" | "repaymentPlan">;
+type PlanRow = {
+  id: number;
+  planCode: string;
+  status: PlanStatus;
+  number: number;
+  dueDate: Date;
+  amountCents: number;
+  paidCents: number;
+};
+
+type PlanWithInstallments = {
+  id: number;
+  planCode: string;
+  status: PlanStatus;
+  installments: { number: number; dueDate: Date; amountCents: number; paidCents: number }[];
+};
 
 export type PaymentSummary = { paymentDate: Date; amountCents: number };
 
@@ -22,33 +38,74 @@ export type ArrearsSummary = {
   overpaidCents: number;
 };
 
+type ArrearsRow = {
+  rentCents: number | null;
+  chargesCents: number | null;
+  balanceDate: Date | null;
+  paymentDate: Date | null;
+  paymentCents: number | null;
+  hasPlan: boolean;
+};
+
+/**
+ * What /balance shows, in one query: the household's current arrears (as `currentArrears`) and
+ * whether it has a plan /plan would show (as `hasPlan`).
+ */
+export async function balanceOverview(
+  db: Db,
+  householdId: number,
+): Promise<{ arrears: ArrearsSummary | null; hasPlan: boolean }> {
+  // The latest figures, the payments dated after them (oldest first), and whether a plan with
+  // installments that is not cancelled exists.
+  const rows = await sqlOf(db).query<ArrearsRow>`
+    SELECT b."rentCents", b."chargesCents", b."balanceDate",
+      p."paymentDate", p."amountCents" AS "paymentCents",
+      EXISTS (
+        SELECT 1 FROM "RepaymentPlan" r
+        WHERE r."householdId" = ${householdId} AND r."status" <> 'cancelled'
+          AND EXISTS (SELECT 1 FROM "Installment" i WHERE i."planId" = r."id")
+      ) AS "hasPlan"
+    FROM (SELECT 1) AS "one"
+    LEFT JOIN LATERAL (
+      SELECT "rentCents", "chargesCents", "balanceDate" FROM "ArrearsBalance"
+      WHERE "householdId" = ${householdId} ORDER BY "balanceDate" DESC LIMIT 1
+    ) b ON true
+    LEFT JOIN "Payment" p ON p."householdId" = ${householdId} AND p."paymentDate" > b."balanceDate"
+    ORDER BY p."paymentDate" ASC, p."id" ASC`;
+  const first = rows[0];
+  const hasPlan = first?.hasPlan ?? false;
+  if (!first || first.balanceDate === null || first.rentCents === null || first.chargesCents === null) {
+    return { arrears: null, hasPlan };
+  }
+  const paymentsSince: PaymentSummary[] = [];
+  for (const row of rows) {
+    if (row.paymentDate !== null && row.paymentCents !== null) {
+      paymentsSince.push({ paymentDate: row.paymentDate, amountCents: row.paymentCents });
+    }
+  }
+  const totalCents = first.rentCents + first.chargesCents;
+  const paidSinceCents = paymentsSince.reduce((sum, p) => sum + p.amountCents, 0);
+  return {
+    arrears: {
+      rentCents: first.rentCents,
+      chargesCents: first.chargesCents,
+      totalCents,
+      balanceDate: first.balanceDate,
+      paymentsSince,
+      paidSinceCents,
+      nowCents: Math.max(0, totalCents - paidSinceCents),
+      overpaidCents: Math.max(0, paidSinceCents - totalCents),
+    },
+    hasPlan,
+  };
+}
+
 /**
  * The latest arrears the authority's accounting stated for the household, less the payments recorded
  * after that date; null if there are no figures yet.
  */
-export async function currentArrears(db: Reader, householdId: number): Promise<ArrearsSummary | null> {
-  const balance = await db.arrearsBalance.findFirst({
-    where: { householdId },
-    orderBy: { balanceDate: "desc" },
-  });
-  if (!balance) return null;
-  const paymentsSince = await db.payment.findMany({
-    where: { householdId, paymentDate: { gt: balance.balanceDate } },
-    select: { paymentDate: true, amountCents: true },
-    orderBy: [{ paymentDate: "asc" }, { id: "asc" }],
-  });
-  const totalCents = balance.rentCents + balance.chargesCents;
-  const paidSinceCents = paymentsSince.reduce((sum, p) => sum + p.amountCents, 0);
-  return {
-    rentCents: balance.rentCents,
-    chargesCents: balance.chargesCents,
-    totalCents,
-    balanceDate: balance.balanceDate,
-    paymentsSince,
-    paidSinceCents,
-    nowCents: Math.max(0, totalCents - paidSinceCents),
-    overpaidCents: Math.max(0, paidSinceCents - totalCents),
-  };
+export async function currentArrears(db: Db, householdId: number): Promise<ArrearsSummary | null> {
+  return (await balanceOverview(db, householdId)).arrears;
 }
 
 export type InstallmentState = "paid" | "overdue" | "upcoming";
@@ -92,19 +149,32 @@ export function installmentState(
 }
 
 /** The household's current repayment plan as of `today` (a calendar date), or null if it has none. */
-export async function planOverview(
-  db: Reader,
-  householdId: number,
-  today: Date,
-): Promise<PlanOverview | null> {
-  const plans = await db.repaymentPlan.findMany({
-    where: { householdId, status: { not: "cancelled" } },
-    include: { installments: { orderBy: { number: "asc" } } },
-    orderBy: { id: "desc" },
-  });
-  const plan = plans
-    .filter((p) => p.installments.length > 0)
-    .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.id - a.id)[0];
+export async function planOverview(db: Db, householdId: number, today: Date): Promise<PlanOverview | null> {
+  // The household's plans that are not cancelled, with their installments (a plan without any is
+  // left out by the join), in one query.
+  const rows = await sqlOf(db).query<PlanRow>`
+    SELECT r."id", r."planCode", r."status"::text AS "status",
+      i."number", i."dueDate", i."amountCents", i."paidCents"
+    FROM "RepaymentPlan" r JOIN "Installment" i ON i."planId" = r."id"
+    WHERE r."householdId" = ${householdId} AND r."status" <> 'cancelled'
+    ORDER BY r."id" DESC, i."number" ASC`;
+  const plans = new Map<number, PlanWithInstallments>();
+  for (const row of rows) {
+    let found = plans.get(row.id);
+    if (!found) {
+      found = { id: row.id, planCode: row.planCode, status: row.status, installments: [] };
+      plans.set(row.id, found);
+    }
+    found.installments.push({
+      number: row.number,
+      dueDate: row.dueDate,
+      amountCents: row.amountCents,
+      paidCents: row.paidCents,
+    });
+  }
+  const plan = [...plans.values()].sort(
+    (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.id - a.id,
+  )[0];
   if (!plan) return null;
   const installments: InstallmentView[] = plan.installments.map((i) => ({
     number: i.number,
@@ -128,12 +198,4 @@ export async function planOverview(
     next: upcoming[0] ?? null,
     remainingCents: installments.reduce((sum, i) => sum + i.remainingCents, 0),
   };
-}
-
-/** Whether the household has a plan /plan would show (for offering the button). */
-export async function hasPlan(db: Pick<Db, "repaymentPlan">, householdId: number): Promise<boolean> {
-  const count = await db.repaymentPlan.count({
-    where: { householdId, status: { not: "cancelled" }, installments: { some: {} } },
-  });
-  return count > 0;
 }

@@ -2,7 +2,7 @@
 // payments recorded since, and what is left now. Read-only, so a repeated update or an old button
 // simply shows the figures as they are now.
 import { Composer, InlineKeyboard } from "grammy";
-import { currentArrears, hasPlan } from "../../core/debt.ts";
+import { balanceOverview } from "../../core/debt.ts";
 import { formatMoney } from "../../core/money.ts";
 import { formatCalendarDate } from "../../core/time.ts";
 import type { BotContext } from "../context.ts";
@@ -25,15 +25,14 @@ export async function showBalance(ctx: BotContext): Promise<void> {
     await ctx.reply(ctx.t("link.needed"));
     return;
   }
-  const { db } = ctx.deps;
-  const arrears = await currentArrears(db, household.id);
+  const { arrears, hasPlan } = await balanceOverview(ctx.deps.db, household.id);
   if (!arrears) {
     await ctx.reply(ctx.t("debt:balance.none"));
     return;
   }
   const date = formatCalendarDate(arrears.balanceDate);
   const keyboard = new InlineKeyboard();
-  if (await hasPlan(db, household.id)) keyboard.text(ctx.t("debt:buttons.plan"), PLAN_CALLBACK);
+  if (hasPlan) keyboard.text(ctx.t("debt:buttons.plan"), PLAN_CALLBACK);
   if (arrears.totalCents === 0) {
     await ctx.reply(ctx.t("debt:balance.zero", { date }), withButtons(keyboard));
     return;

@@ -25,11 +25,17 @@ export const SUMMARY_MONTHS_BACK = 24;
 /** A tip edited in the admin panel is cut at this length, so the message always fits Telegram's limit. */
 const MAX_TIP_LENGTH = 600;
 
+/** Month-name formatters by language (making one costs far more than using it). */
+const monthFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** "ottobre 2026" / "October 2026". */
 export function monthName(language: string, m: Month): string {
-  return new Intl.DateTimeFormat(language, { month: "long", year: "numeric", timeZone: "UTC" }).format(
-    new Date(Date.UTC(m.year, m.month - 1, 1)),
-  );
+  let format = monthFormats.get(language);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language, { month: "long", year: "numeric", timeZone: "UTC" });
+    monthFormats.set(language, format);
+  }
+  return format.format(new Date(Date.UTC(m.year, m.month - 1, 1)));
 }
 
 function label(t: Translate, kind: BudgetKindName, category: string): string {

@@ -1,0 +1,175 @@
+import type { Context, Middleware } from "grammy";
+import type { Db, Household, Member } from "../../core/db/client.ts";
+import { sqlOf } from "../../core/db/sql.ts";
+import { resolveLanguage, translator } from "../../core/i18n.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { BotContext } from "../context.ts";
+import { installSession, type SessionData, type StoredSession, saveSession } from "../session.ts";
+
+type Row = {
+  fresh: boolean;
+  sessionValue: SessionData | null;
+  sessionAt: Date | null;
+  id: number | null;
+  telegramUserId: bigint;
+  chatId: bigint;
+  firstName: string | null;
+  language: string;
+  householdId: number | null;
+  linkedAt: Date | null;
+  consentAt: Date | null;
+  remindersMuted: boolean;
+  unreachableAt: Date | null;
+  erasureRequestedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  hId: number | null;
+  hContractCode: string;
+  hName: string;
+  hFiscalCode: string;
+  hMunicipality: string;
+  hAddress: string;
+  hPhone: string | null;
+  hLanguage: string;
+  hCreatedAt: Date;
+  hUpdatedAt: Date;
+};
+
+type Loaded = {
+  fresh: boolean;
+  session: { value: SessionData | null; at: Date | null } | null;
+  member: (Member & { household: Household | null }) | null;
+};
+
+/**
+ * One statement, one round trip: marks the update as handled (false when it already was), and reads
+ * the chat's session and the sender's member record with their household.
+ */
+async function load(db: Db, updateId: bigint, key: string | null, userId: bigint | null): Promise<Loaded> {
+  const [row] = await sqlOf(db).query<Row>`
+    WITH marked AS (
+      INSERT INTO "ProcessedUpdate" ("updateId", "at") VALUES (${updateId}, now())
+      ON CONFLICT DO NOTHING RETURNING 1
+    )
+    SELECT EXISTS (SELECT 1 FROM marked) AS "fresh",
+      s."value" AS "sessionValue", s."updatedAt" AS "sessionAt",
+      m."id", m."telegramUserId", m."chatId", m."firstName", m."language", m."householdId", m."linkedAt",
+      m."consentAt", m."remindersMuted", m."unreachableAt", m."erasureRequestedAt", m."createdAt",
+      m."updatedAt",
+      h."id" AS "hId", h."contractCode" AS "hContractCode", h."name" AS "hName",
+      h."fiscalCode" AS "hFiscalCode", h."municipality" AS "hMunicipality", h."address" AS "hAddress",
+      h."phone" AS "hPhone", h."language" AS "hLanguage", h."createdAt" AS "hCreatedAt",
+      h."updatedAt" AS "hUpdatedAt"
+    FROM (SELECT 1) AS "one"
+    LEFT JOIN "BotSession" s ON s."key" = ${key}
+    LEFT JOIN "Member" m ON m."telegramUserId" = ${userId}
+    LEFT JOIN "Household" h ON h."id" = m."householdId"`;
+  if (!row) throw new Error("update state query returned no row");
+  const household: Household | null =
+    row.hId === null
+      ? null
+      : {
+          id: row.hId,
+          contractCode: row.hContractCode,
+          name: row.hName,
+          fiscalCode: row.hFiscalCode,
+          municipality: row.hMunicipality,
+          address: row.hAddress,
+          phone: row.hPhone,
+          language: row.hLanguage,
+          createdAt: row.hCreatedAt,
+          updatedAt: row.hUpdatedAt,
+        };
+  const member: (Member & { household: Household | null }) | null =
+    row.id === null
+      ? null
+      : {
+          id: row.id,
+          telegramUserId: row.telegramUserId,
+          chatId: row.chatId,
+          firstName: row.firstName,
+          language: row.language,
+          householdId: row.householdId,
+          linkedAt: row.linkedAt,
+          consentAt: row.consentAt,
+          remindersMuted: row.remindersMuted,
+          unreachableAt: row.unreachableAt,
+          erasureRequestedAt: row.erasureRequestedAt,
+          createdAt: row.createdAt,
+          updatedAt: row.updatedAt,
+          household,
+        };
+  return {
+    fresh: row.fresh,
+    session: row.sessionAt === null ? null : { value: row.sessionValue, at: row.sessionAt },
+    member,
+  };
+}
+
+/**
+ * Everything an update needs before the features run, read in one database round trip:
+ *
+ * - Telegram (and a webhook retry) may deliver the same update twice: each update id is handled once.
+ *   If handling fails the mark is removed, so a redelivery gets another chance.
+ * - The chat's session (`ctx.session`, as grammY's strict session), stored back after the update only
+ *   if it changed; not stored when handling failed.
+ * - The sender's member record with its household, and `t` fixed to their language: the member's
+ *   choice, else one chosen before the privacy notice was accepted (kept in the session), else
+ *   Telegram's.
+ *
+ * Runs after sequentialize, so one chat's session is never read and written by two updates at once.
+ */
+export function prepareUpdate(sessionKey: (ctx: Context) => string | undefined): Middleware<BotContext> {
+  return async (ctx, next) => {
+    const updateId = BigInt(ctx.update.update_id);
+    const { db } = ctx.deps;
+    const key = sessionKey(ctx);
+    const from = ctx.from;
+    const loaded = await load(db, updateId, key ?? null, from ? BigInt(from.id) : null);
+    if (!loaded.fresh) {
+      ctx.logger.info({ updateId: ctx.update.update_id }, "duplicate update ignored");
+      return;
+    }
+    try {
+      const stored: StoredSession | undefined =
+        key === undefined
+          ? undefined
+          : {
+              key,
+              value: loaded.session?.value ?? null,
+              json: loaded.session ? JSON.stringify(loaded.session.value) : null,
+              at: loaded.session?.at ?? null,
+            };
+      const session = installSession(ctx, stored);
+
+      ctx.member = loaded.member;
+      ctx.language =
+        ctx.member?.language ??
+        (stored ? ctx.session?.language : undefined) ??
+        resolveLanguage(from?.language_code);
+      ctx.t = translator(ctx.language);
+      // Most updates log nothing: the child logger is made on first use, with the bindings of now.
+      const bindings = { updateId: ctx.update.update_id, memberId: ctx.member?.id };
+      let logger: Logger | undefined;
+      Object.defineProperty(ctx, "logger", {
+        enumerable: true,
+        configurable: true,
+        get: () => {
+          logger ??= ctx.deps.logger.child(bindings);
+          return logger;
+        },
+        set: (value: Logger) => {
+          logger = value;
+        },
+      });
+
+      await next(); // on failure the session is not stored
+      if (stored) await saveSession(db, stored, session.current(), new Date());
+    } catch (error) {
+      await sqlOf(db).execute`DELETE FROM "ProcessedUpdate" WHERE "updateId" = ${updateId}`.catch(
+        () => undefined,
+      );
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,79 @@
+// Hot-path SQL (every bot update runs a few of these): the same statements as `db.$queryRaw`, sent
+// straight through the client's pg pool. Prisma's raw queries cost about 0.45 ms of CPU each in its
+// query pipeline; this costs about 0.12 ms. Rows come back as `$queryRaw` returns them: int8 as BigInt,
+// timestamptz as Date, date as a Date at UTC midnight, json and jsonb parsed.
+import pg from "pg";
+import { type Db, poolOf } from "./client.ts";
+
+const INT8 = 20;
+const DATE = 1082;
+
+const types = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === INT8) return (value: string) => BigInt(value);
+    if (oid === DATE) return (value: string) => new Date(`${value}T00:00:00Z`);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+/** Parameters as `$queryRaw` sends them, except instants, which go with their zone (ISO, UTC). */
+function parameter(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+/** Statement texts seen so far, each with a short name: prepared once per connection, then reused. */
+const names = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `bussola_${names.size + 1}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+export type Sql = {
+  /** A tagged-template query: values become parameters ($1, $2, …), never SQL text. */
+  query<T>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T[]>;
+  /** The same, for statements without a result; resolves to the number of rows affected. */
+  execute(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;
+};
+
+export function sqlOf(db: Db): Sql {
+  const pool = poolOf(db);
+  if (!pool || pool.ended) {
+    // A client createDb did not make (no pool of ours), or one reconnected after $disconnect ended
+    // its pool: Prisma's raw queries do the same.
+    return {
+      query: <T>(strings: TemplateStringsArray, ...values: unknown[]) =>
+        db.$queryRawUnsafe<T[]>(toText(strings), ...values.map(parameter)),
+      execute: (strings: TemplateStringsArray, ...values: unknown[]) =>
+        db.$executeRawUnsafe(toText(strings), ...values.map(parameter)),
+    };
+  }
+  const run = (strings: TemplateStringsArray, values: unknown[]) => {
+    const text = toText(strings);
+    return pool.query({ name: statementName(text), text, values: values.map(parameter), types });
+  };
+  return {
+    async query<T>(strings: TemplateStringsArray, ...values: unknown[]) {
+      return (await run(strings, values)).rows as T[];
+    },
+    async execute(strings: TemplateStringsArray, ...values: unknown[]) {
+      return (await run(strings, values)).rowCount ?? 0;
+    },
+  };
+}
+
+const texts = new WeakMap<TemplateStringsArray, string>();
+
+/** "a ${x} b ${y}" → "a $1 b $2"; cached per call site (a template's strings are one object). */
+function toText(strings: TemplateStringsArray): string {
+  let text = texts.get(strings);
+  if (text === undefined) {
+    text = strings.reduce((sql, part, i) => `${sql}$${i}${part}`);
+    texts.set(strings, text);
+  }
+  return text;
+}
