@@ -7,6 +7,7 @@ import type { Db, Prisma } from "../db/client.ts";
 import { formatRomeDateTime, parseRomeDateTime, calendarDate as validCalendarDate } from "../time.ts";
 import { type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
 import { type Field, type ImportCounts, quoted, requiredText } from "./fields.ts";
+import { batches, emptyCounts, importTransaction, type Tx } from "./transaction.ts";
 
 export const COURSE_COLUMNS = [
   "course_code",
@@ -192,20 +193,8 @@ export type ImportCoursesResult =
   | ({ ok: true } & ImportCoursesCounts)
   | { ok: false; problems: CsvProblem[] };
 
-type Tx = Prisma.TransactionClient;
 type Actor = Pick<AuditEntry, "actorType" | "actorId">;
 
-// Applying a large file is well over Prisma's 5-second default for an interactive transaction.
-const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
-const BATCH = 1000;
-
-function batches<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
-  return out;
-}
-
-const counts = (): ImportCounts => ({ created: 0, updated: 0, unchanged: 0 });
 const sessionKey = (courseId: number, startsAt: Date) => `${courseId}:${startsAt.getTime()}`;
 
 async function upsertCourses(tx: Tx, rows: CourseRow[], tally: ImportCounts): Promise<Map<string, number>> {
@@ -303,14 +292,6 @@ async function upsertSessions(
 }
 
 /** Thrown out of the transaction to undo it, carrying what the caller gets back. */
-class Rollback extends Error {
-  readonly result: ImportCoursesResult;
-  constructor(result: ImportCoursesResult) {
-    super("rollback");
-    this.result = result;
-  }
-}
-
 /**
  * Applies checked rows all-or-nothing, and records one audit entry with the counts. A row the
  * database cannot take (a capacity below the people already enrolled) rejects the whole file, with
@@ -322,28 +303,22 @@ export async function importCourses(
   rows: CourseRow[],
   options: { actor: Actor; dryRun?: boolean },
 ): Promise<ImportCoursesResult> {
-  try {
-    return await db.$transaction(
-      async (tx) => {
-        // Two imports at once would race on the same course codes; the second waits for the first.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('bussola:import:courses'))`;
-        const result: ImportCoursesCounts = { courses: counts(), sessions: counts() };
-        const ids = await upsertCourses(tx, rows, result.courses);
-        const problems = await upsertSessions(tx, rows, ids, result.sessions);
-        if (problems.length) throw new Rollback({ ok: false, problems });
-        await audit(tx, {
-          actorType: options.actor.actorType,
-          actorId: options.actor.actorId,
-          action: "import.courses",
-          details: { rows: rows.length, ...result },
-        });
-        if (options.dryRun) throw new Rollback({ ok: true, ...result });
-        return { ok: true as const, ...result };
-      },
-      { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
-    );
-  } catch (error) {
-    if (error instanceof Rollback) return error.result;
-    throw error;
-  }
+  // Two imports at once would race on the same course codes; the second waits for the first.
+  return importTransaction<ImportCoursesResult>(
+    db,
+    { locks: ["bussola:import:courses"], dryRun: options.dryRun },
+    async (tx, undo) => {
+      const result: ImportCoursesCounts = { courses: emptyCounts(), sessions: emptyCounts() };
+      const ids = await upsertCourses(tx, rows, result.courses);
+      const problems = await upsertSessions(tx, rows, ids, result.sessions);
+      if (problems.length) undo({ ok: false, problems });
+      await audit(tx, {
+        actorType: options.actor.actorType,
+        actorId: options.actor.actorId,
+        action: "import.courses",
+        details: { rows: rows.length, ...result },
+      });
+      return { ok: true as const, ...result };
+    },
+  );
 }

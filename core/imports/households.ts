@@ -3,12 +3,13 @@
 // and applying it again changes nothing.
 import { type AuditEntry, audit } from "../audit.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import type { Db, Prisma } from "../db/client.ts";
+import type { Db } from "../db/client.ts";
 import { reallocate } from "../payments.ts";
 import { romeToday } from "../time.ts";
 import { type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
 import { amount, calendarDate, type Field, type ImportCounts, quoted, requiredText } from "./fields.ts";
 import { DEBT_IMPORT_LOCK } from "./plans.ts";
+import { batches, emptyCounts, importTransaction, type Tx } from "./transaction.ts";
 
 export const HOUSEHOLD_COLUMNS = [
   "contract_code",
@@ -167,21 +168,8 @@ export function parseHouseholdsFile(
 export type { ImportCounts };
 export type ImportHouseholdsResult = { households: ImportCounts; balances: ImportCounts };
 
-type Tx = Prisma.TransactionClient;
 type Actor = Pick<AuditEntry, "actorType" | "actorId">;
 
-/** Postgres caps the parameters of one statement; lookups and inserts go in slices of this size. */
-const BATCH = 1000;
-// Applying a large file is well over Prisma's 5-second default for an interactive transaction.
-const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
-
-function batches<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
-  return out;
-}
-
-const counts = (): ImportCounts => ({ created: 0, updated: 0, unchanged: 0 });
 const dayKey = (householdId: number, date: Date) => `${householdId}:${date.toISOString().slice(0, 10)}`;
 
 async function upsertHouseholds(
@@ -295,15 +283,6 @@ async function upsertBalances(
   }
 }
 
-/** Thrown out of the transaction to undo a dry run, carrying the counts it would have had. */
-class DryRunRollback extends Error {
-  readonly result: ImportHouseholdsResult;
-  constructor(result: ImportHouseholdsResult) {
-    super("dry run");
-    this.result = result;
-  }
-}
-
 /**
  * Applies checked rows all-or-nothing, and records one audit entry with the counts. With `dryRun`
  * everything is done and then rolled back, so the counts say what a real import would change.
@@ -314,31 +293,24 @@ export async function importHouseholds(
   options: { actor: Actor; clock?: Clock; dryRun?: boolean },
 ): Promise<ImportHouseholdsResult> {
   const now = (options.clock ?? systemClock).now();
-  try {
-    return await db.$transaction(
-      async (tx) => {
-        // Two imports at once would race on the same contract codes; the second waits for the first.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('bussola:import:households'))`;
-        const result = { households: counts(), balances: counts() };
-        // A new balance date can change which payments count towards a plan, so the installments'
-        // paid amounts are recomputed under the same lock as the plans and payments imports.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${DEBT_IMPORT_LOCK}))`;
-        const ids = await upsertHouseholds(tx, rows, result.households);
-        await upsertBalances(tx, rows, ids, now, result.balances);
-        await reallocate(tx, ids.values());
-        await audit(tx, {
-          actorType: options.actor.actorType,
-          actorId: options.actor.actorId,
-          action: "import.households",
-          details: { rows: rows.length, ...result },
-        });
-        if (options.dryRun) throw new DryRunRollback(result);
-        return result;
-      },
-      { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
-    );
-  } catch (error) {
-    if (error instanceof DryRunRollback) return error.result;
-    throw error;
-  }
+  // Two imports at once would race on the same contract codes; the second waits for the first. A new
+  // balance date can change which payments count towards a plan, so the installments' paid amounts
+  // are recomputed under the same lock as the plans and payments imports.
+  return importTransaction<ImportHouseholdsResult>(
+    db,
+    { locks: ["bussola:import:households", DEBT_IMPORT_LOCK], dryRun: options.dryRun },
+    async (tx) => {
+      const result = { households: emptyCounts(), balances: emptyCounts() };
+      const ids = await upsertHouseholds(tx, rows, result.households);
+      await upsertBalances(tx, rows, ids, now, result.balances);
+      await reallocate(tx, ids.values());
+      await audit(tx, {
+        actorType: options.actor.actorType,
+        actorId: options.actor.actorId,
+        action: "import.households",
+        details: { rows: rows.length, ...result },
+      });
+      return result;
+    },
+  );
 }

@@ -5,13 +5,14 @@
 // are allocated again to the installments of every household in it (core/payments.ts).
 import { type AuditEntry, audit } from "../audit.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import type { Db, Prisma } from "../db/client.ts";
+import type { Db } from "../db/client.ts";
 import { formatMoney } from "../money.ts";
 import { type AllocationChanges, reallocate } from "../payments.ts";
 import { formatCalendarDate, romeToday } from "../time.ts";
 import { type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
 import { calendarDate, type Field, quoted, requiredText } from "./fields.ts";
 import { contractCodeField, DEBT_IMPORT_LOCK, positiveAmount, unknownContractProblems } from "./plans.ts";
+import { BATCH, importTransaction, type Tx } from "./transaction.ts";
 
 export const PAYMENT_COLUMNS = ["contract_code", "payment_date", "amount", "reference"] as const;
 type Column = (typeof PAYMENT_COLUMNS)[number];
@@ -93,11 +94,7 @@ export type ImportPaymentsOutcome =
   | { ok: true; result: ImportPaymentsResult }
   | { ok: false; problems: CsvProblem[] };
 
-type Tx = Prisma.TransactionClient;
 type Actor = Pick<AuditEntry, "actorType" | "actorId">;
-
-const BATCH = 1000;
-const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
 
 type Existing = { householdId: number; paymentDate: Date; amountCents: number; contractCode: string };
 
@@ -119,15 +116,6 @@ async function existingPayments(tx: Tx, rows: PaymentRow[]): Promise<Map<string,
   return byReference;
 }
 
-/** Thrown out of the transaction to undo a dry run, carrying the counts it would have had. */
-class DryRunRollback extends Error {
-  readonly result: ImportPaymentsResult;
-  constructor(result: ImportPaymentsResult) {
-    super("dry run");
-    this.result = result;
-  }
-}
-
 /**
  * Checks the parsed file against the database (unknown contracts, a reference already recorded with
  * other data) and, when there is no problem at all, records the new payments all-or-nothing, allocates
@@ -140,64 +128,58 @@ export async function importPayments(
   options: { actor: Actor; clock?: Clock; dryRun?: boolean },
 ): Promise<ImportPaymentsOutcome> {
   const now = (options.clock ?? systemClock).now();
-  try {
-    return await db.$transaction(
-      async (tx): Promise<ImportPaymentsOutcome> => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${DEBT_IMPORT_LOCK}))`;
-        const rows = parsed.rows;
-        const { ids, problems } = await unknownContractProblems(tx, rows);
-        const existing = await existingPayments(tx, rows);
-        const toCreate: PaymentRow[] = [];
-        let unchanged = 0;
-        for (const row of rows) {
-          const current = existing.get(row.reference);
-          if (!current) {
-            toCreate.push(row);
-          } else if (
-            current.contractCode === row.contractCode &&
-            current.paymentDate.getTime() === row.paymentDate.getTime() &&
-            current.amountCents === row.amountCents
-          ) {
-            unchanged++;
-          } else {
-            // Operators see this on the command line; it names what is recorded so they can compare.
-            problems.push({
-              line: row.line,
-              message: `reference ${quoted(row.reference)} is already recorded with other data (${current.contractCode}, ${formatCalendarDate(current.paymentDate)}, ${formatMoney(current.amountCents)}): a payment is never changed by an import`,
-            });
-          }
-        }
-        const all = [...(parsed.ok ? [] : parsed.problems), ...problems];
-        if (all.length) return { ok: false, problems: all.sort(byLine) };
-
-        for (let i = 0; i < toCreate.length; i += BATCH) {
-          await tx.payment.createMany({
-            data: toCreate.slice(i, i + BATCH).map((row) => ({
-              householdId: ids.get(row.contractCode) as number,
-              paymentDate: row.paymentDate,
-              amountCents: row.amountCents,
-              reference: row.reference,
-              recordedAt: now,
-            })),
+  return importTransaction<ImportPaymentsOutcome>(
+    db,
+    { locks: [DEBT_IMPORT_LOCK], dryRun: options.dryRun },
+    async (tx) => {
+      const rows = parsed.rows;
+      const { ids, problems } = await unknownContractProblems(tx, rows);
+      const existing = await existingPayments(tx, rows);
+      const toCreate: PaymentRow[] = [];
+      let unchanged = 0;
+      for (const row of rows) {
+        const current = existing.get(row.reference);
+        if (!current) {
+          toCreate.push(row);
+        } else if (
+          current.contractCode === row.contractCode &&
+          current.paymentDate.getTime() === row.paymentDate.getTime() &&
+          current.amountCents === row.amountCents
+        ) {
+          unchanged++;
+        } else {
+          // Operators see this on the command line; it names what is recorded so they can compare.
+          problems.push({
+            line: row.line,
+            message: `reference ${quoted(row.reference)} is already recorded with other data (${current.contractCode}, ${formatCalendarDate(current.paymentDate)}, ${formatMoney(current.amountCents)}): a payment is never changed by an import`,
           });
         }
-        const result: ImportPaymentsResult = {
-          payments: { created: toCreate.length, unchanged },
-          allocation: await reallocate(tx, ids.values()),
-        };
-        await audit(tx, {
-          actorType: options.actor.actorType,
-          actorId: options.actor.actorId,
-          action: "import.payments",
-          details: { rows: rows.length, ...result },
+      }
+      const all = [...(parsed.ok ? [] : parsed.problems), ...problems];
+      if (all.length) return { ok: false, problems: all.sort(byLine) };
+
+      for (let i = 0; i < toCreate.length; i += BATCH) {
+        await tx.payment.createMany({
+          data: toCreate.slice(i, i + BATCH).map((row) => ({
+            householdId: ids.get(row.contractCode) as number,
+            paymentDate: row.paymentDate,
+            amountCents: row.amountCents,
+            reference: row.reference,
+            recordedAt: now,
+          })),
         });
-        if (options.dryRun) throw new DryRunRollback(result);
-        return { ok: true, result };
-      },
-      { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
-    );
-  } catch (error) {
-    if (error instanceof DryRunRollback) return { ok: true, result: error.result };
-    throw error;
-  }
+      }
+      const result: ImportPaymentsResult = {
+        payments: { created: toCreate.length, unchanged },
+        allocation: await reallocate(tx, ids.values()),
+      };
+      await audit(tx, {
+        actorType: options.actor.actorType,
+        actorId: options.actor.actorId,
+        action: "import.payments",
+        details: { rows: rows.length, ...result },
+      });
+      return { ok: true, result };
+    },
+  );
 }

@@ -9,6 +9,7 @@ import { type AllocationChanges, reallocate } from "../payments.ts";
 import { formatCalendarDate } from "../time.ts";
 import { type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
 import { amount, calendarDate, type Field, type ImportCounts, quoted } from "./fields.ts";
+import { importTransaction, type Tx } from "./transaction.ts";
 
 export const PLAN_COLUMNS = [
   "contract_code",
@@ -205,11 +206,8 @@ export type ImportPlansOutcome =
   | { ok: true; result: ImportPlansResult }
   | { ok: false; problems: CsvProblem[] };
 
-type Tx = Prisma.TransactionClient;
 type Actor = Pick<AuditEntry, "actorType" | "actorId">;
 
-// Applying a large file is well over Prisma's 5-second default for an interactive transaction.
-const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
 /** Plans and payments both move installments' paid amounts: their imports take turns. */
 export const DEBT_IMPORT_LOCK = "bussola:import:debt";
 
@@ -338,15 +336,6 @@ async function applyPlans(
   }
 }
 
-/** Thrown out of the transaction to undo a dry run, carrying the counts it would have had. */
-class DryRunRollback extends Error {
-  readonly result: ImportPlansResult;
-  constructor(result: ImportPlansResult) {
-    super("dry run");
-    this.result = result;
-  }
-}
-
 /**
  * Checks the parsed file against the database (unknown contracts, a plan code of another household)
  * and, when there is no problem at all, applies it all-or-nothing with one audit entry of counts.
@@ -357,34 +346,28 @@ export async function importPlans(
   parsed: ParsePlansResult,
   options: { actor: Actor; dryRun?: boolean },
 ): Promise<ImportPlansOutcome> {
-  try {
-    return await db.$transaction(
-      async (tx): Promise<ImportPlansOutcome> => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${DEBT_IMPORT_LOCK}))`;
-        const checked = await databaseProblems(tx, parsed.rows);
-        const problems = [...(parsed.ok ? [] : parsed.problems), ...checked.problems];
-        if (problems.length) return { ok: false, problems: problems.sort(byLine) };
+  return importTransaction<ImportPlansOutcome>(
+    db,
+    { locks: [DEBT_IMPORT_LOCK], dryRun: options.dryRun },
+    async (tx) => {
+      const checked = await databaseProblems(tx, parsed.rows);
+      const problems = [...(parsed.ok ? [] : parsed.problems), ...checked.problems];
+      if (problems.length) return { ok: false, problems: problems.sort(byLine) };
 
-        const result: ImportPlansResult = {
-          plans: { created: 0, updated: 0, unchanged: 0 },
-          installments: { created: 0, updated: 0, unchanged: 0, removed: 0 },
-          allocation: { installments: 0, plans: 0 },
-        };
-        await applyPlans(tx, parsed.rows, checked.ids, checked.existing, result);
-        result.allocation = await reallocate(tx, checked.ids.values());
-        await audit(tx, {
-          actorType: options.actor.actorType,
-          actorId: options.actor.actorId,
-          action: "import.plans",
-          details: { rows: parsed.rows.length, ...result },
-        });
-        if (options.dryRun) throw new DryRunRollback(result);
-        return { ok: true, result };
-      },
-      { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
-    );
-  } catch (error) {
-    if (error instanceof DryRunRollback) return { ok: true, result: error.result };
-    throw error;
-  }
+      const result: ImportPlansResult = {
+        plans: { created: 0, updated: 0, unchanged: 0 },
+        installments: { created: 0, updated: 0, unchanged: 0, removed: 0 },
+        allocation: { installments: 0, plans: 0 },
+      };
+      await applyPlans(tx, parsed.rows, checked.ids, checked.existing, result);
+      result.allocation = await reallocate(tx, checked.ids.values());
+      await audit(tx, {
+        actorType: options.actor.actorType,
+        actorId: options.actor.actorId,
+        action: "import.plans",
+        details: { rows: parsed.rows.length, ...result },
+      });
+      return { ok: true, result };
+    },
+  );
 }

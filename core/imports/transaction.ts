@@ -1,0 +1,58 @@
+// What every import shares: one transaction, advisory locks, dry runs, and batching.
+import type { Db, Prisma } from "../db/client.ts";
+import type { ImportCounts } from "./fields.ts";
+
+export type Tx = Prisma.TransactionClient;
+
+/** Applying a large file is well over Prisma's 5-second default for an interactive transaction. */
+export const IMPORT_TRANSACTION_TIMEOUT_MS = 10 * 60_000;
+/** Postgres caps the parameters of one statement; lookups and inserts go in slices of this size. */
+export const BATCH = 1000;
+
+export function batches<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
+  return out;
+}
+
+export const emptyCounts = (): ImportCounts => ({ created: 0, updated: 0, unchanged: 0 });
+
+/** Thrown out of the transaction to undo it while still handing back a result. */
+class Rollback extends Error {
+  readonly value: unknown;
+  constructor(value: unknown) {
+    super("rollback");
+    this.value = value;
+  }
+}
+
+/**
+ * Runs an import all-or-nothing in one transaction, holding the named advisory locks, so imports that
+ * touch the same records wait for each other instead of racing. `undo(value)` rolls everything back
+ * and returns `value` (problems found half-way); with `dryRun` the work is done and rolled back, and
+ * its result still returned, so the counts say what a real import would change.
+ */
+export async function importTransaction<T>(
+  db: Db,
+  options: { locks: readonly string[]; dryRun?: boolean | undefined },
+  work: (tx: Tx, undo: (value: T) => never) => Promise<T>,
+): Promise<T> {
+  try {
+    return await db.$transaction(
+      async (tx) => {
+        for (const lock of options.locks)
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${lock}))`;
+        const value = await work(tx, (undone) => {
+          throw new Rollback(undone);
+        });
+        if (options.dryRun) throw new Rollback(value);
+        return value;
+      },
+      { timeout: IMPORT_TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
+    );
+  } catch (error) {
+    // Only our own Rollback carries a value of T; anything else is a real failure.
+    if (error instanceof Rollback) return error.value as T;
+    throw error;
+  }
+}
