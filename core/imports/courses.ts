@@ -6,7 +6,7 @@ import { type AuditEntry, audit } from "../audit.ts";
 import type { Db, Prisma } from "../db/client.ts";
 import { formatRomeDateTime, parseRomeDateTime, calendarDate as validCalendarDate } from "../time.ts";
 import { type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
-import { type Field, type ImportCounts, quoted, requiredText } from "./fields.ts";
+import { type Field, fieldCollector, type ImportCounts, quoted, requiredText } from "./fields.ts";
 import { batches, emptyCounts, importTransaction, type Tx } from "./transaction.ts";
 
 export const COURSE_COLUMNS = [
@@ -100,12 +100,7 @@ function capacity(value: string): Field<number> {
 
 function validateRow(row: CsvRow<Column>): { row: CourseRow } | { problems: string[] } {
   const v = row.values;
-  const problems: string[] = [];
-  const take = <T>(field: Field<T>): T | undefined => {
-    if (field.ok) return field.value;
-    problems.push(field.message);
-    return undefined;
-  };
+  const { take, problems } = fieldCollector();
   const result = {
     line: row.line,
     courseCode: take(courseCode(v.course_code)),

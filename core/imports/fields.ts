@@ -51,3 +51,39 @@ export function calendarDate(column: string, value: string, latest?: Date): Fiel
 
 /** What an import did to one kind of record. */
 export type ImportCounts = { created: number; updated: number; unchanged: number };
+
+/**
+ * Collects the problems of one row's fields: `take(field)` gives the value, or records the message
+ * and gives undefined. A row is good when `problems` stays empty.
+ */
+export function fieldCollector(): { take: <T>(field: Field<T>) => T | undefined; problems: string[] } {
+  const problems: string[] = [];
+  const take = <T>(field: Field<T>): T | undefined => {
+    if (field.ok) return field.value;
+    problems.push(field.message);
+    return undefined;
+  };
+  return { take, problems };
+}
+
+/** The same key on several lines (a contract, a reference): every one of those lines is reported. */
+export function duplicateLines<R extends { line: number }>(
+  rows: R[],
+  column: string,
+  keyOf: (row: R) => string,
+): { line: number; message: string }[] {
+  const linesByKey = new Map<string, number[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    if (key !== "") linesByKey.set(key, [...(linesByKey.get(key) ?? []), row.line]);
+  }
+  const problems: { line: number; message: string }[] = [];
+  for (const [key, lines] of linesByKey) {
+    if (lines.length < 2) continue;
+    for (const line of lines) {
+      const others = lines.filter((other) => other !== line).join(", ");
+      problems.push({ line, message: `${column} ${quoted(key)} is also on line ${others}` });
+    }
+  }
+  return problems;
+}

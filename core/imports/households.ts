@@ -7,7 +7,16 @@ import type { Db } from "../db/client.ts";
 import { reallocate } from "../payments.ts";
 import { romeToday } from "../time.ts";
 import { type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
-import { amount, calendarDate, type Field, type ImportCounts, quoted, requiredText } from "./fields.ts";
+import {
+  amount,
+  calendarDate,
+  duplicateLines,
+  type Field,
+  fieldCollector,
+  type ImportCounts,
+  quoted,
+  requiredText,
+} from "./fields.ts";
 import { DEBT_IMPORT_LOCK } from "./plans.ts";
 import { batches, emptyCounts, importTransaction, type Tx } from "./transaction.ts";
 
@@ -104,12 +113,7 @@ function language(value: string): Field<string | null> {
 
 function validateRow(row: CsvRow<Column>, today: Date): { row: HouseholdRow } | { problems: string[] } {
   const v = row.values;
-  const problems: string[] = [];
-  const take = <T>(field: Field<T>): T | undefined => {
-    if (field.ok) return field.value;
-    problems.push(field.message);
-    return undefined;
-  };
+  const { take, problems } = fieldCollector();
   const result = {
     line: row.line,
     contractCode: take(contractCode(v.contract_code)),
@@ -129,21 +133,7 @@ function validateRow(row: CsvRow<Column>, today: Date): { row: HouseholdRow } | 
 
 /** The same contract twice in one file: which values are meant? Both lines are reported. */
 function duplicateProblems(rows: CsvRow<Column>[]): CsvProblem[] {
-  const linesByCode = new Map<string, number[]>();
-  for (const row of rows) {
-    const code = row.values.contract_code;
-    if (code === "") continue;
-    linesByCode.set(code, [...(linesByCode.get(code) ?? []), row.line]);
-  }
-  const problems: CsvProblem[] = [];
-  for (const [code, lines] of linesByCode) {
-    if (lines.length < 2) continue;
-    for (const line of lines) {
-      const others = lines.filter((other) => other !== line).join(", ");
-      problems.push({ line, message: `contract_code ${quoted(code)} is also on line ${others}` });
-    }
-  }
-  return problems;
+  return duplicateLines(rows, "contract_code", (row) => row.values.contract_code);
 }
 
 /** Checks the whole file; returns the rows only when every one of them is good. */

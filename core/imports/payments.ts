@@ -10,7 +10,7 @@ import { formatMoney } from "../money.ts";
 import { type AllocationChanges, reallocate } from "../payments.ts";
 import { formatCalendarDate, romeToday } from "../time.ts";
 import { type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
-import { calendarDate, type Field, quoted, requiredText } from "./fields.ts";
+import { calendarDate, duplicateLines, fieldCollector, quoted, requiredText } from "./fields.ts";
 import { contractCodeField, DEBT_IMPORT_LOCK, positiveAmount, unknownContractProblems } from "./plans.ts";
 import { BATCH, importTransaction, type Tx } from "./transaction.ts";
 
@@ -34,12 +34,7 @@ const MAX_REFERENCE = 64;
 
 function validateRow(row: CsvRow<Column>, today: Date): { row: PaymentRow } | { problems: string[] } {
   const v = row.values;
-  const problems: string[] = [];
-  const take = <T>(field: Field<T>): T | undefined => {
-    if (field.ok) return field.value;
-    problems.push(field.message);
-    return undefined;
-  };
+  const { take, problems } = fieldCollector();
   const result = {
     line: row.line,
     contractCode: take(contractCodeField(v.contract_code)),
@@ -52,20 +47,7 @@ function validateRow(row: CsvRow<Column>, today: Date): { row: PaymentRow } | { 
 }
 
 function duplicateProblems(rows: CsvRow<Column>[]): CsvProblem[] {
-  const lines = new Map<string, number[]>();
-  for (const row of rows) {
-    const reference = row.values.reference;
-    if (reference !== "") lines.set(reference, [...(lines.get(reference) ?? []), row.line]);
-  }
-  const problems: CsvProblem[] = [];
-  for (const [reference, at] of lines) {
-    if (at.length < 2) continue;
-    for (const line of at) {
-      const others = at.filter((l) => l !== line).join(", ");
-      problems.push({ line, message: `reference ${quoted(reference)} is also on line ${others}` });
-    }
-  }
-  return problems;
+  return duplicateLines(rows, "reference", (row) => row.values.reference);
 }
 
 const byLine = (a: CsvProblem, b: CsvProblem) => a.line - b.line;

@@ -8,7 +8,7 @@ import type { Db, Prisma } from "../db/client.ts";
 import { type AllocationChanges, reallocate } from "../payments.ts";
 import { formatCalendarDate } from "../time.ts";
 import { type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
-import { amount, calendarDate, type Field, type ImportCounts, quoted } from "./fields.ts";
+import { amount, calendarDate, type Field, fieldCollector, type ImportCounts, quoted } from "./fields.ts";
 import { importTransaction, type Tx } from "./transaction.ts";
 
 export const PLAN_COLUMNS = [
@@ -86,12 +86,7 @@ type CheckedRow = { line: number; problems: string[] } & Partial<Omit<PlanRow, "
 
 function validateRow(row: CsvRow<Column>): CheckedRow {
   const v = row.values;
-  const problems: string[] = [];
-  const take = <T>(field: Field<T>): T | undefined => {
-    if (field.ok) return field.value;
-    problems.push(field.message);
-    return undefined;
-  };
+  const { take, problems } = fieldCollector();
   return {
     line: row.line,
     contractCode: take(contractCodeField(v.contract_code)),
