@@ -1,7 +1,7 @@
 import { importCourses, parseCoursesFile } from "../../core/imports/courses.ts";
-import { type Command, cliActor, InputRejected } from "../command.ts";
+import { type Command, cliActor } from "../command.ts";
 import { withDatabase } from "../database.ts";
-import { countsLine, readInput } from "../import-file.ts";
+import { countsLine, printHeadline, readInput, rejectProblems } from "../import-file.ts";
 
 export const importCoursesCommand: Command = {
   name: "import:courses",
@@ -25,17 +25,14 @@ export const importCoursesCommand: Command = {
   async run({ positionals, options, env, io }) {
     const file = positionals[0] as string;
     const parsed = parseCoursesFile(await readInput(file));
-    if (!parsed.ok) throw new InputRejected(parsed.problems.map((p) => `${file}:${p.line}: ${p.message}`));
+    if (!parsed.ok) rejectProblems(file, parsed.problems);
 
     const dryRun = options["dry-run"] === true;
     const result = await withDatabase(env, (db) =>
       importCourses(db, parsed.rows, { actor: cliActor(env), dryRun }),
     );
-    if (!result.ok) throw new InputRejected(result.problems.map((p) => `${file}:${p.line}: ${p.message}`));
-    const count = parsed.rows.length;
-    io.out(
-      `${dryRun ? "Checked (nothing changed)" : "Imported"} ${file}: ${count} row${count === 1 ? "" : "s"}.`,
-    );
+    if (!result.ok) rejectProblems(file, result.problems);
+    printHeadline(io, file, parsed.rows.length, dryRun);
     io.out(countsLine("courses", result.courses));
     io.out(countsLine("sessions", result.sessions));
   },

@@ -1,8 +1,8 @@
 import { SUPPORTED_LANGUAGES } from "../../core/i18n.ts";
 import { importHouseholds, parseHouseholdsFile } from "../../core/imports/households.ts";
-import { type Command, cliActor, InputRejected } from "../command.ts";
+import { type Command, cliActor } from "../command.ts";
 import { withDatabase } from "../database.ts";
-import { countsLine, readInput } from "../import-file.ts";
+import { countsLine, printHeadline, readInput, rejectProblems } from "../import-file.ts";
 
 export const importHouseholdsCommand: Command = {
   name: "import:households",
@@ -22,16 +22,13 @@ export const importHouseholdsCommand: Command = {
   async run({ positionals, options, env, io }) {
     const file = positionals[0] as string;
     const parsed = parseHouseholdsFile(await readInput(file));
-    if (!parsed.ok) throw new InputRejected(parsed.problems.map((p) => `${file}:${p.line}: ${p.message}`));
+    if (!parsed.ok) rejectProblems(file, parsed.problems);
 
     const dryRun = options["dry-run"] === true;
     const result = await withDatabase(env, (db) =>
       importHouseholds(db, parsed.rows, { actor: cliActor(env), dryRun }),
     );
-    const count = parsed.rows.length;
-    io.out(
-      `${dryRun ? "Checked (nothing changed)" : "Imported"} ${file}: ${count} row${count === 1 ? "" : "s"}.`,
-    );
+    printHeadline(io, file, parsed.rows.length, dryRun);
     io.out(countsLine("households", result.households));
     io.out(countsLine("balances", result.balances));
 
