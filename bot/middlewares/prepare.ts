@@ -164,7 +164,7 @@ export function prepareUpdate(sessionKey: (ctx: Context) => string | undefined):
       });
 
       await next(); // on failure the session is not stored
-      if (stored) await saveSession(db, stored, session.current(), new Date());
+      if (stored) await saveSession(db, stored, session.current(), ctx.deps.clock.now());
     } catch (error) {
       await sqlOf(db).execute`DELETE FROM "ProcessedUpdate" WHERE "updateId" = ${updateId}`.catch(
         () => undefined,
