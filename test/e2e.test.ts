@@ -188,6 +188,29 @@ describe("a household links its Telegram account and sees what it owes", () => {
     expect(await t.db.budgetEntry.count({ where: { memberId: member.id, amountCents: 1250 } })).toBe(1);
   });
 
+  it("registers its commands with descriptions in every language it speaks", async () => {
+    const commandsIn = async (language?: string) => {
+      const response = await fetch(`${sandbox.url}/bot${sandbox.token}/getMyCommands`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(language ? { language_code: language } : {}),
+      });
+      const body = (await response.json()) as { result: { command: string; description: string }[] };
+      return new Map(body.result.map((c) => [c.command, c.description]));
+    };
+    const italian = await commandsIn();
+    expect([...italian.keys()]).toEqual(
+      expect.arrayContaining(["balance", "plan", "expense", "operator", "privacy"]),
+    );
+    expect(italian.get("balance")).toBe("Quanto devo");
+    expect((await commandsIn("en")).get("balance")).toBe("What I owe");
+    for (const language of ["ar", "ro", "sq", "uk", "fr", "es"]) {
+      const described = await commandsIn(language);
+      expect(described.size, language).toBe(italian.size);
+      expect(described.get("balance"), language).not.toBe(italian.get("balance"));
+    }
+  });
+
   it("never sent Telegram a request it rejects", async () => {
     const counters = await sandboxCounters(sandbox.url);
     expect(counters.errors.filter((e) => e.error_code === 400)).toEqual([]);
