@@ -76,6 +76,7 @@ async function main(): Promise<void> {
       connection: redis,
       queuePrefix: config.queuePrefix,
       telegram,
+      deliveryRatePerSecond: config.deliveryRatePerSecond,
     });
     closers.push(() => worker.close());
   }

@@ -23,6 +23,8 @@ const url = (protocols: string[]) =>
     { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}` },
   );
 
+const RATE_MESSAGE = "must be a whole number of messages per second, from 1 to 1000";
+
 /** "21:00-08:00": a window that may cross midnight; empty disables quiet hours. */
 const quietHours = z
   .string()
@@ -73,6 +75,12 @@ const schema = z
       })
       .default("info"),
     SANDBOX_PORT: port(8081),
+    DELIVERY_RATE_PER_SECOND: z.coerce
+      .number({ message: RATE_MESSAGE })
+      .int(RATE_MESSAGE)
+      .min(1, RATE_MESSAGE)
+      .max(1000, RATE_MESSAGE)
+      .default(25),
   })
   .superRefine((env, ctx) => {
     if (env.BOT_MODE === "webhook") {
@@ -107,6 +115,8 @@ export type Config = {
   quietHours: { startMinute: number; endMinute: number } | null;
   logLevel: string;
   sandboxPort: number;
+  /** Messages per second the delivery queue sends, across every worker process. */
+  deliveryRatePerSecond: number;
 };
 
 export class ConfigError extends Error {
@@ -150,5 +160,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     quietHours: e.QUIET_HOURS,
     logLevel: e.LOG_LEVEL,
     sandboxPort: e.SANDBOX_PORT,
+    deliveryRatePerSecond: e.DELIVERY_RATE_PER_SECOND,
   };
 }

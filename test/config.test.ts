@@ -56,4 +56,14 @@ describe("configuration", () => {
     const config = loadConfig({ TELEGRAM_BOT_TOKEN: "123:abc", SESSION_SECRET: "x".repeat(32) });
     expect(config.demo).toBe(false);
   });
+
+  it("reads the delivery rate, 25 messages a second unless set, and names a bad one in one line", () => {
+    expect(loadConfig({}).deliveryRatePerSecond).toBe(25);
+    expect(loadConfig({ DELIVERY_RATE_PER_SECOND: "10" }).deliveryRatePerSecond).toBe(10);
+    for (const bad of ["0", "-3", "2.5", "fast", "5000"]) {
+      const found = problems({ DELIVERY_RATE_PER_SECOND: bad });
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(/^DELIVERY_RATE_PER_SECOND must be a whole number/);
+    }
+  });
 });

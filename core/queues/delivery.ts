@@ -7,7 +7,11 @@ import type { Db, Prisma } from "../db/client.ts";
 
 export const DELIVERY_QUEUE = "delivery";
 
-export const deliveryJobSchema = z.object({ outboundMessageId: z.number().int().positive() });
+export const deliveryJobSchema = z.object({
+  outboundMessageId: z.number().int().positive(),
+  /** A text over Telegram's limit goes out in parts: the index of the next part still to send. */
+  nextPart: z.number().int().nonnegative().optional(),
+});
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
 
 export type DeliveryQueue = Queue<DeliveryJob>;

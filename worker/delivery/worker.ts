@@ -1,27 +1,58 @@
-import { Worker } from "bullmq";
+import { DelayedError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { DELIVERY_QUEUE, type DeliveryJob } from "../../core/queues/delivery.ts";
-import { type DeliveryDeps, processDelivery, TelegramRateLimited } from "./processor.ts";
+import { ChatBusy, type DeliveryDeps, processDelivery, TelegramRateLimited } from "./processor.ts";
 
 export type DeliveryWorkerOptions = {
   connection: Redis;
   prefix: string;
   /** Messages per second across every worker process (BullMQ's limiter is global per queue). */
   ratePerSecond: number;
+  /** The pause between two messages to one chat, across every worker process (default 1000 ms). */
+  chatIntervalMs?: number;
   concurrency?: number;
 };
 
+/**
+ * One slot per chat in Redis, shared by every worker process: `SET … PX interval NX` succeeds for
+ * one sender at a time; the others learn how long until it frees.
+ */
+export function chatSlots(connection: Redis, prefix: string, intervalMs: number) {
+  return async (chatId: bigint): Promise<number> => {
+    const key = `${prefix}:chat-slot:${chatId}`;
+    const taken = await connection.set(key, "1", "PX", intervalMs, "NX");
+    if (taken === "OK") return 0;
+    const left = await connection.pttl(key);
+    // Expired between the two calls (or no expiry, which we never set): try again shortly.
+    return left > 0 ? left : 10;
+  };
+}
+
 export function createDeliveryWorker(
-  deps: Omit<DeliveryDeps, "rateLimit">,
+  deps: Omit<DeliveryDeps, "rateLimit" | "takeChatSlot" | "chatIntervalMs">,
   options: DeliveryWorkerOptions,
 ): Worker<DeliveryJob> {
+  const chatIntervalMs = options.chatIntervalMs ?? 1000;
+  const takeChatSlot = chatSlots(options.connection, options.prefix, chatIntervalMs);
   const worker: Worker<DeliveryJob> = new Worker<DeliveryJob>(
     DELIVERY_QUEUE,
-    async (job) => {
+    async (job, token) => {
       try {
-        return await processDelivery(job.data, { ...deps, rateLimit: (ms) => worker.rateLimit(ms) });
+        return await processDelivery(
+          job.data,
+          { ...deps, rateLimit: (ms) => worker.rateLimit(ms), takeChatSlot, chatIntervalMs },
+          {
+            saveNextPart: (nextPart) => job.updateData({ ...job.data, nextPart }),
+            finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+          },
+        );
       } catch (error) {
         if (error instanceof TelegramRateLimited) throw Worker.RateLimitError();
+        if (error instanceof ChatBusy) {
+          // Back to the queue for later, without counting an attempt.
+          await job.moveToDelayed(Date.now() + error.delayMs, token);
+          throw new DelayedError();
+        }
         throw error;
       }
     },
