@@ -81,6 +81,25 @@ const schema = z
       .min(1, RATE_MESSAGE)
       .max(1000, RATE_MESSAGE)
       .default(25),
+    RETENTION_MONTHS: z.coerce
+      .number({ message: "must be a whole number of months, from 1 to 120" })
+      .int("must be a whole number of months, from 1 to 120")
+      .min(1, "must be a whole number of months, from 1 to 120")
+      .max(120, "must be a whole number of months, from 1 to 120")
+      .default(24),
+    CASE_SLA_HOURS: z.coerce
+      .number({ message: "must be a whole number of office hours, from 1 to 80" })
+      .int("must be a whole number of office hours, from 1 to 80")
+      .min(1, "must be a whole number of office hours, from 1 to 80")
+      .max(80, "must be a whole number of office hours, from 1 to 80")
+      .default(8),
+    METRICS_HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
+    METRICS_PORT: z.coerce
+      .number({ message: "must be a port number, or 0 to turn the worker's metrics server off" })
+      .int("must be a port number, or 0 to turn the worker's metrics server off")
+      .min(0, "must be a port number, or 0 to turn the worker's metrics server off")
+      .max(65535, "must be a port number, or 0 to turn the worker's metrics server off")
+      .default(9464),
   })
   .superRefine((env, ctx) => {
     if (env.BOT_MODE === "webhook") {
@@ -117,6 +136,12 @@ export type Config = {
   sandboxPort: number;
   /** Messages per second the delivery queue sends, across every worker process. */
   deliveryRatePerSecond: number;
+  /** Case messages older than this many months are deleted. */
+  retentionMonths: number;
+  /** Office hours (Mon–Fri 9–17, Italian holidays excluded) a case may wait for an operator's answer. */
+  caseSlaHours: number;
+  /** The worker's /health and /metrics server; port 0 turns it off. */
+  metrics: { host: string; port: number };
 };
 
 export class ConfigError extends Error {
@@ -161,5 +186,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     sandboxPort: e.SANDBOX_PORT,
     deliveryRatePerSecond: e.DELIVERY_RATE_PER_SECOND,
+    retentionMonths: e.RETENTION_MONTHS,
+    caseSlaHours: e.CASE_SLA_HOURS,
+    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
   };
 }

@@ -66,4 +66,25 @@ describe("configuration", () => {
       expect(found[0]).toMatch(/^DELIVERY_RATE_PER_SECOND must be a whole number/);
     }
   });
+
+  it("reads retention, the case answer time and the metrics server, and names each bad value in one line", () => {
+    const defaults = loadConfig({});
+    expect(defaults.retentionMonths).toBe(24);
+    expect(defaults.caseSlaHours).toBe(8);
+    expect(defaults.metrics).toEqual({ host: "127.0.0.1", port: 9464 });
+    const set = loadConfig({ RETENTION_MONTHS: "36", CASE_SLA_HOURS: "4", METRICS_PORT: "0" });
+    expect([set.retentionMonths, set.caseSlaHours, set.metrics.port]).toEqual([36, 4, 0]);
+    const cases: [string, string[]][] = [
+      ["RETENTION_MONTHS", ["0", "121", "1.5", "two years"]],
+      ["CASE_SLA_HOURS", ["0", "81", "-1", "soon"]],
+      ["METRICS_PORT", ["-1", "70000", "http"]],
+    ];
+    for (const [name, bads] of cases) {
+      for (const bad of bads) {
+        const found = problems({ [name]: bad });
+        expect(found).toHaveLength(1);
+        expect(found[0]?.startsWith(`${name} must be`)).toBe(true);
+      }
+    }
+  });
 });

@@ -29,15 +29,21 @@ export function createDeliveryQueue(connection: Redis, prefix: string): Delivery
   });
 }
 
-export type DeliveryRequest = {
+/** A household member, or a staff chat (the operators' group) given by its chat id. */
+export type DeliveryRecipient =
+  | { memberId: number; chatId?: undefined }
+  | { memberId?: undefined; chatId: bigint };
+
+export type DeliveryRequest = DeliveryRecipient & {
   /** Unique per purpose and recipient, e.g. "linked:42:7" — the same purpose is never sent twice. */
   purpose: string;
-  memberId: number;
   text: string;
   parseMode?: "HTML";
   /** Telegram reply_markup, e.g. the main menu keyboard. */
   replyMarkup?: Prisma.InputJsonValue;
   broadcastId?: number;
+  /** A post about a case in the operators' group, so a reply to it finds the case. */
+  caseId?: number;
 };
 
 /**
@@ -48,10 +54,15 @@ export async function requestDelivery(
   deps: { db: Db; deliveryQueue: DeliveryQueue },
   request: DeliveryRequest,
 ): Promise<{ outboundMessageId: number; created: boolean }> {
-  const member = await deps.db.member.findUniqueOrThrow({
-    where: { id: request.memberId },
-    select: { chatId: true },
-  });
+  const chatId =
+    request.memberId === undefined
+      ? request.chatId
+      : (
+          await deps.db.member.findUniqueOrThrow({
+            where: { id: request.memberId },
+            select: { chatId: true },
+          })
+        ).chatId;
   const existing = await deps.db.outboundMessage.findUnique({ where: { purpose: request.purpose } });
   const message =
     existing ??
@@ -59,12 +70,13 @@ export async function requestDelivery(
       where: { purpose: request.purpose },
       create: {
         purpose: request.purpose,
-        memberId: request.memberId,
-        chatId: member.chatId,
+        memberId: request.memberId ?? null,
+        chatId,
         text: request.text,
         parseMode: request.parseMode ?? null,
         ...(request.replyMarkup === undefined ? {} : { replyMarkup: request.replyMarkup }),
         broadcastId: request.broadcastId ?? null,
+        caseId: request.caseId ?? null,
       },
       update: {},
     }));

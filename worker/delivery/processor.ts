@@ -89,7 +89,7 @@ export async function processDelivery(
   ) {
     return "skipped";
   }
-  if (message.member.unreachableAt) {
+  if (message.member?.unreachableAt) {
     await db.outboundMessage.update({ where: { id: message.id }, data: { status: "unreachable" } });
     return "unreachable";
   }
@@ -153,7 +153,9 @@ export async function processDelivery(
             where: { id: message.id },
             data: { status: "unreachable", lastError },
           }),
-          db.member.update({ where: { id: message.memberId }, data: { unreachableAt: clock.now() } }),
+          ...(message.memberId === null
+            ? []
+            : [db.member.update({ where: { id: message.memberId }, data: { unreachableAt: clock.now() } })]),
         ]);
         logger.info({ outboundMessageId: message.id, memberId: message.memberId }, "member unreachable");
         return "unreachable";
