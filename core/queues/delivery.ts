@@ -80,12 +80,27 @@ export async function requestDelivery(
       },
       update: {},
     }));
-  if (message.status === "queued") {
-    await deps.deliveryQueue.add(
-      "deliver",
-      { outboundMessageId: message.id },
-      { jobId: `message-${message.id}` },
+  if (message.status === "queued") await enqueueDeliveries(deps.deliveryQueue, [message.id]);
+  return { outboundMessageId: message.id, created: !existing };
+}
+
+/**
+ * Queues messages already recorded in OutboundMessage (e.g. inserted in bulk by a broadcast or a
+ * reminder scan). The job id comes from the record, so queueing one twice while it waits is a no-op;
+ * the record's status stops a second send in any case.
+ */
+export async function enqueueDeliveries(
+  queue: DeliveryQueue,
+  outboundMessageIds: readonly number[],
+): Promise<void> {
+  const CHUNK = 1000;
+  for (let start = 0; start < outboundMessageIds.length; start += CHUNK) {
+    await queue.addBulk(
+      outboundMessageIds.slice(start, start + CHUNK).map((id) => ({
+        name: "deliver",
+        data: { outboundMessageId: id },
+        opts: { jobId: `message-${id}` },
+      })),
     );
   }
-  return { outboundMessageId: message.id, created: !existing };
 }
