@@ -3,9 +3,13 @@ import type { Redis } from "ioredis";
 import type { Clock } from "../core/clock.ts";
 import type { Db } from "../core/db/client.ts";
 import type { Logger } from "../core/logger.ts";
+import { createDeliveryQueue } from "../core/queues/delivery.ts";
 import { createHousekeepingQueue, scheduleHousekeeping } from "../core/queues/housekeeping.ts";
+import type { DeliveryAttemptOutcome } from "./delivery/processor.ts";
+import { recoverDeliveries } from "./delivery/recovery.ts";
 import { createDeliveryWorker } from "./delivery/worker.ts";
 import { createHousekeepingWorker } from "./housekeeping/worker.ts";
+import { startMaintenance } from "./maintenance.ts";
 
 export type WorkerDeps = {
   db: Db;
@@ -15,15 +19,26 @@ export type WorkerDeps = {
   queuePrefix: string;
   telegram: { token: string; apiRoot: string };
   deliveryRatePerSecond?: number;
+  /** How often queues are checked against PostgreSQL (default a minute; tests use less). */
+  maintenanceIntervalMs?: number;
+  /** Told how each delivery attempt ended (metrics). */
+  onDeliveryOutcome?: (outcome: DeliveryAttemptOutcome) => void;
 };
 
 export type RunningWorker = { close(): Promise<void> };
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
-  const api = new Api(deps.telegram.token, { apiRoot: deps.telegram.apiRoot });
+  // A bounded wait: a message stays `sending` only while its request can still be answered.
+  const api = new Api(deps.telegram.token, { apiRoot: deps.telegram.apiRoot, timeoutSeconds: 30 });
   const logger = deps.logger.child({ role: "worker" });
   const delivery = createDeliveryWorker(
-    { db: deps.db, api, clock: deps.clock, logger },
+    {
+      db: deps.db,
+      api,
+      clock: deps.clock,
+      logger,
+      ...(deps.onDeliveryOutcome ? { onOutcome: deps.onDeliveryOutcome } : {}),
+    },
     {
       connection: deps.connection,
       prefix: deps.queuePrefix,
@@ -50,12 +65,27 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   housekeeping.on("error", (error) =>
     logger.error({ err: { name: error.name, message: error.message } }, "housekeeping worker error"),
   );
+  const deliveryQueue = createDeliveryQueue(deps.connection, deps.queuePrefix);
+  // Redis away (a restart): the connection retries on its own; say so once per error, quietly.
+  for (const queue of [deliveryQueue, housekeepingQueue]) {
+    queue.on("error", (error) => logger.warn({ err: { message: error.message } }, "queue connection error"));
+  }
+  const maintenance = startMaintenance({
+    logger,
+    intervalMs: deps.maintenanceIntervalMs ?? 60_000,
+    tasks: [
+      { name: "schedulers", run: () => scheduleHousekeeping(housekeepingQueue) },
+      { name: "deliveries", run: () => recoverDeliveries({ db: deps.db, deliveryQueue }) },
+    ],
+  });
+  await maintenance.runNow();
   logger.info("worker ready");
   return {
     // Active jobs finish; waiting ones stay in Redis for the next worker.
     close: async () => {
+      await maintenance.stop();
       await Promise.all([delivery.close(), housekeeping.close()]);
-      await housekeepingQueue.close();
+      await Promise.all([housekeepingQueue.close(), deliveryQueue.close()]);
     },
   };
 }
