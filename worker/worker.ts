@@ -15,6 +15,8 @@ export type WorkerDeps = {
   queuePrefix: string;
   telegram: { token: string; apiRoot: string };
   deliveryRatePerSecond?: number;
+  /** RETENTION_MONTHS (default 24): how long case messages and sent-message records are kept. */
+  retentionMonths?: number;
 };
 
 export type RunningWorker = { close(): Promise<void> };
@@ -44,7 +46,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const housekeepingQueue = createHousekeepingQueue(deps.connection, deps.queuePrefix);
   await scheduleHousekeeping(housekeepingQueue);
   const housekeeping = createHousekeepingWorker(
-    { db: deps.db, clock: deps.clock, logger },
+    { db: deps.db, clock: deps.clock, logger, retentionMonths: deps.retentionMonths ?? 24 },
     { connection: deps.connection, prefix: deps.queuePrefix },
   );
   housekeeping.on("error", (error) =>
