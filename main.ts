@@ -78,7 +78,9 @@ async function main(): Promise<void> {
       telegram,
       deliveryRatePerSecond: config.deliveryRatePerSecond,
       retentionMonths: config.retentionMonths,
+      metrics: config.metrics,
     });
+    if (worker.httpUrl) console.log(`Worker health and metrics: ${worker.httpUrl}`);
     closers.push(() => worker.close());
   }
 

@@ -1,11 +1,28 @@
+import type { Worker } from "bullmq";
 import { Api } from "grammy";
 import type { Redis } from "ioredis";
 import type { Clock } from "../core/clock.ts";
 import type { Db } from "../core/db/client.ts";
 import type { Logger } from "../core/logger.ts";
-import { createHousekeepingQueue, scheduleHousekeeping } from "../core/queues/housekeeping.ts";
+import { createMetrics, type Metrics } from "../core/metrics.ts";
+import { DELIVERY_QUEUE } from "../core/queues/delivery.ts";
+import {
+  createHousekeepingQueue,
+  HOUSEKEEPING_QUEUE,
+  scheduleHousekeeping,
+} from "../core/queues/housekeeping.ts";
 import { createDeliveryWorker } from "./delivery/worker.ts";
 import { createHousekeepingWorker } from "./housekeeping/worker.ts";
+import { startWorkerHttp, type WorkerHttp } from "./http.ts";
+
+/** The queues /metrics reports (add each new queue here). */
+const METRIC_QUEUES = [DELIVERY_QUEUE, HOUSEKEEPING_QUEUE];
+
+/**
+ * On shutdown, active jobs get this long to finish. Past it the worker stops anyway; their jobs
+ * stay in Redis and BullMQ's stalled-job check hands them to a worker again.
+ */
+const SHUTDOWN_GRACE_MS = 25_000;
 
 export type WorkerDeps = {
   db: Db;
@@ -17,9 +34,33 @@ export type WorkerDeps = {
   deliveryRatePerSecond?: number;
   /** RETENTION_MONTHS (default 24): how long case messages and sent-message records are kept. */
   retentionMonths?: number;
+  /** The /health and /metrics server (METRICS_HOST, METRICS_PORT); absent or port 0: none. */
+  metrics?: { host: string; port: number };
+  /** How long active jobs may take to finish on close (default 25 s). */
+  shutdownGraceMs?: number;
 };
 
-export type RunningWorker = { close(): Promise<void> };
+export type RunningWorker = {
+  metrics: Metrics;
+  /** The /health and /metrics server's address, when there is one. */
+  httpUrl: string | undefined;
+  close(): Promise<void>;
+};
+
+/** Stops taking jobs and waits for active ones, at most `graceMs`; then stops without waiting. */
+async function closeWithin(workers: Worker[], graceMs: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const finished = Promise.all(workers.map((worker) => worker.close())).then(() => true);
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), graceMs);
+  });
+  const inTime = await Promise.race([finished, late]);
+  clearTimeout(timer);
+  if (!inTime) {
+    logger.warn({ graceMs }, "active jobs did not finish in time; they go back to the queue");
+    await Promise.all(workers.map((worker) => worker.close(true)));
+  }
+}
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const api = new Api(deps.telegram.token, { apiRoot: deps.telegram.apiRoot });
@@ -52,12 +93,38 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   housekeeping.on("error", (error) =>
     logger.error({ err: { name: error.name, message: error.message } }, "housekeeping worker error"),
   );
+
+  const metrics = createMetrics({
+    db: deps.db,
+    connection: deps.connection,
+    queuePrefix: deps.queuePrefix,
+    queueNames: METRIC_QUEUES,
+  });
+  let stopping = false;
+  const workers: Worker[] = [delivery, housekeeping];
+  let http: WorkerHttp | undefined;
+  if (deps.metrics && deps.metrics.port !== 0) {
+    http = await startWorkerHttp(
+      {
+        db: deps.db,
+        connection: deps.connection,
+        metrics,
+        isRunning: () => !stopping && workers.every((worker) => worker.isRunning()),
+      },
+      deps.metrics,
+    );
+  }
   logger.info("worker ready");
   return {
-    // Active jobs finish; waiting ones stay in Redis for the next worker.
+    metrics,
+    httpUrl: http?.url,
+    // Active jobs finish (bounded); waiting ones stay in Redis for the next worker. /health answers
+    // 503 meanwhile, so nothing new is routed here.
     close: async () => {
-      await Promise.all([delivery.close(), housekeeping.close()]);
-      await housekeepingQueue.close();
+      stopping = true;
+      await closeWithin(workers, deps.shutdownGraceMs ?? SHUTDOWN_GRACE_MS, logger);
+      await http?.close();
+      await Promise.all([metrics.close(), housekeepingQueue.close()]);
     },
   };
 }
