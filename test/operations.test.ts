@@ -3,10 +3,16 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../core/clock.ts";
 import { createDb } from "../core/db/client.ts";
+import { createLogger } from "../core/logger.ts";
 import { createMetrics, type Metrics } from "../core/metrics.ts";
+import { createDeliveryQueue, requestDelivery } from "../core/queues/delivery.ts";
+import { startSandbox } from "../sandbox/server.ts";
 import { startWorkerHttp, type WorkerHttp } from "../worker/http.ts";
+import { startWorker } from "../worker/worker.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
+import { SandboxUser } from "./support/sandbox-user.ts";
 
 let t: TestDatabase;
 let redis: Redis;
@@ -229,4 +235,55 @@ describe("/health", () => {
       await deadDb.$disconnect().catch(() => undefined);
     }
   });
+});
+
+describe("closing the worker", () => {
+  it("waits for active jobs only as long as the grace period, leaving a late job in Redis", async () => {
+    // A Bot API that takes 20 s per call, and a grace period of 300 ms.
+    const sandbox = await startSandbox({ port: 0, faults: { latency_ms: 20_000 } });
+    const queuePrefix = testQueuePrefix();
+    const queue = createDeliveryQueue(redis, queuePrefix);
+    const worker = await startWorker({
+      db: t.db,
+      logger: createLogger({ level: "silent" }),
+      clock: systemClock,
+      connection: redis,
+      queuePrefix,
+      telegram: { token: sandbox.token, apiRoot: sandbox.url },
+      shutdownGraceMs: 300,
+    });
+    try {
+      const user = await SandboxUser.create(sandbox.url, { first_name: "Lenta" });
+      await user.send({ text: "hello" });
+      const record = await t.db.member.create({
+        data: { telegramUserId: BigInt(user.id), chatId: BigInt(user.id) },
+      });
+      const { outboundMessageId } = await requestDelivery(
+        { db: t.db, deliveryQueue: queue },
+        { purpose: `slow:${record.id}`, memberId: record.id, text: "lento" },
+      );
+      // In flight: the worker has started the call to Telegram.
+      await expect
+        .poll(
+          async () =>
+            (await t.db.outboundMessage.findUniqueOrThrow({ where: { id: outboundMessageId } })).status,
+          {
+            timeout: 10_000,
+          },
+        )
+        .toBe("sending");
+      await worker.close();
+      // Closed while the call was still in flight: the job is neither completed nor lost; BullMQ's
+      // stalled-job check gives it to a worker again once its lock runs out.
+      expect(await queue.getJobState(`message-${outboundMessageId}`)).toBe("active");
+      expect(
+        (await t.db.outboundMessage.findUniqueOrThrow({ where: { id: outboundMessageId } })).status,
+      ).toBe("sending");
+    } finally {
+      await worker.close().catch(() => undefined);
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await sandbox.close();
+    }
+  }, 60_000);
 });

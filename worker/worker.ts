@@ -47,19 +47,21 @@ export type RunningWorker = {
   close(): Promise<void>;
 };
 
-/** Stops taking jobs and waits for active ones, at most `graceMs`; then stops without waiting. */
+/** Stops taking jobs and waits for active ones, at most `graceMs`; then closes without waiting. */
 async function closeWithin(workers: Worker[], graceMs: number, logger: Logger): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const finished = Promise.all(workers.map((worker) => worker.close())).then(() => true);
+  // Pausing stops fetching and resolves when active jobs are done. (Not close(): a second close
+  // returns the first one's promise, so a close that waits could not be cut short.)
+  const finished = Promise.all(workers.map((worker) => worker.pause())).then(() => true);
   const late = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), graceMs);
   });
   const inTime = await Promise.race([finished, late]);
   clearTimeout(timer);
-  if (!inTime) {
-    logger.warn({ graceMs }, "active jobs did not finish in time; they go back to the queue");
-    await Promise.all(workers.map((worker) => worker.close(true)));
-  }
+  if (!inTime) logger.warn({ graceMs }, "active jobs did not finish in time; they go back to the queue");
+  // Forced: whatever is still active keeps its job in Redis, and without its lock renewed BullMQ's
+  // stalled-job check hands it to a worker again.
+  await Promise.all(workers.map((worker) => worker.close(true)));
 }
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
