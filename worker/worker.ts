@@ -67,6 +67,13 @@ async function closeWithin(workers: Worker[], graceMs: number, logger: Logger): 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const api = new Api(deps.telegram.token, { apiRoot: deps.telegram.apiRoot });
   const logger = deps.logger.child({ role: "worker" });
+  // Created first so processors can count into it (the delivery worker: metrics.countDeliverySend).
+  const metrics = createMetrics({
+    db: deps.db,
+    connection: deps.connection,
+    queuePrefix: deps.queuePrefix,
+    queueNames: METRIC_QUEUES,
+  });
   const delivery = createDeliveryWorker(
     { db: deps.db, api, clock: deps.clock, logger },
     {
@@ -96,12 +103,6 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     logger.error({ err: { name: error.name, message: error.message } }, "housekeeping worker error"),
   );
 
-  const metrics = createMetrics({
-    db: deps.db,
-    connection: deps.connection,
-    queuePrefix: deps.queuePrefix,
-    queueNames: METRIC_QUEUES,
-  });
   let stopping = false;
   const workers: Worker[] = [delivery, housekeeping];
   let http: WorkerHttp | undefined;
