@@ -17,6 +17,7 @@ import { createRedis } from "./core/queues/redis.ts";
 import { startWorker } from "./worker/worker.ts";
 
 const ROLES = ["bot", "worker", "admin"] as const;
+const SHUTDOWN_DEADLINE_MS = 30_000;
 type Role = (typeof ROLES)[number];
 
 function parseRoles(): Role[] {
@@ -81,7 +82,10 @@ async function main(): Promise<void> {
       queuePrefix: config.queuePrefix,
       telegram,
       deliveryRatePerSecond: config.deliveryRatePerSecond,
+      retentionMonths: config.retentionMonths,
+      metrics: config.metrics,
     });
+    if (worker.httpUrl) console.log(`Worker health and metrics: ${worker.httpUrl}`);
     closers.push(() => worker.close());
   }
 
@@ -137,6 +141,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
+    // The worker gives active jobs 25 s; past this the process gives up waiting (Redis or PostgreSQL
+    // gone, a close that never returns) and leaves unfinished jobs to BullMQ's stalled-job check.
+    setTimeout(() => {
+      logger.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, "shutdown did not finish in time");
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     // Stop taking work first (runner, admin, worker), then close connections.
     for (const close of closers.reverse()) {
       await close().catch((error: unknown) => logger.error({ err: String(error) }, "error while closing"));

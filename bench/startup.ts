@@ -38,6 +38,7 @@ async function startOnce(databaseUrl: string): Promise<number> {
       ADMIN_PORT: String(adminPort),
       SANDBOX_PORT: String(sandboxPort),
       QUEUE_PREFIX: `bussola-bench-${process.pid}`,
+      METRICS_PORT: "0",
       LOG_LEVEL: "warn",
       TELEGRAM_BOT_TOKEN: "",
     },

@@ -1,6 +1,6 @@
 // The Bot API over HTTP: /bot<token>/<method> and file downloads at /file/bot<token>/<file_path>.
-// Order of checks: token (401), method (404), injected faults (5xx, then burst 429 for sending
-// methods), parameters and the method's own checks (400, 403), then the flood limits (429).
+// Order of checks: token (401), method (404), injected latency, injected faults (5xx, then burst
+// 429 for sending methods), parameters and the method's own checks (400, 403), then the flood limits (429).
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Described, findMethod } from "./bot-methods.ts";
@@ -52,6 +52,10 @@ export async function handleBotApi(
   }
   try {
     if (method.name !== "getUpdates") {
+      // The call is handled after the wait, as a slow Telegram would: a client that gives up
+      // meanwhile may still find its message sent.
+      const latency = ctx.faults.latency();
+      if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
       const status = ctx.faults.serverError();
       if (status !== null) throw serverError(status);
     }

@@ -1,4 +1,5 @@
-// Injected faults: a share of Bot API calls fail with 5xx, or the next n sending calls answer 429.
+// Injected faults: a share of Bot API calls fail with 5xx, the next n sending calls answer 429, or
+// every call answers late (a slow Bot API, so tests can have requests in flight).
 
 export interface FaultConfig {
   /** Share (0..1) of Bot API calls, except getUpdates, answered with `status`. */
@@ -6,9 +7,14 @@ export interface FaultConfig {
   status: 500 | 502;
   /** How many of the next sending calls answer 429 with retry_after 1. */
   burst_429: number;
+  /** Every Bot API call, except getUpdates, answers this many milliseconds late. */
+  latency_ms: number;
 }
 
-export const NO_FAULTS: Readonly<FaultConfig> = { error_rate: 0, status: 500, burst_429: 0 };
+export const NO_FAULTS: Readonly<FaultConfig> = { error_rate: 0, status: 500, burst_429: 0, latency_ms: 0 };
+
+/** A minute: longer would outlast any client's time-out. */
+const MAX_LATENCY_MS = 60_000;
 
 /** Checks a `POST /control/faults` body (or the `faults` option); throws an Error naming the bad field. */
 export function parseFaults(input: unknown): Partial<FaultConfig> {
@@ -18,10 +24,10 @@ export function parseFaults(input: unknown): Partial<FaultConfig> {
   const source = input as Record<string, unknown>;
   const result: Partial<FaultConfig> = {};
   for (const key of Object.keys(source)) {
-    if (key !== "error_rate" && key !== "status" && key !== "burst_429")
+    if (key !== "error_rate" && key !== "status" && key !== "burst_429" && key !== "latency_ms")
       throw new Error(`unknown fault "${key}"`);
   }
-  const { error_rate, status, burst_429 } = source;
+  const { error_rate, status, burst_429, latency_ms } = source;
   if (error_rate !== undefined) {
     if (typeof error_rate !== "number" || !(error_rate >= 0 && error_rate <= 1)) {
       throw new Error("error_rate must be a number from 0 to 1");
@@ -37,6 +43,17 @@ export function parseFaults(input: unknown): Partial<FaultConfig> {
       throw new Error("burst_429 must be an integer >= 0");
     }
     result.burst_429 = burst_429;
+  }
+  if (latency_ms !== undefined) {
+    if (
+      typeof latency_ms !== "number" ||
+      !Number.isInteger(latency_ms) ||
+      latency_ms < 0 ||
+      latency_ms > MAX_LATENCY_MS
+    ) {
+      throw new Error(`latency_ms must be an integer from 0 to ${MAX_LATENCY_MS}`);
+    }
+    result.latency_ms = latency_ms;
   }
   return result;
 }
@@ -63,6 +80,11 @@ export class Faults {
   serverError(): 500 | 502 | null {
     const { error_rate, status } = this.#config;
     return error_rate > 0 && this.#random() < error_rate ? status : null;
+  }
+
+  /** How long this call waits before it is handled (0: no wait). */
+  latency(): number {
+    return this.#config.latency_ms;
   }
 
   /** True when this sending call is one of the injected 429s. */

@@ -45,22 +45,32 @@ describe("housekeeping", () => {
     });
 
     const clock = fixedClock(now);
-    expect(await runHousekeeping({ db, clock })).toEqual({
+    expect(await runHousekeeping({ db, clock, retentionMonths: 24 })).toEqual({
       processedUpdates: 1,
       linkAttempts: 1,
       loginAttempts: 1,
       staffSessions: 1,
       botSessions: 0,
+      expiredCaseMessages: 0,
+      expiredOutboundMessages: 0,
+      erasedBudgetEntries: 0,
+      erasedCaseMessages: 0,
+      redactedStaffPosts: 0,
     });
     expect((await db.processedUpdate.findMany()).map((u) => u.updateId)).toEqual([2n]);
     expect(await db.linkAttempt.count()).toBe(1);
     expect((await db.staffSession.findMany()).map((s) => s.tokenHash)).toEqual(["new"]);
-    expect(await runHousekeeping({ db, clock })).toEqual({
+    expect(await runHousekeeping({ db, clock, retentionMonths: 24 })).toEqual({
       processedUpdates: 0,
       linkAttempts: 0,
       loginAttempts: 0,
       staffSessions: 0,
       botSessions: 0,
+      expiredCaseMessages: 0,
+      expiredOutboundMessages: 0,
+      erasedBudgetEntries: 0,
+      erasedCaseMessages: 0,
+      redactedStaffPosts: 0,
     });
   });
 });

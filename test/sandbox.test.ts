@@ -904,6 +904,36 @@ describe("fault injection", () => {
     expect((await call(sb, "sendMessage", { chat_id: user.id, text: "x" })).ok).toBe(true);
     expect((await control<{ burst_429: number }>(sb, "GET", "/faults")).body.burst_429).toBe(0);
   });
+
+  it("answers late with latency_ms, the message appearing only once the call is handled", async () => {
+    const sb = await fresh();
+    const user = await startedUser(sb);
+    const set = await control(sb, "POST", "/faults", { latency_ms: 1500 });
+    expect(set.body).toMatchObject({ latency_ms: 1500, error_rate: 0 });
+    const started = Date.now();
+    let settled = false;
+    const sending = call(sb, "sendMessage", { chat_id: user.id, text: "slow" }).finally(() => {
+      settled = true;
+    });
+    // In flight: not in the chat yet; polling is not slowed down.
+    await getUpdates(sb, { timeout: 0 });
+    expect(settled).toBe(false);
+    expect((await transcript(sb, user.id)).filter((m) => m.from === "bot")).toEqual([]);
+    expect((await sending).ok).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+    expect((await transcript(sb, user.id)).filter((m) => m.from === "bot").map((m) => m.text)).toEqual([
+      "slow",
+    ]);
+
+    await control(sb, "POST", "/faults", { latency_ms: 0 });
+    expect((await call(sb, "getMe")).ok).toBe(true);
+    for (const bad of [-1, 1.5, 60_001, "100"]) {
+      const answer = await control(sb, "POST", "/faults", { latency_ms: bad });
+      expect(answer.status).toBe(400);
+      expect(JSON.stringify(answer.body)).toContain("latency_ms must be an integer from 0 to 60000");
+    }
+    expect((await control<{ latency_ms: number }>(sb, "GET", "/faults")).body.latency_ms).toBe(0);
+  });
 });
 
 describe("documents", () => {

@@ -1,15 +1,31 @@
+import type { Worker } from "bullmq";
 import { Api } from "grammy";
 import type { Redis } from "ioredis";
 import type { Clock } from "../core/clock.ts";
 import type { Db } from "../core/db/client.ts";
 import type { Logger } from "../core/logger.ts";
-import { createDeliveryQueue } from "../core/queues/delivery.ts";
-import { createHousekeepingQueue, scheduleHousekeeping } from "../core/queues/housekeeping.ts";
+import { createMetrics, type Metrics } from "../core/metrics.ts";
+import { createDeliveryQueue, DELIVERY_QUEUE } from "../core/queues/delivery.ts";
+import {
+  createHousekeepingQueue,
+  HOUSEKEEPING_QUEUE,
+  scheduleHousekeeping,
+} from "../core/queues/housekeeping.ts";
 import type { DeliveryAttemptOutcome } from "./delivery/processor.ts";
 import { recoverDeliveries } from "./delivery/recovery.ts";
 import { createDeliveryWorker } from "./delivery/worker.ts";
 import { createHousekeepingWorker } from "./housekeeping/worker.ts";
+import { startWorkerHttp, type WorkerHttp } from "./http.ts";
 import { startMaintenance } from "./maintenance.ts";
+
+/** The queues /metrics reports (add each new queue here). */
+const METRIC_QUEUES = [DELIVERY_QUEUE, HOUSEKEEPING_QUEUE];
+
+/**
+ * On shutdown, active jobs get this long to finish. Past it the worker stops anyway; their jobs
+ * stay in Redis and BullMQ's stalled-job check hands them to a worker again.
+ */
+const SHUTDOWN_GRACE_MS = 25_000;
 
 export type WorkerDeps = {
   db: Db;
@@ -23,21 +39,59 @@ export type WorkerDeps = {
   maintenanceIntervalMs?: number;
   /** Told how each delivery attempt ended (metrics). */
   onDeliveryOutcome?: (outcome: DeliveryAttemptOutcome) => void;
+  /** RETENTION_MONTHS (default 24): how long case messages and sent-message records are kept. */
+  retentionMonths?: number;
+  /** The /health and /metrics server (METRICS_HOST, METRICS_PORT); absent or port 0: none. */
+  metrics?: { host: string; port: number };
+  /** How long active jobs may take to finish on close (default 25 s). */
+  shutdownGraceMs?: number;
 };
 
-export type RunningWorker = { close(): Promise<void> };
+export type RunningWorker = {
+  metrics: Metrics;
+  /** The /health and /metrics server's address, when there is one. */
+  httpUrl: string | undefined;
+  close(): Promise<void>;
+};
+
+/** Stops taking jobs and waits for active ones, at most `graceMs`; then closes without waiting. */
+async function closeWithin(workers: Worker[], graceMs: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  // Pausing stops fetching and resolves when active jobs are done. (Not close(): a second close
+  // returns the first one's promise, so a close that waits could not be cut short.)
+  const finished = Promise.all(workers.map((worker) => worker.pause())).then(() => true);
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), graceMs);
+  });
+  const inTime = await Promise.race([finished, late]);
+  clearTimeout(timer);
+  if (!inTime) logger.warn({ graceMs }, "active jobs did not finish in time; they go back to the queue");
+  // Forced: whatever is still active keeps its job in Redis, and without its lock renewed BullMQ's
+  // stalled-job check hands it to a worker again.
+  await Promise.all(workers.map((worker) => worker.close(true)));
+}
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   // A bounded wait: a message stays `sending` only while its request can still be answered.
   const api = new Api(deps.telegram.token, { apiRoot: deps.telegram.apiRoot, timeoutSeconds: 30 });
   const logger = deps.logger.child({ role: "worker" });
+  // Created first so processors can count into it (the delivery worker: metrics.countDeliverySend).
+  const metrics = createMetrics({
+    db: deps.db,
+    connection: deps.connection,
+    queuePrefix: deps.queuePrefix,
+    queueNames: METRIC_QUEUES,
+  });
   const delivery = createDeliveryWorker(
     {
       db: deps.db,
       api,
       clock: deps.clock,
       logger,
-      ...(deps.onDeliveryOutcome ? { onOutcome: deps.onDeliveryOutcome } : {}),
+      onOutcome: (outcome) => {
+        metrics.countDeliverySend(outcome);
+        deps.onDeliveryOutcome?.(outcome);
+      },
     },
     {
       connection: deps.connection,
@@ -59,7 +113,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const housekeepingQueue = createHousekeepingQueue(deps.connection, deps.queuePrefix);
   await scheduleHousekeeping(housekeepingQueue);
   const housekeeping = createHousekeepingWorker(
-    { db: deps.db, clock: deps.clock, logger },
+    { db: deps.db, clock: deps.clock, logger, retentionMonths: deps.retentionMonths ?? 24 },
     { connection: deps.connection, prefix: deps.queuePrefix },
   );
   housekeeping.on("error", (error) =>
@@ -79,13 +133,33 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     ],
   });
   await maintenance.runNow();
+
+  let stopping = false;
+  const workers: Worker[] = [delivery, housekeeping];
+  let http: WorkerHttp | undefined;
+  if (deps.metrics && deps.metrics.port !== 0) {
+    http = await startWorkerHttp(
+      {
+        db: deps.db,
+        connection: deps.connection,
+        metrics,
+        isRunning: () => !stopping && workers.every((worker) => worker.isRunning()),
+      },
+      deps.metrics,
+    );
+  }
   logger.info("worker ready");
   return {
-    // Active jobs finish; waiting ones stay in Redis for the next worker.
+    metrics,
+    httpUrl: http?.url,
+    // Active jobs finish (bounded); waiting ones stay in Redis for the next worker. /health answers
+    // 503 meanwhile, so nothing new is routed here.
     close: async () => {
+      stopping = true;
       await maintenance.stop();
-      await Promise.all([delivery.close(), housekeeping.close()]);
-      await Promise.all([housekeepingQueue.close(), deliveryQueue.close()]);
+      await closeWithin(workers, deps.shutdownGraceMs ?? SHUTDOWN_GRACE_MS, logger);
+      await http?.close();
+      await Promise.all([metrics.close(), housekeepingQueue.close(), deliveryQueue.close()]);
     },
   };
 }

@@ -2,6 +2,7 @@
 import type { Clock } from "../../core/clock.ts";
 import type { Db } from "../../core/db/client.ts";
 import { ATTEMPT_WINDOW_MS } from "../../core/linking.ts";
+import { type RetentionResult, runRetention } from "./retention.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Telegram keeps undelivered updates for 24 hours; a week covers any redelivery with margin. */
@@ -17,9 +18,16 @@ export type HousekeepingResult = {
   loginAttempts: number;
   staffSessions: number;
   botSessions: number;
+} & RetentionResult;
+
+export type HousekeepingDeps = {
+  db: Db;
+  clock: Clock;
+  /** RETENTION_MONTHS: case messages and sent-message records older than this are deleted. */
+  retentionMonths: number;
 };
 
-export async function runHousekeeping(deps: { db: Db; clock: Clock }): Promise<HousekeepingResult> {
+export async function runHousekeeping(deps: HousekeepingDeps): Promise<HousekeepingResult> {
   const now = deps.clock.now().getTime();
   const before = (ms: number) => new Date(now - ms);
   const { db } = deps;
@@ -30,11 +38,13 @@ export async function runHousekeeping(deps: { db: Db; clock: Clock }): Promise<H
     db.staffSession.deleteMany({ where: { expiresAt: { lt: new Date(now) } } }),
     db.botSession.deleteMany({ where: { updatedAt: { lt: before(IDLE_SESSION_RETENTION_MS) } } }),
   ]);
+  const retention = await runRetention(deps);
   return {
     processedUpdates: processedUpdates.count,
     linkAttempts: linkAttempts.count,
     loginAttempts: loginAttempts.count,
     staffSessions: staffSessions.count,
     botSessions: botSessions.count,
+    ...retention,
   };
 }
