@@ -10,6 +10,7 @@ import {
   storedCounts,
   unlinkMember,
 } from "../../core/privacy.ts";
+import { REMINDER_CALLBACKS } from "../../core/reminders/texts.ts";
 import { escapeHtml } from "../../core/telegram-html.ts";
 import { formatCalendarDate, romeToday } from "../../core/time.ts";
 import type { BotContext } from "../context.ts";
@@ -65,6 +66,7 @@ async function showOverview(ctx: BotContext): Promise<void> {
     ctx.t("privacy:overview.budget_entries", { count: counts.budgetEntries }),
     ctx.t("privacy:overview.case_messages", { count: counts.caseMessages }),
     ctx.t("privacy:overview.enrolments", { count: counts.enrolments }),
+    ctx.t(member.remindersMuted ? "reminders:privacy.off" : "reminders:privacy.on"),
   ];
   if (member.erasureRequestedAt) {
     lines.push(ctx.t("privacy:overview.erased", { date: romeDate(member.erasureRequestedAt) }));
@@ -78,6 +80,12 @@ async function showOverview(ctx: BotContext): Promise<void> {
     .row()
     .text(ctx.t("privacy:buttons.erase"), PRIVACY_CALLBACKS.erase);
   if (household) keyboard.row().text(ctx.t("privacy:buttons.unlink"), PRIVACY_CALLBACKS.unlink);
+  keyboard
+    .row()
+    .text(
+      ctx.t(member.remindersMuted ? "reminders:buttons.unmute" : "reminders:buttons.mute"),
+      member.remindersMuted ? REMINDER_CALLBACKS.unmute : REMINDER_CALLBACKS.mute,
+    );
   await ctx.reply(lines.join("\n"), { reply_markup: keyboard });
 }
 
