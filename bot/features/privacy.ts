@@ -66,8 +66,9 @@ async function showOverview(ctx: BotContext): Promise<void> {
     ctx.t("privacy:overview.budget_entries", { count: counts.budgetEntries }),
     ctx.t("privacy:overview.case_messages", { count: counts.caseMessages }),
     ctx.t("privacy:overview.enrolments", { count: counts.enrolments }),
-    ctx.t(member.remindersMuted ? "reminders:privacy.off" : "reminders:privacy.on"),
   ];
+  // Reminders go to linked members only: the toggle is shown to them.
+  if (household) lines.push(ctx.t(member.remindersMuted ? "reminders:privacy.off" : "reminders:privacy.on"));
   if (member.erasureRequestedAt) {
     lines.push(ctx.t("privacy:overview.erased", { date: romeDate(member.erasureRequestedAt) }));
   }
@@ -79,13 +80,15 @@ async function showOverview(ctx: BotContext): Promise<void> {
     .text(ctx.t("privacy:buttons.export"), PRIVACY_CALLBACKS.export)
     .row()
     .text(ctx.t("privacy:buttons.erase"), PRIVACY_CALLBACKS.erase);
-  if (household) keyboard.row().text(ctx.t("privacy:buttons.unlink"), PRIVACY_CALLBACKS.unlink);
-  keyboard
-    .row()
-    .text(
-      ctx.t(member.remindersMuted ? "reminders:buttons.unmute" : "reminders:buttons.mute"),
-      member.remindersMuted ? REMINDER_CALLBACKS.unmute : REMINDER_CALLBACKS.mute,
-    );
+  if (household) {
+    keyboard.row().text(ctx.t("privacy:buttons.unlink"), PRIVACY_CALLBACKS.unlink);
+    keyboard
+      .row()
+      .text(
+        ctx.t(member.remindersMuted ? "reminders:buttons.unmute" : "reminders:buttons.mute"),
+        member.remindersMuted ? REMINDER_CALLBACKS.unmute : REMINDER_CALLBACKS.mute,
+      );
+  }
   await ctx.reply(lines.join("\n"), { reply_markup: keyboard });
 }
 
