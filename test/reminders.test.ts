@@ -415,6 +415,8 @@ describe("running the scan twice or at once", () => {
     await queue.obliterate({ force: true }); // as if the worker died before queueing
     expect(await queuedJobs()).toBe(0);
     expect((await scan("2026-12-10T08:05:00Z")).requeued).toBe(0); // too recent to call orphaned
+    // Recorded at PostgreSQL's time (the delivery worker orders by it): make it 11 minutes old.
+    await t.db.$executeRaw`UPDATE "OutboundMessage" SET "createdAt" = now() - interval '11 minutes'`;
     const later = await scan("2026-12-10T08:15:00Z");
     expect(later).toMatchObject({ recorded: 0, requeued: 1 });
     const job = (await queue.getJobs(["waiting"]))[0];

@@ -81,13 +81,13 @@ export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderS
   const pageSize = deps.pageSize ?? 2000;
   const essential = [...ESSENTIAL_KINDS];
 
-  result.requeued = await requeueOrphans(deps, now);
+  result.requeued = await requeueOrphans(deps);
 
   const record = async (pending: Pending[]): Promise<void> => {
     if (pending.length === 0) return;
     const inserted = await sql.query<{ id: number; purpose: string }>`
-      INSERT INTO "OutboundMessage" (purpose, "memberId", "chatId", text, "parseMode", "replyMarkup", "createdAt")
-      SELECT x.purpose, x.member, x.chat, x.text, 'HTML', x.markup, ${now}::timestamptz
+      INSERT INTO "OutboundMessage" (purpose, "memberId", "chatId", text, "parseMode", "replyMarkup")
+      SELECT x.purpose, x.member, x.chat, x.text, 'HTML', x.markup
       FROM unnest(${pending.map((p) => p.purpose)}::text[], ${pending.map((p) => p.memberId)}::int[],
                   ${pending.map((p) => p.chatId)}::bigint[], ${pending.map((p) => p.text)}::text[],
                   ${pending.map((p) => p.markup)}::jsonb[]) AS x(purpose, member, chat, text, markup)
@@ -260,11 +260,12 @@ export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderS
  * A scan that stopped between recording and queueing (a worker killed) leaves rows "queued" without a
  * job; queueing them again is harmless (the job id comes from the row, the row's status stops a resend).
  */
-async function requeueOrphans(deps: ReminderScanDeps, now: Date): Promise<number> {
+async function requeueOrphans(deps: ReminderScanDeps): Promise<number> {
+  // createdAt is PostgreSQL's time (the delivery worker orders a chat's messages by it), so is this.
   const rows = await sqlOf(deps.db).query<{ id: number }>`
     SELECT id FROM "OutboundMessage"
     WHERE status = 'queued' AND purpose LIKE 'reminder:%'
-      AND "createdAt" < ${new Date(now.getTime() - ORPHAN_AFTER_MS)}::timestamptz
+      AND "createdAt" < now() - make_interval(secs => ${ORPHAN_AFTER_MS / 1000}::int)
     ORDER BY id
     LIMIT 10000`;
   await enqueueDeliveries(
