@@ -3,10 +3,13 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock } from "../core/clock.ts";
+import { createLogger } from "../core/logger.ts";
 import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
+import { createRemindersQueue, REMINDERS_SCHEDULER, scheduleReminders } from "../core/queues/reminders.ts";
 import type { QuietHours } from "../core/reminders/rules.ts";
 import { runReminderScan } from "../core/reminders/scan.ts";
 import { calendarDate } from "../core/time.ts";
+import { processReminderJob } from "../worker/reminders/processor.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
 
 let t: TestDatabase;
@@ -424,5 +427,35 @@ describe("running the scan twice or at once", () => {
       where: { purpose: `reminder:inst-due:${inst}:${m}` },
     });
     expect(job?.data).toEqual({ outboundMessageId: row.id });
+  });
+});
+
+describe("the schedule", () => {
+  it("one scheduler every 5 minutes in Europe/Rome, however many workers start", async () => {
+    const reminders = createRemindersQueue(redis, testQueuePrefix());
+    try {
+      await scheduleReminders(reminders);
+      await scheduleReminders(reminders);
+      const schedulers = await reminders.getJobSchedulers();
+      expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([
+        [REMINDERS_SCHEDULER, "*/5 * * * *", "Europe/Rome"],
+      ]);
+    } finally {
+      await reminders.obliterate({ force: true });
+      await reminders.close();
+    }
+  });
+
+  it("the job carries nothing; anything else is refused", async () => {
+    const deps = {
+      db: t.db,
+      clock,
+      deliveryQueue: queue,
+      quietHours: QUIET,
+      logger: createLogger({ level: "silent" }),
+    };
+    clock.set(new Date("2026-12-10T09:00:00Z"));
+    await expect(processReminderJob(deps, {})).resolves.toMatchObject({ recorded: 0, quiet: false });
+    await expect(processReminderJob(deps, { memberId: 1 })).rejects.toThrow();
   });
 });
