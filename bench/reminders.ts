@@ -2,7 +2,8 @@
 // Seeded with generate_series SQL so that a realistic but large share is due now: ~14k installment
 // reminders (before / due / overdue), ~2k document deadlines, 1,000 course places starting soon.
 // The scan runs in a child process (bench/reminders-scan.ts) for honest time and peak memory; then
-// again, when it must find nothing new.
+// again, when it must find nothing new. BENCH_NODE_ARGS passes flags to that child (e.g.
+// "--max-semi-space-size=4": most of the peak is V8's young generation growing, not live data).
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -90,7 +91,10 @@ async function seed(databaseUrl: string): Promise<void> {
 async function scanInChild(databaseUrl: string, queuePrefix: string): Promise<ScanFigures> {
   const { stdout, stderr } = await promisify(execFile)(
     process.execPath,
-    [join(import.meta.dirname, "reminders-scan.ts")],
+    [
+      ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
+      join(import.meta.dirname, "reminders-scan.ts"),
+    ],
     {
       env: { ...process.env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: queuePrefix, BENCH_NOW: NOW },
       maxBuffer: 1 << 20,
