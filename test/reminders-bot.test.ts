@@ -1,5 +1,6 @@
 // Reminders as a household meets them: the real worker runs the scan job and delivers through the
 // sandbox; the mute button, /privacy's toggle, and old buttons pressed again.
+import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../core/clock.ts";
@@ -13,15 +14,17 @@ const clock = fixedClock(new Date("2026-12-07T09:00:00Z"));
 let h: BotHarness;
 let redis: Redis;
 let remindersQueue: ReturnType<typeof createRemindersQueue>;
+let remindersEvents: QueueEvents;
 let anna: SandboxUser;
 let householdId: number;
 
 const buttons = (entry: TranscriptEntry | undefined) =>
   (entry?.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.callback_data ?? "");
 
-/** What the 5-minute scheduler does: a scan job, run by the harness's real worker. */
-async function scanNow(): Promise<void> {
-  await remindersQueue.add("scan", {});
+/** What the 5-minute scheduler does: a scan job, run by the harness's real worker; waits for it. */
+async function scanNow(): Promise<{ recorded: number }> {
+  const job = await remindersQueue.add("scan", {});
+  return job.waitUntilFinished(remindersEvents, 15_000);
 }
 
 async function muted(user: SandboxUser): Promise<boolean> {
@@ -33,6 +36,11 @@ beforeAll(async () => {
   h = await startBotHarness({ clock });
   redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
   remindersQueue = createRemindersQueue(redis, h.deliveryQueue.opts.prefix as string);
+  remindersEvents = new QueueEvents(remindersQueue.name, {
+    connection: { host: "127.0.0.1", port: 6379 }, // its own connection, closed with it
+    prefix: h.deliveryQueue.opts.prefix as string,
+  });
+  await remindersEvents.waitUntilReady();
   anna = await h.linkedUser("REM-1", { firstName: "Anna" });
   householdId = await h.household("REM-1");
   await h.db.repaymentPlan.create({
@@ -50,6 +58,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await remindersEvents?.close();
   await remindersQueue?.obliterate({ force: true });
   await remindersQueue?.close();
   await redis?.quit();
@@ -58,14 +67,14 @@ afterAll(async () => {
 
 describe("reminders through the worker and the sandbox", () => {
   it("an early reminder reaches the chat once, with a button to mute; pressing it mutes", async () => {
-    await scanNow();
+    expect(await scanNow()).toMatchObject({ recorded: 1 });
     const [reminder] = await anna.replies(1, 15_000);
     expect(reminder?.text).toContain("Rata in arrivo");
     expect(reminder?.text).toContain("rata 2 di 2");
     expect(reminder?.text).toContain("200,00\u00a0€");
     expect(buttons(reminder)).toEqual(["rem:mute"]);
-    await scanNow();
-    expect(await anna.quietFor(1500)).toEqual([]); // the second scan sends nothing again
+    expect(await scanNow()).toMatchObject({ recorded: 0 }); // the second scan records nothing again
+    expect(await anna.quietFor(1000)).toEqual([]);
 
     await anna.press(reminder?.message_id ?? 0, "rem:mute");
     const [answer] = await anna.replies(1);
@@ -93,7 +102,7 @@ describe("reminders through the worker and the sandbox", () => {
       update: { status: "missing", dueDate: calendarDate(2026, 12, 17) },
     });
     clock.set(new Date("2026-12-10T08:30:00Z")); // 09:30 on the due day
-    await scanNow();
+    expect(await scanNow()).toMatchObject({ recorded: 1 }); // the due day's, not the document's
     const [due] = await anna.replies(1, 15_000);
     expect(due?.text).toContain("Rata in scadenza oggi");
     expect(buttons(due)).toEqual([]);
