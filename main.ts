@@ -84,6 +84,7 @@ async function main(): Promise<void> {
       deliveryRatePerSecond: config.deliveryRatePerSecond,
       retentionMonths: config.retentionMonths,
       metrics: config.metrics,
+      quietHours: config.quietHours,
     });
     if (worker.httpUrl) console.log(`Worker health and metrics: ${worker.httpUrl}`);
     closers.push(() => worker.close());

@@ -3,29 +3,32 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchBot } from "./bot.ts";
 import { benchOperations } from "./operations.ts";
+import { benchReminders } from "./reminders.ts";
 import { benchStartup } from "./startup.ts";
 
 type Result = { name: string; value: number; unit: string; note?: string };
 
-const results: Result[] = [];
-results.push(...(await benchStartup()));
-try {
-  results.push(...(await benchBot()));
-} catch (error) {
-  // The other figures are still worth printing and keeping; the exit code tells CI.
-  console.error(
-    `bot benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  process.exitCode = 1;
-}
+/** Each benchmark in turn; `npm run bench -- NAME…` runs only those named. */
+const BENCHES: [string, () => Promise<Result[]>][] = [
+  ["startup", benchStartup],
+  ["bot", benchBot],
+  ["operations", benchOperations],
+  ["reminders", benchReminders],
+];
 
-try {
-  results.push(...(await benchOperations()));
-} catch (error) {
-  console.error(
-    `operations benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  process.exitCode = 1;
+const wanted = process.argv.slice(2);
+const results: Result[] = [];
+for (const [name, bench] of BENCHES) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  try {
+    results.push(...(await bench()));
+  } catch (error) {
+    // The other figures are still worth printing and keeping; the exit code tells CI.
+    console.error(
+      `${name} benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    process.exitCode = 1;
+  }
 }
 
 function show(r: Result): string {

@@ -16,6 +16,7 @@ import { membershipFeature } from "./features/membership.ts";
 import { operatorFeature } from "./features/operator.ts";
 import { planFeature } from "./features/plan.ts";
 import { privacyFeature } from "./features/privacy.ts";
+import { remindersFeature } from "./features/reminders.ts";
 import { startFeature } from "./features/start.ts";
 import { summaryFeature } from "./features/summary.ts";
 import { flowHousekeeping } from "./flows.ts";
@@ -72,6 +73,7 @@ export function createBot(options: BotOptions): Bot<BotContext> {
   bot.use(coursesFeature);
   bot.use(documentsFeature);
   bot.use(privacyFeature);
+  bot.use(remindersFeature);
   bot.use(linkFeature);
   bot.use(operatorFeature);
   bot.use(fallbackFeature);

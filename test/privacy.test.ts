@@ -180,7 +180,9 @@ describe("what is stored", () => {
     expect(reply.text).toContain("Messaggi che hai scritto agli operatori: 1");
     expect(reply.text).toContain("Iscrizioni ai corsi: 1");
     expect(reply.text).toContain("Li conserva ALER");
-    expect(buttons(reply)).toEqual(["privacy:export", "privacy:erase", "privacy:unlink"]);
+    // The reminders toggle (bot/features/reminders.ts) sits in /privacy too.
+    expect(buttons(reply)).toEqual(["privacy:export", "privacy:erase", "privacy:unlink", "rem:mute"]);
+    expect(reply.text).toContain("Promemoria: attivi");
   });
 
   it("lists it in English, counting only this member's own entries and messages", async () => {

@@ -11,15 +11,18 @@ import {
   HOUSEKEEPING_QUEUE,
   scheduleHousekeeping,
 } from "../core/queues/housekeeping.ts";
+import { createRemindersQueue, REMINDERS_QUEUE, scheduleReminders } from "../core/queues/reminders.ts";
+import type { QuietHours } from "../core/reminders/rules.ts";
 import type { DeliveryAttemptOutcome } from "./delivery/processor.ts";
 import { recoverDeliveries } from "./delivery/recovery.ts";
 import { createDeliveryWorker } from "./delivery/worker.ts";
 import { createHousekeepingWorker } from "./housekeeping/worker.ts";
 import { startWorkerHttp, type WorkerHttp } from "./http.ts";
 import { startMaintenance } from "./maintenance.ts";
+import { createRemindersWorker } from "./reminders/worker.ts";
 
 /** The queues /metrics reports (add each new queue here). */
-const METRIC_QUEUES = [DELIVERY_QUEUE, HOUSEKEEPING_QUEUE];
+const METRIC_QUEUES = [DELIVERY_QUEUE, HOUSEKEEPING_QUEUE, REMINDERS_QUEUE];
 
 /**
  * On shutdown, active jobs get this long to finish. Past it the worker stops anyway; their jobs
@@ -45,6 +48,10 @@ export type WorkerDeps = {
   metrics?: { host: string; port: number };
   /** How long active jobs may take to finish on close (default 25 s). */
   shutdownGraceMs?: number;
+  /** config.quietHours: reminders wait for the morning. Omitted: no quiet hours. */
+  quietHours?: QuietHours;
+  /** false: no 5-minute reminder scans from this process (tests whose chats must stay predictable). */
+  reminderScans?: boolean;
 };
 
 export type RunningWorker = {
@@ -111,7 +118,6 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   await delivery.waitUntilReady();
 
   const housekeepingQueue = createHousekeepingQueue(deps.connection, deps.queuePrefix);
-  await scheduleHousekeeping(housekeepingQueue);
   const housekeeping = createHousekeepingWorker(
     { db: deps.db, clock: deps.clock, logger, retentionMonths: deps.retentionMonths ?? 24 },
     { connection: deps.connection, prefix: deps.queuePrefix },
@@ -119,23 +125,38 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   housekeeping.on("error", (error) =>
     logger.error({ err: { name: error.name, message: error.message } }, "housekeeping worker error"),
   );
+
   const deliveryQueue = createDeliveryQueue(deps.connection, deps.queuePrefix);
-  // Redis away (a restart): the connection retries on its own; say so once per error, quietly.
-  for (const queue of [deliveryQueue, housekeepingQueue]) {
+  const remindersQueue = createRemindersQueue(deps.connection, deps.queuePrefix);
+  // Redis away (a restart): the connection retries on its own; say so, quietly.
+  for (const queue of [deliveryQueue, housekeepingQueue, remindersQueue]) {
     queue.on("error", (error) => logger.warn({ err: { message: error.message } }, "queue connection error"));
   }
+  const reminders = createRemindersWorker(
+    { db: deps.db, clock: deps.clock, logger, deliveryQueue, quietHours: deps.quietHours ?? null },
+    { connection: deps.connection, prefix: deps.queuePrefix },
+  );
+  reminders.on("error", (error) =>
+    logger.error({ err: { name: error.name, message: error.message } }, "reminders worker error"),
+  );
+
+  // Schedulers are upserted at start and again every minute: Redis may restart and forget them.
+  const ensureSchedulers = async () => {
+    await scheduleHousekeeping(housekeepingQueue);
+    if (deps.reminderScans !== false) await scheduleReminders(remindersQueue);
+  };
   const maintenance = startMaintenance({
     logger,
     intervalMs: deps.maintenanceIntervalMs ?? 60_000,
     tasks: [
-      { name: "schedulers", run: () => scheduleHousekeeping(housekeepingQueue) },
+      { name: "schedulers", run: ensureSchedulers },
       { name: "deliveries", run: () => recoverDeliveries({ db: deps.db, deliveryQueue }) },
     ],
   });
   await maintenance.runNow();
 
   let stopping = false;
-  const workers: Worker[] = [delivery, housekeeping];
+  const workers: Worker[] = [delivery, housekeeping, reminders];
   let http: WorkerHttp | undefined;
   if (deps.metrics && deps.metrics.port !== 0) {
     http = await startWorkerHttp(
@@ -159,7 +180,10 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       await maintenance.stop();
       await closeWithin(workers, deps.shutdownGraceMs ?? SHUTDOWN_GRACE_MS, logger);
       await http?.close();
-      await Promise.all([metrics.close(), housekeepingQueue.close(), deliveryQueue.close()]);
+      await Promise.all([
+        metrics.close(),
+        ...[housekeepingQueue, remindersQueue, deliveryQueue].map((q) => q.close()),
+      ]);
     },
   };
 }

@@ -10,6 +10,7 @@ import {
   storedCounts,
   unlinkMember,
 } from "../../core/privacy.ts";
+import { REMINDER_CALLBACKS } from "../../core/reminders/texts.ts";
 import { escapeHtml } from "../../core/telegram-html.ts";
 import { formatCalendarDate, romeToday } from "../../core/time.ts";
 import type { BotContext } from "../context.ts";
@@ -66,6 +67,8 @@ async function showOverview(ctx: BotContext): Promise<void> {
     ctx.t("privacy:overview.case_messages", { count: counts.caseMessages }),
     ctx.t("privacy:overview.enrolments", { count: counts.enrolments }),
   ];
+  // Reminders go to linked members only: the toggle is shown to them.
+  if (household) lines.push(ctx.t(member.remindersMuted ? "reminders:privacy.off" : "reminders:privacy.on"));
   if (member.erasureRequestedAt) {
     lines.push(ctx.t("privacy:overview.erased", { date: romeDate(member.erasureRequestedAt) }));
   }
@@ -77,7 +80,15 @@ async function showOverview(ctx: BotContext): Promise<void> {
     .text(ctx.t("privacy:buttons.export"), PRIVACY_CALLBACKS.export)
     .row()
     .text(ctx.t("privacy:buttons.erase"), PRIVACY_CALLBACKS.erase);
-  if (household) keyboard.row().text(ctx.t("privacy:buttons.unlink"), PRIVACY_CALLBACKS.unlink);
+  if (household) {
+    keyboard.row().text(ctx.t("privacy:buttons.unlink"), PRIVACY_CALLBACKS.unlink);
+    keyboard
+      .row()
+      .text(
+        ctx.t(member.remindersMuted ? "reminders:buttons.unmute" : "reminders:buttons.mute"),
+        member.remindersMuted ? REMINDER_CALLBACKS.unmute : REMINDER_CALLBACKS.mute,
+      );
+  }
   await ctx.reply(lines.join("\n"), { reply_markup: keyboard });
 }
 

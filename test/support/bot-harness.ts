@@ -47,6 +47,8 @@ export async function startBotHarness(options: { clock?: Clock } = {}): Promise<
     connection: redis,
     queuePrefix: prefix,
     telegram,
+    // A scan at a 5-minute mark would drop real-clock reminders into chats the tests read.
+    reminderScans: false,
   });
   const bot = createBot({ db, logger, clock, deliveryQueue, ...telegram });
   const runner: RunnerHandle = await startPolling(bot);
