@@ -291,3 +291,38 @@ describe("exactly once", () => {
     expect(privateWait).toBeLessThanOrEqual(1000);
   });
 });
+
+describe("quiet hours in delivery", () => {
+  it("holds a reminder still waiting when quiet hours begin until the morning, and sends an answer at once", async () => {
+    const { user, record } = await member("Notte");
+    const reminder = await recorded(record.id, record.chatId, `reminder:inst-due:1:${record.id}`);
+    const answer = await recorded(record.id, record.chatId, `case-reply:1:${record.id}`);
+    const night = fixedClock(new Date("2026-12-07T22:30:00Z")); // 23:30 in Rome
+    const d = {
+      ...deps(`${prefix}-night`),
+      clock: night,
+      quietHours: { startMinute: 21 * 60, endMinute: 8 * 60 },
+    };
+    const held = await processDelivery({ outboundMessageId: reminder.id }, d).catch(
+      (error: unknown) => error,
+    );
+    expect(held).toBeInstanceOf(ChatBusy);
+    // 23:30 → 08:00 the next morning, Rome time.
+    expect((held as ChatBusy).delayMs).toBe(8.5 * 60 * 60 * 1000);
+    expect((await t.db.outboundMessage.findUniqueOrThrow({ where: { id: reminder.id } })).status).toBe(
+      "queued",
+    );
+    // The operator's answer is not held (it waits only for the earlier message to this chat).
+    await t.db.outboundMessage.update({ where: { id: reminder.id }, data: { status: "cancelled" } });
+    expect(await processDelivery({ outboundMessageId: answer.id }, d)).toBe("sent");
+    // In the morning the reminder would go: quiet hours off here stands for "08:00".
+    await t.db.outboundMessage.update({ where: { id: reminder.id }, data: { status: "queued" } });
+    await new Promise((r) => setTimeout(r, 1100)); // the chat's one-second slot
+    const morning = { ...d, clock: fixedClock(new Date("2026-12-08T07:00:00Z")) };
+    expect(await processDelivery({ outboundMessageId: reminder.id }, morning)).toBe("sent");
+    expect((await botMessages(user)).map((m) => m.text)).toEqual([
+      `text of case-reply:1:${record.id}`,
+      `text of reminder:inst-due:1:${record.id}`,
+    ]);
+  });
+});

@@ -1,12 +1,11 @@
 // Reminder moments in Rome wall time, across the daylight-saving changes, and quiet hours. Pure rules.
 import { describe, expect, it } from "vitest";
+import { deferForQuietHours, isQuiet } from "../core/quiet-hours.ts";
 import {
   courseWindows,
-  deferForQuietHours,
   documentWindows,
   installmentWindows,
   isDueNow,
-  isQuiet,
   type ReminderWindow,
 } from "../core/reminders/rules.ts";
 import { calendarDate } from "../core/time.ts";

@@ -6,7 +6,7 @@ import { fixedClock } from "../core/clock.ts";
 import { createLogger } from "../core/logger.ts";
 import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
 import { createRemindersQueue, REMINDERS_SCHEDULER, scheduleReminders } from "../core/queues/reminders.ts";
-import type { QuietHours } from "../core/reminders/rules.ts";
+import type { QuietHours } from "../core/quiet-hours.ts";
 import { runReminderScan } from "../core/reminders/scan.ts";
 import { calendarDate } from "../core/time.ts";
 import { processReminderJob } from "../worker/reminders/processor.ts";

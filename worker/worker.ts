@@ -12,7 +12,7 @@ import {
   scheduleHousekeeping,
 } from "../core/queues/housekeeping.ts";
 import { createRemindersQueue, REMINDERS_QUEUE, scheduleReminders } from "../core/queues/reminders.ts";
-import type { QuietHours } from "../core/reminders/rules.ts";
+import type { QuietHours } from "../core/quiet-hours.ts";
 import type { DeliveryAttemptOutcome } from "./delivery/processor.ts";
 import { recoverDeliveries } from "./delivery/recovery.ts";
 import { createDeliveryWorker } from "./delivery/worker.ts";
@@ -95,6 +95,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       api,
       clock: deps.clock,
       logger,
+      quietHours: deps.quietHours ?? null,
       onOutcome: (outcome) => {
         metrics.countDeliverySend(outcome);
         deps.onDeliveryOutcome?.(outcome);

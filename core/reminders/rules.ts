@@ -1,6 +1,7 @@
 // When each reminder is due and until when it is still worth sending, in Europe/Rome wall time
 // (TZDate, so the days when the clocks change give 09:00 and 19:00 local, not 08:00 or 10:00).
 import { TZDate } from "@date-fns/tz";
+import { deferForQuietHours, isQuiet, type QuietHours } from "../quiet-hours.ts";
 import { TIME_ZONE } from "../time.ts";
 
 export const REMINDER_KINDS = [
@@ -23,8 +24,6 @@ export function isEssential(kind: ReminderKind): boolean {
 
 /** A reminder goes out once `moment ≤ now < usefulUntil` (and not during quiet hours). */
 export type ReminderWindow = { kind: ReminderKind; moment: Date; usefulUntil: Date };
-
-export type QuietHours = { startMinute: number; endMinute: number } | null;
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -70,37 +69,6 @@ export function courseWindows(startsAt: Date): ReminderWindow[] {
     { kind: "course-eve", moment: new Date(eve.getTime()), usefulUntil: twoHours },
     { kind: "course-2h", moment: twoHours, usefulUntil: startsAt },
   ];
-}
-
-function romeMinuteOfDay(instant: Date): number {
-  const z = new TZDate(instant.getTime(), TIME_ZONE);
-  return z.getHours() * 60 + z.getMinutes();
-}
-
-/** True while quiet hours hold (the window may cross midnight; null or an empty window: never). */
-export function isQuiet(instant: Date, quiet: QuietHours): boolean {
-  if (!quiet || quiet.startMinute === quiet.endMinute) return false;
-  const m = romeMinuteOfDay(instant);
-  return quiet.startMinute < quiet.endMinute
-    ? m >= quiet.startMinute && m < quiet.endMinute
-    : m >= quiet.startMinute || m < quiet.endMinute;
-}
-
-/** A moment inside quiet hours moves to their end (the next morning); others stay. */
-export function deferForQuietHours(moment: Date, quiet: QuietHours): Date {
-  if (!quiet || !isQuiet(moment, quiet)) return moment;
-  const z = new TZDate(moment.getTime(), TIME_ZONE);
-  const m = z.getHours() * 60 + z.getMinutes();
-  const nextDay = quiet.startMinute > quiet.endMinute && m >= quiet.startMinute ? 1 : 0;
-  const end = new TZDate(
-    z.getFullYear(),
-    z.getMonth(),
-    z.getDate() + nextDay,
-    Math.floor(quiet.endMinute / 60),
-    quiet.endMinute % 60,
-    TIME_ZONE,
-  );
-  return new Date(end.getTime());
 }
 
 /**

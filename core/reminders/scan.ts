@@ -7,6 +7,7 @@ import type { Db } from "../db/client.ts";
 import { sqlOf } from "../db/sql.ts";
 import type { Logger } from "../logger.ts";
 import { type DeliveryQueue, enqueueDeliveries } from "../queues/delivery.ts";
+import { isQuiet, type QuietHours } from "../quiet-hours.ts";
 import { romeToday } from "../time.ts";
 import {
   courseWindows,
@@ -14,8 +15,6 @@ import {
   ESSENTIAL_KINDS,
   installmentWindows,
   isDueNow,
-  isQuiet,
-  type QuietHours,
   REMINDER_KINDS,
   type ReminderKind,
   type ReminderWindow,

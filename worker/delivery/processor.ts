@@ -19,6 +19,7 @@ import type { Db } from "../../core/db/client.ts";
 import { sqlOf } from "../../core/db/sql.ts";
 import type { Logger } from "../../core/logger.ts";
 import { deliveryJobSchema } from "../../core/queues/delivery.ts";
+import { deferForQuietHours, isQuiet, type QuietHours } from "../../core/quiet-hours.ts";
 import { splitMessage } from "./split.ts";
 
 /**
@@ -51,6 +52,8 @@ export type DeliveryDeps = {
   takeChatSlot: (chatId: bigint) => Promise<number>;
   /** The pause between two messages to one chat, in milliseconds. */
   chatIntervalMs: number;
+  /** Reminders, broadcasts and nudges wait for the morning; other messages go at once. */
+  quietHours?: QuietHours;
   /** Told how each attempt ended (metrics); ids and outcomes only. */
   onOutcome?: (outcome: DeliveryAttemptOutcome) => void;
 };
@@ -93,6 +96,9 @@ export class TelegramRateLimited extends Error {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Messages nobody is waiting for right now, held back during quiet hours. */
+const HELD_IN_QUIET_HOURS = /^(reminder|broadcast|nudge):/;
+
 type ClaimedMessage = {
   id: number;
   memberId: number | null;
@@ -132,13 +138,22 @@ async function attempt(data: unknown, deps: DeliveryDeps, job: DeliveryJobContro
   const { db, api, clock, logger } = deps;
   const sql = sqlOf(db);
 
-  const [chat] = await sql.query<{ chatId: bigint; status: string; earlier: boolean }>`
-    SELECT o."chatId", o.status::text AS status,
+  const [chat] = await sql.query<{ chatId: bigint; status: string; purpose: string; earlier: boolean }>`
+    SELECT o."chatId", o.status::text AS status, o.purpose,
            EXISTS (SELECT 1 FROM "OutboundMessage" e
                     WHERE e."chatId" = o."chatId" AND e.id < o.id AND e.status IN ('queued', 'sending')
                       AND e."createdAt" > now() - interval '1 hour') AS earlier
       FROM "OutboundMessage" o WHERE o.id = ${outboundMessageId}`;
   if (!chat || !["queued", "sending"].includes(chat.status)) return "skipped";
+  const now = clock.now();
+  if (
+    chat.status === "queued" &&
+    HELD_IN_QUIET_HOURS.test(chat.purpose) &&
+    isQuiet(now, deps.quietHours ?? null)
+  ) {
+    // Recorded before quiet hours began and still waiting (a long queue): it goes in the morning.
+    throw new ChatBusy(deferForQuietHours(now, deps.quietHours ?? null).getTime() - now.getTime());
+  }
   if (chat.status === "queued") {
     // Messages to one chat go out in the order they were requested: wait for earlier ones.
     if (chat.earlier) throw new ChatBusy(deps.chatIntervalMs);

@@ -5,7 +5,7 @@ import type { Db } from "../../core/db/client.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { DeliveryQueue } from "../../core/queues/delivery.ts";
 import { reminderJobSchema } from "../../core/queues/reminders.ts";
-import type { QuietHours } from "../../core/reminders/rules.ts";
+import type { QuietHours } from "../../core/quiet-hours.ts";
 import { type ReminderScanResult, runReminderScan } from "../../core/reminders/scan.ts";
 
 export type ReminderProcessorDeps = {
