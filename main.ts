@@ -77,6 +77,11 @@ async function main(): Promise<void> {
       queuePrefix: config.queuePrefix,
       telegram,
       deliveryRatePerSecond: config.deliveryRatePerSecond,
+      escalation: {
+        operatorsChatId: config.operatorsChatId,
+        caseSlaHours: config.caseSlaHours,
+        quietHours: config.quietHours,
+      },
     });
     closers.push(() => worker.close());
   }
@@ -96,7 +101,14 @@ async function main(): Promise<void> {
   let runner: RunnerHandle | undefined;
   let afterListen: (() => Promise<void>) | undefined;
   if (roles.includes("bot")) {
-    const bot = createBot({ db, logger: logger.child({ role: "bot" }), clock, deliveryQueue, ...telegram });
+    const bot = createBot({
+      db,
+      logger: logger.child({ role: "bot" }),
+      clock,
+      deliveryQueue,
+      operatorsChatId: config.operatorsChatId === undefined ? undefined : BigInt(config.operatorsChatId),
+      ...telegram,
+    });
     if (config.bot.mode === "webhook" && config.bot.webhookUrl && config.bot.webhookSecret) {
       // Behind the admin server when it runs here; otherwise on a server of its own on the same port.
       server ??= Fastify();
