@@ -65,9 +65,9 @@ const ITALIAN: Phrases = {
     "in mezzo alla strada",
   ],
   utilities: [
-    "luce|gas|acqua|corrente|riscaldamento|contatore staccat*",
+    "luce|gas|acqua|corrente|riscaldamento|contatore ~ staccat*",
     "staccat* ~ luce|gas|acqua|corrente|riscaldamento|contatore",
-    "luce|gas|acqua|corrente tagliat*",
+    "luce|gas|acqua|corrente ~ tagliat*",
     "tagliat* ~ luce|gas|acqua|corrente",
     "distacco",
     "distacchi",
@@ -143,7 +143,8 @@ const ENGLISH: Phrases = {
     "homeless",
   ],
   utilities: [
-    "electricity|power|gas|water|heating ~ cut off|disconnected|shut off",
+    "electricity|power|gas|water|heating ~ disconnected|cut",
+    "electricity|power|gas|water|heating ~ shut off",
     "cut off ~ electricity|power|gas|water|heating",
     "disconnect* ~ electricity|power|gas|water",
     "no electricity",
@@ -259,7 +260,7 @@ const ROMANIAN: Phrases = {
 };
 
 const ALBANIAN: Phrases = {
-  self_harm: ["vetvras*", "vras veten", "dua te vdes", "jap fund jetes", "t i jap fund"],
+  self_harm: ["vetevras*", "vetvras*", "vras veten", "dua te vdes", "jap fund jetes", "t i jap fund"],
   despair: ["nuk duroj me", "nuk e duroj me", "deshperuar", "pa shprese"],
   eviction: ["debim*", "debojne", "permbarues*", "nxjerr* ~ shtepi*"],
   utilities: [

@@ -4,6 +4,7 @@
 // unique dedupe key, checked again under the household's lock, and conditional updates make a second
 // or concurrent run change nothing.
 import { audit } from "../audit.ts";
+import { lockHousehold } from "../cases.ts";
 import { sqlOf } from "../db/sql.ts";
 import { translator } from "../i18n.ts";
 import { formatMoney } from "../money.ts";
@@ -60,6 +61,8 @@ export async function openOverdueCases(deps: EscalationDeps): Promise<{ opened: 
       days: OVERDUE_AFTER_DAYS,
     });
     const result = await db.$transaction(async (tx) => {
+      // The lock before the check: a concurrent run that got there first has committed by then.
+      await lockHousehold(tx, row.householdId);
       if (await alreadyDone(tx, dedupeKey)) return null;
       const done = await openRuleCase(tx, {
         householdId: row.householdId,

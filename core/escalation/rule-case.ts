@@ -8,7 +8,7 @@ type Tx = Prisma.TransactionClient;
 
 export type RuleCaseResult = { caseId: number; opened: boolean };
 
-/** Inside the caller's transaction; takes the household's case lock. */
+/** Inside the caller's transaction; takes the household's case lock (again, harmlessly, if held). */
 export async function openRuleCase(
   tx: Tx,
   input: {
