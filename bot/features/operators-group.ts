@@ -47,10 +47,10 @@ operatorsGroupFeature.on("message").filter(inOperatorsGroup, async (ctx) => {
   const text = ctx.message.text;
 
   if (text !== undefined && CLAIM.test(text)) {
-    if (!staff) return answer(t("claim.unknown", { userId: from.id }));
     const found = await db.case.findUnique({ where: { id: caseId }, select: { status: true } });
     if (!found) return;
     if (found.status === "closed") return answer(t("claim.closed", { id: caseId }));
+    if (!staff) return answer(t("claim.unknown", { userId: from.id }));
     await assignCase(db, { caseId, staffId: staff.id });
     ctx.logger.info({ caseId, staffId: staff.id }, "case claimed in the operators' group");
     return answer(
