@@ -547,6 +547,8 @@ export type CaseListRow = {
   topic: string;
   status: CaseStatus;
   urgent: boolean;
+  /** Set when the household waited past the answer time and the coordinators were alerted. */
+  escalatedAt: Date | null;
   openedAt: Date;
   lastHouseholdMessageAt: Date | null;
   lastOperatorMessageAt: Date | null;
@@ -566,6 +568,7 @@ export async function listActiveCases(db: Db): Promise<CaseListRow[]> {
       topic: true,
       status: true,
       urgent: true,
+      escalatedAt: true,
       openedAt: true,
       lastHouseholdMessageAt: true,
       lastOperatorMessageAt: true,
