@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { postHouseholdMessage, replyToCase } from "../core/cases.ts";
 import { fixedClock } from "../core/clock.ts";
 import type { EscalationDeps } from "../core/escalation/deps.ts";
+import { recordDistress } from "../core/escalation/distress-case.ts";
 import { inQuietHours, nudgeSilentHouseholds } from "../core/escalation/nudge.ts";
 import { markBrokenPlans, openOverdueCases } from "../core/escalation/overdue.ts";
 import { escalateLateCases, slaDeadline } from "../core/escalation/sla.ts";
@@ -499,5 +500,37 @@ describe("silent households", () => {
     expect(inQuietHours(new Date("2026-11-21T06:59:00Z"), quiet)).toBe(true); // 07:59
     expect(inQuietHours(new Date("2026-11-21T07:00:00Z"), quiet)).toBe(false); // 08:00
     expect(inQuietHours(new Date("2026-11-21T03:00:00Z"), null)).toBe(false);
+  });
+});
+
+describe("distress cases (core)", () => {
+  it("opens an urgent case once for an update handled twice, and posts it once", async () => {
+    const householdId = await household();
+    const m = await member(householdId);
+    const d = deps("2026-11-30T09:00:00Z");
+    const input = {
+      householdId,
+      memberId: m.id,
+      text: "We got an eviction notice",
+      categories: ["eviction" as const],
+      sourceUpdateId: 501,
+    };
+    const first = await recordDistress(d, input);
+    const again = await recordDistress(d, input);
+    expect(first).toMatchObject({ opened: true, stored: true });
+    expect(again).toEqual({ caseId: first.caseId, opened: true, stored: false });
+    expect(await t.db.caseMessage.count({ where: { caseId: first.caseId, author: "household" } })).toBe(1);
+    expect((await groupPosts()).map((p) => p.purpose)).toEqual([`ops:case:${first.caseId}:opened`]);
+
+    // A second distress message in the same case: noted, posted, still one case.
+    const next = await recordDistress(d, {
+      ...input,
+      text: "I can't pay",
+      categories: ["cant_pay"],
+      sourceUpdateId: 502,
+    });
+    expect(next).toMatchObject({ caseId: first.caseId, opened: false, stored: true });
+    expect(await groupPosts()).toHaveLength(2);
+    expect(await t.db.case.count()).toBe(1);
   });
 });

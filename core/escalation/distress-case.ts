@@ -70,7 +70,17 @@ export async function recordDistress(
         where: { caseId_sourceUpdateId: { caseId: active.id, sourceUpdateId } },
         select: { id: true },
       });
-      if (seen) return { caseId: active.id, opened: false, stored: false };
+      if (seen) {
+        // A redelivered update (its first handling may have failed before the post): same purpose
+        // as then, so the post goes out once.
+        const first = await tx.caseMessage.findFirst({
+          where: { caseId: active.id, author: "household" },
+          orderBy: { id: "asc" },
+          select: { id: true, case: { select: { source: true } } },
+        });
+        const openedByIt = first?.id === seen.id && first.case.source === "distress";
+        return { caseId: active.id, opened: openedByIt, stored: false, messageId: seen.id };
+      }
     }
     await tx.caseMessage.create({
       data: { caseId: active.id, author: "system", text: note, createdAt: now },
@@ -101,6 +111,8 @@ export async function recordDistress(
       entityId: result.caseId,
       details: { source: "distress" },
     });
+  }
+  if (result.messageId !== undefined) {
     await postCaseToGroup(deps, {
       caseId: result.caseId,
       kind: "distress",

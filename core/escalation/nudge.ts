@@ -6,8 +6,8 @@ import { TZDate } from "@date-fns/tz";
 import { CLOSE_CASE_PREFIX } from "../cases.ts";
 import { sqlOf } from "../db/sql.ts";
 import { translator } from "../i18n.ts";
-import { requestDelivery } from "../queues/delivery.ts";
 import { formatCalendarDate, romeToday, TIME_ZONE } from "../time.ts";
+import { requestDeliveryOnce } from "./deliver.ts";
 import type { EscalationDeps } from "./deps.ts";
 
 export const NUDGE_AFTER_DAYS = 14;
@@ -53,7 +53,7 @@ export async function nudgeSilentHouseholds(
     // sends nothing twice and forgets nothing.
     for (const member of members) {
       const t = translator(member.language, "escalation");
-      const sent = await requestDelivery(deps, {
+      const sent = await requestDeliveryOnce(deps, {
         purpose: `nudge:${row.id}:${epoch}:${member.id}`,
         memberId: member.id,
         text: t("nudge.text", { date: formatCalendarDate(romeToday(row.lastOperatorMessageAt)) }),

@@ -5,9 +5,10 @@
 import type { Db } from "../db/client.ts";
 import { isCaseTopic } from "../faq.ts";
 import { translator } from "../i18n.ts";
-import { type DeliveryQueue, requestDelivery } from "../queues/delivery.ts";
+import type { DeliveryQueue } from "../queues/delivery.ts";
 import { escapeHtml } from "../telegram-html.ts";
 import { formatRomeDateTime } from "../time.ts";
+import { requestDeliveryOnce } from "./deliver.ts";
 
 /** The group reads Italian. */
 export const GROUP_LANGUAGE = "it";
@@ -74,7 +75,7 @@ export async function postCaseToGroup(
     );
   }
   lines.push("", t("group.how_to_answer"));
-  await requestDelivery(deps, {
+  await requestDeliveryOnce(deps, {
     purpose: post.purpose,
     chatId: deps.operatorsChatId,
     caseId: found.id,
