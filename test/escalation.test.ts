@@ -8,6 +8,7 @@ import { fixedClock } from "../core/clock.ts";
 import type { EscalationDeps } from "../core/escalation/deps.ts";
 import { recordDistress } from "../core/escalation/distress-case.ts";
 import { inQuietHours, nudgeSilentHouseholds } from "../core/escalation/nudge.ts";
+import { MAX_POSTS_PER_RUN } from "../core/escalation/operators-group.ts";
 import { markBrokenPlans, openOverdueCases } from "../core/escalation/overdue.ts";
 import { escalateLateCases, slaDeadline } from "../core/escalation/sla.ts";
 import { formatMoney } from "../core/money.ts";
@@ -227,6 +228,18 @@ describe("overdue installments", () => {
     expect(await t.db.case.count()).toBe(1);
     expect(await t.db.caseMessage.count()).toBe(1);
     expect(await groupPosts()).toHaveLength(1);
+  });
+
+  it("posts at most 10 new cases one by one per run, and one summary for the rest", async () => {
+    for (let i = 0; i < 13; i++) await plan(await household(), [{ due: "2026-11-02" }]);
+    expect(await openOverdueCases(deps(SEVEN_DAYS))).toEqual({ opened: 13, noted: 0 });
+    const posts = await groupPosts();
+    expect(posts.filter((p) => p.purpose.endsWith(":opened"))).toHaveLength(MAX_POSTS_PER_RUN);
+    const summary = posts.filter((p) => p.purpose.startsWith("ops:summary:overdue:"));
+    expect(summary).toHaveLength(1);
+    expect(summary[0]?.caseId).toBeNull();
+    expect(summary[0]?.text).toContain("E altri 3 casi (rata scaduta)");
+    expect(posts).toHaveLength(MAX_POSTS_PER_RUN + 1);
   });
 
   it("posts nothing without an operators' group", async () => {

@@ -84,3 +84,43 @@ export async function postCaseToGroup(
   });
   return true;
 }
+
+/**
+ * At most this many posts per rule and run: the first run over an authority's old data may open
+ * hundreds of cases, and a Telegram group takes 20 messages a minute. The rest are counted in one
+ * summary post; the cases themselves are all in the admin panel.
+ */
+export const MAX_POSTS_PER_RUN = 10;
+
+export type PostBudget = { take(): boolean; skipped(): number };
+
+export function postBudget(max = MAX_POSTS_PER_RUN): PostBudget {
+  let used = 0;
+  let skipped = 0;
+  return {
+    take() {
+      if (used < max) {
+        used++;
+        return true;
+      }
+      skipped++;
+      return false;
+    },
+    skipped: () => skipped,
+  };
+}
+
+/** One post for the cases a run did not post one by one (`purpose` unique per rule and run). */
+export async function postSummaryToGroup(
+  deps: GroupPostDeps,
+  summary: { purpose: string; source: "overdue" | "plan_broken"; count: number },
+): Promise<void> {
+  if (deps.operatorsChatId === undefined || summary.count === 0) return;
+  const t = translator(GROUP_LANGUAGE, "staff");
+  await requestDeliveryOnce(deps, {
+    purpose: summary.purpose,
+    chatId: deps.operatorsChatId,
+    text: t("group.summary", { count: summary.count, source: t(`source.${summary.source}`) }),
+    parseMode: "HTML",
+  });
+}

@@ -10,7 +10,7 @@ import { translator } from "../i18n.ts";
 import { formatMoney } from "../money.ts";
 import { formatCalendarDate, romeToday } from "../time.ts";
 import type { EscalationDeps } from "./deps.ts";
-import { postCaseToGroup } from "./operators-group.ts";
+import { postBudget, postCaseToGroup, postSummaryToGroup } from "./operators-group.ts";
 import { alreadyDone, openRuleCase } from "./rule-case.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -51,6 +51,7 @@ export async function openOverdueCases(deps: EscalationDeps): Promise<{ opened: 
     ORDER BY p."householdId", i."dueDate", i."id"`;
   let opened = 0;
   let noted = 0;
+  const budget = postBudget();
   for (const row of rows) {
     const dedupeKey = `overdue:${row.id}`;
     const note = staffText()("note.overdue", {
@@ -98,13 +99,20 @@ export async function openOverdueCases(deps: EscalationDeps): Promise<{ opened: 
         entityId: result.caseId,
         details: { source: "overdue", installmentId: row.id },
       });
-      await postCaseToGroup(deps, {
-        caseId: result.caseId,
-        kind: "opened",
-        purpose: `ops:case:${result.caseId}:opened`,
-      });
+      if (budget.take()) {
+        await postCaseToGroup(deps, {
+          caseId: result.caseId,
+          kind: "opened",
+          purpose: `ops:case:${result.caseId}:opened`,
+        });
+      }
     } else noted++;
   }
+  await postSummaryToGroup(deps, {
+    purpose: `ops:summary:overdue:${now.getTime()}`,
+    source: "overdue",
+    count: budget.skipped(),
+  });
   return { opened, noted };
 }
 
@@ -122,6 +130,7 @@ export async function markBrokenPlans(deps: EscalationDeps): Promise<{ broken: n
     HAVING count(*) >= ${BROKEN_AFTER_MISSED}
     ORDER BY p."id"`;
   let broken = 0;
+  const budget = postBudget();
   for (const row of rows) {
     const dedupeKey = `plan-broken:${row.id}`;
     const note = staffText()("note.plan_broken", { plan: row.planCode, missed: row.missed });
@@ -164,13 +173,20 @@ export async function markBrokenPlans(deps: EscalationDeps): Promise<{ broken: n
       entityId: row.id,
       details: { missed: row.missed, caseId: result.caseId },
     });
-    await postCaseToGroup(deps, {
-      caseId: result.caseId,
-      kind: "plan_broken",
-      purpose: result.opened
-        ? `ops:case:${result.caseId}:opened`
-        : `ops:case:${result.caseId}:plan-broken:${row.id}`,
-    });
+    if (budget.take()) {
+      await postCaseToGroup(deps, {
+        caseId: result.caseId,
+        kind: "plan_broken",
+        purpose: result.opened
+          ? `ops:case:${result.caseId}:opened`
+          : `ops:case:${result.caseId}:plan-broken:${row.id}`,
+      });
+    }
   }
+  await postSummaryToGroup(deps, {
+    purpose: `ops:summary:plan-broken:${now.getTime()}`,
+    source: "plan_broken",
+    count: budget.skipped(),
+  });
   return { broken };
 }
