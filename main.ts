@@ -85,6 +85,8 @@ async function main(): Promise<void> {
       retentionMonths: config.retentionMonths,
       metrics: config.metrics,
       quietHours: config.quietHours,
+      operatorsChatId: config.operatorsChatId,
+      caseSlaHours: config.caseSlaHours,
     });
     if (worker.httpUrl) console.log(`Worker health and metrics: ${worker.httpUrl}`);
     closers.push(() => worker.close());
@@ -105,7 +107,14 @@ async function main(): Promise<void> {
   let runner: RunnerHandle | undefined;
   let afterListen: (() => Promise<void>) | undefined;
   if (roles.includes("bot")) {
-    const bot = createBot({ db, logger: logger.child({ role: "bot" }), clock, deliveryQueue, ...telegram });
+    const bot = createBot({
+      db,
+      logger: logger.child({ role: "bot" }),
+      clock,
+      deliveryQueue,
+      operatorsChatId: config.operatorsChatId === undefined ? undefined : BigInt(config.operatorsChatId),
+      ...telegram,
+    });
     if (config.bot.mode === "webhook" && config.bot.webhookUrl && config.bot.webhookSecret) {
       // Behind the admin server when it runs here; otherwise on a server of its own on the same port.
       server ??= Fastify();

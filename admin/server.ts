@@ -17,6 +17,7 @@ import { createAuth, type DenyReason } from "./auth.ts";
 import { type AdminContext, pageInfo, sendHtml } from "./context.ts";
 import { createCookieJar } from "./cookies.ts";
 import { rememberLanguage } from "./lang.ts";
+import { alertRoutes } from "./routes/alerts.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { caseRoutes } from "./routes/cases.ts";
 import { demoChatRoutes } from "./routes/demo-chat.ts";
@@ -135,6 +136,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     loginRoutes(scope, ctx);
     householdRoutes(scope, ctx);
     caseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
+    alertRoutes(scope, ctx);
     if (deps.demo) demoChatRoutes(scope, ctx, deps.demo.sandboxUrl);
   });
 

@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchBot } from "./bot.ts";
+import { benchEscalation } from "./escalation.ts";
 import { benchOperations } from "./operations.ts";
 import { benchReminders } from "./reminders.ts";
 import { benchStartup } from "./startup.ts";
@@ -14,6 +15,7 @@ const BENCHES: [string, () => Promise<Result[]>][] = [
   ["bot", benchBot],
   ["operations", benchOperations],
   ["reminders", benchReminders],
+  ["escalation", benchEscalation],
 ];
 
 const wanted = process.argv.slice(2);

@@ -7,6 +7,7 @@ import { budgetFeature } from "./features/budget.ts";
 import { cancelFeature } from "./features/cancel.ts";
 import { consentFeature, consentGate } from "./features/consent.ts";
 import { coursesFeature } from "./features/courses.ts";
+import { distressFeature } from "./features/distress.ts";
 import { documentsFeature } from "./features/documents.ts";
 import { fallbackFeature } from "./features/fallback.ts";
 import { helpFeature } from "./features/help.ts";
@@ -14,6 +15,7 @@ import { languageFeature } from "./features/language.ts";
 import { linkFeature } from "./features/link.ts";
 import { membershipFeature } from "./features/membership.ts";
 import { operatorFeature } from "./features/operator.ts";
+import { operatorsGroupFeature } from "./features/operators-group.ts";
 import { planFeature } from "./features/plan.ts";
 import { privacyFeature } from "./features/privacy.ts";
 import { remindersFeature } from "./features/reminders.ts";
@@ -56,6 +58,8 @@ export function createBot(options: BotOptions): Bot<BotContext> {
   // Duplicate check, session and member in one round trip; the session is stored back if it changed.
   bot.use(prepareUpdate(sessionKey));
   bot.use(membershipFeature);
+  // The operators' group is a workplace, not a household's chat: nothing after this runs there.
+  bot.use(operatorsGroupFeature);
   bot.use(menuButtonsAsCommands);
   bot.use(flowHousekeeping);
   bot.use(consentGate);
@@ -75,6 +79,8 @@ export function createBot(options: BotOptions): Bot<BotContext> {
   bot.use(privacyFeature);
   bot.use(remindersFeature);
   bot.use(linkFeature);
+  // Distress first among the free-text handlers: before a case takes the text, or the fallback.
+  bot.use(distressFeature);
   bot.use(operatorFeature);
   bot.use(fallbackFeature);
 

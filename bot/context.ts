@@ -12,6 +12,8 @@ export type BotDeps = {
   logger: Logger;
   clock: Clock;
   deliveryQueue: DeliveryQueue;
+  /** The operators' Telegram group (OPERATORS_CHAT_ID): case posts go there, replies come from there. */
+  operatorsChatId?: bigint;
 };
 
 export type BussolaFlavor = {

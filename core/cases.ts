@@ -86,8 +86,16 @@ function isWorkingDay(day: TZDate): boolean {
  * Monday 10:20 → Tuesday 11:00; Friday 18:00 → Monday 17:00.
  */
 export function expectedAnswerBy(now: Date): Date {
-  let remaining = ANSWER_WITHIN_HOURS * 3_600_000;
-  let cursor = now.getTime();
+  return officeHoursLater(now, ANSWER_WITHIN_HOURS);
+}
+
+/**
+ * `hours` office hours (Monday to Friday 9–17 Europe/Rome, public holidays skipped) after `from`,
+ * rounded up to the hour: the answer time households are promised, and the escalation deadline.
+ */
+export function officeHoursLater(from: Date, hours: number): Date {
+  let remaining = hours * 3_600_000;
+  let cursor = from.getTime();
   for (let i = 0; i < 60; i++) {
     const day = new TZDate(cursor, TIME_ZONE);
     const [y, m, d] = [day.getFullYear(), day.getMonth(), day.getDate()];
@@ -145,7 +153,7 @@ export async function findActiveCase(db: Db, householdId: number): Promise<Activ
 }
 
 /** One household's case changes one at a time, whichever bot process or admin handles them. */
-async function lockHousehold(tx: Tx, householdId: number): Promise<void> {
+export async function lockHousehold(tx: Tx, householdId: number): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`case:household:${householdId}`}))`;
 }
 
@@ -319,9 +327,10 @@ async function reachableMembers(db: Db, householdId: number) {
   });
 }
 
-/** How staff sign: the local part of their e-mail ("mario.rossi"); Staff has no name of its own. */
-export function staffSignature(email: string): string {
-  return email.split("@")[0] ?? "";
+/** How staff sign: their first name when set, else the local part of their e-mail ("mario.rossi"). */
+export function staffSignature(email: string, firstName?: string | null): string {
+  const name = firstName?.trim();
+  return name ? name : (email.split("@")[0] ?? "");
 }
 
 export type ReplyProblem = "empty" | "too_long";
@@ -377,7 +386,16 @@ async function deliverReply(
  */
 export async function replyToCase(
   deps: DeliveryDeps,
-  input: { caseId: number; staffId: number; text: string },
+  input: {
+    caseId: number;
+    /** Null for a member of the operators' Telegram group who is not linked to a staff account. */
+    staffId: number | null;
+    text: string;
+    /** How the reply is signed; by default the staff member's first name or e-mail name. */
+    signature?: string;
+    /** Who to record in the audit log when there is no staff account (a Telegram user id). */
+    telegramUserId?: number;
+  },
 ): Promise<ReplyResult> {
   const checked = checkReplyText(input.text);
   if (!checked.ok) return { status: "invalid", problem: checked.problem };
@@ -388,7 +406,14 @@ export async function replyToCase(
     select: { householdId: true },
   });
   if (!found) return { status: "not_found" };
-  const staff = await db.staff.findUniqueOrThrow({ where: { id: input.staffId }, select: { email: true } });
+  const staff =
+    input.staffId === null
+      ? null
+      : await db.staff.findUniqueOrThrow({
+          where: { id: input.staffId },
+          select: { email: true, firstName: true },
+        });
+  const signature = input.signature ?? (staff ? staffSignature(staff.email, staff.firstName) : "");
 
   const outcome = await db.$transaction(async (tx) => {
     await lockHousehold(tx, found.householdId);
@@ -424,7 +449,9 @@ export async function replyToCase(
         status: "waiting_household",
         lastOperatorMessageAt: now,
         // Whoever answers an unassigned case takes it.
-        ...(current.assignedStaffId === null ? { assignedStaffId: input.staffId } : {}),
+        ...(current.assignedStaffId === null && input.staffId !== null
+          ? { assignedStaffId: input.staffId }
+          : {}),
       },
     });
     return { kind: "sent" as const, caseMessageId: message.id, duplicate: false };
@@ -438,12 +465,15 @@ export async function replyToCase(
     caseMessageId: outcome.caseMessageId,
     householdId: found.householdId,
     text: checked.text,
-    signature: staffSignature(staff.email),
+    signature,
   });
   if (!outcome.duplicate) {
     await audit(db, {
-      actorType: "staff",
-      actorId: input.staffId,
+      // A group member without a staff account acts as the system, on their Telegram user id's word.
+      actorType: input.staffId === null ? "system" : "staff",
+      actorId:
+        input.staffId ??
+        (input.telegramUserId === undefined ? undefined : `telegram:${input.telegramUserId}`),
       action: "case.replied",
       entityType: "case",
       entityId: input.caseId,
@@ -517,6 +547,8 @@ export type CaseListRow = {
   topic: string;
   status: CaseStatus;
   urgent: boolean;
+  /** Set when the household waited past the answer time and the coordinators were alerted. */
+  escalatedAt: Date | null;
   openedAt: Date;
   lastHouseholdMessageAt: Date | null;
   lastOperatorMessageAt: Date | null;
@@ -536,6 +568,7 @@ export async function listActiveCases(db: Db): Promise<CaseListRow[]> {
       topic: true,
       status: true,
       urgent: true,
+      escalatedAt: true,
       openedAt: true,
       lastHouseholdMessageAt: true,
       lastOperatorMessageAt: true,
@@ -591,7 +624,7 @@ export async function getCaseDetail(db: Db, caseId: number): Promise<CaseDetail 
           text: true,
           createdAt: true,
           memberId: true,
-          staff: { select: { email: true } },
+          staff: { select: { email: true, firstName: true } },
         },
       },
     },
@@ -621,7 +654,7 @@ export async function getCaseDetail(db: Db, caseId: number): Promise<CaseDetail 
       who:
         m.author === "operator"
           ? m.staff
-            ? staffSignature(m.staff.email)
+            ? staffSignature(m.staff.email, m.staff.firstName)
             : null
           : m.memberId === null
             ? null

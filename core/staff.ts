@@ -49,18 +49,33 @@ export function generatePassword(): string {
   return randomBytes(12).toString("base64url");
 }
 
-/** Creates the account, or resets role and password when the e-mail already exists. */
+/**
+ * Creates the account, or resets role and password when the e-mail already exists. First name (how
+ * replies are signed) and Telegram user id (acting from the operators' group) change only if given.
+ */
 export async function upsertStaff(
   db: Db,
-  input: { email: string; role: StaffRole; password: string },
+  input: { email: string; role: StaffRole; password: string; firstName?: string; telegramUserId?: bigint },
 ): Promise<{ id: number; created: boolean }> {
   const email = normalizeEmail(input.email);
   const passwordHash = await hashPassword(input.password);
   const existing = await db.staff.findUnique({ where: { email } });
+  const optional = {
+    ...(input.firstName === undefined ? {} : { firstName: input.firstName }),
+    ...(input.telegramUserId === undefined ? {} : { telegramUserId: input.telegramUserId }),
+  };
   const staff = await db.staff.upsert({
     where: { email },
-    create: { email, role: input.role, passwordHash },
-    update: { role: input.role, passwordHash, active: true },
+    create: { email, role: input.role, passwordHash, ...optional },
+    update: { role: input.role, passwordHash, active: true, ...optional },
   });
   return { id: staff.id, created: !existing };
+}
+
+/** Another account already linked to this Telegram user, if any (the link is unique). */
+export async function staffWithTelegramUser(
+  db: Db,
+  telegramUserId: bigint,
+): Promise<{ id: number; email: string } | null> {
+  return db.staff.findUnique({ where: { telegramUserId }, select: { id: true, email: true } });
 }

@@ -95,7 +95,7 @@ beforeAll(async () => {
   const menu = await maria.ask("/operator");
   await maria.press(menu.message_id, "op:topic:debt");
   await maria.replies(1);
-  const opened = await maria.ask("Non riesco a pagare la rata <script>alert(1)</script>");
+  const opened = await maria.ask("Vorrei cambiare la rata <script>alert(1)</script>");
   expect(opened.text).toContain("Messaggio inviato");
   const household = await h.db.household.findUniqueOrThrow({ where: { contractCode: CONTRACT } });
   caseId = (await h.db.case.findFirstOrThrow({ where: { householdId: household.id } })).id;
@@ -138,7 +138,7 @@ describe("the cases list", () => {
     expect(page.body).toContain("Urgente");
     expect(page.body).toContain('aria-current="page">Conversazioni');
     expect(page.body).not.toContain("TSTFML80A01B157X"); // the fiscal code
-    expect(page.body).not.toContain("Non riesco a pagare");
+    expect(page.body).not.toContain("Vorrei cambiare la rata");
 
     const english = await client.get("/cases?lang=en");
     expect(english.body).toContain("Conversations with households");
@@ -159,7 +159,7 @@ describe("one case", () => {
     await client.login(OPERATOR);
     const page = await client.get(`/cases/${caseId}`);
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain("Non riesco a pagare la rata &lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(page.body).toContain("Vorrei cambiare la rata &lt;script&gt;alert(1)&lt;/script&gt;");
     expect(page.body).not.toContain("<script>alert(1)");
     const member = await h.db.member.findUniqueOrThrow({ where: { telegramUserId: BigInt(maria.id) } });
     expect(page.body).toContain(

@@ -45,7 +45,7 @@ beforeAll(async () => {
     queuePrefix: prefix,
     telegram: { token: sandbox.token, apiRoot: sandbox.url },
     quietHours: { startMinute: 21 * 60, endMinute: 8 * 60 },
-    reminderScans: false,
+    scheduledScans: false,
   });
 });
 

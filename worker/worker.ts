@@ -6,6 +6,7 @@ import type { Db } from "../core/db/client.ts";
 import type { Logger } from "../core/logger.ts";
 import { createMetrics, type Metrics } from "../core/metrics.ts";
 import { createDeliveryQueue, DELIVERY_QUEUE } from "../core/queues/delivery.ts";
+import { createEscalationQueue, ESCALATION_QUEUE, scheduleEscalation } from "../core/queues/escalation.ts";
 import {
   createHousekeepingQueue,
   HOUSEKEEPING_QUEUE,
@@ -16,13 +17,14 @@ import type { QuietHours } from "../core/quiet-hours.ts";
 import type { DeliveryAttemptOutcome } from "./delivery/processor.ts";
 import { recoverDeliveries } from "./delivery/recovery.ts";
 import { createDeliveryWorker } from "./delivery/worker.ts";
+import { createEscalationWorker } from "./escalation/worker.ts";
 import { createHousekeepingWorker } from "./housekeeping/worker.ts";
 import { startWorkerHttp, type WorkerHttp } from "./http.ts";
 import { startMaintenance } from "./maintenance.ts";
 import { createRemindersWorker } from "./reminders/worker.ts";
 
 /** The queues /metrics reports (add each new queue here). */
-const METRIC_QUEUES = [DELIVERY_QUEUE, HOUSEKEEPING_QUEUE, REMINDERS_QUEUE];
+const METRIC_QUEUES = [DELIVERY_QUEUE, HOUSEKEEPING_QUEUE, REMINDERS_QUEUE, ESCALATION_QUEUE];
 
 /**
  * On shutdown, active jobs get this long to finish. Past it the worker stops anyway; their jobs
@@ -48,10 +50,17 @@ export type WorkerDeps = {
   metrics?: { host: string; port: number };
   /** How long active jobs may take to finish on close (default 25 s). */
   shutdownGraceMs?: number;
-  /** config.quietHours: reminders wait for the morning. Omitted: no quiet hours. */
+  /** config.quietHours: reminders, broadcasts and nudges wait for the morning. Omitted: none. */
   quietHours?: QuietHours;
-  /** false: no 5-minute reminder scans from this process (tests whose chats must stay predictable). */
-  reminderScans?: boolean;
+  /** OPERATORS_CHAT_ID: new and escalated cases are posted there. */
+  operatorsChatId?: string;
+  /** CASE_SLA_HOURS (default 8): office hours a case may wait for an operator's answer. */
+  caseSlaHours?: number;
+  /**
+   * false: this process runs no scheduled reminder scans or escalation rounds (tests whose chats
+   * and cases must stay predictable; their jobs can still be queued by hand).
+   */
+  scheduledScans?: boolean;
 };
 
 export type RunningWorker = {
@@ -129,8 +138,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
 
   const deliveryQueue = createDeliveryQueue(deps.connection, deps.queuePrefix);
   const remindersQueue = createRemindersQueue(deps.connection, deps.queuePrefix);
+  const escalationQueue = createEscalationQueue(deps.connection, deps.queuePrefix);
   // Redis away (a restart): the connection retries on its own; say so, quietly.
-  for (const queue of [deliveryQueue, housekeepingQueue, remindersQueue]) {
+  for (const queue of [deliveryQueue, housekeepingQueue, remindersQueue, escalationQueue]) {
     queue.on("error", (error) => logger.warn({ err: { message: error.message } }, "queue connection error"));
   }
   const reminders = createRemindersWorker(
@@ -140,11 +150,29 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   reminders.on("error", (error) =>
     logger.error({ err: { name: error.name, message: error.message } }, "reminders worker error"),
   );
+  const escalation = createEscalationWorker(
+    {
+      db: deps.db,
+      clock: deps.clock,
+      logger,
+      deliveryQueue,
+      operatorsChatId: deps.operatorsChatId === undefined ? undefined : BigInt(deps.operatorsChatId),
+      caseSlaHours: deps.caseSlaHours ?? 8,
+      quietHours: deps.quietHours ?? null,
+    },
+    { connection: deps.connection, prefix: deps.queuePrefix },
+  );
+  escalation.on("error", (error) =>
+    logger.error({ err: { name: error.name, message: error.message } }, "escalation worker error"),
+  );
 
   // Schedulers are upserted at start and again every minute: Redis may restart and forget them.
   const ensureSchedulers = async () => {
     await scheduleHousekeeping(housekeepingQueue);
-    if (deps.reminderScans !== false) await scheduleReminders(remindersQueue);
+    if (deps.scheduledScans !== false) {
+      await scheduleReminders(remindersQueue);
+      await scheduleEscalation(escalationQueue);
+    }
   };
   const maintenance = startMaintenance({
     logger,
@@ -157,7 +185,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   await maintenance.runNow();
 
   let stopping = false;
-  const workers: Worker[] = [delivery, housekeeping, reminders];
+  const workers: Worker[] = [delivery, housekeeping, reminders, escalation];
   let http: WorkerHttp | undefined;
   if (deps.metrics && deps.metrics.port !== 0) {
     http = await startWorkerHttp(
@@ -183,7 +211,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       await http?.close();
       await Promise.all([
         metrics.close(),
-        ...[housekeepingQueue, remindersQueue, deliveryQueue].map((q) => q.close()),
+        ...[housekeepingQueue, remindersQueue, escalationQueue, deliveryQueue].map((q) => q.close()),
       ]);
     },
   };

@@ -2,7 +2,7 @@
 // form. The list shows no fiscal codes, phones or message texts; the conversation is the file.
 import type { CaseDetail, CaseListRow } from "../../core/cases.ts";
 import { isCaseTopic } from "../../core/faq.ts";
-import type { Translate } from "../../core/i18n.ts";
+import { type Translate, translator } from "../../core/i18n.ts";
 import { formatRomeDateTime } from "../../core/time.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { layout, type PageInfo } from "./layout.ts";
@@ -35,7 +35,12 @@ export function casesPage(page: PageInfo, rows: CaseListRow[]): SafeHtml {
 <td data-label="${col.id}"><a href="/cases/${row.id}">${t("cases.number", { id: row.id })}</a></td>
 <td data-label="${col.contract}">${row.contractCode}</td>
 <td data-label="${col.topic}">${topicLabel(t, row.topic)}</td>
-<td data-label="${col.status}">${row.urgent ? html`<strong>${t("cases.urgent")}</strong> · ` : ""}${t(`cases.status.${row.status}`)}</td>
+<td data-label="${col.status}">${row.urgent ? html`<strong>${t("cases.urgent")}</strong> · ` : ""}${
+      // Escalated and still waiting for an operator's answer.
+      row.escalatedAt && row.status === "open" && (row.lastOperatorMessageAt ?? 0) < row.escalatedAt
+        ? html`<strong>${translator(page.lang, "staff")("alerts.escalated")}</strong> · `
+        : ""
+    }${t(`cases.status.${row.status}`)}</td>
 <td class="num" data-label="${col.opened}">${formatRomeDateTime(row.openedAt)}</td>
 <td class="num" data-label="${col.household}">${when(t, row.lastHouseholdMessageAt)}</td>
 <td class="num" data-label="${col.operator}">${when(t, row.lastOperatorMessageAt)}</td>

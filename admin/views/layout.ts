@@ -1,5 +1,5 @@
 // The frame of every page: language, header with navigation, the signed-in person and log-out form.
-import type { Translate } from "../../core/i18n.ts";
+import { type Translate, translator } from "../../core/i18n.ts";
 import { ADMIN_LANGUAGES, type AdminLanguage } from "../lang.ts";
 import { html, type SafeHtml, trusted } from "./html.ts";
 import { STYLESHEET } from "./styles.ts";
@@ -13,7 +13,7 @@ export type PageInfo = {
   demo: boolean;
 };
 
-export type NavItem = "households" | "cases" | "demo";
+export type NavItem = "households" | "cases" | "alerts" | "demo";
 
 /** The same page in another language: keeps the path and query, replaces ?lang=. */
 function languageHref(url: string, lang: string): string {
@@ -55,6 +55,7 @@ ${
     ? html`<nav class="main" aria-label="${t("layout.navigation")}">
 ${navLink("households", "/households", t("nav.households"))}
 ${navLink("cases", "/cases", t("cases.nav"))}
+${staff.role === "operator" ? "" : navLink("alerts", "/alerts", translator(page.lang, "staff")("alerts.nav"))}
 ${page.demo ? navLink("demo", "/demo/chat", t("nav.demoChat")) : ""}
 </nav>`
     : ""

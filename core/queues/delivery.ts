@@ -4,6 +4,7 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { Db, Prisma } from "../db/client.ts";
+import { sqlOf } from "../db/sql.ts";
 
 export const DELIVERY_QUEUE = "delivery";
 
@@ -47,41 +48,41 @@ export type DeliveryRequest = DeliveryRecipient & {
 };
 
 /**
- * Records the message and queues it. Asking twice for the same purpose changes nothing: the record
- * is kept and the job id is derived from it, so the queue does not hold it twice either.
+ * Records the message and queues it. Asking twice for the same purpose — one after the other or at
+ * the same moment, from several processes — changes nothing: one insert wins (ON CONFLICT DO
+ * NOTHING), the others find its record, and the job id derived from it keeps the queue single too.
  */
 export async function requestDelivery(
   deps: { db: Db; deliveryQueue: DeliveryQueue },
   request: DeliveryRequest,
 ): Promise<{ outboundMessageId: number; created: boolean }> {
-  const chatId =
+  const sql = sqlOf(deps.db);
+  const text = request.text;
+  const parseMode = request.parseMode ?? null;
+  const replyMarkup = request.replyMarkup === undefined ? null : JSON.stringify(request.replyMarkup);
+  const broadcastId = request.broadcastId ?? null;
+  const caseId = request.caseId ?? null;
+  const inserted =
     request.memberId === undefined
-      ? request.chatId
-      : (
-          await deps.db.member.findUniqueOrThrow({
-            where: { id: request.memberId },
-            select: { chatId: true },
-          })
-        ).chatId;
-  const existing = await deps.db.outboundMessage.findUnique({ where: { purpose: request.purpose } });
-  const message =
-    existing ??
-    (await deps.db.outboundMessage.upsert({
-      where: { purpose: request.purpose },
-      create: {
-        purpose: request.purpose,
-        memberId: request.memberId ?? null,
-        chatId,
-        text: request.text,
-        parseMode: request.parseMode ?? null,
-        ...(request.replyMarkup === undefined ? {} : { replyMarkup: request.replyMarkup }),
-        broadcastId: request.broadcastId ?? null,
-        caseId: request.caseId ?? null,
-      },
-      update: {},
-    }));
-  if (message.status === "queued") await enqueueDeliveries(deps.deliveryQueue, [message.id]);
-  return { outboundMessageId: message.id, created: !existing };
+      ? await sql.query<{ id: number }>`
+          INSERT INTO "OutboundMessage" (purpose, "memberId", "chatId", text, "parseMode", "replyMarkup", "broadcastId", "caseId")
+          VALUES (${request.purpose}, NULL, ${request.chatId}, ${text}, ${parseMode}, ${replyMarkup}::jsonb, ${broadcastId}::int, ${caseId}::int)
+          ON CONFLICT (purpose) DO NOTHING RETURNING id`
+      : await sql.query<{ id: number }>`
+          INSERT INTO "OutboundMessage" (purpose, "memberId", "chatId", text, "parseMode", "replyMarkup", "broadcastId", "caseId")
+          SELECT ${request.purpose}, m.id, m."chatId", ${text}, ${parseMode}, ${replyMarkup}::jsonb, ${broadcastId}::int, ${caseId}::int
+            FROM "Member" m WHERE m.id = ${request.memberId}
+          ON CONFLICT (purpose) DO NOTHING RETURNING id`;
+  const created = inserted[0];
+  if (created) {
+    await enqueueDeliveries(deps.deliveryQueue, [created.id]);
+    return { outboundMessageId: created.id, created: true };
+  }
+  const [existing] = await sql.query<{ id: number; status: string }>`
+    SELECT id, status::text AS status FROM "OutboundMessage" WHERE purpose = ${request.purpose}`;
+  if (!existing) throw new Error(`member ${request.memberId} not found`);
+  if (existing.status === "queued") await enqueueDeliveries(deps.deliveryQueue, [existing.id]);
+  return { outboundMessageId: existing.id, created: false };
 }
 
 /**

@@ -16,6 +16,9 @@ import { SandboxUser, sandboxCounters } from "./sandbox-user.ts";
 
 export type BotHarness = {
   sandbox: Sandbox;
+  /** The queue prefix of this harness's worker (to add jobs to its other queues). */
+  queuePrefix: string;
+  redis: Redis;
   db: Db;
   database: TestDatabase;
   deliveryQueue: DeliveryQueue;
@@ -30,7 +33,13 @@ export type BotHarness = {
   close(): Promise<void>;
 };
 
-export async function startBotHarness(options: { clock?: Clock } = {}): Promise<BotHarness> {
+export async function startBotHarness(
+  options: {
+    clock?: Clock;
+    /** OPERATORS_CHAT_ID for the bot and the worker (create the group in the sandbox with this id). */
+    operatorsChatId?: bigint;
+  } = {},
+): Promise<BotHarness> {
   const clock = options.clock ?? systemClock;
   const sandbox = await startSandbox({ port: 0 });
   const database = await createTestDatabase();
@@ -47,14 +56,24 @@ export async function startBotHarness(options: { clock?: Clock } = {}): Promise<
     connection: redis,
     queuePrefix: prefix,
     telegram,
-    // A scan at a 5-minute mark would drop real-clock reminders into chats the tests read.
-    reminderScans: false,
+    // A scheduled scan at a real 5- or 15-minute mark would act on the tests' data unannounced.
+    scheduledScans: false,
+    ...(options.operatorsChatId === undefined ? {} : { operatorsChatId: options.operatorsChatId.toString() }),
   });
-  const bot = createBot({ db, logger, clock, deliveryQueue, ...telegram });
+  const bot = createBot({
+    db,
+    logger,
+    clock,
+    deliveryQueue,
+    ...(options.operatorsChatId === undefined ? {} : { operatorsChatId: options.operatorsChatId }),
+    ...telegram,
+  });
   const runner: RunnerHandle = await startPolling(bot);
 
   const harness: BotHarness = {
     sandbox,
+    queuePrefix: prefix,
+    redis,
     db,
     database,
     deliveryQueue,

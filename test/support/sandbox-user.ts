@@ -12,6 +12,7 @@ export type TranscriptEntry = {
   };
   edited: boolean;
   deleted: boolean;
+  reply_to_message_id?: number;
 };
 
 async function call<T>(url: string, init?: { method?: string; body?: unknown }): Promise<T> {
@@ -44,14 +45,17 @@ export class SandboxUser {
     return new SandboxUser(sandboxUrl, created.id);
   }
 
-  async send(body: { text: string } | { kind: string }): Promise<{ update_id: number; message_id: number }> {
+  async send(
+    body: ({ text: string } | { kind: string }) & { chat_id?: number; reply_to_message_id?: number },
+  ): Promise<{ update_id: number; message_id: number }> {
     const sent = await call<{ update_id: number; message_id: number }>(
       `${this.#base}/control/users/${this.id}/send`,
       {
         body,
       },
     );
-    this.#seen = Math.max(this.#seen, sent.message_id);
+    // Messages in a group are numbered by the group's chat, not this user's.
+    if (body.chat_id === undefined) this.#seen = Math.max(this.#seen, sent.message_id);
     return sent;
   }
 

@@ -1,0 +1,39 @@
+// /alerts: coordinators and admins see what the escalation rules flagged and acknowledge it.
+import type { FastifyInstance } from "fastify";
+import { acknowledgeAlert, listOpenAlerts } from "../../core/alerts.ts";
+import { sessionOf } from "../auth.ts";
+import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
+import { type AlertNotice, alertsPage } from "../views/alerts.ts";
+import { errorPage } from "../views/errors.ts";
+
+const NOTICES: readonly AlertNotice[] = ["acknowledged", "already"];
+
+export function alertRoutes(app: FastifyInstance, ctx: AdminContext): void {
+  const { db, clock, auth } = ctx;
+  const demo = ctx.demo !== undefined;
+  const allowed = auth.requireRole("coordinator", "admin");
+
+  app.get("/alerts", { preHandler: allowed }, async (request, reply) => {
+    const raw = (request.query ?? {}) as Record<string, unknown>;
+    const notice = NOTICES.find((n) => n === raw.notice);
+    return sendHtml(reply, alertsPage(pageInfo(request, demo), await listOpenAlerts(db), notice));
+  });
+
+  app.post("/alerts/:id/ack", { preHandler: allowed }, async (request, reply) => {
+    const { id } = request.params as { id?: string };
+    const alertId = typeof id === "string" && /^[1-9]\d{0,8}$/.test(id) ? Number(id) : null;
+    const result =
+      alertId === null
+        ? "not_found"
+        : await acknowledgeAlert(db, clock, { alertId, staffId: sessionOf(request).staffId });
+    if (result === "not_found") {
+      const page = pageInfo(request, demo);
+      return sendHtml(
+        reply,
+        errorPage(page, { title: page.t("error.notFound.title"), message: page.t("error.notFound.message") }),
+        404,
+      );
+    }
+    return reply.redirect(`/alerts?notice=${result}`, 303);
+  });
+}
