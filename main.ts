@@ -77,6 +77,7 @@ async function main(): Promise<void> {
       queuePrefix: config.queuePrefix,
       telegram,
       deliveryRatePerSecond: config.deliveryRatePerSecond,
+      quietHours: config.quietHours,
     });
     closers.push(() => worker.close());
   }

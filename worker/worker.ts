@@ -1,9 +1,13 @@
 import { Api } from "grammy";
 import type { Redis } from "ioredis";
+import type { QuietHours } from "../core/broadcasts/quiet-hours.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Db } from "../core/db/client.ts";
 import type { Logger } from "../core/logger.ts";
+import { createBroadcastQueue } from "../core/queues/broadcasts.ts";
+import { createDeliveryQueue } from "../core/queues/delivery.ts";
 import { createHousekeepingQueue, scheduleHousekeeping } from "../core/queues/housekeeping.ts";
+import { createBroadcastWorker, startBroadcastSweep } from "./broadcasts/worker.ts";
 import { createDeliveryWorker } from "./delivery/worker.ts";
 import { createHousekeepingWorker } from "./housekeeping/worker.ts";
 
@@ -15,6 +19,10 @@ export type WorkerDeps = {
   queuePrefix: string;
   telegram: { token: string; apiRoot: string };
   deliveryRatePerSecond?: number;
+  /** No broadcast goes out in these hours (config.quietHours); none when left out. */
+  quietHours?: QuietHours;
+  /** How often the broadcast sweep runs (default every minute). */
+  broadcastSweepMs?: number;
 };
 
 export type RunningWorker = { close(): Promise<void> };
@@ -50,12 +58,34 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   housekeeping.on("error", (error) =>
     logger.error({ err: { name: error.name, message: error.message } }, "housekeeping worker error"),
   );
+  const deliveryQueue = createDeliveryQueue(deps.connection, deps.queuePrefix);
+  const broadcastQueue = createBroadcastQueue(deps.connection, deps.queuePrefix);
+  const broadcastDeps = {
+    db: deps.db,
+    clock: deps.clock,
+    logger,
+    deliveryQueue,
+    quietHours: deps.quietHours ?? null,
+  };
+  const broadcasts = createBroadcastWorker(broadcastDeps, {
+    connection: deps.connection,
+    prefix: deps.queuePrefix,
+  });
+  broadcasts.on("error", (error) =>
+    logger.error({ err: { name: error.name, message: error.message } }, "broadcast worker error"),
+  );
+  const sweep = startBroadcastSweep(
+    { ...broadcastDeps, broadcastQueue },
+    deps.connection,
+    deps.broadcastSweepMs,
+  );
   logger.info("worker ready");
   return {
     // Active jobs finish; waiting ones stay in Redis for the next worker.
     close: async () => {
-      await Promise.all([delivery.close(), housekeeping.close()]);
-      await housekeepingQueue.close();
+      sweep.stop();
+      await Promise.all([delivery.close(), housekeeping.close(), broadcasts.close()]);
+      await Promise.all([housekeepingQueue.close(), deliveryQueue.close(), broadcastQueue.close()]);
     },
   };
 }
