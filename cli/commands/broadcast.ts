@@ -14,24 +14,28 @@ import { readInput } from "../import-file.ts";
 const hhmm = (minute: number) =>
   `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
 
-/** Queues the fan-out; false when Redis cannot be reached in a few seconds. */
-async function queueInRedis(env: NodeJS.ProcessEnv, broadcastId: number, sendAt: Date): Promise<boolean> {
+/** Queues the fan-out; the reason when Redis cannot be reached in a few seconds. */
+async function queueInRedis(
+  env: NodeJS.ProcessEnv,
+  broadcastId: number,
+  sendAt: Date,
+): Promise<string | null> {
   const config = loadConfig(env);
   // Not the workers' settings: a command should give up on an unreachable Redis, not wait forever.
   const redis = new Redis(config.redisUrl, {
     maxRetriesPerRequest: 1,
     connectTimeout: 3000,
     retryStrategy: (times) => (times > 2 ? null : 200),
-    lazyConnect: true,
   });
   redis.on("error", () => {});
   const queue = createBroadcastQueue(redis, config.queuePrefix);
+  // The failure is reported once, below; BullMQ would print every reconnection attempt.
+  queue.on("error", () => {});
   try {
-    await redis.connect();
     await queueFanOut(queue, broadcastId, sendAt, systemClock.now());
-    return true;
-  } catch {
-    return false;
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
   } finally {
     await queue.close().catch(() => {});
     redis.disconnect();
@@ -120,9 +124,10 @@ export const broadcastCommand: Command = {
       );
     }
     if (broadcastId === null) return;
-    if (!(await queueInRedis(env, broadcastId, plan.sendAt))) {
+    const redisProblem = await queueInRedis(env, broadcastId, plan.sendAt);
+    if (redisProblem !== null) {
       io.err(
-        "warning: Redis could not be reached to queue the sending; a worker will queue it within a minute once Redis is back",
+        `warning: could not queue the sending in Redis (${redisProblem}); it is recorded, and a worker queues it within a minute of it being due once Redis is reachable`,
       );
     }
   },
