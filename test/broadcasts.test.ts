@@ -173,7 +173,7 @@ describe("text files", () => {
   });
 
   it("lists every problem with its line number", () => {
-    const r = parseTextFile("[it]\nCiao\n[xx]\nfoo\n[en]\n\n[en]\nHello\n[fr]\n" + "a".repeat(5000));
+    const r = parseTextFile(`[it]\nCiao\n[xx]\nfoo\n[en]\n\n[en]\nHello\n[fr]\n${"a".repeat(5000)}`);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems).toEqual([
