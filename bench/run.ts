@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchBot } from "./bot.ts";
+import { benchBroadcast } from "./broadcast.ts";
 import { benchStartup } from "./startup.ts";
 
 type Result = { name: string; value: number; unit: string; note?: string };
@@ -14,6 +15,15 @@ try {
   // The other figures are still worth printing and keeping; the exit code tells CI.
   console.error(
     `bot benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  process.exitCode = 1;
+}
+
+try {
+  results.push(...(await benchBroadcast()));
+} catch (error) {
+  console.error(
+    `broadcast benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
   );
   process.exitCode = 1;
 }
