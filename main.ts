@@ -66,6 +66,10 @@ async function main(): Promise<void> {
   const redis = createRedis(config.redisUrl);
   closers.push(() => redis.quit());
   const deliveryQueue = createDeliveryQueue(redis, config.queuePrefix);
+  // Redis away for a moment: the connection retries on its own and the worker's sweep re-queues.
+  deliveryQueue.on("error", (error) =>
+    logger.warn({ err: { message: error.message } }, "queue connection error"),
+  );
   closers.push(() => deliveryQueue.close());
 
   if (roles.includes("worker")) {

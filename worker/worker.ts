@@ -7,9 +7,13 @@ import type { Logger } from "../core/logger.ts";
 import { createBroadcastQueue } from "../core/queues/broadcasts.ts";
 import { createDeliveryQueue } from "../core/queues/delivery.ts";
 import { createHousekeepingQueue, scheduleHousekeeping } from "../core/queues/housekeeping.ts";
-import { createBroadcastWorker, startBroadcastSweep } from "./broadcasts/worker.ts";
+import { sweepBroadcasts } from "./broadcasts/processor.ts";
+import { createBroadcastWorker } from "./broadcasts/worker.ts";
+import type { DeliveryAttemptOutcome } from "./delivery/processor.ts";
+import { recoverDeliveries } from "./delivery/recovery.ts";
 import { createDeliveryWorker } from "./delivery/worker.ts";
 import { createHousekeepingWorker } from "./housekeeping/worker.ts";
+import { startMaintenance } from "./maintenance.ts";
 
 export type WorkerDeps = {
   db: Db;
@@ -19,19 +23,28 @@ export type WorkerDeps = {
   queuePrefix: string;
   telegram: { token: string; apiRoot: string };
   deliveryRatePerSecond?: number;
+  /** How often queues are checked against PostgreSQL (default a minute; tests use less). */
+  maintenanceIntervalMs?: number;
+  /** Told how each delivery attempt ended (metrics). */
+  onDeliveryOutcome?: (outcome: DeliveryAttemptOutcome) => void;
   /** No broadcast goes out in these hours (config.quietHours); none when left out. */
   quietHours?: QuietHours;
-  /** How often the broadcast sweep runs (default every minute). */
-  broadcastSweepMs?: number;
 };
 
 export type RunningWorker = { close(): Promise<void> };
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
-  const api = new Api(deps.telegram.token, { apiRoot: deps.telegram.apiRoot });
+  // A bounded wait: a message stays `sending` only while its request can still be answered.
+  const api = new Api(deps.telegram.token, { apiRoot: deps.telegram.apiRoot, timeoutSeconds: 30 });
   const logger = deps.logger.child({ role: "worker" });
   const delivery = createDeliveryWorker(
-    { db: deps.db, api, clock: deps.clock, logger },
+    {
+      db: deps.db,
+      api,
+      clock: deps.clock,
+      logger,
+      ...(deps.onDeliveryOutcome ? { onOutcome: deps.onDeliveryOutcome } : {}),
+    },
     {
       connection: deps.connection,
       prefix: deps.queuePrefix,
@@ -74,16 +87,35 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   broadcasts.on("error", (error) =>
     logger.error({ err: { name: error.name, message: error.message } }, "broadcast worker error"),
   );
-  const sweep = startBroadcastSweep(
-    { ...broadcastDeps, broadcastQueue },
-    deps.connection,
-    deps.broadcastSweepMs,
-  );
+  // Redis away (a restart): the connection retries on its own; say so once per error, quietly.
+  for (const queue of [deliveryQueue, housekeepingQueue, broadcastQueue]) {
+    queue.on("error", (error) => logger.warn({ err: { message: error.message } }, "queue connection error"));
+  }
+  const maintenance = startMaintenance({
+    logger,
+    intervalMs: deps.maintenanceIntervalMs ?? 60_000,
+    tasks: [
+      { name: "schedulers", run: () => scheduleHousekeeping(housekeepingQueue) },
+      // Broadcasts first: a fan-out it queues again records messages the delivery sweep then sees.
+      { name: "broadcasts", run: () => sweepBroadcasts({ ...broadcastDeps, broadcastQueue }) },
+      { name: "deliveries", run: () => recoverDeliveries({ db: deps.db, deliveryQueue }) },
+    ],
+  });
+  await maintenance.runNow();
+  // A Redis that comes back after a restart holds nothing (no persistence): put it back in step at
+  // once rather than at the next round. The first "ready" is the initial connection.
+  let connected = deps.connection.status === "ready";
+  const onReady = () => {
+    if (connected) void maintenance.runNow();
+    connected = true;
+  };
+  deps.connection.on("ready", onReady);
   logger.info("worker ready");
   return {
     // Active jobs finish; waiting ones stay in Redis for the next worker.
     close: async () => {
-      sweep.stop();
+      deps.connection.off("ready", onReady);
+      await maintenance.stop();
       await Promise.all([delivery.close(), housekeeping.close(), broadcasts.close()]);
       await Promise.all([housekeepingQueue.close(), deliveryQueue.close(), broadcastQueue.close()]);
     },

@@ -153,23 +153,22 @@ async function markFinished(db: Db, now: Date): Promise<number> {
       WHERE o."broadcastId" = b."id" AND o."status" IN ('queued', 'sending'))`;
 }
 
-export type SweepResult = { finished: number; fanOutsQueued: number; messagesRequeued: number };
+export type SweepResult = { finished: number; fanOutsQueued: number };
 
 /**
- * PostgreSQL is the record; Redis may lose jobs (it keeps nothing on disk here). Every minute and at
- * start: finish broadcasts with nothing left, queue again the fan-out of every due broadcast not yet
- * fanned out, and the delivery jobs of messages still waiting in broadcasts being sent.
+ * PostgreSQL is the record; Redis may lose jobs (it keeps nothing on disk here). Run by every worker
+ * at start, every minute and when Redis comes back (worker/maintenance.ts): finishes broadcasts with
+ * nothing left, and queues again the fan-out of every due broadcast not yet fanned out. Lost delivery
+ * jobs of messages already recorded are the delivery sweep's (worker/delivery/recovery.ts).
  */
 export async function sweepBroadcasts(
   deps: BroadcastDeps & { broadcastQueue: BroadcastQueue },
 ): Promise<SweepResult> {
-  const { db, clock } = deps;
-  const now = clock.now();
-  const sql = sqlOf(db);
-  const finished = await markFinished(db, now);
+  const now = deps.clock.now();
+  const finished = await markFinished(deps.db, now);
   let fanOutsQueued = 0;
   if (!isQuiet(now, deps.quietHours)) {
-    const due = await sql.query<{ id: number }>`
+    const due = await sqlOf(deps.db).query<{ id: number }>`
       SELECT "id" FROM "Broadcast"
       WHERE "status" IN ('scheduled', 'sending') AND "fannedOutAt" IS NULL AND "sendAt" <= ${now}
       ORDER BY "id"`;
@@ -178,9 +177,5 @@ export async function sweepBroadcasts(
       fanOutsQueued++;
     }
   }
-  const sending = await sql.query<{ id: number }>`
-    SELECT "id" FROM "Broadcast" WHERE "status" = 'sending' AND "fannedOutAt" IS NOT NULL ORDER BY "id"`;
-  let messagesRequeued = 0;
-  for (const { id } of sending) messagesRequeued += await requeueWaitingMessages(deps, id);
-  return { finished, fanOutsQueued, messagesRequeued };
+  return { finished, fanOutsQueued };
 }

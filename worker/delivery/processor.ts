@@ -1,5 +1,11 @@
-// Sends one OutboundMessage to Telegram. Jobs may run more than once (at-least-once queue), so the
-// record in PostgreSQL decides: a message already sent, unreachable or cancelled is never sent again.
+// Sends one OutboundMessage to Telegram, exactly once. Jobs may run more than once (duplicate jobs,
+// retries, a worker restarted after a crash), so the record in PostgreSQL decides:
+// - a job claims its message with one conditional UPDATE (queued → sending): of two jobs for one
+//   message, only one sends;
+// - after Telegram's answer the message is marked sent (or back to queued when Telegram refused it
+//   with a 429 or 5xx, which means it was not delivered);
+// - a message left in `sending` by a worker that died between asking Telegram and hearing back may
+//   or may not have arrived. It is never sent again: it becomes `uncertain` (staff can see it).
 import { UnrecoverableError } from "bullmq";
 import { type Api, GrammyError, HttpError } from "grammy";
 import type {
@@ -10,9 +16,26 @@ import type {
 } from "grammy/types";
 import type { Clock } from "../../core/clock.ts";
 import type { Db } from "../../core/db/client.ts";
+import { sqlOf } from "../../core/db/sql.ts";
 import type { Logger } from "../../core/logger.ts";
 import { deliveryJobSchema } from "../../core/queues/delivery.ts";
 import { splitMessage } from "./split.ts";
+
+/**
+ * How long a message may stay `sending` before its sender is taken for dead. Longer than the Bot API
+ * timeout the worker sets (30 s), and refreshed before each part of a long message.
+ */
+export const SENDING_LEASE_SECONDS = 60;
+
+/** Every way one attempt can end, for the metrics. */
+export type DeliveryAttemptOutcome =
+  | "sent"
+  | "skipped"
+  | "unreachable"
+  | "uncertain"
+  | "rate_limited"
+  | "retried"
+  | "failed";
 
 export type DeliveryDeps = {
   db: Db;
@@ -22,12 +45,14 @@ export type DeliveryDeps = {
   /** Pauses the whole queue (all worker processes) after Telegram's 429. */
   rateLimit: (ms: number) => Promise<void>;
   /**
-   * Takes the chat's sending slot (about one message a second per chat, across all worker
-   * processes): 0 when taken, else the milliseconds until it frees.
+   * Takes the chat's sending slot (about one message a second per chat, one every 3 s per group,
+   * across all worker processes): 0 when taken, else the milliseconds until it frees.
    */
   takeChatSlot: (chatId: bigint) => Promise<number>;
   /** The pause between two messages to one chat, in milliseconds. */
   chatIntervalMs: number;
+  /** Told how each attempt ended (metrics); ids and outcomes only. */
+  onOutcome?: (outcome: DeliveryAttemptOutcome) => void;
 };
 
 /** What the processor may know about and do with its job. */
@@ -40,16 +65,14 @@ export type DeliveryJobControl = {
 
 const noJobControl: DeliveryJobControl = { saveNextPart: async () => {}, finalAttempt: false };
 
-/** Only messages this recent hold up later ones to the same chat (an older one is stuck, not waiting). */
-const ORDER_WINDOW_MS = 60 * 60 * 1000;
-
 type ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply;
 
-export type DeliveryOutcome = "sent" | "skipped" | "unreachable";
+export type DeliveryOutcome = "sent" | "skipped" | "unreachable" | "uncertain";
 
 /**
- * Thrown when the chat had a message less than a second ago, or an earlier message to it is still
- * waiting: the job goes back to the queue delayed by `delayMs`, without counting an attempt.
+ * Thrown when the chat had a message less than a second ago, an earlier message to it is still
+ * waiting, or another job holds this message: the job goes back to the queue delayed by `delayMs`,
+ * without counting an attempt.
  */
 export class ChatBusy extends Error {
   readonly delayMs: number;
@@ -58,8 +81,6 @@ export class ChatBusy extends Error {
     this.delayMs = delayMs;
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Thrown after a 429 so BullMQ puts the job back without counting an attempt. */
 export class TelegramRateLimited extends Error {
@@ -70,114 +91,184 @@ export class TelegramRateLimited extends Error {
   }
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type ClaimedMessage = {
+  id: number;
+  memberId: number | null;
+  chatId: bigint;
+  text: string;
+  parseMode: string | null;
+  replyMarkup: unknown;
+};
+
+type Unclaimed = {
+  status: string;
+  stale: boolean;
+  leftMs: number;
+  unreachable: boolean;
+  earlier: bigint;
+};
+
 export async function processDelivery(
   data: unknown,
   deps: DeliveryDeps,
   job: DeliveryJobControl = noJobControl,
 ): Promise<DeliveryOutcome> {
+  try {
+    const outcome = await attempt(data, deps, job);
+    deps.onOutcome?.(outcome);
+    return outcome;
+  } catch (error) {
+    if (error instanceof TelegramRateLimited) deps.onOutcome?.("rate_limited");
+    else if (error instanceof UnrecoverableError) deps.onOutcome?.("failed");
+    else if (!(error instanceof ChatBusy)) deps.onOutcome?.(job.finalAttempt ? "failed" : "retried");
+    throw error;
+  }
+}
+
+async function attempt(data: unknown, deps: DeliveryDeps, job: DeliveryJobControl): Promise<DeliveryOutcome> {
   const { outboundMessageId, nextPart = 0 } = deliveryJobSchema.parse(data);
   const { db, api, clock, logger } = deps;
-  const message = await db.outboundMessage.findUnique({
-    where: { id: outboundMessageId },
-    include: { member: { select: { unreachableAt: true } } },
-  });
-  if (
-    !message ||
-    message.status === "sent" ||
-    message.status === "unreachable" ||
-    message.status === "cancelled"
-  ) {
-    return "skipped";
-  }
-  if (message.member?.unreachableAt) {
-    await db.outboundMessage.update({ where: { id: message.id }, data: { status: "unreachable" } });
-    return "unreachable";
-  }
-  // Messages to one chat go out in the order they were requested: wait for earlier ones.
-  const earlier = await db.outboundMessage.count({
-    where: {
-      chatId: message.chatId,
-      id: { lt: message.id },
-      status: { in: ["queued", "sending"] },
-      createdAt: { gt: new Date(Date.now() - ORDER_WINDOW_MS) }, // set by PostgreSQL, so real time
-    },
-  });
-  if (earlier > 0) throw new ChatBusy(earlier * deps.chatIntervalMs);
-  const wait = await deps.takeChatSlot(message.chatId);
-  if (wait > 0) throw new ChatBusy(wait);
+  const sql = sqlOf(db);
 
-  await db.outboundMessage.update({
-    where: { id: message.id },
-    data: { status: "sending", attempts: { increment: 1 } },
-  });
+  const [chat] = await sql.query<{ chatId: bigint; status: string; earlier: boolean }>`
+    SELECT o."chatId", o.status::text AS status,
+           EXISTS (SELECT 1 FROM "OutboundMessage" e
+                    WHERE e."chatId" = o."chatId" AND e.id < o.id AND e.status IN ('queued', 'sending')
+                      AND e."createdAt" > now() - interval '1 hour') AS earlier
+      FROM "OutboundMessage" o WHERE o.id = ${outboundMessageId}`;
+  if (!chat || !["queued", "sending"].includes(chat.status)) return "skipped";
+  if (chat.status === "queued") {
+    // Messages to one chat go out in the order they were requested: wait for earlier ones.
+    if (chat.earlier) throw new ChatBusy(deps.chatIntervalMs);
+    const wait = await deps.takeChatSlot(chat.chatId);
+    if (wait > 0) throw new ChatBusy(wait);
+  }
+
+  // The claim: only a queued message whose member can be reached and whose chat has no earlier
+  // message still waiting (messages to one chat keep their order) becomes ours.
+  const [message] = await sql.query<ClaimedMessage>`
+    UPDATE "OutboundMessage" o
+       SET status = 'sending', "sendingAt" = now(), attempts = o.attempts + 1
+     WHERE o.id = ${outboundMessageId} AND o.status = 'queued'
+       AND NOT EXISTS (SELECT 1 FROM "Member" m WHERE m.id = o."memberId" AND m."unreachableAt" IS NOT NULL)
+       AND NOT EXISTS (
+         SELECT 1 FROM "OutboundMessage" e
+          WHERE e."chatId" = o."chatId" AND e.id < o.id AND e.status IN ('queued', 'sending')
+            AND e."createdAt" > now() - interval '1 hour')
+    RETURNING o.id, o."memberId", o."chatId", o.text, o."parseMode", o."replyMarkup"`;
+  if (!message) return notClaimed(outboundMessageId, deps);
 
   try {
     const parts = splitMessage(message.text, message.parseMode === "HTML" ? "HTML" : null);
     let sent: { message_id: number } | undefined;
     for (let part = nextPart; part < parts.length; part++) {
-      if (part > nextPart) await waitForChatSlot(deps, message.chatId);
+      if (part > nextPart) {
+        await waitForChatSlot(deps, message.chatId);
+        await sql.execute`UPDATE "OutboundMessage" SET "sendingAt" = now() WHERE id = ${message.id}`;
+      }
       const last = part === parts.length - 1;
       sent = await api.sendMessage(Number(message.chatId), parts[part] as string, {
         ...(message.parseMode === "HTML" ? { parse_mode: "HTML" as const } : {}),
         // Stored by us from a grammY keyboard, so it has Telegram's ReplyMarkup shape.
-        ...(last && message.replyMarkup
-          ? { reply_markup: message.replyMarkup as unknown as ReplyMarkup }
-          : {}),
+        ...(last && message.replyMarkup ? { reply_markup: message.replyMarkup as ReplyMarkup } : {}),
       });
       if (!last) await job.saveNextPart(part + 1);
     }
-    await db.outboundMessage.update({
-      where: { id: message.id },
-      data: {
-        status: "sent",
-        sentAt: clock.now(),
-        telegramMessageId: sent ? BigInt(sent.message_id) : message.telegramMessageId,
-        lastError: null,
-      },
-    });
+    await sql.execute`
+      UPDATE "OutboundMessage"
+         SET status = 'sent', "sentAt" = ${clock.now()}, "lastError" = NULL,
+             "telegramMessageId" = COALESCE(${sent ? BigInt(sent.message_id) : null}::bigint, "telegramMessageId")
+       WHERE id = ${message.id}`;
     logger.debug({ outboundMessageId: message.id }, "message delivered");
     return "sent";
   } catch (error) {
-    if (error instanceof GrammyError) {
-      const lastError = `${error.error_code} ${error.description}`.slice(0, 500);
-      if (error.error_code === 429) {
-        const ms = (error.parameters.retry_after ?? 1) * 1000;
-        await db.outboundMessage.update({ where: { id: message.id }, data: { status: "queued", lastError } });
-        await deps.rateLimit(ms);
-        throw new TelegramRateLimited(ms);
-      }
-      if (error.error_code === 403) {
-        // Blocked bot or deactivated account: stop, do not retry; staff can see it.
-        await db.$transaction([
-          db.outboundMessage.update({
-            where: { id: message.id },
-            data: { status: "unreachable", lastError },
-          }),
-          ...(message.memberId === null
-            ? []
-            : [db.member.update({ where: { id: message.memberId }, data: { unreachableAt: clock.now() } })]),
-        ]);
-        logger.info({ outboundMessageId: message.id, memberId: message.memberId }, "member unreachable");
-        return "unreachable";
-      }
-      if (error.error_code >= 400 && error.error_code < 500) {
-        await db.outboundMessage.update({ where: { id: message.id }, data: { status: "failed", lastError } });
-        logger.error(
-          { outboundMessageId: message.id, errorCode: error.error_code },
-          "message rejected by Telegram",
-        );
-        throw new UnrecoverableError(lastError);
-      }
-    }
-    // 5xx and network errors: back to the queue with backoff.
-    const lastError =
-      error instanceof HttpError || error instanceof GrammyError ? error.message : String(error);
-    await db.outboundMessage.update({
-      where: { id: message.id },
-      data: { status: job.finalAttempt ? "failed" : "queued", lastError: lastError.slice(0, 500) },
-    });
-    throw error;
+    return await handleFailure(error, message, deps, job);
   }
+}
+
+/** Why the claim found nothing to take, and what the job does about it. */
+async function notClaimed(id: number, deps: DeliveryDeps): Promise<DeliveryOutcome> {
+  const sql = sqlOf(deps.db);
+  const [row] = await sql.query<Unclaimed>`
+    SELECT o.status::text AS status,
+           o."sendingAt" < now() - make_interval(secs => ${SENDING_LEASE_SECONDS}) AS stale,
+           GREATEST(0, EXTRACT(EPOCH FROM (o."sendingAt" + make_interval(secs => ${SENDING_LEASE_SECONDS}) - now())) * 1000)::int AS "leftMs",
+           COALESCE(m."unreachableAt" IS NOT NULL, false) AS unreachable,
+           (SELECT count(*) FROM "OutboundMessage" e
+             WHERE e."chatId" = o."chatId" AND e.id < o.id AND e.status IN ('queued', 'sending')
+               AND e."createdAt" > now() - interval '1 hour') AS earlier
+      FROM "OutboundMessage" o LEFT JOIN "Member" m ON m.id = o."memberId"
+     WHERE o.id = ${id}`;
+  if (!row) return "skipped";
+  if (row.status === "sending") {
+    if (!row.stale) throw new ChatBusy(Math.max(1000, row.leftMs + 100)); // another job holds it
+    const marked = await sql.execute`
+      UPDATE "OutboundMessage" SET status = 'uncertain', "lastError" = 'the worker stopped while sending'
+       WHERE id = ${id} AND status = 'sending'
+         AND "sendingAt" < now() - make_interval(secs => ${SENDING_LEASE_SECONDS})`;
+    if (marked > 0) deps.logger.warn({ outboundMessageId: id }, "delivery uncertain after a stopped worker");
+    return marked > 0 ? "uncertain" : "skipped";
+  }
+  if (row.status !== "queued") return "skipped";
+  if (row.unreachable) {
+    const marked = await sql.execute`
+      UPDATE "OutboundMessage" SET status = 'unreachable' WHERE id = ${id} AND status = 'queued'`;
+    return marked > 0 ? "unreachable" : "skipped";
+  }
+  // An earlier message to the chat is waiting (or the message changed under us): try again soon.
+  throw new ChatBusy(Math.max(100, Number(row.earlier) * deps.chatIntervalMs));
+}
+
+async function handleFailure(
+  error: unknown,
+  message: ClaimedMessage,
+  deps: DeliveryDeps,
+  job: DeliveryJobControl,
+): Promise<DeliveryOutcome> {
+  const { db, clock, logger } = deps;
+  const sql = sqlOf(db);
+  if (error instanceof GrammyError) {
+    const lastError = `${error.error_code} ${error.description}`.slice(0, 500);
+    if (error.error_code === 429) {
+      // Telegram did not take it: back to queued, and the whole queue pauses.
+      const ms = (error.parameters.retry_after ?? 1) * 1000;
+      await sql.execute`
+        UPDATE "OutboundMessage" SET status = 'queued', "lastError" = ${lastError} WHERE id = ${message.id}`;
+      await deps.rateLimit(ms);
+      throw new TelegramRateLimited(ms);
+    }
+    if (error.error_code === 403) {
+      // Blocked bot or deactivated account: stop, do not retry; staff can see it.
+      await db.$transaction([
+        db.outboundMessage.update({ where: { id: message.id }, data: { status: "unreachable", lastError } }),
+        ...(message.memberId === null
+          ? []
+          : [db.member.update({ where: { id: message.memberId }, data: { unreachableAt: clock.now() } })]),
+      ]);
+      logger.info({ outboundMessageId: message.id, memberId: message.memberId }, "member unreachable");
+      return "unreachable";
+    }
+    if (error.error_code >= 400 && error.error_code < 500) {
+      await sql.execute`
+        UPDATE "OutboundMessage" SET status = 'failed', "lastError" = ${lastError} WHERE id = ${message.id}`;
+      logger.error(
+        { outboundMessageId: message.id, errorCode: error.error_code },
+        "message rejected by Telegram",
+      );
+      throw new UnrecoverableError(lastError);
+    }
+  }
+  // 5xx and network errors: back to the queue with backoff (the final attempt gives up).
+  const lastError = (
+    error instanceof HttpError || error instanceof GrammyError ? error.message : String(error)
+  ).slice(0, 500);
+  const status = job.finalAttempt ? "failed" : "queued";
+  await sql.execute`
+    UPDATE "OutboundMessage" SET status = ${status}::"DeliveryStatus", "lastError" = ${lastError}
+     WHERE id = ${message.id}`;
+  throw error;
 }
 
 /** Between the parts of one long message: the chat is ours, so wait here for its next slot. */

@@ -8,19 +8,29 @@ export type DeliveryWorkerOptions = {
   prefix: string;
   /** Messages per second across every worker process (BullMQ's limiter is global per queue). */
   ratePerSecond: number;
-  /** The pause between two messages to one chat, across every worker process (default 1000 ms). */
+  /** The pause between two messages to one private chat, across every worker process (default 1000 ms). */
   chatIntervalMs?: number;
+  /** The pause between two messages to one group (Telegram allows 20 a minute; default 3000 ms). */
+  groupIntervalMs?: number;
+  /** Jobs in flight per process; by default enough to keep up with the rate limit. */
   concurrency?: number;
 };
 
 /**
  * One slot per chat in Redis, shared by every worker process: `SET … PX interval NX` succeeds for
- * one sender at a time; the others learn how long until it frees.
+ * one sender at a time; the others learn how long until it frees. Groups (negative ids) get a
+ * longer interval than private chats.
  */
-export function chatSlots(connection: Redis, prefix: string, intervalMs: number) {
+export function chatSlots(
+  connection: Redis,
+  prefix: string,
+  intervalMs: number,
+  groupIntervalMs = intervalMs,
+) {
   return async (chatId: bigint): Promise<number> => {
     const key = `${prefix}:chat-slot:${chatId}`;
-    const taken = await connection.set(key, "1", "PX", intervalMs, "NX");
+    const interval = chatId < 0n ? groupIntervalMs : intervalMs;
+    const taken = await connection.set(key, "1", "PX", interval, "NX");
     if (taken === "OK") return 0;
     const left = await connection.pttl(key);
     // Expired between the two calls (or no expiry, which we never set): try again shortly.
@@ -33,7 +43,12 @@ export function createDeliveryWorker(
   options: DeliveryWorkerOptions,
 ): Worker<DeliveryJob> {
   const chatIntervalMs = options.chatIntervalMs ?? 1000;
-  const takeChatSlot = chatSlots(options.connection, options.prefix, chatIntervalMs);
+  const takeChatSlot = chatSlots(
+    options.connection,
+    options.prefix,
+    chatIntervalMs,
+    options.groupIntervalMs ?? 3000,
+  );
   const worker: Worker<DeliveryJob> = new Worker<DeliveryJob>(
     DELIVERY_QUEUE,
     async (job, token) => {
@@ -59,7 +74,8 @@ export function createDeliveryWorker(
     {
       connection: options.connection,
       prefix: options.prefix,
-      concurrency: options.concurrency ?? 10,
+      // A Bot API call takes a few milliseconds: about one job in flight per 20 messages a second.
+      concurrency: options.concurrency ?? Math.min(100, Math.max(10, Math.ceil(options.ratePerSecond / 20))),
       limiter: { max: options.ratePerSecond, duration: 1000 },
     },
   );
