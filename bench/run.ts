@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchBot } from "./bot.ts";
+import { benchBroadcast } from "./broadcast.ts";
 import { benchEscalation } from "./escalation.ts";
 import { benchOperations } from "./operations.ts";
 import { benchReminders } from "./reminders.ts";
@@ -16,6 +17,7 @@ const BENCHES: [string, () => Promise<Result[]>][] = [
   ["operations", benchOperations],
   ["reminders", benchReminders],
   ["escalation", benchEscalation],
+  ["broadcast", benchBroadcast],
 ];
 
 const wanted = process.argv.slice(2);

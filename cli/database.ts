@@ -1,6 +1,6 @@
 // The database connection of one CLI run, and plain-language hints for the ways it usually fails.
 import { loadConfig } from "../core/config.ts";
-import { createDb, type Db } from "../core/db/client.ts";
+import { createDb, type Db, poolOf } from "../core/db/client.ts";
 
 const MIGRATE_HINT = "run `npm run db:migrate` first";
 
@@ -13,6 +13,10 @@ export async function withDatabase<T>(env: NodeJS.ProcessEnv, work: (db: Db) => 
     return await work(db);
   } finally {
     await db.$disconnect();
+    // Prisma ends the pool only if it used it itself; a command that ran only plain SQL (core/db/sql.ts)
+    // would otherwise wait for the pool's idle timeout (10 s) before exiting.
+    const pool = poolOf(db);
+    if (pool && !pool.ended) await pool.end();
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type Output,
   UsageError,
 } from "./command.ts";
+import { broadcastCancelCommand, broadcastCommand, broadcastStatusCommand } from "./commands/broadcast.ts";
 import { dbMigrate } from "./commands/db-migrate.ts";
 import { importCoursesCommand } from "./commands/import-courses.ts";
 import { importHouseholdsCommand } from "./commands/import-households.ts";
@@ -28,6 +29,9 @@ const COMMANDS: readonly Command[] = [
   importCoursesCommand,
   linkCode,
   staffAdd,
+  broadcastCommand,
+  broadcastCancelCommand,
+  broadcastStatusCommand,
 ];
 
 const PROGRAM = "npm run cli --";

@@ -7,12 +7,13 @@ import { postHouseholdMessage, replyToCase } from "../core/cases.ts";
 import { fixedClock } from "../core/clock.ts";
 import type { EscalationDeps } from "../core/escalation/deps.ts";
 import { recordDistress } from "../core/escalation/distress-case.ts";
-import { inQuietHours, nudgeSilentHouseholds } from "../core/escalation/nudge.ts";
+import { nudgeSilentHouseholds } from "../core/escalation/nudge.ts";
 import { MAX_POSTS_PER_RUN } from "../core/escalation/operators-group.ts";
 import { markBrokenPlans, openOverdueCases } from "../core/escalation/overdue.ts";
 import { escalateLateCases, slaDeadline } from "../core/escalation/sla.ts";
 import { formatMoney } from "../core/money.ts";
 import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
+import { isQuiet } from "../core/quiet-hours.ts";
 import { formatRomeDateTime } from "../core/time.ts";
 import { runEscalation } from "../worker/escalation/processor.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
@@ -508,11 +509,11 @@ describe("silent households", () => {
 
   it("knows quiet hours that cross midnight", () => {
     const quiet = { startMinute: 21 * 60, endMinute: 8 * 60 };
-    expect(inQuietHours(new Date("2026-11-20T19:59:00Z"), quiet)).toBe(false); // 20:59
-    expect(inQuietHours(new Date("2026-11-20T20:00:00Z"), quiet)).toBe(true); // 21:00
-    expect(inQuietHours(new Date("2026-11-21T06:59:00Z"), quiet)).toBe(true); // 07:59
-    expect(inQuietHours(new Date("2026-11-21T07:00:00Z"), quiet)).toBe(false); // 08:00
-    expect(inQuietHours(new Date("2026-11-21T03:00:00Z"), null)).toBe(false);
+    expect(isQuiet(new Date("2026-11-20T19:59:00Z"), quiet)).toBe(false); // 20:59
+    expect(isQuiet(new Date("2026-11-20T20:00:00Z"), quiet)).toBe(true); // 21:00
+    expect(isQuiet(new Date("2026-11-21T06:59:00Z"), quiet)).toBe(true); // 07:59
+    expect(isQuiet(new Date("2026-11-21T07:00:00Z"), quiet)).toBe(false); // 08:00
+    expect(isQuiet(new Date("2026-11-21T03:00:00Z"), null)).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@ import type { Clock } from "../core/clock.ts";
 import type { Db } from "../core/db/client.ts";
 import type { Logger } from "../core/logger.ts";
 import { createMetrics, type Metrics } from "../core/metrics.ts";
+import { BROADCAST_QUEUE, createBroadcastQueue } from "../core/queues/broadcasts.ts";
 import { createDeliveryQueue, DELIVERY_QUEUE } from "../core/queues/delivery.ts";
 import { createEscalationQueue, ESCALATION_QUEUE, scheduleEscalation } from "../core/queues/escalation.ts";
 import {
@@ -14,6 +15,8 @@ import {
 } from "../core/queues/housekeeping.ts";
 import { createRemindersQueue, REMINDERS_QUEUE, scheduleReminders } from "../core/queues/reminders.ts";
 import type { QuietHours } from "../core/quiet-hours.ts";
+import { sweepBroadcasts } from "./broadcasts/processor.ts";
+import { createBroadcastWorker } from "./broadcasts/worker.ts";
 import type { DeliveryAttemptOutcome } from "./delivery/processor.ts";
 import { recoverDeliveries } from "./delivery/recovery.ts";
 import { createDeliveryWorker } from "./delivery/worker.ts";
@@ -24,7 +27,13 @@ import { startMaintenance } from "./maintenance.ts";
 import { createRemindersWorker } from "./reminders/worker.ts";
 
 /** The queues /metrics reports (add each new queue here). */
-const METRIC_QUEUES = [DELIVERY_QUEUE, HOUSEKEEPING_QUEUE, REMINDERS_QUEUE, ESCALATION_QUEUE];
+const METRIC_QUEUES = [
+  DELIVERY_QUEUE,
+  HOUSEKEEPING_QUEUE,
+  REMINDERS_QUEUE,
+  ESCALATION_QUEUE,
+  BROADCAST_QUEUE,
+];
 
 /**
  * On shutdown, active jobs get this long to finish. Past it the worker stops anyway; their jobs
@@ -138,9 +147,24 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
 
   const deliveryQueue = createDeliveryQueue(deps.connection, deps.queuePrefix);
   const remindersQueue = createRemindersQueue(deps.connection, deps.queuePrefix);
+  const broadcastQueue = createBroadcastQueue(deps.connection, deps.queuePrefix);
+  const broadcastDeps = {
+    db: deps.db,
+    clock: deps.clock,
+    logger,
+    deliveryQueue,
+    quietHours: deps.quietHours ?? null,
+  };
+  const broadcasts = createBroadcastWorker(broadcastDeps, {
+    connection: deps.connection,
+    prefix: deps.queuePrefix,
+  });
+  broadcasts.on("error", (error) =>
+    logger.error({ err: { name: error.name, message: error.message } }, "broadcast worker error"),
+  );
   const escalationQueue = createEscalationQueue(deps.connection, deps.queuePrefix);
   // Redis away (a restart): the connection retries on its own; say so, quietly.
-  for (const queue of [deliveryQueue, housekeepingQueue, remindersQueue, escalationQueue]) {
+  for (const queue of [deliveryQueue, housekeepingQueue, remindersQueue, escalationQueue, broadcastQueue]) {
     queue.on("error", (error) => logger.warn({ err: { message: error.message } }, "queue connection error"));
   }
   const reminders = createRemindersWorker(
@@ -179,13 +203,23 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     intervalMs: deps.maintenanceIntervalMs ?? 60_000,
     tasks: [
       { name: "schedulers", run: ensureSchedulers },
+      // Broadcasts first: a fan-out it queues again records messages the delivery sweep then sees.
+      { name: "broadcasts", run: () => sweepBroadcasts({ ...broadcastDeps, broadcastQueue }) },
       { name: "deliveries", run: () => recoverDeliveries({ db: deps.db, deliveryQueue }) },
     ],
   });
   await maintenance.runNow();
+  // A Redis that comes back after a restart holds nothing (no persistence): put it back in step at
+  // once rather than at the next round. The first "ready" is the initial connection.
+  let connected = deps.connection.status === "ready";
+  const onReady = () => {
+    if (connected) void maintenance.runNow();
+    connected = true;
+  };
+  deps.connection.on("ready", onReady);
 
   let stopping = false;
-  const workers: Worker[] = [delivery, housekeeping, reminders, escalation];
+  const workers: Worker[] = [delivery, housekeeping, reminders, escalation, broadcasts];
   let http: WorkerHttp | undefined;
   if (deps.metrics && deps.metrics.port !== 0) {
     http = await startWorkerHttp(
@@ -206,12 +240,15 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     // 503 meanwhile, so nothing new is routed here.
     close: async () => {
       stopping = true;
+      deps.connection.off("ready", onReady);
       await maintenance.stop();
       await closeWithin(workers, deps.shutdownGraceMs ?? SHUTDOWN_GRACE_MS, logger);
       await http?.close();
       await Promise.all([
         metrics.close(),
-        ...[housekeepingQueue, remindersQueue, escalationQueue, deliveryQueue].map((q) => q.close()),
+        ...[housekeepingQueue, remindersQueue, escalationQueue, broadcastQueue, deliveryQueue].map((q) =>
+          q.close(),
+        ),
       ]);
     },
   };

@@ -2,26 +2,16 @@
 // no answer, its members get one gentle nudge through the delivery queue. Once per operator message:
 // the delivery purpose carries that message's time, and nudgedAt records it. Not during quiet hours
 // (the next run after them sends it), not to members who muted reminders.
-import { TZDate } from "@date-fns/tz";
 import { CLOSE_CASE_PREFIX } from "../cases.ts";
 import { sqlOf } from "../db/sql.ts";
 import { translator } from "../i18n.ts";
 import { requestDelivery } from "../queues/delivery.ts";
-import { formatCalendarDate, romeToday, TIME_ZONE } from "../time.ts";
+import { isQuiet } from "../quiet-hours.ts";
+import { formatCalendarDate, romeToday } from "../time.ts";
 import type { EscalationDeps } from "./deps.ts";
 
 export const NUDGE_AFTER_DAYS = 14;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Whether Rome's wall clock is inside the quiet window (which may cross midnight). */
-export function inQuietHours(now: Date, quiet: EscalationDeps["quietHours"]): boolean {
-  if (!quiet) return false;
-  const z = new TZDate(now.getTime(), TIME_ZONE);
-  const minute = z.getHours() * 60 + z.getMinutes();
-  return quiet.startMinute <= quiet.endMinute
-    ? minute >= quiet.startMinute && minute < quiet.endMinute
-    : minute >= quiet.startMinute || minute < quiet.endMinute;
-}
 
 type SilentRow = { id: number; householdId: number; lastOperatorMessageAt: Date };
 type MemberRow = { id: number; language: string };
@@ -31,7 +21,7 @@ export async function nudgeSilentHouseholds(
 ): Promise<{ nudged: number; messages: number }> {
   const { db, clock } = deps;
   const now = clock.now();
-  if (inQuietHours(now, deps.quietHours)) return { nudged: 0, messages: 0 };
+  if (isQuiet(now, deps.quietHours)) return { nudged: 0, messages: 0 };
   const sql = sqlOf(db);
   const rows = await sql.query<SilentRow>`
     SELECT c."id", c."householdId", c."lastOperatorMessageAt"

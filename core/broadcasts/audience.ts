@@ -1,0 +1,141 @@
+// Who a broadcast goes to. The spec is kept as written (Broadcast.audience) and read again when the
+// broadcast goes out, so a member linked meanwhile gets it and one who blocked the bot does not.
+import type { Db } from "../db/client.ts";
+import { sqlOf } from "../db/sql.ts";
+import { formatMoney, parseAmount } from "../money.ts";
+
+export type Audience =
+  | { kind: "all" }
+  | { kind: "municipality"; name: string }
+  | { kind: "course"; code: string }
+  | { kind: "plan"; status: "active" }
+  | { kind: "arrears-over"; cents: number };
+
+export type AudienceResult = { ok: true; audience: Audience } | { ok: false; problem: string };
+
+export const AUDIENCE_FORMS = "all, municipality:NAME, course:CODE, plan:active or arrears-over:AMOUNT";
+
+export function parseAudience(spec: string): AudienceResult {
+  const trimmed = spec.trim();
+  const colon = trimmed.indexOf(":");
+  const kind = (colon < 0 ? trimmed : trimmed.slice(0, colon)).trim().toLowerCase();
+  const value = colon < 0 ? undefined : trimmed.slice(colon + 1).trim();
+  const bad = (problem: string): AudienceResult => ({ ok: false, problem: `audience: ${problem}` });
+  switch (kind) {
+    case "all":
+      return value === undefined ? { ok: true, audience: { kind: "all" } } : bad('"all" takes no value');
+    case "municipality":
+      if (!value) return bad("municipality:NAME needs the municipality's name, e.g. municipality:Brescia");
+      return { ok: true, audience: { kind: "municipality", name: value } };
+    case "course":
+      if (!value) return bad("course:CODE needs a course code, e.g. course:PIP-01");
+      return { ok: true, audience: { kind: "course", code: value } };
+    case "plan":
+      if (value?.toLowerCase() !== "active") return bad('the only plan audience is "plan:active"');
+      return { ok: true, audience: { kind: "plan", status: "active" } };
+    case "arrears-over": {
+      if (!value) return bad("arrears-over:AMOUNT needs an amount in euro, e.g. arrears-over:1.000,00");
+      const amount = parseAmount(value);
+      if (!amount.ok) {
+        return bad(
+          amount.reason === "negative"
+            ? `arrears-over amount ${JSON.stringify(value)} must not be negative`
+            : amount.reason === "too_large"
+              ? `arrears-over amount ${JSON.stringify(value)} is too large`
+              : `arrears-over amount ${JSON.stringify(value)} is not an amount (write e.g. 1.000,00 or 1000.00)`,
+        );
+      }
+      return { ok: true, audience: { kind: "arrears-over", cents: amount.cents } };
+    }
+    default:
+      return bad(`unknown audience ${JSON.stringify(trimmed)}: use ${AUDIENCE_FORMS}`);
+  }
+}
+
+/** The spec as stored and shown. */
+export function describeAudience(audience: Audience): string {
+  switch (audience.kind) {
+    case "all":
+      return "all";
+    case "municipality":
+      return `municipality:${audience.name}`;
+    case "course":
+      return `course:${audience.code}`;
+    case "plan":
+      return "plan:active";
+    case "arrears-over":
+      return `arrears-over:${formatMoney(audience.cents).replace(/\s*€$/, "")}`;
+  }
+}
+
+/** The audience as the parameters of RECIPIENTS_WHERE: kind, text value, amount in cents. */
+export function audienceParameters(audience: Audience): [string, string, number] {
+  switch (audience.kind) {
+    case "municipality":
+      return [audience.kind, audience.name, 0];
+    case "course":
+      return [audience.kind, audience.code, 0];
+    case "arrears-over":
+      return [audience.kind, "", audience.cents];
+    default:
+      return [audience.kind, "", 0];
+  }
+}
+
+// Every query over recipients (counting them, fanning a broadcast out) uses this same condition on
+// "Member" m joined to its "Household" h, with $1 kind, $2 value, $3 cents. Written out in each
+// statement because statements are static templates; keep the copies identical.
+//
+//   m."consentAt" IS NOT NULL AND m."unreachableAt" IS NULL AND m."erasureRequestedAt" IS NULL AND (
+//     $1 = 'all'
+//     OR ($1 = 'municipality' AND lower(h."municipality") = lower($2))
+//     OR ($1 = 'course' AND EXISTS (...enrolled in a session of course $2...))
+//     OR ($1 = 'plan' AND EXISTS (...an active plan...))
+//     OR ($1 = 'arrears-over' AND (latest figures less payments since) > $3))
+
+export type LanguageCount = { language: string; recipients: number };
+
+/** Recipients now, per member language (the language they chose, not the section they will get). */
+export async function countRecipients(db: Db, audience: Audience): Promise<LanguageCount[]> {
+  const [kind, value, cents] = audienceParameters(audience);
+  const rows = await sqlOf(db).query<{ language: string; recipients: bigint }>`
+    SELECT m."language", count(*) AS "recipients"
+    FROM "Member" m JOIN "Household" h ON h."id" = m."householdId"
+    WHERE m."consentAt" IS NOT NULL AND m."unreachableAt" IS NULL AND m."erasureRequestedAt" IS NULL AND (
+      ${kind}::text = 'all'
+      OR (${kind}::text = 'municipality' AND lower(h."municipality") = lower(${value}::text))
+      OR (${kind}::text = 'course' AND EXISTS (
+        SELECT 1 FROM "Enrolment" e
+        JOIN "CourseSession" s ON s."id" = e."sessionId"
+        JOIN "Course" c ON c."id" = s."courseId"
+        WHERE e."memberId" = m."id" AND e."status" = 'enrolled' AND c."code" = ${value}::text))
+      OR (${kind}::text = 'plan' AND EXISTS (
+        SELECT 1 FROM "RepaymentPlan" r WHERE r."householdId" = h."id" AND r."status" = 'active'))
+      OR (${kind}::text = 'arrears-over' AND (
+        SELECT b."rentCents" + b."chargesCents" - COALESCE((
+          SELECT sum(p."amountCents") FROM "Payment" p
+          WHERE p."householdId" = h."id" AND p."paymentDate" > b."balanceDate"), 0)
+        FROM "ArrearsBalance" b WHERE b."householdId" = h."id"
+        ORDER BY b."balanceDate" DESC LIMIT 1) > ${cents}::int))
+    GROUP BY m."language" ORDER BY m."language"`;
+  return rows.map((r) => ({ language: r.language, recipients: Number(r.recipients) }));
+}
+
+/**
+ * Problems with an audience that names something: a course code or a municipality nobody has is
+ * most likely a typo, better caught now than sent to nobody.
+ */
+export async function audienceProblems(db: Db, audience: Audience): Promise<string[]> {
+  const sql = sqlOf(db);
+  if (audience.kind === "course") {
+    const found = await sql.query<{ id: number }>`SELECT "id" FROM "Course" WHERE "code" = ${audience.code}`;
+    if (found.length === 0) return [`audience: no course with code ${JSON.stringify(audience.code)}`];
+  }
+  if (audience.kind === "municipality") {
+    const found = await sql.query<{ id: number }>`
+      SELECT "id" FROM "Household" WHERE lower("municipality") = lower(${audience.name}) LIMIT 1`;
+    if (found.length === 0)
+      return [`audience: no household in municipality ${JSON.stringify(audience.name)}`];
+  }
+  return [];
+}

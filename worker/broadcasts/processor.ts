@@ -1,0 +1,181 @@
+// Broadcast fan-out: one OutboundMessage per recipient (purpose `broadcast:<id>:<memberId>`, unique),
+// then their delivery jobs. Safe to run twice or at once in two workers: the unique purpose keeps one
+// message per member, and the delivery job id (from the message) keeps one job per message.
+import { type Audience, audienceParameters, parseAudience } from "../../core/broadcasts/audience.ts";
+import type { Clock } from "../../core/clock.ts";
+import type { Db } from "../../core/db/client.ts";
+import { sqlOf } from "../../core/db/sql.ts";
+import type { Logger } from "../../core/logger.ts";
+import { type BroadcastQueue, fanOutJobSchema, queueFanOut } from "../../core/queues/broadcasts.ts";
+import { type DeliveryQueue, enqueueDeliveries } from "../../core/queues/delivery.ts";
+import { isQuiet, type QuietHours } from "../../core/quiet-hours.ts";
+
+export type BroadcastDeps = {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  deliveryQueue: DeliveryQueue;
+  quietHours: QuietHours;
+};
+
+export type FanOutOutcome =
+  | {
+      outcome: "skipped";
+      reason: "missing" | "cancelled" | "done" | "not-due" | "quiet-hours" | "bad-audience";
+    }
+  | { outcome: "fanned-out"; inserted: number; queued: number };
+
+/** Recipients inserted per statement: keeps each statement (and its row locks) short. */
+export const FAN_OUT_BATCH = 1000;
+
+export async function processFanOut(data: unknown, deps: BroadcastDeps): Promise<FanOutOutcome> {
+  const { broadcastId } = fanOutJobSchema.parse(data);
+  const { db, clock, logger } = deps;
+  const now = clock.now();
+  const broadcast = await db.broadcast.findUnique({ where: { id: broadcastId } });
+  if (!broadcast) return { outcome: "skipped", reason: "missing" };
+  if (broadcast.status === "cancelled" || broadcast.status === "done")
+    return { outcome: "skipped", reason: broadcast.status };
+  // Early (a job delayed by another clock) or in quiet hours: the sweep queues it again when due.
+  if (broadcast.sendAt.getTime() > now.getTime()) return { outcome: "skipped", reason: "not-due" };
+  if (broadcast.fannedOutAt === null && isQuiet(now, deps.quietHours))
+    return { outcome: "skipped", reason: "quiet-hours" };
+  const parsed = parseAudience(broadcast.audience);
+  if (!parsed.ok) {
+    // Stored by createBroadcast from a parsed audience, so this is a bug or a hand-edited row.
+    logger.error({ broadcastId }, "broadcast has an unreadable audience");
+    return { outcome: "skipped", reason: "bad-audience" };
+  }
+  const sql = sqlOf(db);
+  await sql.execute`
+    UPDATE "Broadcast" SET "status" = 'sending' WHERE "id" = ${broadcastId} AND "status" = 'scheduled'`;
+
+  let inserted = 0;
+  let queued = 0;
+  if (broadcast.fannedOutAt === null) {
+    let after = 0;
+    for (;;) {
+      const batch = await insertBatch(db, broadcastId, parsed.audience, after);
+      if (batch.stopped) return { outcome: "skipped", reason: "cancelled" };
+      inserted += batch.inserted.length;
+      // Sending starts while the rest is still being recorded.
+      await enqueueDeliveries(deps.deliveryQueue, batch.inserted);
+      queued += batch.inserted.length;
+      if (batch.last === null) break;
+      after = batch.last;
+    }
+  }
+  // Messages recorded by an earlier run that died before queueing them (or whose jobs Redis lost):
+  // a job id still waiting makes this a no-op, and the record's status stops any second send.
+  queued += await requeueWaitingMessages(deps, broadcastId);
+  await sql.execute`
+    UPDATE "Broadcast" SET "fannedOutAt" = ${now}
+    WHERE "id" = ${broadcastId} AND "status" = 'sending' AND "fannedOutAt" IS NULL`;
+  await markFinished(db, now);
+  logger.info({ broadcastId, inserted, queued }, "broadcast fanned out");
+  return { outcome: "fanned-out", inserted, queued };
+}
+
+/**
+ * One batch of recipients after member id `after`. The broadcast's row is share-locked for the
+ * statement, so a cancel either waits for it (and then cancels these messages too) or comes first
+ * (and then this inserts nothing).
+ */
+async function insertBatch(
+  db: Db,
+  broadcastId: number,
+  audience: Audience,
+  after: number,
+): Promise<{ stopped: boolean; inserted: number[]; last: number | null }> {
+  const [kind, value, cents] = audienceParameters(audience);
+  const rows = await sqlOf(db).query<{ live: boolean; last: number | null; inserted: number[] | null }>`
+    WITH "b" AS (
+      SELECT "id", "texts" FROM "Broadcast" WHERE "id" = ${broadcastId} AND "status" = 'sending' FOR SHARE
+    ), "batch" AS (
+      SELECT m."id", m."chatId", m."language" FROM "Member" m JOIN "Household" h ON h."id" = m."householdId"
+      WHERE m."id" > ${after}::int AND EXISTS (SELECT 1 FROM "b")
+        AND m."consentAt" IS NOT NULL AND m."unreachableAt" IS NULL AND m."erasureRequestedAt" IS NULL AND (
+        ${kind}::text = 'all'
+        OR (${kind}::text = 'municipality' AND lower(h."municipality") = lower(${value}::text))
+        OR (${kind}::text = 'course' AND EXISTS (
+          SELECT 1 FROM "Enrolment" e
+          JOIN "CourseSession" s ON s."id" = e."sessionId"
+          JOIN "Course" c ON c."id" = s."courseId"
+          WHERE e."memberId" = m."id" AND e."status" = 'enrolled' AND c."code" = ${value}::text))
+        OR (${kind}::text = 'plan' AND EXISTS (
+          SELECT 1 FROM "RepaymentPlan" r WHERE r."householdId" = h."id" AND r."status" = 'active'))
+        OR (${kind}::text = 'arrears-over' AND (
+          SELECT b."rentCents" + b."chargesCents" - COALESCE((
+            SELECT sum(p."amountCents") FROM "Payment" p
+            WHERE p."householdId" = h."id" AND p."paymentDate" > b."balanceDate"), 0)
+          FROM "ArrearsBalance" b WHERE b."householdId" = h."id"
+          ORDER BY b."balanceDate" DESC LIMIT 1) > ${cents}::int))
+      ORDER BY m."id" LIMIT ${FAN_OUT_BATCH}::int
+    ), "ins" AS (
+      INSERT INTO "OutboundMessage" ("purpose", "memberId", "chatId", "text", "broadcastId")
+      SELECT 'broadcast:' || ${broadcastId}::int || ':' || batch."id", batch."id", batch."chatId",
+        COALESCE("b"."texts" ->> batch."language", "b"."texts" ->> 'it'), ${broadcastId}::int
+      FROM "batch" CROSS JOIN "b"
+      ORDER BY batch."id"
+      ON CONFLICT ("purpose") DO NOTHING
+      RETURNING "id"
+    )
+    SELECT EXISTS (SELECT 1 FROM "b") AS "live",
+      (SELECT max("id") FROM "batch") AS "last",
+      (SELECT array_agg("id" ORDER BY "id") FROM "ins") AS "inserted"`;
+  const row = rows[0];
+  if (!row?.live) return { stopped: true, inserted: [], last: null };
+  const inserted = row.inserted ?? [];
+  // A short batch is the last one.
+  return { stopped: false, inserted, last: row.last === null ? null : row.last };
+}
+
+async function requeueWaitingMessages(
+  deps: Pick<BroadcastDeps, "db" | "deliveryQueue">,
+  broadcastId: number,
+): Promise<number> {
+  const waiting = await sqlOf(deps.db).query<{ id: number }>`
+    SELECT "id" FROM "OutboundMessage" WHERE "broadcastId" = ${broadcastId} AND "status" = 'queued'
+    ORDER BY "id"`;
+  await enqueueDeliveries(
+    deps.deliveryQueue,
+    waiting.map((w) => w.id),
+  );
+  return waiting.length;
+}
+
+/** A broadcast is done once fanned out with nothing left queued or being sent. */
+async function markFinished(db: Db, now: Date): Promise<number> {
+  return sqlOf(db).execute`
+    UPDATE "Broadcast" b SET "status" = 'done', "finishedAt" = ${now}
+    WHERE b."status" = 'sending' AND b."fannedOutAt" IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM "OutboundMessage" o
+      WHERE o."broadcastId" = b."id" AND o."status" IN ('queued', 'sending'))`;
+}
+
+export type SweepResult = { finished: number; fanOutsQueued: number };
+
+/**
+ * PostgreSQL is the record; Redis may lose jobs (it keeps nothing on disk here). Run by every worker
+ * at start, every minute and when Redis comes back (worker/maintenance.ts): finishes broadcasts with
+ * nothing left, and queues again the fan-out of every due broadcast not yet fanned out. Lost delivery
+ * jobs of messages already recorded are the delivery sweep's (worker/delivery/recovery.ts).
+ */
+export async function sweepBroadcasts(
+  deps: BroadcastDeps & { broadcastQueue: BroadcastQueue },
+): Promise<SweepResult> {
+  const now = deps.clock.now();
+  const finished = await markFinished(deps.db, now);
+  let fanOutsQueued = 0;
+  if (!isQuiet(now, deps.quietHours)) {
+    const due = await sqlOf(deps.db).query<{ id: number }>`
+      SELECT "id" FROM "Broadcast"
+      WHERE "status" IN ('scheduled', 'sending') AND "fannedOutAt" IS NULL AND "sendAt" <= ${now}
+      ORDER BY "id"`;
+    for (const { id } of due) {
+      await queueFanOut(deps.broadcastQueue, id, now, now);
+      fanOutsQueued++;
+    }
+  }
+  return { finished, fanOutsQueued };
+}
