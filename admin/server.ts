@@ -19,6 +19,7 @@ import { createCookieJar } from "./cookies.ts";
 import { rememberLanguage } from "./lang.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { caseRoutes } from "./routes/cases.ts";
+import { deliveryRoutes } from "./routes/deliveries.ts";
 import { demoChatRoutes } from "./routes/demo-chat.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { householdRoutes } from "./routes/households.ts";
@@ -134,6 +135,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     assetRoutes(scope);
     loginRoutes(scope, ctx);
     householdRoutes(scope, ctx);
+    deliveryRoutes(scope, ctx);
     caseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     if (deps.demo) demoChatRoutes(scope, ctx, deps.demo.sandboxUrl);
   });
