@@ -20,6 +20,7 @@ import { rememberLanguage } from "./lang.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { caseRoutes } from "./routes/cases.ts";
+import { deliveryRoutes } from "./routes/deliveries.ts";
 import { demoChatRoutes } from "./routes/demo-chat.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { householdRoutes } from "./routes/households.ts";
@@ -135,6 +136,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     assetRoutes(scope);
     loginRoutes(scope, ctx);
     householdRoutes(scope, ctx);
+    deliveryRoutes(scope, ctx);
     caseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     alertRoutes(scope, ctx);
     if (deps.demo) demoChatRoutes(scope, ctx, deps.demo.sandboxUrl);

@@ -7,13 +7,19 @@ import { householdsPage } from "../views/households.ts";
 export const PAGE_SIZE = 50;
 const MAX_QUERY_LENGTH = 100;
 
-/** ?q= as typed (trimmed, bounded) and ?page= as a whole number from 1. */
-export function listQuery(query: unknown): { q: string; page: number } {
+/**
+ * ?q= as typed (trimmed, bounded), ?page= as a whole number from 1, and ?unreachable=1 for only the
+ * households with a member Telegram no longer delivers to (any other value: all households).
+ */
+export function listQuery(query: unknown): { q: string; page: number; unreachable: boolean } {
   const raw = (query ?? {}) as Record<string, unknown>;
   const q = typeof raw.q === "string" ? raw.q.trim().slice(0, MAX_QUERY_LENGTH) : "";
   const pageNumber = typeof raw.page === "string" && /^\d{1,6}$/.test(raw.page) ? Number(raw.page) : 1;
-  return { q, page: Math.max(1, pageNumber) };
+  return { q, page: Math.max(1, pageNumber), unreachable: raw.unreachable === "1" };
 }
+
+/** Linked members who blocked the bot or deleted their account (Telegram answered 403). */
+const UNREACHABLE_MEMBER = { linkedAt: { not: null }, unreachableAt: { not: null } } as const;
 
 export function householdSearch(q: string): Prisma.HouseholdWhereInput {
   if (q === "") return {};
@@ -29,8 +35,11 @@ export function householdRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const { db, auth } = ctx;
 
   app.get("/households", { preHandler: auth.requireRole() }, async (request, reply) => {
-    const { q, page } = listQuery(request.query);
-    const where = householdSearch(q);
+    const { q, page, unreachable } = listQuery(request.query);
+    const search = householdSearch(q);
+    const where: Prisma.HouseholdWhereInput = unreachable
+      ? { AND: [search, { members: { some: UNREACHABLE_MEMBER } }] }
+      : search;
     const total = await db.household.count({ where });
     const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const current = Math.min(page, pageCount);
@@ -50,20 +59,30 @@ export function householdRoutes(app: FastifyInstance, ctx: AdminContext): void {
           select: { rentCents: true, chargesCents: true, balanceDate: true },
         },
         _count: { select: { members: { where: { linkedAt: { not: null } } } } },
+        id: true,
       },
     });
+    // Prisma counts one relation once per select, so the unreachable ones come in a second query.
+    const unreachableCounts = await db.member.groupBy({
+      by: ["householdId"],
+      where: { householdId: { in: households.map((h) => h.id) }, ...UNREACHABLE_MEMBER },
+      _count: { _all: true },
+    });
+    const unreachableOf = new Map(unreachableCounts.map((c) => [c.householdId, c._count._all]));
     const rows = households.map((h) => ({
       contractCode: h.contractCode,
       name: h.name,
       municipality: h.municipality,
       balance: h.balances[0] ?? null,
       linkedMembers: h._count.members,
+      unreachableMembers: unreachableOf.get(h.id) ?? 0,
     }));
     return sendHtml(
       reply,
       householdsPage(pageInfo(request, ctx.demo !== undefined), {
         rows,
         query: q,
+        unreachable,
         page: current,
         pageCount,
         total,

@@ -11,19 +11,24 @@ export type HouseholdRow = {
   municipality: string;
   balance: { rentCents: number; chargesCents: number; balanceDate: Date } | null;
   linkedMembers: number;
+  /** Of the linked members, those Telegram no longer delivers to (blocked the bot, account gone). */
+  unreachableMembers: number;
 };
 
 export type HouseholdsList = {
   rows: HouseholdRow[];
   query: string;
+  /** Only households with an unreachable member. */
+  unreachable: boolean;
   page: number;
   pageCount: number;
   total: number;
 };
 
-function pageHref(query: string, page: number): string {
+function pageHref(query: string, page: number, unreachable: boolean): string {
   const params = new URLSearchParams();
   if (query) params.set("q", query);
+  if (unreachable) params.set("unreachable", "1");
   if (page > 1) params.set("page", String(page));
   const search = params.toString();
   return search ? `/households?${search}` : "/households";
@@ -53,7 +58,11 @@ export function householdsPage(page: PageInfo, list: HouseholdsList): SafeHtml {
       row.balance ? formatMoney(row.balance.rentCents + row.balance.chargesCents) : none
     }</strong></td>
 <td class="num" data-label="${col.date}">${row.balance ? formatCalendarDate(row.balance.balanceDate) : none}</td>
-<td class="num" data-label="${col.members}">${row.linkedMembers}</td>
+<td class="num" data-label="${col.members}">${row.linkedMembers}${
+      row.unreachableMembers > 0
+        ? html` · <strong class="warn"><span aria-hidden="true">⚠</span> ${t("households.unreachableMembers", { count: row.unreachableMembers })}</strong>`
+        : ""
+    }</td>
 </tr>`,
   );
 
@@ -71,16 +80,22 @@ export function householdsPage(page: PageInfo, list: HouseholdsList): SafeHtml {
 ${rows}
 </tbody>
 </table>`
-      : html`<p class="empty">${list.query ? t("households.emptySearch", { query: list.query }) : t("households.empty")}</p>`;
+      : html`<p class="empty">${
+          list.query
+            ? t("households.emptySearch", { query: list.query })
+            : list.unreachable
+              ? t("households.emptyUnreachable")
+              : t("households.empty")
+        }</p>`;
 
   const pager =
     list.pageCount > 1
       ? html`<nav class="pager" aria-label="${t("households.pagination")}">
-<span>${list.page > 1 ? html`<a href="${pageHref(list.query, list.page - 1)}" rel="prev">${t("households.previous")}</a>` : ""}</span>
+<span>${list.page > 1 ? html`<a href="${pageHref(list.query, list.page - 1, list.unreachable)}" rel="prev">${t("households.previous")}</a>` : ""}</span>
 <span>${t("households.pageOf", { page: list.page, pages: list.pageCount })}</span>
 <span>${
           list.page < list.pageCount
-            ? html`<a href="${pageHref(list.query, list.page + 1)}" rel="next">${t("households.next")}</a>`
+            ? html`<a href="${pageHref(list.query, list.page + 1, list.unreachable)}" rel="next">${t("households.next")}</a>`
             : ""
         }</span>
 </nav>`
@@ -93,9 +108,15 @@ ${rows}
 <form class="search" method="get" action="/households" role="search">
 <label class="sr" for="q">${t("households.searchLabel")}</label>
 <input id="q" name="q" type="search" value="${list.query}" placeholder="${t("households.searchPlaceholder")}" maxlength="100">
+${list.unreachable ? html`<input type="hidden" name="unreachable" value="1">` : ""}
 <button type="submit">${t("households.search")}</button>
-${list.query ? html`<a class="button secondary" href="/households">${t("households.clearSearch")}</a>` : ""}
+${list.query || list.unreachable ? html`<a class="button secondary" href="/households">${t("households.clearSearch")}</a>` : ""}
 </form>
+<p>${
+      list.unreachable
+        ? html`<strong class="warn"><span aria-hidden="true">⚠</span> ${t("households.onlyUnreachable")}</strong> · <a href="${pageHref(list.query, 1, false)}">${t("households.allHouseholds")}</a>`
+        : html`<a href="${pageHref(list.query, 1, true)}"><span aria-hidden="true">⚠</span> ${t("households.filterUnreachable")}</a>`
+    }</p>
 <p class="muted">${t("households.count", { total: list.total })}</p>
 ${table}
 ${pager}`,

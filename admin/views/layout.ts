@@ -13,7 +13,7 @@ export type PageInfo = {
   demo: boolean;
 };
 
-export type NavItem = "households" | "cases" | "alerts" | "demo";
+export type NavItem = "households" | "deliveries" | "cases" | "alerts" | "demo";
 
 /** The same page in another language: keeps the path and query, replaces ?lang=. */
 function languageHref(url: string, lang: string): string {
@@ -54,6 +54,7 @@ ${
   staff
     ? html`<nav class="main" aria-label="${t("layout.navigation")}">
 ${navLink("households", "/households", t("nav.households"))}
+${staff.role === "operator" ? "" : navLink("deliveries", "/deliveries", t("deliveries.nav"))}
 ${navLink("cases", "/cases", t("cases.nav"))}
 ${staff.role === "operator" ? "" : navLink("alerts", "/alerts", translator(page.lang, "staff")("alerts.nav"))}
 ${page.demo ? navLink("demo", "/demo/chat", t("nav.demoChat")) : ""}
