@@ -82,16 +82,8 @@ export function audienceParameters(audience: Audience): [string, string, number]
   }
 }
 
-// Every query over recipients (counting them, fanning a broadcast out) uses this same condition on
-// "Member" m joined to its "Household" h, with $1 kind, $2 value, $3 cents. Written out in each
-// statement because statements are static templates; keep the copies identical.
-//
-//   m."consentAt" IS NOT NULL AND m."unreachableAt" IS NULL AND m."erasureRequestedAt" IS NULL AND (
-//     $1 = 'all'
-//     OR ($1 = 'municipality' AND lower(h."municipality") = lower($2))
-//     OR ($1 = 'course' AND EXISTS (...enrolled in a session of course $2...))
-//     OR ($1 = 'plan' AND EXISTS (...an active plan...))
-//     OR ($1 = 'arrears-over' AND (latest figures less payments since) > $3))
+// Who an audience reaches is defined once, in SQL: the function "broadcast_audience"(kind, value,
+// cents) of migration 20261127180000_broadcast_audience, used to count recipients and to fan out.
 
 export type LanguageCount = { language: string; recipients: number };
 
@@ -99,25 +91,9 @@ export type LanguageCount = { language: string; recipients: number };
 export async function countRecipients(db: Db, audience: Audience): Promise<LanguageCount[]> {
   const [kind, value, cents] = audienceParameters(audience);
   const rows = await sqlOf(db).query<{ language: string; recipients: bigint }>`
-    SELECT m."language", count(*) AS "recipients"
-    FROM "Member" m JOIN "Household" h ON h."id" = m."householdId"
-    WHERE m."consentAt" IS NOT NULL AND m."unreachableAt" IS NULL AND m."erasureRequestedAt" IS NULL AND (
-      ${kind}::text = 'all'
-      OR (${kind}::text = 'municipality' AND lower(h."municipality") = lower(${value}::text))
-      OR (${kind}::text = 'course' AND EXISTS (
-        SELECT 1 FROM "Enrolment" e
-        JOIN "CourseSession" s ON s."id" = e."sessionId"
-        JOIN "Course" c ON c."id" = s."courseId"
-        WHERE e."memberId" = m."id" AND e."status" = 'enrolled' AND c."code" = ${value}::text))
-      OR (${kind}::text = 'plan' AND EXISTS (
-        SELECT 1 FROM "RepaymentPlan" r WHERE r."householdId" = h."id" AND r."status" = 'active'))
-      OR (${kind}::text = 'arrears-over' AND (
-        SELECT b."rentCents" + b."chargesCents" - COALESCE((
-          SELECT sum(p."amountCents") FROM "Payment" p
-          WHERE p."householdId" = h."id" AND p."paymentDate" > b."balanceDate"), 0)
-        FROM "ArrearsBalance" b WHERE b."householdId" = h."id"
-        ORDER BY b."balanceDate" DESC LIMIT 1) > ${cents}::int))
-    GROUP BY m."language" ORDER BY m."language"`;
+    SELECT a."language", count(*) AS "recipients"
+    FROM "broadcast_audience"(${kind}::text, ${value}::text, ${cents}::int) a
+    GROUP BY a."language" ORDER BY a."language"`;
   return rows.map((r) => ({ language: r.language, recipients: Number(r.recipients) }));
 }
 

@@ -92,25 +92,10 @@ async function insertBatch(
     WITH "b" AS (
       SELECT "id", "texts" FROM "Broadcast" WHERE "id" = ${broadcastId} AND "status" = 'sending' FOR SHARE
     ), "batch" AS (
-      SELECT m."id", m."chatId", m."language" FROM "Member" m JOIN "Household" h ON h."id" = m."householdId"
-      WHERE m."id" > ${after}::int AND EXISTS (SELECT 1 FROM "b")
-        AND m."consentAt" IS NOT NULL AND m."unreachableAt" IS NULL AND m."erasureRequestedAt" IS NULL AND (
-        ${kind}::text = 'all'
-        OR (${kind}::text = 'municipality' AND lower(h."municipality") = lower(${value}::text))
-        OR (${kind}::text = 'course' AND EXISTS (
-          SELECT 1 FROM "Enrolment" e
-          JOIN "CourseSession" s ON s."id" = e."sessionId"
-          JOIN "Course" c ON c."id" = s."courseId"
-          WHERE e."memberId" = m."id" AND e."status" = 'enrolled' AND c."code" = ${value}::text))
-        OR (${kind}::text = 'plan' AND EXISTS (
-          SELECT 1 FROM "RepaymentPlan" r WHERE r."householdId" = h."id" AND r."status" = 'active'))
-        OR (${kind}::text = 'arrears-over' AND (
-          SELECT b."rentCents" + b."chargesCents" - COALESCE((
-            SELECT sum(p."amountCents") FROM "Payment" p
-            WHERE p."householdId" = h."id" AND p."paymentDate" > b."balanceDate"), 0)
-          FROM "ArrearsBalance" b WHERE b."householdId" = h."id"
-          ORDER BY b."balanceDate" DESC LIMIT 1) > ${cents}::int))
-      ORDER BY m."id" LIMIT ${FAN_OUT_BATCH}::int
+      SELECT a."memberId" AS "id", a."chatId", a."language"
+      FROM "broadcast_audience"(${kind}::text, ${value}::text, ${cents}::int) a
+      WHERE a."memberId" > ${after}::int AND EXISTS (SELECT 1 FROM "b")
+      ORDER BY a."memberId" LIMIT ${FAN_OUT_BATCH}::int
     ), "ins" AS (
       INSERT INTO "OutboundMessage" ("purpose", "memberId", "chatId", "text", "broadcastId")
       SELECT 'broadcast:' || ${broadcastId}::int || ':' || batch."id", batch."id", batch."chatId",
