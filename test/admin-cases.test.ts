@@ -1,12 +1,14 @@
 // The cases pages of the admin panel (Fastify's inject) against the harness's database, bot and
 // delivery worker: an operator's reply reaches the household's chats through the real queue.
-import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+
+import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminServer } from "../admin/server.ts";
 import { MAX_REPLY_LENGTH } from "../core/cases.ts";
 import { loadConfig } from "../core/config.ts";
 import { createLogger } from "../core/logger.ts";
 import { upsertStaff } from "../core/staff.ts";
+import { AdminClient, csrfOf } from "./support/admin-client.ts";
 import { type BotHarness, startBotHarness } from "./support/bot-harness.ts";
 import type { SandboxUser, TranscriptEntry } from "./support/sandbox-user.ts";
 
@@ -23,49 +25,17 @@ let caseId: number;
 /** The operator's reply as Maria received it, with its close button. */
 let operatorReply: TranscriptEntry;
 
-/** A browser stand-in: keeps cookies between requests, sends forms as browsers do. */
-class Client {
-  readonly cookies = new Map<string, string>();
-
-  async request(method: "GET" | "POST", url: string, form?: Record<string, string>) {
-    const cookieHeader = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    const response: LightMyRequestResponse = await app.inject({
-      method,
-      url,
-      headers: {
-        host: "admin.test",
-        ...(cookieHeader ? { cookie: cookieHeader } : {}),
-        ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
-      },
-      ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
-    });
-    for (const c of response.cookies as { name: string; value: string; maxAge?: number }[]) {
-      if (c.maxAge === 0 || c.value === "") this.cookies.delete(c.name);
-      else this.cookies.set(c.name, c.value);
-    }
-    return response;
+/** The admin panel under test, as a browser sees it. */
+class Client extends AdminClient {
+  constructor() {
+    super(() => app);
   }
 
-  get(url: string) {
-    return this.request("GET", url);
-  }
-
-  post(url: string, form: Record<string, string>) {
-    return this.request("POST", url, form);
-  }
-
+  /** Signs in and answers the CSRF token of the next form. */
   async login(email: string): Promise<string> {
-    const page = await this.get("/login");
-    const response = await this.post("/login", { email, password: PASSWORD, _csrf: csrfOf(page.body) });
-    expect(response.statusCode).toBe(303);
+    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
     return csrfOf((await this.get("/cases")).body);
   }
-}
-
-function csrfOf(body: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(body);
-  if (!match?.[1]) throw new Error("no CSRF token in the page");
-  return match[1];
 }
 
 /** The order in which case links appear on the list page. */

@@ -1,6 +1,7 @@
 // Delivery problems in the admin panel (Fastify's inject, real PostgreSQL): the /deliveries page for
 // coordinators and admins, and unreachable members on the households list.
-import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+
+import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminServer } from "../admin/server.ts";
 import { fixedClock } from "../core/clock.ts";
@@ -8,6 +9,7 @@ import { loadConfig } from "../core/config.ts";
 import type { DeliveryStatus } from "../core/db/client.ts";
 import { createLogger } from "../core/logger.ts";
 import { upsertStaff } from "../core/staff.ts";
+import { AdminClient } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 
 const PASSWORD = "correct horse battery staple";
@@ -22,38 +24,14 @@ let app: FastifyInstance;
 const clock = fixedClock(new Date("2026-11-27T10:00:00Z"));
 const member: Record<string, number> = {};
 
-/** A browser stand-in: keeps cookies between requests, sends forms as browsers do. */
-class Client {
-  readonly cookies = new Map<string, string>();
-
-  async request(method: "GET" | "POST", url: string, form?: Record<string, string>) {
-    const cookieHeader = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    const response: LightMyRequestResponse = await app.inject({
-      method,
-      url,
-      headers: {
-        host: "admin.test",
-        ...(cookieHeader ? { cookie: cookieHeader } : {}),
-        ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
-      },
-      ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
-    });
-    for (const c of response.cookies as { name: string; value: string; maxAge?: number }[]) {
-      if (c.maxAge === 0 || c.value === "") this.cookies.delete(c.name);
-      else this.cookies.set(c.name, c.value);
-    }
-    return response;
-  }
-
-  get(url: string) {
-    return this.request("GET", url);
+/** The admin panel under test, as a browser sees it. */
+class Client extends AdminClient {
+  constructor() {
+    super(() => app);
   }
 
   async login(email: string): Promise<this> {
-    const page = await this.get("/login");
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? "";
-    const response = await this.request("POST", "/login", { email, password: PASSWORD, _csrf: csrf });
-    expect(response.statusCode).toBe(303);
+    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
     return this;
   }
 }

@@ -1,5 +1,6 @@
 // The admin panel over HTTP (Fastify's inject) against a real database: log-in, sessions, CSRF,
 // throttling, the households list and health.
+
 import { Writable } from "node:stream";
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
@@ -17,6 +18,7 @@ import { createLogger } from "../core/logger.ts";
 import { formatMoney } from "../core/money.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { calendarDate } from "../core/time.ts";
+import { AdminClient, csrfOf } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 
 const PASSWORD = "correct horse battery staple";
@@ -99,60 +101,15 @@ afterAll(async () => {
   await t?.drop();
 });
 
-/** A browser stand-in: keeps cookies between requests, sends forms as browsers do. */
-class Client {
-  readonly cookies = new Map<string, string>();
-  readonly ip: string;
-  constructor(ip = "192.0.2.10") {
-    this.ip = ip;
+/** The admin panel under test, as a browser sees it. */
+class Client extends AdminClient {
+  constructor(ip?: string) {
+    super(() => app, ip);
   }
 
-  async request(
-    method: "GET" | "POST",
-    url: string,
-    form?: Record<string, string>,
-    headers: Record<string, string> = {},
-    server: FastifyInstance = app,
-  ): Promise<LightMyRequestResponse> {
-    const cookieHeader = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    const response = await server.inject({
-      method,
-      url,
-      remoteAddress: this.ip,
-      headers: {
-        host: "admin.test",
-        ...(cookieHeader ? { cookie: cookieHeader } : {}),
-        ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
-        ...headers,
-      },
-      ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
-    });
-    for (const c of response.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
-      const expired = c.maxAge === 0 || (c.expires !== undefined && c.expires.getTime() < Date.now());
-      if (expired || c.value === "") this.cookies.delete(c.name);
-      else this.cookies.set(c.name, c.value);
-    }
-    return response;
+  login(email = OPERATOR, password = PASSWORD): Promise<LightMyRequestResponse> {
+    return this.signIn(email, password);
   }
-
-  get(url: string) {
-    return this.request("GET", url);
-  }
-
-  post(url: string, form: Record<string, string>, headers?: Record<string, string>) {
-    return this.request("POST", url, form, headers);
-  }
-
-  async login(email = OPERATOR, password = PASSWORD): Promise<LightMyRequestResponse> {
-    const page = await this.get("/login");
-    return this.post("/login", { email, password, _csrf: csrfOf(page.body) });
-  }
-}
-
-function csrfOf(body: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(body);
-  if (!match?.[1]) throw new Error("no CSRF token in the page");
-  return match[1];
 }
 
 async function loggedIn(): Promise<{ client: Client; csrf: string }> {

@@ -1,13 +1,15 @@
 // The alerts page of the admin panel (Fastify's inject, real PostgreSQL): coordinators and admins see
 // open alerts with their case and plan and acknowledge them (a POST with the CSRF token); operators
 // and strangers do not; the cases list marks escalated cases.
-import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+
+import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminServer } from "../admin/server.ts";
 import { fixedClock } from "../core/clock.ts";
 import { loadConfig } from "../core/config.ts";
 import { createLogger } from "../core/logger.ts";
 import { upsertStaff } from "../core/staff.ts";
+import { AdminClient, csrfOf } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 
 const PASSWORD = "correct horse battery staple";
@@ -18,42 +20,17 @@ let planAlertId: number;
 let slaAlertId: number;
 let caseId: number;
 
-class Client {
-  readonly cookies = new Map<string, string>();
-  async request(method: "GET" | "POST", url: string, form?: Record<string, string>) {
-    const cookieHeader = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    const response: LightMyRequestResponse = await app.inject({
-      method,
-      url,
-      headers: {
-        host: "admin.test",
-        ...(cookieHeader ? { cookie: cookieHeader } : {}),
-        ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
-      },
-      ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
-    });
-    for (const c of response.cookies as { name: string; value: string; maxAge?: number }[]) {
-      if (c.maxAge === 0 || c.value === "") this.cookies.delete(c.name);
-      else this.cookies.set(c.name, c.value);
-    }
-    return response;
+/** The admin panel under test, as a browser sees it. */
+class Client extends AdminClient {
+  constructor() {
+    super(() => app);
   }
-  async login(email: string): Promise<string> {
-    const page = await this.request("GET", "/login");
-    const response = await this.request("POST", "/login", {
-      email,
-      password: PASSWORD,
-      _csrf: csrfOf(page.body),
-    });
-    expect(response.statusCode).toBe(303);
-    return csrfOf((await this.request("GET", "/cases")).body);
-  }
-}
 
-function csrfOf(body: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(body);
-  if (!match?.[1]) throw new Error("no CSRF token in the page");
-  return match[1];
+  /** Signs in and answers the CSRF token of the next form. */
+  async login(email: string): Promise<string> {
+    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
+    return csrfOf((await this.get("/cases")).body);
+  }
 }
 
 beforeAll(async () => {
