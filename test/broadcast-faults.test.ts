@@ -12,6 +12,7 @@ import { broadcastStatus } from "../core/broadcasts/broadcasts.ts";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
 import { type RunningProcess, runCli, startProcess } from "./support/processes.ts";
+import { sandboxControl } from "./support/sandbox-user.ts";
 
 const RECIPIENTS = 500;
 
@@ -78,14 +79,7 @@ async function startWorkerProcess(env: Record<string, string>): Promise<RunningP
   return worker;
 }
 
-async function control(path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${sandbox.url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(response.ok).toBe(true);
-}
+const control = (path: string, body: unknown) => sandboxControl(sandbox.url, path, body);
 
 /** Records a broadcast to everyone through the CLI; returns its id and the marker in its text. */
 async function broadcast(env: Record<string, string>, name: string): Promise<{ id: number; marker: string }> {

@@ -14,7 +14,7 @@ import { recoverDeliveries } from "../worker/delivery/recovery.ts";
 import { chatSlots } from "../worker/delivery/worker.ts";
 import { type RunningWorker, startWorker } from "../worker/worker.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
-import { SandboxUser } from "./support/sandbox-user.ts";
+import { SandboxUser, sandboxControl } from "./support/sandbox-user.ts";
 
 let sandbox: Sandbox;
 let t: TestDatabase;
@@ -24,14 +24,7 @@ let prefix: string;
 const clock = fixedClock(new Date("2026-11-27T10:00:00Z"));
 const logger = createLogger({ level: "silent" });
 
-async function control(path: string, body: unknown) {
-  const response = await fetch(`${sandbox.url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(response.ok).toBe(true);
-}
+const control = (path: string, body: unknown) => sandboxControl(sandbox.url, path, body);
 
 async function member(name: string) {
   const user = await SandboxUser.create(sandbox.url, { first_name: name });

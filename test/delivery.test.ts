@@ -12,7 +12,12 @@ import { splitMessage } from "../worker/delivery/split.ts";
 import { chatSlots } from "../worker/delivery/worker.ts";
 import { type RunningWorker, startWorker } from "../worker/worker.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
-import { SandboxUser, sandboxCounters, type TranscriptEntry } from "./support/sandbox-user.ts";
+import {
+  SandboxUser,
+  sandboxControl,
+  sandboxCounters,
+  type TranscriptEntry,
+} from "./support/sandbox-user.ts";
 
 let sandbox: Sandbox;
 let t: TestDatabase;
@@ -22,14 +27,7 @@ let worker: RunningWorker;
 let prefix: string;
 const clock = fixedClock(new Date("2026-11-27T10:00:00Z"));
 
-async function control(path: string, body: unknown) {
-  const response = await fetch(`${sandbox.url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(response.ok).toBe(true);
-}
+const control = (path: string, body: unknown) => sandboxControl(sandbox.url, path, body);
 
 /** A sandbox user who has written to the bot, and their member record. */
 async function member(name: string) {

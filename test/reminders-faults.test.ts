@@ -10,7 +10,7 @@ import { calendarDate } from "../core/time.ts";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { type RunningWorker, startWorker } from "../worker/worker.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
-import { SandboxUser, sandboxCounters } from "./support/sandbox-user.ts";
+import { SandboxUser, sandboxControl, sandboxCounters } from "./support/sandbox-user.ts";
 
 const HOUSEHOLDS = 30;
 let sandbox: Sandbox;
@@ -22,14 +22,7 @@ let worker: RunningWorker;
 // 10 December 2026, 09:30 in Rome: an installment and a document deadline tomorrow are both due.
 const clock = fixedClock(new Date("2026-12-10T08:30:00Z"));
 
-async function control(path: string, body: unknown) {
-  const response = await fetch(`${sandbox.url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(response.ok).toBe(true);
-}
+const control = (path: string, body: unknown) => sandboxControl(sandbox.url, path, body);
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });

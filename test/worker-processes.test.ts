@@ -9,7 +9,7 @@ import { createHousekeepingQueue } from "../core/queues/housekeeping.ts";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
 import { type RunningProcess, startProcess } from "./support/processes.ts";
-import { SandboxUser } from "./support/sandbox-user.ts";
+import { SandboxUser, sandboxControl } from "./support/sandbox-user.ts";
 
 let sandbox: Sandbox;
 let t: TestDatabase;
@@ -57,14 +57,7 @@ async function startWorkerProcess(env: Record<string, string>): Promise<RunningP
   return worker;
 }
 
-async function setFaults(body: Record<string, unknown>) {
-  const response = await fetch(`${sandbox.url}/control/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(response.ok).toBe(true);
-}
+const setFaults = (body: Record<string, unknown>) => sandboxControl(sandbox.url, "/control/faults", body);
 
 /** Sandbox users who have written to the bot (Telegram refuses to start a conversation otherwise). */
 async function members(count: number, tag: string) {

@@ -122,3 +122,13 @@ export async function sandboxCounters(sandboxUrl: string): Promise<{
 }> {
   return call(`${sandboxUrl}/control/counters`);
 }
+
+/** POSTs to the sandbox's control API (limits, faults, …); throws unless it answers 2xx. */
+export async function sandboxControl(sandboxUrl: string, path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${sandboxUrl}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`sandbox ${path} answered ${response.status}`);
+}
