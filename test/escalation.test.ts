@@ -306,6 +306,7 @@ describe("broken plans", () => {
       plansBroken: 0,
       casesEscalated: 0,
       householdsNudged: 0,
+      missedPostsSent: 0,
     });
   });
 });
@@ -334,6 +335,27 @@ describe("cases past their answer time", () => {
     if (result.status !== "opened") throw new Error("no case");
     return { caseId: result.caseId, householdId, memberId: m.id };
   }
+
+  it("posts a case whose post to the group was lost (the bot stopped before posting), once", async () => {
+    const { caseId } = await openCase("2026-12-01T09:00:00Z");
+    const posts = () => t.db.outboundMessage.count({ where: { chatId: GROUP, caseId } });
+    // A minute later the bot may still be posting it itself: left alone.
+    expect(await runEscalation(deps("2026-12-01T09:01:00Z"))).toMatchObject({ missedPostsSent: 0 });
+    expect(await posts()).toBe(0);
+    expect(await runEscalation(deps("2026-12-01T09:15:00Z"))).toMatchObject({ missedPostsSent: 1 });
+    const post = await t.db.outboundMessage.findFirstOrThrow({ where: { chatId: GROUP, caseId } });
+    expect(post.purpose).toBe(`ops:case:${caseId}:opened`);
+    expect(post.text).toContain("Please call me about the plan");
+    expect(await runEscalation(deps("2026-12-01T09:30:00Z"))).toMatchObject({ missedPostsSent: 0 });
+    expect(await posts()).toBe(1);
+    // Without an operators' group, or a day later, nothing is swept.
+    const other = await openCase("2026-12-01T09:00:00Z");
+    await runEscalation(deps("2026-12-01T09:15:00Z", { operatorsChatId: undefined }));
+    await runEscalation(deps("2026-12-02T09:15:00Z"));
+    expect(await t.db.outboundMessage.count({ where: { purpose: `ops:case:${other.caseId}:opened` } })).toBe(
+      0,
+    );
+  });
 
   it("escalates at the deadline across a weekend, not a minute before, once", async () => {
     const { caseId } = await openCase("2026-12-04T15:00:00Z"); // Friday 16:00

@@ -2,11 +2,12 @@
 // queue. Each post records its case, so a reply to it in the group answers that case. A post says
 // what operators need to act and no more: case and household numbers, source, topic, urgency and
 // the household's message, cut short — no names, phones or fiscal codes.
+import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
+import { sqlOf } from "../db/sql.ts";
 import { isCaseTopic } from "../faq.ts";
 import { translator } from "../i18n.ts";
-import type { DeliveryQueue } from "../queues/delivery.ts";
-import { requestDelivery } from "../queues/delivery.ts";
+import { type DeliveryQueue, requestDelivery } from "../queues/delivery.ts";
 import { escapeHtml } from "../telegram-html.ts";
 import { formatRomeDateTime } from "../time.ts";
 
@@ -123,4 +124,34 @@ export async function postSummaryToGroup(
     text: t("group.summary", { count: summary.count, source: t(`source.${summary.source}`) }),
     parseMode: "HTML",
   });
+}
+
+/** A post the bot itself is about to make is left to it for this long. */
+const POST_SETTLE_MS = 2 * 60 * 1000;
+const LOOK_BACK_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Cases households opened (by writing, or with a message of distress) in the last day whose post
+ * never reached the group: the process that opened the case stopped before posting, or Telegram's
+ * update was not redelivered. Posted now, once, within the run's budget.
+ */
+export async function postMissedCases(
+  deps: GroupPostDeps & { clock: Clock },
+  budget: PostBudget = postBudget(),
+): Promise<number> {
+  if (deps.operatorsChatId === undefined) return 0;
+  const now = deps.clock.now().getTime();
+  const missed = await sqlOf(deps.db).query<{ id: number; source: string }>`
+    SELECT c."id", c."source"::text AS "source" FROM "Case" c
+     WHERE c."source" IN ('household', 'distress')
+       AND c."openedAt" > ${new Date(now - LOOK_BACK_MS)} AND c."openedAt" < ${new Date(now - POST_SETTLE_MS)}
+       AND NOT EXISTS (SELECT 1 FROM "OutboundMessage" o WHERE o."purpose" = 'ops:case:' || c."id" || ':opened')
+     ORDER BY c."id" LIMIT ${MAX_POSTS_PER_RUN}::int`;
+  let posted = 0;
+  for (const row of missed) {
+    if (!budget.take()) break;
+    const kind: GroupPostKind = row.source === "distress" ? "distress" : "opened";
+    if (await postCaseToGroup(deps, { caseId: row.id, kind, purpose: `ops:case:${row.id}:opened` })) posted++;
+  }
+  return posted;
 }

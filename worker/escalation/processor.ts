@@ -2,6 +2,7 @@
 // workers (dedupe keys, conditional updates), so a retried job changes nothing more.
 import type { EscalationDeps } from "../../core/escalation/deps.ts";
 import { nudgeSilentHouseholds } from "../../core/escalation/nudge.ts";
+import { postMissedCases } from "../../core/escalation/operators-group.ts";
 import { markBrokenPlans, openOverdueCases } from "../../core/escalation/overdue.ts";
 import { escalateLateCases } from "../../core/escalation/sla.ts";
 
@@ -11,6 +12,7 @@ export type EscalationResult = {
   plansBroken: number;
   casesEscalated: number;
   householdsNudged: number;
+  missedPostsSent: number;
 };
 
 export async function runEscalation(deps: EscalationDeps): Promise<EscalationResult> {
@@ -18,11 +20,13 @@ export async function runEscalation(deps: EscalationDeps): Promise<EscalationRes
   const broken = await markBrokenPlans(deps);
   const late = await escalateLateCases(deps);
   const nudges = await nudgeSilentHouseholds(deps);
+  const missed = await postMissedCases(deps);
   return {
     overdueOpened: overdue.opened,
     overdueNoted: overdue.noted,
     plansBroken: broken.broken,
     casesEscalated: late.escalated,
     householdsNudged: nudges.nudged,
+    missedPostsSent: missed,
   };
 }
