@@ -107,23 +107,33 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     queuePrefix: deps.queuePrefix,
     queueNames: METRIC_QUEUES,
   });
+  // The queues this process produces into (fan-outs, scans and rules queue deliveries; schedules).
+  const deliveryQueue = createDeliveryQueue(deps.connection, deps.queuePrefix);
+  const housekeepingQueue = createHousekeepingQueue(deps.connection, deps.queuePrefix);
+  const remindersQueue = createRemindersQueue(deps.connection, deps.queuePrefix);
+  const escalationQueue = createEscalationQueue(deps.connection, deps.queuePrefix);
+  const broadcastQueue = createBroadcastQueue(deps.connection, deps.queuePrefix);
+  const queues = [deliveryQueue, housekeepingQueue, remindersQueue, escalationQueue, broadcastQueue];
+  // Redis away (a restart): the connection retries on its own; say so, quietly.
+  for (const queue of queues) {
+    queue.on("error", (error) => logger.warn({ err: { message: error.message } }, "queue connection error"));
+  }
+
+  const quietHours = deps.quietHours ?? null;
+  const connection = { connection: deps.connection, prefix: deps.queuePrefix };
   const delivery = createDeliveryWorker(
     {
       db: deps.db,
       api,
       clock: deps.clock,
       logger,
-      quietHours: deps.quietHours ?? null,
+      quietHours,
       onOutcome: (outcome) => {
         metrics.countDeliverySend(outcome);
         deps.onDeliveryOutcome?.(outcome);
       },
     },
-    {
-      connection: deps.connection,
-      prefix: deps.queuePrefix,
-      ratePerSecond: deps.deliveryRatePerSecond ?? 25,
-    },
+    { ...connection, ratePerSecond: deps.deliveryRatePerSecond ?? 25 },
   );
   delivery.on("failed", (job, error) => {
     logger.warn(
@@ -131,48 +141,13 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       "delivery attempt failed",
     );
   });
-  delivery.on("error", (error) =>
-    logger.error({ err: { name: error.name, message: error.message } }, "delivery worker error"),
-  );
-  await delivery.waitUntilReady();
-
-  const housekeepingQueue = createHousekeepingQueue(deps.connection, deps.queuePrefix);
   const housekeeping = createHousekeepingWorker(
     { db: deps.db, clock: deps.clock, logger, retentionMonths: deps.retentionMonths ?? 24 },
-    { connection: deps.connection, prefix: deps.queuePrefix },
+    connection,
   );
-  housekeeping.on("error", (error) =>
-    logger.error({ err: { name: error.name, message: error.message } }, "housekeeping worker error"),
-  );
-
-  const deliveryQueue = createDeliveryQueue(deps.connection, deps.queuePrefix);
-  const remindersQueue = createRemindersQueue(deps.connection, deps.queuePrefix);
-  const broadcastQueue = createBroadcastQueue(deps.connection, deps.queuePrefix);
-  const broadcastDeps = {
-    db: deps.db,
-    clock: deps.clock,
-    logger,
-    deliveryQueue,
-    quietHours: deps.quietHours ?? null,
-  };
-  const broadcasts = createBroadcastWorker(broadcastDeps, {
-    connection: deps.connection,
-    prefix: deps.queuePrefix,
-  });
-  broadcasts.on("error", (error) =>
-    logger.error({ err: { name: error.name, message: error.message } }, "broadcast worker error"),
-  );
-  const escalationQueue = createEscalationQueue(deps.connection, deps.queuePrefix);
-  // Redis away (a restart): the connection retries on its own; say so, quietly.
-  for (const queue of [deliveryQueue, housekeepingQueue, remindersQueue, escalationQueue, broadcastQueue]) {
-    queue.on("error", (error) => logger.warn({ err: { message: error.message } }, "queue connection error"));
-  }
   const reminders = createRemindersWorker(
-    { db: deps.db, clock: deps.clock, logger, deliveryQueue, quietHours: deps.quietHours ?? null },
-    { connection: deps.connection, prefix: deps.queuePrefix },
-  );
-  reminders.on("error", (error) =>
-    logger.error({ err: { name: error.name, message: error.message } }, "reminders worker error"),
+    { db: deps.db, clock: deps.clock, logger, deliveryQueue, quietHours },
+    connection,
   );
   const escalation = createEscalationWorker(
     {
@@ -182,13 +157,19 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       deliveryQueue,
       operatorsChatId: deps.operatorsChatId === undefined ? undefined : BigInt(deps.operatorsChatId),
       caseSlaHours: deps.caseSlaHours ?? 8,
-      quietHours: deps.quietHours ?? null,
+      quietHours,
     },
-    { connection: deps.connection, prefix: deps.queuePrefix },
+    connection,
   );
-  escalation.on("error", (error) =>
-    logger.error({ err: { name: error.name, message: error.message } }, "escalation worker error"),
-  );
+  const broadcastDeps = { db: deps.db, clock: deps.clock, logger, deliveryQueue, quietHours };
+  const broadcasts = createBroadcastWorker(broadcastDeps, connection);
+  const workers: Worker[] = [delivery, housekeeping, reminders, escalation, broadcasts];
+  for (const worker of workers) {
+    worker.on("error", (error) =>
+      logger.error({ queue: worker.name, err: { name: error.name, message: error.message } }, "worker error"),
+    );
+  }
+  await delivery.waitUntilReady();
 
   // Schedulers are upserted at start and again every minute: Redis may restart and forget them.
   const ensureSchedulers = async () => {
@@ -219,7 +200,6 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   deps.connection.on("ready", onReady);
 
   let stopping = false;
-  const workers: Worker[] = [delivery, housekeeping, reminders, escalation, broadcasts];
   let http: WorkerHttp | undefined;
   if (deps.metrics && deps.metrics.port !== 0) {
     http = await startWorkerHttp(
@@ -244,12 +224,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       await maintenance.stop();
       await closeWithin(workers, deps.shutdownGraceMs ?? SHUTDOWN_GRACE_MS, logger);
       await http?.close();
-      await Promise.all([
-        metrics.close(),
-        ...[housekeepingQueue, remindersQueue, escalationQueue, broadcastQueue, deliveryQueue].map((q) =>
-          q.close(),
-        ),
-      ]);
+      await Promise.all([metrics.close(), ...queues.map((queue) => queue.close())]);
     },
   };
 }
