@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../core/clock.ts";
 import { createLogger } from "../core/logger.ts";
 import { createDeliveryQueue, type DeliveryQueue, requestDelivery } from "../core/queues/delivery.ts";
+import { createEscalationQueue, ESCALATION_SCHEDULER } from "../core/queues/escalation.ts";
+import { createHousekeepingQueue, HOUSEKEEPING_SCHEDULER } from "../core/queues/housekeeping.ts";
 import { createRedis } from "../core/queues/redis.ts";
+import { createRemindersQueue, REMINDERS_SCHEDULER } from "../core/queues/reminders.ts";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { ChatBusy, type DeliveryDeps, processDelivery } from "../worker/delivery/processor.ts";
 import { recoverDeliveries } from "../worker/delivery/recovery.ts";
@@ -141,6 +144,27 @@ describe("exactly once", () => {
     expect(await botMessages(user)).toHaveLength(0);
   });
 
+  it("does not send again a message whose request timed out: Telegram may have delivered it", async () => {
+    const { user, record } = await member("Lento");
+    const message = await recorded(record.id, record.chatId, `test:slow:${record.id}`);
+    const d = {
+      ...deps(`${prefix}-slow`),
+      api: new Api(sandbox.token, { apiRoot: sandbox.url, timeoutSeconds: 1 }),
+    };
+    await control("/control/faults", { latency_ms: 1500 });
+    try {
+      expect(await processDelivery({ outboundMessageId: message.id }, d)).toBe("uncertain");
+    } finally {
+      await control("/control/faults", { latency_ms: 0 });
+    }
+    // Telegram (the sandbox) did deliver it, late; a retry of the job sends nothing more.
+    await expect.poll(async () => (await botMessages(user)).length).toBe(1);
+    expect(await processDelivery({ outboundMessageId: message.id }, d)).toBe("skipped");
+    const stored = await t.db.outboundMessage.findUniqueOrThrow({ where: { id: message.id } });
+    expect([stored.status, stored.lastError]).toEqual(["uncertain", "no answer from Telegram in time"]);
+    expect(await botMessages(user)).toHaveLength(1);
+  });
+
   it("leaves a message another worker is sending right now to that worker", async () => {
     const { user, record } = await member("Occupato");
     const message = await recorded(record.id, record.chatId, `test:busy:${record.id}`);
@@ -253,6 +277,17 @@ describe("exactly once", () => {
           throw new Error(`not settled: ${JSON.stringify(byStatus)} jobs ${JSON.stringify(jobs)}`);
         }
         await new Promise((r) => setTimeout(r, 500));
+      }
+      // The schedules Redis forgot are back (the worker re-upserts them when Redis returns).
+      for (const [create, name] of [
+        [createHousekeepingQueue, HOUSEKEEPING_SCHEDULER],
+        [createRemindersQueue, REMINDERS_SCHEDULER],
+        [createEscalationQueue, ESCALATION_SCHEDULER],
+      ] as const) {
+        const queue = create(connection, "restart");
+        queue.on("error", () => undefined);
+        await expect.poll(async () => (await queue.getJobSchedulers()).map((s) => s.key)).toContain(name);
+        await queue.close();
       }
       const counts = await Promise.all(members.map(async (m) => (await botMessages(m.user)).length));
       const statuses = await t.db.outboundMessage.findMany({

@@ -110,6 +110,7 @@ type ClaimedMessage = {
 
 type Unclaimed = {
   status: string;
+  purpose: string;
   stale: boolean;
   leftMs: number;
   unreachable: boolean;
@@ -138,42 +139,34 @@ async function attempt(data: unknown, deps: DeliveryDeps, job: DeliveryJobContro
   const { db, api, clock, logger } = deps;
   const sql = sqlOf(db);
 
-  const [chat] = await sql.query<{ chatId: bigint; status: string; purpose: string; earlier: boolean }>`
-    SELECT o."chatId", o.status::text AS status, o.purpose,
-           EXISTS (SELECT 1 FROM "OutboundMessage" e
-                    WHERE e."chatId" = o."chatId" AND e.id < o.id AND e.status IN ('queued', 'sending')
-                      AND e."createdAt" > now() - interval '1 hour') AS earlier
-      FROM "OutboundMessage" o WHERE o.id = ${outboundMessageId}`;
-  if (!chat || !["queued", "sending"].includes(chat.status)) return "skipped";
-  const now = clock.now();
-  if (
-    chat.status === "queued" &&
-    HELD_IN_QUIET_HOURS.test(chat.purpose) &&
-    isQuiet(now, deps.quietHours ?? null)
-  ) {
-    // Recorded before quiet hours began and still waiting (a long queue): it goes in the morning.
-    throw new ChatBusy(deferForQuietHours(now, deps.quietHours ?? null).getTime() - now.getTime());
-  }
-  if (chat.status === "queued") {
-    // Messages to one chat go out in the order they were requested: wait for earlier ones.
-    if (chat.earlier) throw new ChatBusy(deps.chatIntervalMs);
-    const wait = await deps.takeChatSlot(chat.chatId);
-    if (wait > 0) throw new ChatBusy(wait);
-  }
+  // Reminders, broadcasts and nudges recorded before quiet hours began and still waiting (a long
+  // queue) are not claimed now: they go in the morning.
+  const quiet = isQuiet(clock.now(), deps.quietHours ?? null);
 
-  // The claim: only a queued message whose member can be reached and whose chat has no earlier
-  // message still waiting (messages to one chat keep their order) becomes ours.
+  // The claim: only a queued message whose member can be reached, whose chat has no earlier message
+  // still waiting (messages to one chat keep their order) and that quiet hours do not hold back
+  // becomes ours. One statement, so of two jobs for one message only one can send it.
   const [message] = await sql.query<ClaimedMessage>`
     UPDATE "OutboundMessage" o
        SET status = 'sending', "sendingAt" = now(), attempts = o.attempts + 1
      WHERE o.id = ${outboundMessageId} AND o.status = 'queued'
+       AND NOT (${quiet}::boolean AND o.purpose ~ ${HELD_IN_QUIET_HOURS.source})
        AND NOT EXISTS (SELECT 1 FROM "Member" m WHERE m.id = o."memberId" AND m."unreachableAt" IS NOT NULL)
        AND NOT EXISTS (
          SELECT 1 FROM "OutboundMessage" e
           WHERE e."chatId" = o."chatId" AND e.id < o.id AND e.status IN ('queued', 'sending')
             AND e."createdAt" > now() - interval '1 hour')
     RETURNING o.id, o."memberId", o."chatId", o.text, o."parseMode", o."replyMarkup"`;
-  if (!message) return notClaimed(outboundMessageId, deps);
+  if (!message) return notClaimed(outboundMessageId, deps, quiet);
+
+  // About one message a second per chat: if the chat had one just now, give the claim back.
+  const wait = await deps.takeChatSlot(message.chatId);
+  if (wait > 0) {
+    await sql.execute`
+      UPDATE "OutboundMessage" SET status = 'queued', "sendingAt" = NULL, attempts = attempts - 1
+       WHERE id = ${message.id} AND status = 'sending'`;
+    throw new ChatBusy(wait);
+  }
 
   try {
     const parts = splitMessage(message.text, message.parseMode === "HTML" ? "HTML" : null);
@@ -204,10 +197,10 @@ async function attempt(data: unknown, deps: DeliveryDeps, job: DeliveryJobContro
 }
 
 /** Why the claim found nothing to take, and what the job does about it. */
-async function notClaimed(id: number, deps: DeliveryDeps): Promise<DeliveryOutcome> {
+async function notClaimed(id: number, deps: DeliveryDeps, quiet: boolean): Promise<DeliveryOutcome> {
   const sql = sqlOf(deps.db);
   const [row] = await sql.query<Unclaimed>`
-    SELECT o.status::text AS status,
+    SELECT o.status::text AS status, o.purpose,
            o."sendingAt" < now() - make_interval(secs => ${SENDING_LEASE_SECONDS}) AS stale,
            GREATEST(0, EXTRACT(EPOCH FROM (o."sendingAt" + make_interval(secs => ${SENDING_LEASE_SECONDS}) - now())) * 1000)::int AS "leftMs",
            COALESCE(m."unreachableAt" IS NOT NULL, false) AS unreachable,
@@ -227,6 +220,10 @@ async function notClaimed(id: number, deps: DeliveryDeps): Promise<DeliveryOutco
     return marked > 0 ? "uncertain" : "skipped";
   }
   if (row.status !== "queued") return "skipped";
+  if (quiet && HELD_IN_QUIET_HOURS.test(row.purpose)) {
+    const now = deps.clock.now();
+    throw new ChatBusy(deferForQuietHours(now, deps.quietHours ?? null).getTime() - now.getTime());
+  }
   if (row.unreachable) {
     const marked = await sql.execute`
       UPDATE "OutboundMessage" SET status = 'unreachable' WHERE id = ${id} AND status = 'queued'`;
@@ -275,7 +272,16 @@ async function handleFailure(
       throw new UnrecoverableError(lastError);
     }
   }
-  // 5xx and network errors: back to the queue with backoff (the final attempt gives up).
+  if (error instanceof HttpError && isTimeout(error)) {
+    // The request left and no answer came: Telegram may well have delivered it. Not sent again.
+    await sql.execute`
+      UPDATE "OutboundMessage" SET status = 'uncertain', "lastError" = 'no answer from Telegram in time'
+       WHERE id = ${message.id}`;
+    logger.warn({ outboundMessageId: message.id }, "delivery uncertain after a time-out");
+    return "uncertain";
+  }
+  // 5xx and other network errors (refused, reset): back to the queue with backoff (the final
+  // attempt gives up).
   const lastError = (
     error instanceof HttpError || error instanceof GrammyError ? error.message : String(error)
   ).slice(0, 500);
@@ -284,6 +290,11 @@ async function handleFailure(
     UPDATE "OutboundMessage" SET status = ${status}::"DeliveryStatus", "lastError" = ${lastError}
      WHERE id = ${message.id}`;
   throw error;
+}
+
+/** grammY's own time-out (the worker's Api sets timeoutSeconds), as opposed to a refused connection. */
+function isTimeout(error: HttpError): boolean {
+  return error.error instanceof Error && /timed out/.test(error.error.message);
 }
 
 /** Between the parts of one long message: the chat is ours, so wait here for its next slot. */
