@@ -3,17 +3,7 @@
 
 import type { Db, DeliveryStatus } from "./db/client.ts";
 import { sqlOf } from "./db/sql.ts";
-
-/** Every delivery status, in the order a message goes through them. */
-export const DELIVERY_STATUSES = [
-  "queued",
-  "sending",
-  "sent",
-  "failed",
-  "unreachable",
-  "uncertain",
-  "cancelled",
-] as const satisfies readonly DeliveryStatus[];
+import { DELIVERY_STATUSES } from "./queues/delivery.ts";
 
 /** Messages that did not reach the person, or may not have: staff must look at these. */
 export const PROBLEM_STATUSES = [

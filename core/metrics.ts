@@ -7,6 +7,8 @@ import type { Redis } from "ioredis";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { Db } from "./db/client.ts";
 import { sqlOf } from "./db/sql.ts";
+import { DELIVERY_STATUSES } from "./queues/delivery.ts";
+import { REMINDER_KINDS } from "./reminders/rules.ts";
 
 export const QUEUE_STATES = ["waiting", "active", "delayed", "failed", "prioritized"] as const;
 
@@ -21,27 +23,6 @@ export const DELIVERY_OUTCOMES = [
   "skipped",
 ] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
-
-export const DELIVERY_STATUSES = [
-  "queued",
-  "sending",
-  "sent",
-  "failed",
-  "unreachable",
-  "cancelled",
-  "uncertain",
-] as const;
-
-/** The `<kind>` of `reminder:<kind>:…` purposes; anything else counts as "other". */
-export const REMINDER_KINDS = [
-  "inst-before",
-  "inst-due",
-  "inst-overdue",
-  "course-eve",
-  "course-2h",
-  "doc-7",
-  "doc-1",
-] as const;
 
 export const CASE_SOURCES = ["household", "overdue", "plan_broken", "distress"] as const;
 export const BROADCAST_STATUSES = ["scheduled", "sending", "done", "cancelled"] as const;

@@ -1,8 +1,9 @@
 // Deliveries: counts by status, then the messages that did not (or may not) reach their recipient.
 // Shows what kind of message it was and to whom, never its text (it is personal).
 import type { DeliveryCounts, ProblemMessage, ProblemStatus } from "../../core/delivery-report.ts";
-import { DELIVERY_STATUSES, PROBLEM_STATUSES } from "../../core/delivery-report.ts";
+import { PROBLEM_STATUSES } from "../../core/delivery-report.ts";
 import type { Translate } from "../../core/i18n.ts";
+import { DELIVERY_STATUSES } from "../../core/queues/delivery.ts";
 import { formatRomeDateTime } from "../../core/time.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { layout, type PageInfo } from "./layout.ts";

@@ -3,6 +3,7 @@ import { type AuditEntry, audit } from "../audit.ts";
 import type { Db } from "../db/client.ts";
 import { sqlOf } from "../db/sql.ts";
 import { DEFAULT_LANGUAGE } from "../i18n.ts";
+import { DELIVERY_STATUSES } from "../queues/delivery.ts";
 import { deferForQuietHours, type QuietHours } from "../quiet-hours.ts";
 import { type Audience, audienceProblems, countRecipients, describeAudience } from "./audience.ts";
 import type { BroadcastTexts } from "./text-file.ts";
@@ -137,16 +138,6 @@ export async function cancelBroadcast(
     return { ok: true as const, cancelledMessages: messages.count };
   });
 }
-
-export const DELIVERY_STATUSES = [
-  "queued",
-  "sending",
-  "sent",
-  "failed",
-  "unreachable",
-  "uncertain",
-  "cancelled",
-] as const;
 
 export type BroadcastStatusView = {
   id: number;

@@ -3,10 +3,21 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
-import type { Db, Prisma } from "../db/client.ts";
+import type { Db, DeliveryStatus, Prisma } from "../db/client.ts";
 import { sqlOf } from "../db/sql.ts";
 
 export const DELIVERY_QUEUE = "delivery";
+
+/** Every status of an OutboundMessage, in the order a message goes through them. */
+export const DELIVERY_STATUSES = [
+  "queued",
+  "sending",
+  "sent",
+  "failed",
+  "unreachable",
+  "uncertain",
+  "cancelled",
+] as const satisfies readonly DeliveryStatus[];
 
 export const deliveryJobSchema = z.object({
   outboundMessageId: z.number().int().positive(),
