@@ -37,14 +37,12 @@ export type ReminderScanResult = {
   recorded: number;
   byKind: Record<ReminderKind, number>;
   /** Reminders recorded earlier but never queued (a scan that stopped halfway), queued again. */
-  requeued: number;
 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Every window ends within 8 days of its date: dates further away cannot be due. */
 const DATE_REACH_DAYS = 8;
 /** A recorded reminder still queued this long after its scan lost its job (the scan stopped). */
-const ORPHAN_AFTER_MS = 10 * 60 * 1000;
 
 type Row = { memberId: number; chatId: bigint; language: string };
 type Pending = { purpose: string; memberId: number; chatId: string; text: string; markup: string | null };
@@ -73,14 +71,12 @@ function duePairs(
 export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderScanResult> {
   const now = deps.clock.now();
   const byKind = Object.fromEntries(REMINDER_KINDS.map((k) => [k, 0])) as Record<ReminderKind, number>;
-  const result: ReminderScanResult = { quiet: false, recorded: 0, byKind, requeued: 0 };
+  const result: ReminderScanResult = { quiet: false, recorded: 0, byKind };
   if (isQuiet(now, deps.quietHours)) return { ...result, quiet: true };
 
   const sql = sqlOf(deps.db);
   const pageSize = deps.pageSize ?? 2000;
   const essential = [...ESSENTIAL_KINDS];
-
-  result.requeued = await requeueOrphans(deps);
 
   const record = async (pending: Pending[]): Promise<void> => {
     if (pending.length === 0) return;
@@ -251,25 +247,6 @@ export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderS
     }
   }
 
-  deps.logger?.info({ recorded: result.recorded, byKind, requeued: result.requeued }, "reminder scan done");
+  deps.logger?.info({ recorded: result.recorded, byKind }, "reminder scan done");
   return result;
-}
-
-/**
- * A scan that stopped between recording and queueing (a worker killed) leaves rows "queued" without a
- * job; queueing them again is harmless (the job id comes from the row, the row's status stops a resend).
- */
-async function requeueOrphans(deps: ReminderScanDeps): Promise<number> {
-  // createdAt is PostgreSQL's time (the delivery worker orders a chat's messages by it), so is this.
-  const rows = await sqlOf(deps.db).query<{ id: number }>`
-    SELECT id FROM "OutboundMessage"
-    WHERE status = 'queued' AND purpose LIKE 'reminder:%'
-      AND "createdAt" < now() - make_interval(secs => ${ORPHAN_AFTER_MS / 1000}::int)
-    ORDER BY id
-    LIMIT 10000`;
-  await enqueueDeliveries(
-    deps.deliveryQueue,
-    rows.map((r) => r.id),
-  );
-  return rows.length;
 }

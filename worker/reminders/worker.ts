@@ -11,7 +11,7 @@ export function createRemindersWorker(
     REMINDERS_QUEUE,
     async (job) => {
       const result = await processReminderJob(deps, job.data);
-      return { quiet: result.quiet, recorded: result.recorded, requeued: result.requeued };
+      return { quiet: result.quiet, recorded: result.recorded };
     },
     { connection: options.connection, prefix: options.prefix, concurrency: 1 },
   );
