@@ -117,8 +117,7 @@ export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderS
       owedCents: number;
       dueDate: Date;
     };
-    let after = [0, 0];
-    for (;;) {
+    await eachPage<InstRow>(pageSize, async (after) => {
       const rows = await sql.query<InstRow>`
         SELECT k.kind, i.id AS "entityId", m.id AS "memberId", m."chatId", m.language, i.number,
                (SELECT count(*)::int FROM "Installment" x WHERE x."planId" = i."planId") AS total,
@@ -150,18 +149,15 @@ export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderS
           ),
         ),
       );
-      const last = rows.at(-1);
-      if (!last || rows.length < pageSize) break;
-      after = [last.entityId, last.memberId];
-    }
+      return rows;
+    });
   }
 
   // ─── Documents still missing or asked for ─────────────────────────────────
   const docs = duePairs(now, deps.quietHours, documentWindows);
   if (docs.kinds.length > 0) {
     type DocRow = Row & { kind: ReminderKind; entityId: number; key: string; dueDate: Date };
-    let after = [0, 0];
-    for (;;) {
+    await eachPage<DocRow>(pageSize, async (after) => {
       const rows = await sql.query<DocRow>`
         SELECT k.kind, d.id AS "entityId", m.id AS "memberId", m."chatId", m.language, r.key, d."dueDate"
         FROM unnest(${docs.kinds}::text[], ${docs.dates}::date[]) AS k(kind, due)
@@ -185,10 +181,8 @@ export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderS
           ),
         ),
       );
-      const last = rows.at(-1);
-      if (!last || rows.length < pageSize) break;
-      after = [last.entityId, last.memberId];
-    }
+      return rows;
+    });
   }
 
   // ─── Course sessions: the enrolled member ─────────────────────────────────
@@ -214,8 +208,7 @@ export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderS
       startsAt: Date;
       location: string;
     };
-    let after = [0, 0];
-    for (;;) {
+    await eachPage<CourseRow>(pageSize, async (after) => {
       const rows = await sql.query<CourseRow>`
         SELECT k.kind, s.id AS "entityId", m.id AS "memberId", m."chatId", m.language, c.title, s."startsAt",
                s.location
@@ -241,12 +234,24 @@ export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderS
           ),
         ),
       );
-      const last = rows.at(-1);
-      if (!last || rows.length < pageSize) break;
-      after = [last.entityId, last.memberId];
-    }
+      return rows;
+    });
   }
 
   deps.logger?.info({ recorded: result.recorded, byKind }, "reminder scan done");
   return result;
+}
+
+/** Runs `page` with a keyset cursor (entity id, member id) until a page comes back short. */
+async function eachPage<T extends { entityId: number; memberId: number }>(
+  pageSize: number,
+  page: (after: readonly [number, number]) => Promise<T[]>,
+): Promise<void> {
+  let after: readonly [number, number] = [0, 0];
+  for (;;) {
+    const rows = await page(after);
+    const last = rows.at(-1);
+    if (!last || rows.length < pageSize) return;
+    after = [last.entityId, last.memberId];
+  }
 }
