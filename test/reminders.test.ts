@@ -7,6 +7,7 @@ import { createLogger } from "../core/logger.ts";
 import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
 import { createRemindersQueue, REMINDERS_SCHEDULER, scheduleReminders } from "../core/queues/reminders.ts";
 import type { QuietHours } from "../core/quiet-hours.ts";
+import { setRemindersMuted } from "../core/reminders/preferences.ts";
 import { runReminderScan } from "../core/reminders/scan.ts";
 import { calendarDate } from "../core/time.ts";
 import { recoverDeliveries } from "../worker/delivery/recovery.ts";
@@ -322,6 +323,29 @@ describe("courses", () => {
     expect((await scan("2026-03-29T17:00:00Z")).byKind["course-eve"]).toBe(1);
     expect((await scan("2026-10-25T17:59:00Z")).recorded).toBe(0); // 18:59 CET
     expect((await scan("2026-10-25T18:00:00Z")).byKind["course-eve"]).toBe(1);
+  });
+});
+
+describe("muting", () => {
+  it("withdraws the member's waiting non-essential reminders, keeps the essential ones", async () => {
+    const h = await household();
+    const m = await member(h);
+    const other = await member(h);
+    const inst = await plan(h, [2026, 12, 10]);
+    expect((await scan("2026-12-07T08:00:00Z")).recorded).toBe(2); // 3 days before, both members
+    const chatId = (await t.db.member.findUniqueOrThrow({ where: { id: m } })).chatId;
+    await t.db.outboundMessage.create({
+      data: { purpose: `reminder:inst-due:${inst}:${m}`, memberId: m, chatId, text: "due" },
+    });
+    expect(await setRemindersMuted(t.db, m, true)).toBe(1);
+    const statuses = await t.db.outboundMessage.findMany({ orderBy: { id: "asc" } });
+    expect(statuses.map((o) => [o.purpose, o.status])).toEqual([
+      [`reminder:inst-before:${inst}:${m}`, "cancelled"],
+      [`reminder:inst-before:${inst}:${other}`, "queued"],
+      [`reminder:inst-due:${inst}:${m}`, "queued"],
+    ]);
+    expect(await setRemindersMuted(t.db, m, false)).toBe(0);
+    expect((await t.db.member.findUniqueOrThrow({ where: { id: m } })).remindersMuted).toBe(false);
   });
 });
 

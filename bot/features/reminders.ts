@@ -2,6 +2,7 @@
 // unmute one on the confirmation and in /privacy; both set a state rather than flip it, so an old or
 // double-pressed button does the same thing again.
 import { Composer, InlineKeyboard } from "grammy";
+import { setRemindersMuted } from "../../core/reminders/preferences.ts";
 import { REMINDER_CALLBACKS } from "../../core/reminders/texts.ts";
 import type { BotContext } from "../context.ts";
 
@@ -13,9 +14,9 @@ async function setMuted(ctx: BotContext, muted: boolean): Promise<void> {
     await ctx.answerCallbackQuery({ text: ctx.t("fallback.old_button") });
     return;
   }
-  await ctx.deps.db.member.update({ where: { id: member.id }, data: { remindersMuted: muted } });
+  const withdrawn = await setRemindersMuted(ctx.deps.db, member.id, muted);
   member.remindersMuted = muted;
-  ctx.logger.info({ memberId: member.id, muted }, "reminders preference set");
+  ctx.logger.info({ memberId: member.id, muted, withdrawn }, "reminders preference set");
   await ctx.answerCallbackQuery({ text: ctx.t(muted ? "reminders:muted_toast" : "reminders:unmuted_toast") });
   if (muted) {
     const keyboard = new InlineKeyboard().text(ctx.t("reminders:buttons.unmute"), REMINDER_CALLBACKS.unmute);
