@@ -39,13 +39,11 @@ async function member(name: string) {
   return { user, record };
 }
 
-async function statusOf(outboundMessageId: number, expected: string) {
+async function statusOf(outboundMessageId: number, expected: string, timeout = 15_000) {
   await expect
     .poll(
       async () => (await t.db.outboundMessage.findUniqueOrThrow({ where: { id: outboundMessageId } })).status,
-      {
-        timeout: 15_000,
-      },
+      { timeout },
     )
     .toBe(expected);
 }
@@ -134,7 +132,9 @@ describe("delivery", () => {
           ids.push(r.outboundMessageId);
         }
       }
-      for (const id of ids) await statusOf(id, "sent");
+      // A message failing four times in a row (30 % each) waits 1 + 2 + 4 + 8 s of backoff, and the
+      // chat's later messages wait for it: allow for that.
+      for (const id of ids) await statusOf(id, "sent", 60_000);
     } finally {
       await control("/control/faults", { error_rate: 0, burst_429: 0 });
     }
@@ -142,7 +142,7 @@ describe("delivery", () => {
       const texts = (await user.transcript()).filter((m) => m.from === "bot").map((m) => m.text);
       expect(texts.sort()).toEqual(["Messaggio 0", "Messaggio 1", "Messaggio 2"]);
     }
-  }, 60_000);
+  }, 180_000);
 
   it("schedules the daily housekeeping once, in Europe/Rome, however many workers start", async () => {
     const queue = createHousekeepingQueue(redis, prefix);
