@@ -23,7 +23,7 @@ export type FanOutOutcome =
       outcome: "skipped";
       reason: "missing" | "cancelled" | "done" | "not-due" | "quiet-hours" | "bad-audience";
     }
-  | { outcome: "fanned-out"; inserted: number; queued: number };
+  | { outcome: "fanned-out"; inserted: number };
 
 /** Recipients inserted per statement: keeps each statement (and its row locks) short. */
 export const FAN_OUT_BATCH = 1000;
@@ -51,7 +51,6 @@ export async function processFanOut(data: unknown, deps: BroadcastDeps): Promise
     UPDATE "Broadcast" SET "status" = 'sending' WHERE "id" = ${broadcastId} AND "status" = 'scheduled'`;
 
   let inserted = 0;
-  let queued = 0;
   if (broadcast.fannedOutAt === null) {
     let after = 0;
     for (;;) {
@@ -60,20 +59,18 @@ export async function processFanOut(data: unknown, deps: BroadcastDeps): Promise
       inserted += batch.inserted.length;
       // Sending starts while the rest is still being recorded.
       await enqueueDeliveries(deps.deliveryQueue, batch.inserted);
-      queued += batch.inserted.length;
       if (batch.last === null) break;
       after = batch.last;
     }
   }
-  // Messages recorded by an earlier run that died before queueing them (or whose jobs Redis lost):
-  // a job id still waiting makes this a no-op, and the record's status stops any second send.
-  queued += await requeueWaitingMessages(deps, broadcastId);
+  // Messages an earlier run recorded but died before queueing are queued again by the worker's
+  // delivery sweep (worker/delivery/recovery.ts), like any message whose job went missing.
   await sql.execute`
     UPDATE "Broadcast" SET "fannedOutAt" = ${now}
     WHERE "id" = ${broadcastId} AND "status" = 'sending' AND "fannedOutAt" IS NULL`;
   await markFinished(db, now);
-  logger.info({ broadcastId, inserted, queued }, "broadcast fanned out");
-  return { outcome: "fanned-out", inserted, queued };
+  logger.info({ broadcastId, inserted }, "broadcast fanned out");
+  return { outcome: "fanned-out", inserted };
 }
 
 /**
@@ -113,20 +110,6 @@ async function insertBatch(
   const inserted = row.inserted ?? [];
   // A short batch is the last one.
   return { stopped: false, inserted, last: row.last === null ? null : row.last };
-}
-
-async function requeueWaitingMessages(
-  deps: Pick<BroadcastDeps, "db" | "deliveryQueue">,
-  broadcastId: number,
-): Promise<number> {
-  const waiting = await sqlOf(deps.db).query<{ id: number }>`
-    SELECT "id" FROM "OutboundMessage" WHERE "broadcastId" = ${broadcastId} AND "status" = 'queued'
-    ORDER BY "id"`;
-  await enqueueDeliveries(
-    deps.deliveryQueue,
-    waiting.map((w) => w.id),
-  );
-  return waiting.length;
 }
 
 /** A broadcast is done once fanned out with nothing left queued or being sent. */
