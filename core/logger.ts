@@ -68,8 +68,10 @@ export function serializeError(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined) return value;
   if (typeof value !== "object") return String(value).slice(0, MAX_MESSAGE);
   const error = value as Record<string, unknown>;
+  // The class says most (pg names its errors "error"); a plain Error keeps the name it was given.
+  const className = value instanceof Error ? value.constructor.name : "";
   const name =
-    typeof error.name === "string" ? error.name : value instanceof Error ? value.constructor.name : "Error";
+    className && className !== "Error" ? className : typeof error.name === "string" ? error.name : "Error";
   const out: Record<string, unknown> = { type: name.slice(0, MAX_FIELD) };
   const database = isDatabaseError(error, name);
   if (typeof error.message === "string") {
