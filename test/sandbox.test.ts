@@ -905,6 +905,36 @@ describe("fault injection", () => {
     expect((await control<{ burst_429: number }>(sb, "GET", "/faults")).body.burst_429).toBe(0);
   });
 
+  it("fails the next n sending calls to one chat with chat_failure, other chats untouched", async () => {
+    const sb = await fresh();
+    const user = await startedUser(sb);
+    const other = await startedUser(sb);
+    await control(sb, "POST", "/faults", { chat_failure: { chat_id: user.id, status: 403, count: 1 } });
+    expect((await call(sb, "sendMessage", { chat_id: other.id, text: "x" })).ok).toBe(true);
+    expect(await call(sb, "sendMessage", { chat_id: String(user.id), text: "x" })).toMatchObject({
+      status: 403,
+      description: "Forbidden: bot was blocked by the user",
+    });
+    expect((await call(sb, "sendMessage", { chat_id: user.id, text: "x" })).ok).toBe(true);
+    await control(sb, "POST", "/faults", { chat_failure: { chat_id: user.id, status: 400 } });
+    expect(await call(sb, "sendMessage", { chat_id: user.id, text: "x" })).toMatchObject({
+      status: 400,
+      description: "Bad Request: chat not found",
+    });
+    expect((await control<{ chat_failure: unknown }>(sb, "GET", "/faults")).body.chat_failure).toEqual({
+      chat_id: user.id,
+      status: 400,
+      count: 0,
+    });
+    const bad = await control<{ error: string }>(sb, "POST", "/faults", {
+      chat_failure: { chat_id: 1, status: 500 },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toContain("chat_failure.status");
+    // Texts a user never saw are not in the transcript.
+    expect((await transcript(sb, user.id)).filter((m) => m.from === "bot")).toHaveLength(1);
+  });
+
   it("answers late with latency_ms, the message appearing only once the call is handled", async () => {
     const sb = await fresh();
     const user = await startedUser(sb);
