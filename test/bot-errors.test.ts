@@ -169,6 +169,11 @@ describe.each(SETUPS)(
       expect(err.message).toContain("chat not found");
       // Allow-list: nothing of the context, the payload or the update rides along.
       expect(Object.keys(err).sort()).toEqual(["error_code", "message", "method", "stack", "type"].sort());
+      if (roles.includes("admin")) {
+        // Fastify logged the webhook's requests too (so its serializers were in play).
+        const requests = logLines(bot.output(), "incoming request");
+        expect(requests.some((e) => JSON.stringify(e.req).includes("/telegram/webhook"))).toBe(true);
+      }
       expectNothingPlanted(bot.output());
     });
 
