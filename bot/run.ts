@@ -53,7 +53,7 @@ function parseUpdate(body: unknown): Update | null {
  * handler touch nothing else on the server). The entry point registers it on the admin server, so the
  * admin code never imports the bot. It answers, like polling confirms an update:
  *
- * - 401 when the secret-token header is wrong (the body is not even parsed);
+ * - 401 when the secret-token header is wrong (the body is not even read as JSON);
  * - 200 once the update went through the bot: handled, or failed and so answered with the generic
  *   message and logged by the bot's error boundary. Telegram must not deliver it again: it would
  *   fail the same way (a blocked chat, a bad reply) and the person would be told twice;
