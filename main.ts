@@ -5,7 +5,7 @@ import type { RunnerHandle } from "@grammyjs/runner";
 import Fastify, { type FastifyInstance } from "fastify";
 import { createAdminServer } from "./admin/server.ts";
 import { createBot } from "./bot/bot.ts";
-import { setupWebhook, startPolling, webhookHandler } from "./bot/run.ts";
+import { setupWebhook, startPolling, webhookRoute } from "./bot/run.ts";
 import { systemClock } from "./core/clock.ts";
 import { ConfigError, loadConfig } from "./core/config.ts";
 import { createDb } from "./core/db/client.ts";
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
       // Behind the admin server when it runs here; otherwise on a server of its own on the same port.
       server ??= Fastify();
       const { webhookUrl, webhookSecret } = config.bot;
-      server.post(new URL(webhookUrl).pathname, webhookHandler(bot, webhookSecret));
+      server.register(webhookRoute(bot, new URL(webhookUrl).pathname, webhookSecret));
       // Telegram starts sending as soon as the webhook is set, so set it once the route listens.
       afterListen = () => setupWebhook(bot, webhookUrl, webhookSecret);
     } else {

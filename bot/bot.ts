@@ -2,6 +2,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type Context } from "grammy";
 import type { BotContext, BotDeps } from "./context.ts";
+import { errorBoundary, logUpdateFailure, UpdateNotRecorded } from "./errors.ts";
 import { balanceFeature } from "./features/balance.ts";
 import { budgetFeature } from "./features/budget.ts";
 import { cancelFeature } from "./features/cancel.ts";
@@ -55,6 +56,8 @@ export function createBot(options: BotOptions): Bot<BotContext> {
   });
   // One chat's updates in order, so its session is never read and written by two at once.
   bot.use(sequentialize(sessionKey));
+  // One error path for polling and webhooks: log ids and the error's kind, answer the person.
+  bot.use(errorBoundary);
   // Duplicate check, session and member in one round trip; the session is stored back if it changed.
   bot.use(prepareUpdate(sessionKey));
   bot.use(membershipFeature);
@@ -84,17 +87,9 @@ export function createBot(options: BotOptions): Bot<BotContext> {
   bot.use(operatorFeature);
   bot.use(fallbackFeature);
 
-  bot.catch(async (error) => {
-    const ctx = error.ctx;
-    // The error object may quote the update (and so personal text): log its kind and message only.
-    const cause = error.error instanceof Error ? error.error : new Error(String(error.error));
-    ctx.logger.error(
-      { updateId: ctx.update.update_id, err: { name: cause.name, message: cause.message } },
-      "update failed",
-    );
-    if (ctx.chat?.type === "private" && ctx.t) {
-      await ctx.reply(ctx.t("errors.generic")).catch(() => undefined);
-    }
+  // Only what gets past the boundary lands here (polling mode; the webhook route handles its own).
+  bot.catch((error) => {
+    if (!(error.error instanceof UpdateNotRecorded)) logUpdateFailure(error.ctx, error.error);
   });
   return bot;
 }

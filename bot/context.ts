@@ -24,6 +24,8 @@ export type BussolaFlavor = {
   /** The Telegram user's record, if they have one (linked or having chosen a language). */
   member: (Member & { household: Household | null }) | null;
   logger: Logger;
+  /** Set once the update is marked handled (so a redelivery would be dropped as a duplicate). */
+  updateRecorded?: boolean;
 };
 
 export type BotContext = Context & SessionFlavor<SessionData> & BussolaFlavor;

@@ -388,13 +388,11 @@ export async function replyToCase(
   deps: DeliveryDeps,
   input: {
     caseId: number;
-    /** Null for a member of the operators' Telegram group who is not linked to a staff account. */
-    staffId: number | null;
+    /** Only staff answer households (in the operators' group: active staff linked by Telegram id). */
+    staffId: number;
     text: string;
     /** How the reply is signed; by default the staff member's first name or e-mail name. */
     signature?: string;
-    /** Who to record in the audit log when there is no staff account (a Telegram user id). */
-    telegramUserId?: number;
   },
 ): Promise<ReplyResult> {
   const checked = checkReplyText(input.text);
@@ -406,14 +404,11 @@ export async function replyToCase(
     select: { householdId: true },
   });
   if (!found) return { status: "not_found" };
-  const staff =
-    input.staffId === null
-      ? null
-      : await db.staff.findUniqueOrThrow({
-          where: { id: input.staffId },
-          select: { email: true, firstName: true },
-        });
-  const signature = input.signature ?? (staff ? staffSignature(staff.email, staff.firstName) : "");
+  const staff = await db.staff.findUniqueOrThrow({
+    where: { id: input.staffId },
+    select: { email: true, firstName: true },
+  });
+  const signature = input.signature ?? staffSignature(staff.email, staff.firstName);
 
   const outcome = await db.$transaction(async (tx) => {
     await lockHousehold(tx, found.householdId);
@@ -449,9 +444,7 @@ export async function replyToCase(
         status: "waiting_household",
         lastOperatorMessageAt: now,
         // Whoever answers an unassigned case takes it.
-        ...(current.assignedStaffId === null && input.staffId !== null
-          ? { assignedStaffId: input.staffId }
-          : {}),
+        ...(current.assignedStaffId === null ? { assignedStaffId: input.staffId } : {}),
       },
     });
     return { kind: "sent" as const, caseMessageId: message.id, duplicate: false };
@@ -469,11 +462,8 @@ export async function replyToCase(
   });
   if (!outcome.duplicate) {
     await audit(db, {
-      // A group member without a staff account acts as the system, on their Telegram user id's word.
-      actorType: input.staffId === null ? "system" : "staff",
-      actorId:
-        input.staffId ??
-        (input.telegramUserId === undefined ? undefined : `telegram:${input.telegramUserId}`),
+      actorType: "staff",
+      actorId: input.staffId,
       action: "case.replied",
       entityType: "case",
       entityId: input.caseId,

@@ -5,7 +5,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Described, findMethod } from "./bot-methods.ts";
 import type { SandboxContext } from "./context.ts";
-import { ApiError, notFound, payloadTooLarge, serverError, tooManyRequests, unauthorized } from "./errors.ts";
+import {
+  ApiError,
+  badRequest,
+  forbidden,
+  notFound,
+  payloadTooLarge,
+  serverError,
+  TEXT,
+  tooManyRequests,
+  unauthorized,
+} from "./errors.ts";
 import { BodyTooLargeError, clientGone, readBody, sendBytes, sendJson } from "./http.ts";
 import { readParams } from "./params.ts";
 
@@ -61,6 +71,11 @@ export async function handleBotApi(
     }
     if (method.sending && ctx.faults.takeBurst()) throw tooManyRequests(1);
     const params = readParams(request.headers["content-type"], body, query);
+    if (method.sending) {
+      const failure = params.has("chat_id") ? ctx.faults.takeChatFailure(params.string("chat_id")) : null;
+      if (failure === 400) throw badRequest(TEXT.chatNotFound);
+      if (failure === 403) throw forbidden(TEXT.blocked);
+    }
     const outcome = await method.run(ctx, params, signal);
     ctx.counters.record(method.name, 200);
     if (outcome instanceof Described) {

@@ -1,5 +1,6 @@
 // The control API (/control/...): JSON in and out, for tests, the demo chat page and the benchmarks.
-// Failures answer `{ error }` with a 4xx status. CORS is open so a page on another origin can use it.
+// Failures answer `{ error }` with a 4xx status. No CORS: browsers must not call it from other origins
+// (see host-check.ts).
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SandboxContext } from "./context.ts";
@@ -15,12 +16,6 @@ import { USER_KINDS } from "./user-content.ts";
 
 const MAX_BODY_BYTES = 20 * 1024 * 1024;
 const MAX_WAIT_MS = 120_000;
-
-const CORS_HEADERS = {
-  "access-control-allow-origin": "*",
-  "access-control-allow-methods": "GET, POST, OPTIONS",
-  "access-control-allow-headers": "content-type",
-};
 
 type Body = Record<string, unknown>;
 
@@ -311,10 +306,6 @@ export async function handleControl(
   pathname: string,
   query: URLSearchParams,
 ): Promise<void> {
-  if (request.method === "OPTIONS") {
-    response.writeHead(204, CORS_HEADERS).end();
-    return;
-  }
   const signal = clientGone(response);
   try {
     const body = await readJsonBody(request);
@@ -328,19 +319,17 @@ export async function handleControl(
     const path = (route.pattern.exec(pathname) ?? []).slice(1);
     const result = await route.run({ ctx, path, body, query, signal });
     if (result instanceof FileAnswer) {
-      const headers: Record<string, string> = { ...CORS_HEADERS };
+      const headers: Record<string, string> = {};
       if (result.fileName)
         headers["content-disposition"] =
           `attachment; filename*=UTF-8''${encodeURIComponent(result.fileName)}`;
       sendBytes(response, result.data, result.contentType, headers);
     } else {
-      sendJson(response, 200, result, CORS_HEADERS);
+      sendJson(response, 200, result);
     }
   } catch (error) {
-    if (error instanceof ControlError)
-      sendJson(response, error.status, { error: error.message }, CORS_HEADERS);
-    else if (error instanceof BodyTooLargeError)
-      sendJson(response, 413, { error: "body too large" }, CORS_HEADERS);
+    if (error instanceof ControlError) sendJson(response, error.status, { error: error.message });
+    else if (error instanceof BodyTooLargeError) sendJson(response, 413, { error: "body too large" });
     else throw error;
   }
 }

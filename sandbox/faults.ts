@@ -1,5 +1,6 @@
-// Injected faults: a share of Bot API calls fail with 5xx, the next n sending calls answer 429, or
-// every call answers late (a slow Bot API, so tests can have requests in flight).
+// Injected faults: a share of Bot API calls fail with 5xx, the next n sending calls answer 429, the
+// next n sending calls to one chat answer 400 or 403, or every call answers late (a slow Bot API, so
+// tests can have requests in flight).
 
 export interface FaultConfig {
   /** Share (0..1) of Bot API calls, except getUpdates, answered with `status`. */
@@ -9,9 +10,40 @@ export interface FaultConfig {
   burst_429: number;
   /** Every Bot API call, except getUpdates, answers this many milliseconds late. */
   latency_ms: number;
+  /**
+   * The next `count` sending calls to `chat_id` answer `status`: 400 `chat not found` or 403 `bot was
+   * blocked by the user` (a reply that fails, without the user blocking the bot). Null: none.
+   */
+  chat_failure: ChatFailure | null;
 }
 
-export const NO_FAULTS: Readonly<FaultConfig> = { error_rate: 0, status: 500, burst_429: 0, latency_ms: 0 };
+export interface ChatFailure {
+  chat_id: number;
+  status: 400 | 403;
+  count: number;
+}
+
+export const NO_FAULTS: Readonly<FaultConfig> = {
+  error_rate: 0,
+  status: 500,
+  burst_429: 0,
+  latency_ms: 0,
+  chat_failure: null,
+};
+
+function parseChatFailure(input: unknown): ChatFailure | null {
+  if (input === null) return null;
+  if (typeof input !== "object" || Array.isArray(input))
+    throw new Error("chat_failure must be an object or null");
+  const { chat_id, status, count = 1 } = input as Record<string, unknown>;
+  if (typeof chat_id !== "number" || !Number.isSafeInteger(chat_id))
+    throw new Error("chat_failure.chat_id must be an integer");
+  if (status !== 400 && status !== 403) throw new Error("chat_failure.status must be 400 or 403");
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
+    throw new Error("chat_failure.count must be an integer >= 0");
+  }
+  return { chat_id, status, count };
+}
 
 /** A minute: longer would outlast any client's time-out. */
 const MAX_LATENCY_MS = 60_000;
@@ -24,10 +56,10 @@ export function parseFaults(input: unknown): Partial<FaultConfig> {
   const source = input as Record<string, unknown>;
   const result: Partial<FaultConfig> = {};
   for (const key of Object.keys(source)) {
-    if (key !== "error_rate" && key !== "status" && key !== "burst_429" && key !== "latency_ms")
-      throw new Error(`unknown fault "${key}"`);
+    if (!(key in NO_FAULTS)) throw new Error(`unknown fault "${key}"`);
   }
   const { error_rate, status, burst_429, latency_ms } = source;
+  if (source.chat_failure !== undefined) result.chat_failure = parseChatFailure(source.chat_failure);
   if (error_rate !== undefined) {
     if (typeof error_rate !== "number" || !(error_rate >= 0 && error_rate <= 1)) {
       throw new Error("error_rate must be a number from 0 to 1");
@@ -68,7 +100,8 @@ export class Faults {
   }
 
   get config(): FaultConfig {
-    return { ...this.#config };
+    const { chat_failure } = this.#config;
+    return { ...this.#config, chat_failure: chat_failure ? { ...chat_failure } : null };
   }
 
   set(partial: Partial<FaultConfig>): FaultConfig {
@@ -85,6 +118,14 @@ export class Faults {
   /** How long this call waits before it is handled (0: no wait). */
   latency(): number {
     return this.#config.latency_ms;
+  }
+
+  /** The status (400 or 403) this sending call to `chatId` must answer with, or null. */
+  takeChatFailure(chatId: unknown): 400 | 403 | null {
+    const failure = this.#config.chat_failure;
+    if (!failure || failure.count <= 0 || String(chatId) !== String(failure.chat_id)) return null;
+    this.#config.chat_failure = { ...failure, count: failure.count - 1 };
+    return failure.status;
   }
 
   /** True when this sending call is one of the injected 429s. */

@@ -10,6 +10,7 @@ import { handleControl } from "./control-api.ts";
 import { Counters } from "./counters.ts";
 import { type FaultConfig, Faults, parseFaults } from "./faults.ts";
 import { FileStore } from "./files.ts";
+import { allowedHosts, hostAllowed } from "./host-check.ts";
 import { sendJson } from "./http.ts";
 import { type Limits, parseLimits, RateLimiter } from "./limits.ts";
 import { Poller } from "./polling.ts";
@@ -127,7 +128,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const host = options.host ?? "127.0.0.1";
   const ctx = buildContext(options, token);
 
+  // Known once listening (port 0 picks one); no request arrives before that.
+  let hosts = new Set<string>();
   const server = createServer((request, response) => {
+    if (!hostAllowed(request.headers.host, hosts)) {
+      request.resume();
+      sendJson(response, 421, {
+        ok: false,
+        error_code: 421,
+        description: "Misdirected Request",
+        error: `this sandbox answers only requests to ${[...hosts].join(", ")} (Host header)`,
+      });
+      return;
+    }
     route(ctx, request, response).catch((error: unknown) => {
       console.error("sandbox: unexpected error", error);
       if (!response.headersSent) {
@@ -145,6 +158,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
   });
   const { port } = server.address() as AddressInfo;
+  hosts = allowedHosts(host, port);
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
 
   let closing: Promise<void> | null = null;

@@ -1,8 +1,9 @@
 // End to end through the sandbox (bot, delivery and escalation workers, real PostgreSQL and Redis):
 // a distress message gets the supportive answer, an urgent case and a post in the operators' group;
-// in the group, a reply to a post reaches the household signed with the operator's first name,
-// /claim assigns the case to known staff only, other groups and other messages are ignored, and a
-// reply to a closed case is explained.
+// in the group, only active staff linked by Telegram user id speak for the programme: their reply
+// to a post reaches the household once, signed as their staff record says, and /claim assigns the
+// case to them; anyone else is refused in the group and nothing reaches the household; other groups
+// and other messages are ignored, and a reply to a closed case is explained.
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../core/clock.ts";
@@ -76,6 +77,28 @@ afterAll(() => h?.close());
 
 async function operator(firstName: string): Promise<SandboxUser> {
   return SandboxUser.create(h.sandbox.url, { first_name: firstName, language_code: "it" });
+}
+
+let staffCount = 0;
+
+/** A Telegram user linked to a staff record (active unless said otherwise). */
+async function staffMember(
+  telegramName: string,
+  record: { firstName?: string | null; active?: boolean; email?: string } = {},
+): Promise<{ user: SandboxUser; staffId: number }> {
+  const user = await operator(telegramName);
+  staffCount += 1;
+  const staff = await h.db.staff.create({
+    data: {
+      email: record.email ?? `staff${staffCount}@example.org`,
+      role: "operator",
+      passwordHash: "x",
+      firstName: record.firstName === undefined ? telegramName : record.firstName,
+      telegramUserId: BigInt(user.id),
+      active: record.active ?? true,
+    },
+  });
+  return { user, staffId: staff.id };
 }
 
 async function householdOf(user: SandboxUser): Promise<number> {
@@ -164,22 +187,57 @@ describe("the operators' group", () => {
     return { user, post, caseId: found.id };
   }
 
-  it("a reply to a post reaches the household, signed with the operator's Telegram first name", async () => {
+  it("a stranger in the group is refused, whatever their name, and nothing reaches the household", async () => {
     const { user, post, caseId } = await caseWithPost("GRP-000010");
-    const giulia = await operator("Giulia");
-    await group.say(giulia, "Buongiorno, la chiamo oggi alle 15. <Va bene?>", post.message_id);
+    const stranger = await operator("ALER Ufficio Legale");
+    await group.say(stranger, "Paghi subito su questo IBAN: IT00X0000000000000000000000", post.message_id);
+    const [refused] = await group.posts();
+    expect(refused?.text).toContain("Solo il personale del programma");
+    expect(refused?.text).toContain("nulla");
+    expect(refused?.text).toContain(`--telegram-user-id ${stranger.id}`);
+    expect(refused?.reply_to_message_id).toBeDefined();
 
-    const [reply] = await user.replies(1);
-    expect(reply?.text).toContain("Buongiorno, la chiamo oggi alle 15. <Va bene?>");
-    expect(reply?.text).toContain("— Giulia");
-    const [confirmation] = await group.posts();
-    expect(confirmation?.text).toContain(`caso #${caseId}`);
-    expect(confirmation?.text).toContain("Giulia");
-    expect(confirmation?.reply_to_message_id).toBeDefined();
+    await group.say(stranger, "/claim", post.message_id);
+    const [claimRefused] = await group.posts();
+    expect(claimRefused?.text).toContain("Solo il personale del programma");
+    await stranger.send({ kind: "photo", chat_id: GROUP, reply_to_message_id: post.message_id });
+    expect((await group.posts())[0]?.text).toContain("Solo il personale del programma");
 
-    const stored = await h.db.caseMessage.findFirstOrThrow({ where: { caseId, author: "operator" } });
-    expect(stored).toMatchObject({ staffId: null, text: "Buongiorno, la chiamo oggi alle 15. <Va bene?>" });
-    expect((await h.db.case.findUniqueOrThrow({ where: { id: caseId } })).status).toBe("waiting_household");
+    expect(await user.quietFor(1500)).toEqual([]);
+    expect(await h.db.caseMessage.count({ where: { caseId, author: "operator" } })).toBe(0);
+    expect(
+      await h.db.outboundMessage.count({ where: { purpose: { startsWith: "case-reply:" }, caseId } }),
+    ).toBe(0);
+    const found = await h.db.case.findUniqueOrThrow({ where: { id: caseId } });
+    expect(found).toMatchObject({ status: "open", assignedStaffId: null });
+    const refusals = await h.db.auditLog.findMany({
+      where: { action: "case.group_reply_refused", entityId: String(caseId) },
+    });
+    expect(refusals).toHaveLength(3);
+    expect(refusals[0]).toMatchObject({ actorType: "system", actorId: `telegram:${stranger.id}` });
+    expect(refusals[0]?.details).toEqual({ reason: "unknown" });
+  });
+
+  it("a deactivated staff member is refused too, reply and /claim", async () => {
+    const { user, post, caseId } = await caseWithPost("GRP-000015");
+    const former = await staffMember("Paola", { active: false });
+    await group.say(former.user, "La richiamo domani", post.message_id);
+    const [refused] = await group.posts();
+    expect(refused?.text).toContain("disattivato");
+    expect(refused?.text).not.toContain("staff:add");
+    await group.say(former.user, "/claim", post.message_id);
+    expect((await group.posts())[0]?.text).toContain("disattivato");
+    expect(await user.quietFor(1500)).toEqual([]);
+    expect(await h.db.caseMessage.count({ where: { caseId, author: "operator" } })).toBe(0);
+    expect((await h.db.case.findUniqueOrThrow({ where: { id: caseId } })).assignedStaffId).toBeNull();
+    const refusals = await h.db.auditLog.findMany({
+      where: { action: "case.group_reply_refused", entityId: String(caseId) },
+    });
+    expect(refusals.map((r) => [r.actorType, r.actorId])).toEqual([
+      ["staff", String(former.staffId)],
+      ["staff", String(former.staffId)],
+    ]);
+    expect(refusals[0]?.details).toEqual({ reason: "inactive" });
   });
 
   it("known staff sign with their first name; /claim assigns the case to them only", async () => {
@@ -198,6 +256,7 @@ describe("the operators' group", () => {
 
     await group.say(stranger, "/claim", post.message_id);
     const [refused] = await group.posts();
+    expect(refused?.text).toContain("Solo il personale del programma");
     expect(refused?.text).toContain("staff:add");
     expect(refused?.text).toContain(`--telegram-user-id ${stranger.id}`);
     expect((await h.db.case.findUniqueOrThrow({ where: { id: caseId } })).assignedStaffId).toBeNull();
@@ -214,6 +273,74 @@ describe("the operators' group", () => {
     await group.posts(); // the confirmation
     const stored = await h.db.caseMessage.findFirstOrThrow({ where: { caseId, author: "operator" } });
     expect(stored.staffId).toBe(staff.id);
+    const replied = await h.db.auditLog.findFirstOrThrow({
+      where: { action: "case.replied", entityId: String(caseId) },
+    });
+    expect(replied).toMatchObject({ actorType: "staff", actorId: String(staff.id) });
+    expect(replied.details).toEqual({ caseMessageId: stored.id, recipients: 1 });
+  });
+
+  it("staff without a first name sign with their e-mail name, never their Telegram name", async () => {
+    const { user, post } = await caseWithPost("GRP-000016");
+    const nameless = await staffMember("Capo Ufficio ALER", {
+      firstName: null,
+      email: "g.verdi@aler.example.it",
+    });
+    await group.say(nameless.user, "Le mando il modulo per posta.", post.message_id);
+    const [reply] = await user.replies(1);
+    expect(reply?.text).toContain("— g.verdi");
+    expect(reply?.text).not.toContain("Capo Ufficio");
+    expect((await group.posts())[0]?.text).toContain("firmata «g.verdi»");
+  });
+
+  it("parallel replies from several staff to the same and different posts each reach the household once", async () => {
+    const first = await caseWithPost("GRP-000017");
+    const second = await caseWithPost("GRP-000018");
+    const anna = await staffMember("Anna");
+    const bruno = await staffMember("Bruno");
+    const carla = await staffMember("Carla");
+    const stranger = await operator("Dario");
+    const replies: [SandboxUser, number, string][] = [
+      [anna.user, first.post.message_id, "Anna al primo, uno"],
+      [bruno.user, first.post.message_id, "Bruno al primo"],
+      [anna.user, first.post.message_id, "Anna al primo, due"],
+      [carla.user, second.post.message_id, "Carla al secondo"],
+      [bruno.user, second.post.message_id, "Bruno al secondo"],
+      [stranger, first.post.message_id, "Dario, che non è del personale"],
+    ];
+    const sent = await Promise.all(
+      replies.map(([who, post, text]) => who.send({ text, chat_id: GROUP, reply_to_message_id: post })),
+    );
+    // Telegram delivers one of them twice: still one reply.
+    await anna.user.redeliver(sent[0]?.update_id ?? 0);
+    await group.posts(replies.length, 30_000); // five confirmations and one refusal
+
+    const firstTexts = (await first.user.replies(3, 30_000)).map((m) => m.text ?? "");
+    const secondTexts = (await second.user.replies(2, 30_000)).map((m) => m.text ?? "");
+    expect(await first.user.quietFor(2500)).toEqual([]);
+    expect(await second.user.quietFor(100)).toEqual([]);
+    for (const [texts, expected] of [
+      [firstTexts, ["Anna al primo, uno", "Bruno al primo", "Anna al primo, due"]],
+      [secondTexts, ["Carla al secondo", "Bruno al secondo"]],
+    ] as const) {
+      for (const text of expected)
+        expect(
+          texts.filter((t) => t.includes(text)),
+          text,
+        ).toHaveLength(1);
+    }
+    expect([...firstTexts, ...secondTexts].join("\n")).not.toContain("Dario");
+    expect(firstTexts.find((t) => t.includes("Bruno al primo"))).toContain("— Bruno");
+
+    const stored = await h.db.caseMessage.findMany({
+      where: { caseId: { in: [first.caseId, second.caseId] }, author: "operator" },
+    });
+    expect(stored).toHaveLength(5);
+    expect(
+      await h.db.auditLog.count({
+        where: { action: "case.replied", entityId: { in: [String(first.caseId), String(second.caseId)] } },
+      }),
+    ).toBe(5);
   });
 
   it("ignores messages that reply to no post, and every other group", async () => {
@@ -235,7 +362,7 @@ describe("the operators' group", () => {
   it("explains that a closed case is closed, and sends nothing to the household", async () => {
     const { user, post, caseId } = await caseWithPost("GRP-000013");
     await h.db.case.update({ where: { id: caseId }, data: { status: "closed", closedAt: START } });
-    const giulia = await operator("Giulia");
+    const giulia = (await staffMember("Giulia")).user;
     await group.say(giulia, "Ci sono novità?", post.message_id);
     const [closed] = await group.posts();
     expect(closed?.text).toContain(`Il caso #${caseId} è chiuso`);
@@ -248,7 +375,7 @@ describe("the operators' group", () => {
 
   it("a photo in reply to a post gets a short explanation", async () => {
     const { post } = await caseWithPost("GRP-000014");
-    const giulia = await operator("Giulia");
+    const giulia = (await staffMember("Giulia")).user;
     await giulia.send({ kind: "photo", chat_id: GROUP, reply_to_message_id: post.message_id });
     const [answer] = await group.posts();
     expect(answer?.text).toContain("solo con un testo");

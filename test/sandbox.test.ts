@@ -2,7 +2,7 @@
 // control API that tests, the demo chat page and the benchmarks drive it with.
 
 import { spawn } from "node:child_process";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { run } from "@grammyjs/runner";
@@ -905,6 +905,36 @@ describe("fault injection", () => {
     expect((await control<{ burst_429: number }>(sb, "GET", "/faults")).body.burst_429).toBe(0);
   });
 
+  it("fails the next n sending calls to one chat with chat_failure, other chats untouched", async () => {
+    const sb = await fresh();
+    const user = await startedUser(sb);
+    const other = await startedUser(sb);
+    await control(sb, "POST", "/faults", { chat_failure: { chat_id: user.id, status: 403, count: 1 } });
+    expect((await call(sb, "sendMessage", { chat_id: other.id, text: "x" })).ok).toBe(true);
+    expect(await call(sb, "sendMessage", { chat_id: String(user.id), text: "x" })).toMatchObject({
+      status: 403,
+      description: "Forbidden: bot was blocked by the user",
+    });
+    expect((await call(sb, "sendMessage", { chat_id: user.id, text: "x" })).ok).toBe(true);
+    await control(sb, "POST", "/faults", { chat_failure: { chat_id: user.id, status: 400 } });
+    expect(await call(sb, "sendMessage", { chat_id: user.id, text: "x" })).toMatchObject({
+      status: 400,
+      description: "Bad Request: chat not found",
+    });
+    expect((await control<{ chat_failure: unknown }>(sb, "GET", "/faults")).body.chat_failure).toEqual({
+      chat_id: user.id,
+      status: 400,
+      count: 0,
+    });
+    const bad = await control<{ error: string }>(sb, "POST", "/faults", {
+      chat_failure: { chat_id: 1, status: 500 },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toContain("chat_failure.status");
+    // Texts a user never saw are not in the transcript.
+    expect((await transcript(sb, user.id)).filter((m) => m.from === "bot")).toHaveLength(1);
+  });
+
   it("answers late with latency_ms, the message appearing only once the call is handled", async () => {
     const sb = await fresh();
     const user = await startedUser(sb);
@@ -1523,5 +1553,84 @@ describe("close", () => {
     expect(code, output).toBe(0);
     expect(output).toContain("closed");
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe("DNS rebinding: only requests addressed to the sandbox itself", () => {
+  let sb: Sandbox;
+  beforeAll(async () => {
+    sb = await fresh();
+  });
+
+  /** A raw request with the Host header of our choosing (fetch would set its own). */
+  function raw(
+    method: string,
+    path: string,
+    host: string | undefined,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+    return new Promise((resolve, reject) => {
+      const request = httpRequest(
+        { host: "127.0.0.1", port: sb.port, method, path, setHost: false, headers },
+        (response) => {
+          let body = "";
+          response.on("data", (chunk: Buffer) => {
+            body += chunk.toString();
+          });
+          response.on("end", () =>
+            resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
+          );
+        },
+      );
+      if (host !== undefined) request.setHeader("host", host);
+      request.on("error", reject);
+      request.end();
+    });
+  }
+
+  it("refuses a control or Bot API call whose Host is another name", async () => {
+    for (const host of ["evil.example", `evil.example:${sb.port}`, `127.0.0.1.evil.example:${sb.port}`]) {
+      const answer = await raw("GET", "/control/health", host);
+      expect(answer.status, host).toBe(421);
+      expect(JSON.parse(answer.body).error).toContain(`127.0.0.1:${sb.port}`);
+      expect(answer.headers["access-control-allow-origin"]).toBeUndefined();
+      const bot = await raw("GET", `/bot${sb.token}/getMe`, host);
+      expect(bot.status, host).toBe(421);
+    }
+    const made = await raw("POST", "/control/users", `evil.example:${sb.port}`, {
+      "content-type": "application/json",
+    });
+    expect(made.status).toBe(421);
+    // No Host at all is refused too (by Node's HTTP server already); the wrong port as well.
+    expect((await raw("GET", "/control/health", undefined)).status).toBe(400);
+    expect((await raw("GET", "/control/health", `127.0.0.1:${sb.port + 1}`)).status).toBe(421);
+  });
+
+  it("answers loopback names with its port, and sends no CORS headers", async () => {
+    for (const host of [
+      `127.0.0.1:${sb.port}`,
+      `localhost:${sb.port}`,
+      `LOCALHOST:${sb.port}`,
+      `[::1]:${sb.port}`,
+    ]) {
+      const answer = await raw("GET", "/control/health", host, { origin: "http://evil.example" });
+      expect(answer.status, host).toBe(200);
+      expect(answer.headers["access-control-allow-origin"]).toBeUndefined();
+    }
+    const direct = await fetch(`${sb.url}/control/health`, { headers: { origin: "http://evil.example" } });
+    expect(direct.status).toBe(200);
+    expect(direct.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("does not answer a CORS preflight", async () => {
+    const preflight = await raw("OPTIONS", "/control/users", `127.0.0.1:${sb.port}`, {
+      origin: "http://evil.example",
+      "access-control-request-method": "POST",
+      "access-control-request-headers": "content-type",
+    });
+    expect(preflight.status).toBe(405);
+    expect(preflight.headers["access-control-allow-origin"]).toBeUndefined();
+    expect(preflight.headers["access-control-allow-methods"]).toBeUndefined();
+    expect(preflight.headers["access-control-allow-headers"]).toBeUndefined();
   });
 });

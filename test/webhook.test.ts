@@ -78,6 +78,27 @@ describe("webhook mode", () => {
     expect(await t.db.processedUpdate.count({ where: { updateId: 999_999_001n } })).toBe(0);
   });
 
+  it("drops a body that is not an update with 200 (it could never be handled), logging none of it", async () => {
+    for (const body of [
+      "{not json CLMMRA75C12B157K",
+      JSON.stringify({ message: { text: "CLMMRA75C12B157K" } }),
+    ]) {
+      const response = await fetch(webhookUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+        body,
+      });
+      expect(response.status).toBe(200);
+    }
+    const huge = await fetch(webhookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+      body: JSON.stringify({ update_id: 1, message: { text: "x".repeat(2 * 1024 * 1024) } }),
+    });
+    expect(huge.status).toBe(413);
+    expect(bot.output()).not.toContain("CLMMRA75C12B157K");
+  });
+
   it("sent no request Telegram rejects", async () => {
     const counters = await sandboxCounters(sandbox.url);
     expect(counters.responses["400"] ?? 0).toBe(0);

@@ -130,6 +130,7 @@ export function prepareUpdate(sessionKey: (ctx: Context) => string | undefined):
       ctx.logger.info({ updateId: ctx.update.update_id }, "duplicate update ignored");
       return;
     }
+    ctx.updateRecorded = true;
     try {
       const stored: StoredSession | undefined =
         key === undefined
