@@ -23,6 +23,8 @@ const SESSION_SECRET = "demo-separation-session-secret-0123456789";
 const OPERATOR = { email: "operatrice@example.org", password: "una password da operatrice" };
 
 const created: string[] = [];
+/** Processes expected to exit by themselves; any still running when the file ends is killed. */
+const children = new Set<ReturnType<typeof spawn>>();
 let sandbox: Sandbox;
 
 function databaseUrl(name: string): string {
@@ -89,9 +91,11 @@ async function runToExit(
   child.stderr.on("data", (chunk: Buffer) => {
     output += chunk.toString();
   });
-  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  children.add(child);
+  const timer = setTimeout(() => child.kill("SIGKILL"), 50_000);
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   clearTimeout(timer);
+  children.delete(child);
   return { code, output };
 }
 
@@ -119,6 +123,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
   await sandbox?.close();
   for (const name of created) await dropDatabase(databaseUrl(name));
 });

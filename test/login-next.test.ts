@@ -36,7 +36,7 @@ const OFF_SITE = [
 ];
 
 describe("safeNext", () => {
-  it.each(OFF_SITE.map((value) => [JSON.stringify(value), value]))("drops %s", (_, value) => {
+  it.each(OFF_SITE.map((value) => [JSON.stringify(value).slice(0, 40), value]))("drops %s", (_, value) => {
     expect(safeNext(value)).toBeNull();
   });
 
