@@ -6,12 +6,18 @@
 // and never shows a link code.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { fixedClock } from "../core/clock.ts";
 import { createDb, type Db } from "../core/db/client.ts";
 import { dropDatabase } from "../core/db/migrate.ts";
+import { demoTrace } from "../core/demo/database.ts";
+import { loadDemoData } from "../core/demo/seed.ts";
+import { importHouseholds, parseHouseholdsFile } from "../core/imports/households.ts";
+import { createLogger } from "../core/logger.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { createTestDatabase, testQueuePrefix } from "./support/db.ts";
@@ -312,6 +318,35 @@ describe("production processes", () => {
         /^Refusing to start: database ".*" holds the demo account demo@bussola\.local/,
       );
     } finally {
+      await t.drop();
+    }
+  }, 60_000);
+
+  it("refuse a database the demo loaded its households into; the authority's example file is fine", async () => {
+    const example = await createTestDatabase();
+    const t = await createTestDatabase();
+    try {
+      // The example spreadsheet holds the same households as the demo: importing it is not the demo.
+      const clock = fixedClock(new Date("2026-11-27T10:00:00Z"));
+      const parsed = parseHouseholdsFile(
+        readFileSync(join(ROOT, "test", "fixtures", "example-households.csv")),
+        {
+          clock,
+        },
+      );
+      if (!parsed.ok) throw new Error("the example file does not parse");
+      await importHouseholds(example.db, parsed.rows, { actor: { actorType: "cli", actorId: "it" }, clock });
+      expect(await demoTrace(example.db)).toBeNull();
+
+      await loadDemoData(t.db, clock, createLogger({ level: "silent" }));
+      const result = await runToExit(
+        ["--role", "admin"],
+        await baseEnv({ DATABASE_URL: t.url, TELEGRAM_BOT_TOKEN: sandbox.token, SESSION_SECRET }),
+      );
+      expect(result.code).toBe(1);
+      expectOneLine(result.output, /^Refusing to start: database ".*" holds the demo households/);
+    } finally {
+      await example.drop();
       await t.drop();
     }
   }, 60_000);
