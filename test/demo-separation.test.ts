@@ -260,7 +260,10 @@ describe("the demo (npm start with no token)", () => {
     });
     expect(pressed.status).toBe(303);
     await expect
-      .poll(() => demoDb?.member.count({ where: { telegramUserId: BigInt(userId) } }), { timeout: 20_000 })
+      .poll(
+        () => demoDb?.member.count({ where: { telegramUserId: BigInt(userId), householdId: { not: null } } }),
+        { timeout: 20_000 },
+      )
       .toBe(1);
     const afterLink = await admin.get(`/demo/chat/${userId}`);
     expect(afterLink.body).not.toContain(code);
