@@ -1,5 +1,9 @@
-// The entry point: which roles this process runs (bot, worker, admin — all three by default) and,
-// without a TELEGRAM_BOT_TOKEN, demo mode with the built-in Telegram sandbox and demo data.
+// The entry point: which roles this process runs (bot, worker, admin — all three by default) and
+// whether it is the demo (the built-in Telegram sandbox and demo data, on the demo's own database).
+//
+// The demo is a deliberate choice, never inferred per process: `npm start` (every role, no --role)
+// with no TELEGRAM_BOT_TOKEN and NODE_ENV not "production", or `--demo`. Anything else is production:
+// an admin-only process needs no token; a bot or worker without one refuses to start.
 import { parseArgs } from "node:util";
 import type { RunnerHandle } from "@grammyjs/runner";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -7,10 +11,15 @@ import { createAdminServer } from "./admin/server.ts";
 import { createBot } from "./bot/bot.ts";
 import { setupWebhook, startPolling, webhookRoute } from "./bot/run.ts";
 import { systemClock } from "./core/clock.ts";
-import { ConfigError, loadConfig } from "./core/config.ts";
+import { type Config, ConfigError, loadConfig } from "./core/config.ts";
 import { createDb } from "./core/db/client.ts";
 import { migrateDatabase } from "./core/db/migrate.ts";
-import { DEMO_LOGIN_HINT, loadDemoData } from "./core/demo/seed.ts";
+import {
+  DemoSeparationError,
+  databaseNameOf,
+  prepareDemoDatabase,
+  refuseDemoDatabase,
+} from "./core/demo/database.ts";
 import { createLogger } from "./core/logger.ts";
 import { createDeliveryQueue } from "./core/queues/delivery.ts";
 import { createRedis } from "./core/queues/redis.ts";
@@ -20,8 +29,19 @@ const ROLES = ["bot", "worker", "admin"] as const;
 const SHUTDOWN_DEADLINE_MS = 30_000;
 type Role = (typeof ROLES)[number];
 
-function parseRoles(): Role[] {
-  const { values } = parseArgs({ options: { role: { type: "string", multiple: true } }, strict: true });
+type Args = { roles: Role[]; rolesGiven: boolean; demo: boolean };
+
+function parseCommandLine(): Args {
+  let values: { role?: string[]; demo?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { role: { type: "string", multiple: true }, demo: { type: "boolean" } },
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message.split(/\.\s/)[0]}: use --role bot|worker|admin, or --demo`);
+    process.exit(2);
+  }
   const roles = values.role ?? [...ROLES];
   for (const role of roles) {
     if (!ROLES.includes(role as Role)) {
@@ -29,12 +49,48 @@ function parseRoles(): Role[] {
       process.exit(2);
     }
   }
-  return roles as Role[];
+  if (values.demo && values.role) {
+    console.error("--demo runs every role in one process: leave out --role");
+    process.exit(2);
+  }
+  return { roles: roles as Role[], rolesGiven: values.role !== undefined, demo: values.demo === true };
+}
+
+/** Demo or production, or the one line that says why this process cannot start as asked. */
+function decideMode(args: Args, config: Config): { demo: boolean } | { refusal: string } {
+  const token = config.telegram.token !== undefined;
+  if (args.demo) {
+    if (token) return { refusal: "--demo runs with the built-in Telegram sandbox: unset TELEGRAM_BOT_TOKEN" };
+    if (config.production) return { refusal: "--demo never runs with NODE_ENV=production" };
+    return { demo: true };
+  }
+  if (!args.rolesGiven && !token && !config.production) return { demo: true };
+  const needToken = args.roles.filter((role) => role !== "admin");
+  if (!token && needToken.length > 0) {
+    return {
+      refusal:
+        `TELEGRAM_BOT_TOKEN is not set: the ${needToken.join(" and the ")} need${needToken.length > 1 ? "" : "s"} ` +
+        "the bot's token from @BotFather (for the demo, run `npm start` with no --role and without NODE_ENV=production)",
+    };
+  }
+  if (args.roles.includes("admin") && config.production && config.admin.publicOrigin === undefined) {
+    return {
+      refusal:
+        "PUBLIC_URL is not set: with NODE_ENV=production the panel needs its public address, e.g. https://bussola.example.org",
+    };
+  }
+  return { demo: false };
+}
+
+function refuse(line: string): never {
+  console.error(line);
+  process.exit(1);
 }
 
 async function main(): Promise<void> {
-  const roles = parseRoles();
-  let config: ReturnType<typeof loadConfig>;
+  const args = parseCommandLine();
+  const { roles } = args;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -44,24 +100,43 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const mode = decideMode(args, config);
+  if ("refusal" in mode) refuse(mode.refusal);
+  const demo = mode.demo;
   const logger = createLogger({ level: config.logLevel, name: "bussola" });
   const clock = systemClock;
   const closers: (() => Promise<unknown>)[] = [];
 
-  await migrateDatabase(config.databaseUrl);
-  const db = createDb(config.databaseUrl);
+  // The demo never touches DATABASE_URL's database: it has one of its own.
+  const databaseUrl = demo ? config.demoDatabaseUrl : config.databaseUrl;
+  await migrateDatabase(databaseUrl);
+  const db = createDb(databaseUrl);
   closers.push(() => db.$disconnect());
+
+  let demoLogin: { email: string; password: string } | undefined;
+  try {
+    if (demo) demoLogin = await prepareDemoDatabase(db, databaseUrl, { clock, logger });
+    else await refuseDemoDatabase(db, databaseUrl);
+  } catch (error) {
+    if (!(error instanceof DemoSeparationError)) throw error;
+    await db.$disconnect();
+    refuse(error.message);
+  }
+  if (!demo && roles.includes("admin") && config.admin.publicOrigin === undefined) {
+    logger.warn(
+      "PUBLIC_URL is not set: the panel's cookies are not marked __Host-/Secure and there is no HSTS; set it behind HTTPS",
+    );
+  }
 
   let telegram = { token: config.telegram.token ?? "", apiRoot: config.telegram.apiRoot };
   let sandboxUrl: string | undefined;
-  if (config.demo) {
+  if (demo) {
     // Only the entry point knows about the sandbox; bot and worker just get another API root.
     const { startSandbox } = await import("./sandbox/server.ts");
     const sandbox = await startSandbox({ host: "127.0.0.1", port: config.sandboxPort });
     closers.push(() => sandbox.close());
     telegram = { token: sandbox.token, apiRoot: sandbox.url };
     sandboxUrl = sandbox.url;
-    await loadDemoData(db, clock, logger);
   }
 
   const redis = createRedis(config.redisUrl);
@@ -137,14 +212,15 @@ async function main(): Promise<void> {
     closers.push(() => app.close());
     await afterListen?.();
     if (roles.includes("admin")) console.log(`Admin panel: ${address}`);
-    if (config.demo && roles.includes("admin")) {
-      console.log(`Demo login: ${DEMO_LOGIN_HINT}`);
+    if (demoLogin && roles.includes("admin")) {
+      console.log(`Demo database: ${databaseNameOf(databaseUrl)} (demo data only; production refuses it)`);
+      console.log(`Demo login: ${demoLogin.email} / ${demoLogin.password}`);
       console.log(`Chat as a demo household: ${address}/demo/chat`);
       console.log(`Telegram sandbox: ${sandboxUrl}`);
     }
   }
-  logger.info({ roles, demo: config.demo, botMode: config.bot.mode }, "Bussola ready");
-  console.log(`Bussola ready (${roles.join(", ")}${config.demo ? ", demo mode" : ""})`);
+  logger.info({ roles, demo, botMode: config.bot.mode }, "Bussola ready");
+  console.log(`Bussola ready (${roles.join(", ")}${demo ? ", demo mode" : ""})`);
 
   let stopping = false;
   const stop = async (signal: string) => {

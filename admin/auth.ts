@@ -71,11 +71,26 @@ export function tokensMatch(expected: string, submitted: unknown): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** A path on this site to return to after logging in; anything else (other sites, "//x") is dropped. */
+const NEXT_BASE = "http://next.invalid";
+
+/**
+ * A path on this site to return to after logging in; anything else is dropped. Browsers strip tabs
+ * and newlines from URLs and read "\\" as "/", so "/\t/evil.example" would become "//evil.example":
+ * such characters are refused outright, then the URL parser decides (as the browser will), and only
+ * a same-origin result whose path does not start with "//" is kept, as path + query + fragment.
+ */
 export function safeNext(next: unknown): string | null {
-  if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//") || next.includes("\\"))
+  if (typeof next !== "string" || next.length > 2000 || !next.startsWith("/")) return null;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\u0000-\u001f\u007f\\]/.test(next)) return null;
+  let url: URL;
+  try {
+    url = new URL(next, NEXT_BASE);
+  } catch {
     return null;
-  return next.length <= 2000 ? next : null;
+  }
+  if (url.origin !== NEXT_BASE || url.pathname.startsWith("//")) return null;
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 function wantsJson(request: FastifyRequest): boolean {

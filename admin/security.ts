@@ -15,7 +15,15 @@ const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
 ].join("; ");
 
-export function setSecurityHeaders(_request: FastifyRequest, reply: FastifyReply): void {
+/** Browsers then refuse plain http for a year, on this host and its subdomains. */
+export const HSTS = "max-age=31536000; includeSubDomains";
+
+export function setSecurityHeaders(
+  _request: FastifyRequest,
+  reply: FastifyReply,
+  options: { hsts: boolean } = { hsts: false },
+): void {
+  if (options.hsts) reply.header("Strict-Transport-Security", HSTS);
   reply.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
   reply.header("X-Frame-Options", "DENY");
   reply.header("X-Content-Type-Options", "nosniff");
@@ -29,14 +37,16 @@ export function setSecurityHeaders(_request: FastifyRequest, reply: FastifyReply
 /**
  * A POST whose Origin header names another site (or "null", as sandboxed frames send) is a
  * cross-site request: refused before anything else runs. Browsers that send no Origin are still
- * covered by the CSRF token and SameSite cookies.
+ * covered by the CSRF token and SameSite cookies. With PUBLIC_URL the Origin must be exactly that
+ * origin (scheme, host and port); without it, its host must be the Host the request came to.
  */
-export function isCrossOrigin(request: FastifyRequest): boolean {
+export function isCrossOrigin(request: FastifyRequest, publicOrigin?: string): boolean {
   if (request.method !== "POST") return false;
   const origin = request.headers.origin;
   if (origin === undefined) return false;
   try {
-    return new URL(origin).host !== request.host;
+    const url = new URL(origin);
+    return publicOrigin === undefined ? url.host !== request.host : url.origin !== publicOrigin;
   } catch {
     return true;
   }

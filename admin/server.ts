@@ -38,12 +38,6 @@ export type AdminServerDeps = {
   deliveryQueue?: DeliveryQueue | undefined;
   /** Demo mode: the Telegram sandbox's base URL, for the demo chat page. */
   demo?: { sandboxUrl: string } | undefined;
-  /**
-   * Behind a reverse proxy that terminates TLS: Fastify's trustProxy (true, or the proxy's
-   * addresses), so the Secure cookie flag, the client address for throttling and the Origin check
-   * see what the browser sees. Off by default: otherwise anyone could fake X-Forwarded-For.
-   */
-  trustProxy?: boolean | string | string[];
 };
 
 /**
@@ -61,16 +55,22 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     { component: "admin" },
     { serializers: { req: requestSummary } },
   );
+  const { publicOrigin } = deps.config.admin;
+  // Behind a reverse proxy that terminates TLS (TRUST_PROXY): request.ip is the client's address (the
+  // login throttle keys on it) and request.protocol the browser's. Off by default: otherwise anyone
+  // could fake X-Forwarded-For.
   const app = Fastify({
     loggerInstance,
-    trustProxy: deps.trustProxy ?? false,
+    trustProxy: deps.config.admin.trustProxy,
     bodyLimit: 256 * 1024,
   });
 
   app.register(cookie, secret ? { secret } : {});
   app.register(formbody);
 
-  const cookies = createCookieJar(secret !== undefined);
+  // An https PUBLIC_URL: every cookie is __Host- (Secure, Path=/, no Domain) and HSTS is sent.
+  const https = publicOrigin?.startsWith("https:") === true;
+  const cookies = createCookieJar(secret !== undefined, { hostOnlySecure: https });
   const demo = deps.demo !== undefined;
   const deny = (request: FastifyRequest, reply: FastifyReply, reason: DenyReason): FastifyReply => {
     const page = pageInfo(request, demo);
@@ -91,7 +91,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
   };
 
   app.addHook("onRequest", async (request, reply) => {
-    setSecurityHeaders(request, reply);
+    setSecurityHeaders(request, reply, { hsts: https });
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -107,7 +107,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
   // do not apply to routes the entry point adds (the bot's webhook).
   app.register(async (scope) => {
     scope.addHook("onRequest", async (request, reply) => {
-      if (isCrossOrigin(request)) return deny(request, reply, "csrf");
+      if (isCrossOrigin(request, publicOrigin)) return deny(request, reply, "csrf");
       rememberLanguage(request, reply);
       return undefined;
     });

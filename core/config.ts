@@ -1,4 +1,6 @@
 // The one configuration object, read from the environment and validated once at start-up.
+// Whether a process runs the demo is not configuration: the entry point decides (main.ts).
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const DEFAULT_API_ROOT = "https://api.telegram.org";
@@ -23,6 +25,66 @@ const url = (protocols: string[]) =>
     { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}` },
   );
 
+const TRUST_PROXY_MESSAGE =
+  "must be true, false, or a comma-separated list of the proxies' addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8)";
+
+/** An IPv4/IPv6 address, or one with a /prefix length that fits it. */
+function isAddressOrRange(value: string): boolean {
+  const [address = "", prefix, ...rest] = value.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * What Fastify's trustProxy takes: off, every hop, or the proxies' addresses. Not a hop count: Fastify 5
+ * ignores one (it cannot tell a proxy from a client that connects directly and fakes the header).
+ */
+const trustProxy = z
+  .string()
+  .transform((value, ctx): boolean | string[] => {
+    const trimmed = value.trim().toLowerCase();
+    if (trimmed === "true") return true;
+    if (trimmed === "false") return false;
+    const entries = trimmed.split(",").map((entry) => entry.trim());
+    if (entries.length > 0 && entries.every(isAddressOrRange)) return entries;
+    ctx.addIssue({ code: "custom", message: TRUST_PROXY_MESSAGE });
+    return z.NEVER;
+  })
+  .prefault("false");
+
+/** The panel's public origin (scheme, host, optional port): no path, query, fragment or credentials. */
+const publicUrl = z
+  .string()
+  .transform((value, ctx) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(value);
+    } catch {
+      parsed = undefined;
+    }
+    if (
+      !parsed ||
+      !["http:", "https:"].includes(parsed.protocol) ||
+      parsed.username !== "" ||
+      parsed.password !== "" ||
+      parsed.pathname !== "/" ||
+      parsed.search !== "" ||
+      parsed.hash !== "" ||
+      /[?#]/.test(value)
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        message: "must be the panel's public address, like https://bussola.example.org (no path)",
+      });
+      return z.NEVER;
+    }
+    return parsed.origin;
+  })
+  .optional();
+
 const RATE_MESSAGE = "must be a whole number of messages per second, from 1 to 1000";
 
 /** "21:00-08:00": a window that may cross midnight; empty disables quiet hours. */
@@ -40,9 +102,16 @@ const quietHours = z
   })
   .prefault("21:00-08:00");
 
+function sameDatabase(a: string, b: string): boolean {
+  const [x, y] = [new URL(a), new URL(b)];
+  return x.hostname === y.hostname && (x.port || "5432") === (y.port || "5432") && x.pathname === y.pathname;
+}
+
 const schema = z
   .object({
     DATABASE_URL: url(["postgresql:", "postgres:"]).default("postgresql://postgres@127.0.0.1:5432/bussola"),
+    DEMO_DATABASE_URL: url(["postgresql:", "postgres:"]).optional(),
+    NODE_ENV: z.string().optional(),
     REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
     QUEUE_PREFIX: z
       .string()
@@ -63,6 +132,8 @@ const schema = z
       .optional(),
     ADMIN_HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
     ADMIN_PORT: port(3000),
+    PUBLIC_URL: publicUrl,
+    TRUST_PROXY: trustProxy,
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     OPERATORS_CHAT_ID: z
       .string()
@@ -102,6 +173,13 @@ const schema = z
       .default(9464),
   })
   .superRefine((env, ctx) => {
+    if (env.DEMO_DATABASE_URL && sameDatabase(env.DEMO_DATABASE_URL, env.DATABASE_URL)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DEMO_DATABASE_URL"],
+        message: "must name another database than DATABASE_URL (the demo never shares production's)",
+      });
+    }
     if (env.BOT_MODE === "webhook") {
       if (!env.WEBHOOK_URL)
         ctx.addIssue({ code: "custom", path: ["WEBHOOK_URL"], message: "is required when BOT_MODE=webhook" });
@@ -125,11 +203,21 @@ export type Config = {
   databaseUrl: string;
   redisUrl: string;
   queuePrefix: string;
+  /** The demo's own database: DEMO_DATABASE_URL, or DATABASE_URL's database name + "_demo". */
+  demoDatabaseUrl: string;
+  /** NODE_ENV=production: never the demo. */
+  production: boolean;
   telegram: { token: string | undefined; apiRoot: string };
-  /** No token: the built-in sandbox stands in for Telegram and demo data is loaded. */
-  demo: boolean;
   bot: { mode: "polling" | "webhook"; webhookUrl: string | undefined; webhookSecret: string | undefined };
-  admin: { host: string; port: number; sessionSecret: string | undefined };
+  admin: {
+    host: string;
+    port: number;
+    sessionSecret: string | undefined;
+    /** The panel's public origin (PUBLIC_URL), e.g. "https://bussola.example.org"; undefined if unset. */
+    publicOrigin: string | undefined;
+    /** Fastify's trustProxy: false, true (every hop), or the proxies' addresses/CIDR ranges. */
+    trustProxy: boolean | string[];
+  };
   operatorsChatId: string | undefined;
   quietHours: { startMinute: number; endMinute: number } | null;
   logLevel: string;
@@ -163,6 +251,14 @@ function clean(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
+/** The same server and credentials, the database name with "_demo" appended (bussola → bussola_demo). */
+export function demoDatabaseUrlFor(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, "")) || "bussola";
+  url.pathname = `/${encodeURIComponent(`${name}_demo`)}`;
+  return url.toString();
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(clean(env));
   if (!parsed.success) {
@@ -177,10 +273,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
+    demoDatabaseUrl: e.DEMO_DATABASE_URL ?? demoDatabaseUrlFor(e.DATABASE_URL),
+    production: e.NODE_ENV === "production",
     telegram: { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT },
-    demo: e.TELEGRAM_BOT_TOKEN === undefined,
     bot: { mode: e.BOT_MODE, webhookUrl: e.WEBHOOK_URL, webhookSecret: e.WEBHOOK_SECRET },
-    admin: { host: e.ADMIN_HOST, port: e.ADMIN_PORT, sessionSecret: e.SESSION_SECRET },
+    admin: {
+      host: e.ADMIN_HOST,
+      port: e.ADMIN_PORT,
+      sessionSecret: e.SESSION_SECRET,
+      publicOrigin: e.PUBLIC_URL,
+      trustProxy: e.TRUST_PROXY,
+    },
     operatorsChatId: e.OPERATORS_CHAT_ID,
     quietHours: e.QUIET_HOURS,
     logLevel: e.LOG_LEVEL,

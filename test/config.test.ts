@@ -12,7 +12,7 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe("configuration", () => {
-  it("has the documented defaults and demo mode without a token", () => {
+  it("has the documented defaults; whether a process is the demo is not configuration", () => {
     const config = loadConfig({});
     expect(config.databaseUrl).toBe("postgresql://postgres@127.0.0.1:5432/bussola");
     expect(config.redisUrl).toBe("redis://127.0.0.1:6379");
@@ -20,7 +20,11 @@ describe("configuration", () => {
     expect(config.admin.port).toBe(3000);
     expect(config.bot.mode).toBe("polling");
     expect(config.quietHours).toEqual({ startMinute: 21 * 60, endMinute: 8 * 60 });
-    expect(config.demo).toBe(true);
+    expect(config).not.toHaveProperty("demo");
+    expect(config.demoDatabaseUrl).toBe("postgresql://postgres@127.0.0.1:5432/bussola_demo");
+    expect(config.production).toBe(false);
+    expect(config.admin.publicOrigin).toBeUndefined();
+    expect(config.admin.trustProxy).toBe(false);
     expect(config.telegram.apiRoot).toBe("https://api.telegram.org");
   });
 
@@ -54,7 +58,7 @@ describe("configuration", () => {
       "SESSION_SECRET",
     ]);
     const config = loadConfig({ TELEGRAM_BOT_TOKEN: "123:abc", SESSION_SECRET: "x".repeat(32) });
-    expect(config.demo).toBe(false);
+    expect(config.telegram.token).toBe("123:abc");
   });
 
   it("reads the delivery rate, 25 messages a second unless set, and names a bad one in one line", () => {
@@ -85,6 +89,74 @@ describe("configuration", () => {
         expect(found).toHaveLength(1);
         expect(found[0]?.startsWith(`${name} must be`)).toBe(true);
       }
+    }
+  });
+
+  it("puts the demo in a database of its own, next to DATABASE_URL's or where DEMO_DATABASE_URL says", () => {
+    const next = loadConfig({ DATABASE_URL: "postgresql://bussola:pw@db.internal:6543/aler_prod" });
+    expect(next.demoDatabaseUrl).toBe("postgresql://bussola:pw@db.internal:6543/aler_prod_demo");
+    const own = loadConfig({ DEMO_DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/prova" });
+    expect(own.demoDatabaseUrl).toBe("postgresql://postgres@127.0.0.1:5432/prova");
+    expect(loadConfig({ NODE_ENV: "production" }).production).toBe(true);
+    const same = problems({
+      DATABASE_URL: "postgresql://postgres@127.0.0.1/bussola",
+      DEMO_DATABASE_URL: "postgresql://other@127.0.0.1:5432/bussola",
+    });
+    expect(same).toHaveLength(1);
+    expect(same[0]).toMatch(/^DEMO_DATABASE_URL must name another database/);
+  });
+
+  it("reads PUBLIC_URL as an origin and names a bad one in one line", () => {
+    expect(loadConfig({ PUBLIC_URL: "https://Bussola.Example.org" }).admin.publicOrigin).toBe(
+      "https://bussola.example.org",
+    );
+    expect(loadConfig({ PUBLIC_URL: "https://bussola.example.org/" }).admin.publicOrigin).toBe(
+      "https://bussola.example.org",
+    );
+    expect(loadConfig({ PUBLIC_URL: "http://10.0.0.5:3000" }).admin.publicOrigin).toBe(
+      "http://10.0.0.5:3000",
+    );
+    expect(loadConfig({ PUBLIC_URL: "https://bussola.example.org:443" }).admin.publicOrigin).toBe(
+      "https://bussola.example.org",
+    );
+    for (const bad of [
+      "bussola.example.org",
+      "ftp://bussola.example.org",
+      "https://bussola.example.org/panel",
+      "https://bussola.example.org/?x=1",
+      "https://bussola.example.org/#top",
+      "https://user:pw@bussola.example.org",
+      "https://",
+    ]) {
+      const found = problems({ PUBLIC_URL: bad });
+      expect(found, bad).toHaveLength(1);
+      expect(found[0]).toMatch(/^PUBLIC_URL must be the panel's public address/);
+    }
+  });
+
+  it("reads TRUST_PROXY as on, off or the proxies' addresses, and names a bad one in one line", () => {
+    expect(loadConfig({ TRUST_PROXY: "true" }).admin.trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: "FALSE" }).admin.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "127.0.0.1" }).admin.trustProxy).toEqual(["127.0.0.1"]);
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.0/8, ::1,fd00::/8" }).admin.trustProxy).toEqual([
+      "10.0.0.0/8",
+      "::1",
+      "fd00::/8",
+    ]);
+    // A hop count is refused: Fastify 5 ignores one, so it would silently trust nothing.
+    for (const bad of [
+      "yes",
+      "1",
+      "2",
+      "10.0.0.0/33",
+      "10.0.0.1,",
+      "proxy.internal",
+      "::1/129",
+      "10.0.0.0/8/1",
+    ]) {
+      const found = problems({ TRUST_PROXY: bad });
+      expect(found, bad).toHaveLength(1);
+      expect(found[0]).toMatch(/^TRUST_PROXY must be true, false, or a comma-separated list/);
     }
   });
 });

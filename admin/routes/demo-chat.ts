@@ -1,5 +1,7 @@
-// Demo mode only: staff chat with the bot as one of the demo households, through the Telegram
-// sandbox's control API (over HTTP; production code never imports sandbox/).
+// Demo mode only: admins chat with the bot as one of the demo households, through the Telegram
+// sandbox's control API (over HTTP; production code never imports sandbox/). Linking is done here,
+// server-side: the link code is issued and sent as the sandbox user's /start, and the page masks it
+// (views/demo-chat.ts), so no code is ever shown to anyone.
 import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { audit } from "../../core/audit.ts";
@@ -33,7 +35,8 @@ function problemOf(query: unknown): Problem | undefined {
 export function demoChatRoutes(app: FastifyInstance, ctx: AdminContext, sandboxUrl: string): void {
   const { db, clock, cookies, auth } = ctx;
   const sandbox = createSandboxClient(sandboxUrl);
-  const staffOnly = { preHandler: auth.requireRole() };
+  // Admins only: it issues link codes (operators and coordinators get 403).
+  const staffOnly = { preHandler: auth.requireRole("admin") };
 
   const cookieUser = (request: FastifyRequest): number | null => {
     const value = cookies.read(request, DEMO_USER_COOKIE);

@@ -1,5 +1,6 @@
 // The demo chat: staff try the bot as a household would, in a page that looks like a phone chat.
 import type { Translate } from "../../core/i18n.ts";
+import { normalizeCode } from "../../core/linking.ts";
 import { formatRomeDateTime } from "../../core/time.ts";
 import type { TranscriptEntry } from "../demo/sandbox-client.ts";
 import { html, type SafeHtml } from "./html.ts";
@@ -85,6 +86,15 @@ function inlineKeyboard(
   )}</div>`;
 }
 
+/**
+ * The link code the page sent as the user's `/start CODE` (or one typed by hand) is never shown:
+ * anyone who saw it could link a Telegram account of their own to the household.
+ */
+export function maskLinkCode(text: string): string {
+  if (normalizeCode(text) !== null) return "••••••••";
+  return text.replace(/^(\s*\/start(?:@\w+)?\s+)\S.*$/is, (_, command: string) => `${command}••••••••`);
+}
+
 function message(t: Translate, entry: TranscriptEntry, userId: number, csrf: string): SafeHtml {
   const when = new Date(entry.date * 1000);
   const body =
@@ -92,7 +102,7 @@ function message(t: Translate, entry: TranscriptEntry, userId: number, csrf: str
       ? // User texts are what the person typed: no entities are drawn for them except the bot's own.
         entry.from === "bot"
         ? renderTelegramText(entry.text, entry.entities)
-        : renderTelegramText(entry.text)
+        : renderTelegramText(maskLinkCode(entry.text))
       : html`<em>${kindLabel(t, entry)}</em>${entry.caption ? html`\n${renderTelegramText(entry.caption)}` : ""}`;
   return html`<div class="msg ${entry.from}" data-message-id="${entry.message_id}">
 <span class="sr">${entry.from === "bot" ? t("demo.fromBot") : t("demo.fromYou")}:</span>

@@ -57,7 +57,7 @@ ${navLink("households", "/households", t("nav.households"))}
 ${staff.role === "operator" ? "" : navLink("deliveries", "/deliveries", t("deliveries.nav"))}
 ${navLink("cases", "/cases", t("cases.nav"))}
 ${staff.role === "operator" ? "" : navLink("alerts", "/alerts", translator(page.lang, "staff")("alerts.nav"))}
-${page.demo ? navLink("demo", "/demo/chat", t("nav.demoChat")) : ""}
+${page.demo && staff.role === "admin" ? navLink("demo", "/demo/chat", t("nav.demoChat")) : ""}
 </nav>`
     : ""
 }

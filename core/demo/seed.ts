@@ -1,4 +1,5 @@
-// Demo data for `npm start` without a Telegram token: loaded only into an empty database.
+// Demo data for `npm start` without a Telegram token: loaded once, only into the demo's own database
+// (core/demo/database.ts decides that and creates the demo account).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { addDays } from "date-fns";
@@ -9,17 +10,11 @@ import { importHouseholds, parseHouseholdsFile } from "../imports/households.ts"
 import { importPayments } from "../imports/payments.ts";
 import { importPlans } from "../imports/plans.ts";
 import type { Logger } from "../logger.ts";
-import { upsertStaff } from "../staff.ts";
 import { parseRomeDateTime, romeToday } from "../time.ts";
-
-/** Demo mode only: the sandbox is local and the admin panel listens on 127.0.0.1 by default. */
-export const DEMO_STAFF = { email: "demo@bussola.local", password: "bussola-demo" } as const;
-export const DEMO_LOGIN_HINT = `${DEMO_STAFF.email} / ${DEMO_STAFF.password}`;
 
 export { DOCUMENT_REQUIREMENTS } from "../documents.ts";
 
 export async function loadDemoData(db: Db, clock: Clock, logger: Logger): Promise<boolean> {
-  if ((await db.staff.count()) === 0) await upsertStaff(db, { ...DEMO_STAFF, role: "admin" });
   if ((await db.household.count()) > 0) return false;
 
   const parsed = parseHouseholdsFile(readFileSync(join(import.meta.dirname, "households.csv")), { clock });
