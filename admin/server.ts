@@ -26,7 +26,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { householdRoutes } from "./routes/households.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { isCrossOrigin, setSecurityHeaders } from "./security.ts";
-import { createLoginThrottle } from "./throttle.ts";
+import { createCheckLimiter, createLoginThrottle, type ThrottleRules } from "./throttle.ts";
 import { errorPage } from "./views/errors.ts";
 
 export type AdminServerDeps = {
@@ -44,6 +44,8 @@ export type AdminServerDeps = {
    * see what the browser sees. Off by default: otherwise anyone could fake X-Forwarded-For.
    */
   trustProxy?: boolean | string | string[];
+  /** Log-in throttling: tests and benchmarks narrow or widen it; the defaults are for production. */
+  login?: { rules?: ThrottleRules; maxChecksInFlight?: number; maxChecksWaiting?: number } | undefined;
 };
 
 /**
@@ -86,7 +88,11 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     logger: deps.logger,
     cookies,
     auth: createAuth({ db: deps.db, clock: deps.clock, cookies, deny }),
-    throttle: createLoginThrottle(deps.db),
+    throttle: createLoginThrottle(deps.db, deps.login?.rules ? { rules: deps.login.rules } : {}),
+    checks: createCheckLimiter({
+      ...(deps.login?.maxChecksInFlight === undefined ? {} : { maxInFlight: deps.login.maxChecksInFlight }),
+      ...(deps.login?.maxChecksWaiting === undefined ? {} : { maxWaiting: deps.login.maxChecksWaiting }),
+    }),
     demo: deps.demo,
   };
 
