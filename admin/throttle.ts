@@ -69,10 +69,21 @@ export function createLoginThrottle(
   const windowMs = options.windowMs ?? THROTTLE_WINDOW_MS;
   const sql = sqlOf(db);
   let sinceCleanUp = 0;
+  // Keys this process saw refused, with until when: a flood against a waiting key is then refused
+  // without a database round trip (nothing but a success can shorten a wait, and a success is seen
+  // here). Bounded: when full it starts again, which only costs round trips.
+  const waiting = new Map<string, number>();
+  const MAX_REMEMBERED = 10_000;
 
   return {
     async attempt(ip, email, now) {
       const keys = keysOf(ip, email);
+      for (const key of [keys.address, keys.account, keys.email]) {
+        const until = waiting.get(key);
+        if (until === undefined) continue;
+        if (until > now.getTime()) return { allowed: false, retryAt: new Date(until) };
+        waiting.delete(key);
+      }
       const forgetBefore = new Date(now.getTime() - windowMs);
       const { address: a, account: b, email: c } = rules;
       // One statement: each upsert counts its key only when the key is not waiting (the row lock
@@ -121,12 +132,19 @@ export function createLoginThrottle(
       // The refusing key's time, read before this statement's own counts (which did not happen for
       // it): at worst a little early, and then the next attempt is told again.
       const retryAt = row?.retryAt && row.retryAt > now ? row.retryAt : new Date(now.getTime() + 1000);
+      if (waiting.size >= MAX_REMEMBERED) waiting.clear();
+      // The first key that refused is the one to remember (the later ones were not reached).
+      const refusing = !row?.address ? keys.address : !row.account ? keys.account : keys.email;
+      waiting.set(refusing, retryAt.getTime());
       return { allowed: false, retryAt };
     },
 
     async succeeded(ip, email, now) {
       const keys = keysOf(ip, email);
       const { address: a, email: c } = rules;
+      waiting.delete(keys.address);
+      waiting.delete(keys.account);
+      waiting.delete(keys.email);
       await sql.execute`DELETE FROM "LoginThrottle" WHERE "keyHash" = ${keys.account}`;
       // Take this attempt's count back, and the delay it added with it.
       await sql.execute`

@@ -35,15 +35,17 @@ async function passwordMatches(password: string, stored: string): Promise<boolea
 /** Refused log-ins, summed and logged at most once a minute: counts only, no addresses. */
 function refusalLog(logger: Logger): { note(kind: "throttled" | "busy"): void } {
   const counts = { throttled: 0, busy: 0 };
-  let timer: NodeJS.Timeout | undefined;
+  let scheduled = false;
   return {
     note(kind) {
       counts[kind]++;
-      timer ??= setTimeout(() => {
+      if (scheduled) return;
+      scheduled = true;
+      setTimeout(() => {
         logger.warn({ component: "admin", ...counts }, "log-in attempts refused (throttled or busy)");
         counts.throttled = 0;
         counts.busy = 0;
-        timer = undefined;
+        scheduled = false;
       }, 60_000).unref();
     },
   };
