@@ -23,6 +23,7 @@ import { caseRoutes } from "./routes/cases.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { demoChatRoutes } from "./routes/demo-chat.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { householdAccessRoutes } from "./routes/household-access.ts";
 import { householdRoutes } from "./routes/households.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { isCrossOrigin, setSecurityHeaders } from "./security.ts";
@@ -142,6 +143,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     assetRoutes(scope);
     loginRoutes(scope, ctx);
     householdRoutes(scope, ctx);
+    householdAccessRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     deliveryRoutes(scope, ctx);
     caseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     alertRoutes(scope, ctx);
