@@ -19,6 +19,8 @@ export type AdminContext = {
   throttle: LoginThrottle;
   /** Password checks in flight in this process. */
   checks: CheckLimiter;
+  /** How long a refused log-in attempt waits before its answer. */
+  refusalPauseMs: number;
   demo: { sandboxUrl: string } | undefined;
 };
 

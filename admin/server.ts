@@ -46,7 +46,14 @@ export type AdminServerDeps = {
    */
   trustProxy?: boolean | string | string[];
   /** Log-in throttling: tests and benchmarks narrow or widen it; the defaults are for production. */
-  login?: { rules?: ThrottleRules; maxChecksInFlight?: number; maxChecksWaiting?: number } | undefined;
+  login?:
+    | {
+        rules?: ThrottleRules;
+        maxChecksInFlight?: number;
+        maxChecksWaiting?: number;
+        refusalPauseMs?: number;
+      }
+    | undefined;
 };
 
 /**
@@ -94,6 +101,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
       ...(deps.login?.maxChecksInFlight === undefined ? {} : { maxInFlight: deps.login.maxChecksInFlight }),
       ...(deps.login?.maxChecksWaiting === undefined ? {} : { maxWaiting: deps.login.maxChecksWaiting }),
     }),
+    refusalPauseMs: deps.login?.refusalPauseMs ?? 1000,
     demo: deps.demo,
   };
 

@@ -36,7 +36,11 @@ export const DEFAULT_THROTTLE_RULES: ThrottleRules = {
 /** A key untouched for this long starts again from zero. */
 export const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
 
-export type AttemptVerdict = { allowed: true } | { allowed: false; retryAt: Date };
+/**
+ * `addressAttempts`: attempts from this address in the window, this one included. The password
+ * checks of addresses with fewer go first (see CheckLimiter).
+ */
+export type AttemptVerdict = { allowed: true; addressAttempts: number } | { allowed: false; retryAt: Date };
 
 export type LoginThrottle = {
   /** Counts the attempt (before the password is checked) and says whether it may be checked. */
@@ -59,7 +63,13 @@ function keysOf(ip: string, email: string): Keys {
   };
 }
 
-type Row = { address: boolean; account: boolean; email: boolean; retryAt: Date | null };
+type Row = {
+  address: boolean;
+  account: boolean;
+  email: boolean;
+  retryAt: Date | null;
+  addressAttempts: number | null;
+};
 
 export function createLoginThrottle(
   db: Db,
@@ -100,7 +110,7 @@ export function createLoginThrottle(
               ELSE LEAST(${a.capSeconds}::int, power(2, LEAST(t.attempts + 1 - ${a.free}::int, 30))) END),
             "lastAt" = ${now}::timestamptz
           WHERE t."nextAt" <= ${now}::timestamptz
-          RETURNING 1
+          RETURNING attempts
         ), account AS (
           INSERT INTO "LoginThrottle" AS t ("keyHash", attempts, "nextAt", "lastAt")
           SELECT ${keys.account}, 1, ${now}::timestamptz, ${now}::timestamptz WHERE EXISTS (SELECT 1 FROM address)
@@ -125,10 +135,12 @@ export function createLoginThrottle(
           RETURNING 1
         )
         SELECT EXISTS (SELECT 1 FROM address) AS address, EXISTS (SELECT 1 FROM account) AS account,
-          EXISTS (SELECT 1 FROM email) AS email,
+          EXISTS (SELECT 1 FROM email) AS email, (SELECT attempts FROM address) AS "addressAttempts",
           (SELECT max("nextAt") FROM "LoginThrottle"
             WHERE "keyHash" IN (${keys.address}, ${keys.account}, ${keys.email})) AS "retryAt"`;
-      if (row?.address && row.account && row.email) return { allowed: true };
+      if (row?.address && row.account && row.email) {
+        return { allowed: true, addressAttempts: row.addressAttempts ?? 1 };
+      }
       // The refusing key's time, read before this statement's own counts (which did not happen for
       // it): at worst a little early, and then the next attempt is told again.
       const retryAt = row?.retryAt && row.retryAt > now ? row.retryAt : new Date(now.getTime() + 1000);
@@ -165,14 +177,18 @@ export function createLoginThrottle(
 
 /**
  * How many password checks one process runs at once (each scrypt takes about 0.2 s of a core and
- * 128 MB), and how many may wait for a turn. Beyond that the answer is 429 at once: a burst of
- * bogus log-ins then costs its senders a refusal, not everyone else a queue.
+ * 128 MB), and how many may wait for a turn. Waiting checks go in order of their address's recent
+ * attempts (fewest first, then first come): someone logging in from their own address goes ahead of
+ * a flood's queued guesses. Beyond the waiting room the answer is 429 at once — for the newcomer, or
+ * for the waiting check with the most attempts behind it if the newcomer has fewer.
  */
 export type CheckLimiter = {
-  /** Runs `check` when a slot is free, or returns null when too many are in flight and waiting. */
-  run<T>(check: () => Promise<T>): Promise<{ value: T } | null>;
+  /** Runs `check` when a slot is free, or returns null when it was refused a place. */
+  run<T>(check: () => Promise<T>, priority?: number): Promise<{ value: T } | null>;
   readonly counters: { checks: number; refused: number };
 };
+
+type Waiting = { priority: number; order: number; admit(admitted: boolean): void };
 
 export function createCheckLimiter(
   options: { maxInFlight?: number; maxWaiting?: number } = {},
@@ -180,28 +196,54 @@ export function createCheckLimiter(
   const maxInFlight = options.maxInFlight ?? 2;
   const maxWaiting = options.maxWaiting ?? 4;
   let inFlight = 0;
-  const waiting: (() => void)[] = [];
+  let arrivals = 0;
+  const waiting: Waiting[] = [];
   const counters = { checks: 0, refused: 0 };
+  const worse = (a: Waiting, b: Waiting) =>
+    a.priority > b.priority || (a.priority === b.priority && a.order > b.order);
+
+  async function turn(priority: number): Promise<boolean> {
+    if (inFlight < maxInFlight) {
+      inFlight++;
+      return true;
+    }
+    const entry: Waiting = { priority, order: arrivals++, admit: () => undefined };
+    const admitted = new Promise<boolean>((resolve) => {
+      entry.admit = resolve;
+    });
+    if (waiting.length >= maxWaiting) {
+      const worst = waiting.reduce((w, e) => (worse(e, w) ? e : w));
+      if (!worse(worst, entry)) return false;
+      waiting.splice(waiting.indexOf(worst), 1);
+      worst.admit(false);
+    }
+    waiting.push(entry);
+    return admitted;
+  }
+
+  function release(): void {
+    if (waiting.length === 0) {
+      inFlight--;
+      return;
+    }
+    // Hand the slot straight to the best one waiting.
+    const best = waiting.reduce((b, e) => (worse(b, e) ? e : b));
+    waiting.splice(waiting.indexOf(best), 1);
+    best.admit(true);
+  }
+
   return {
     counters,
-    async run(check) {
-      if (inFlight >= maxInFlight) {
-        if (waiting.length >= maxWaiting) {
-          counters.refused++;
-          return null;
-        }
-        await new Promise<void>((resolve) => waiting.push(resolve));
-      } else {
-        inFlight++;
+    async run(check, priority = 0) {
+      if (!(await turn(priority))) {
+        counters.refused++;
+        return null;
       }
       counters.checks++;
       try {
         return { value: await check() };
       } finally {
-        // Hand the slot straight to the next one waiting, or free it.
-        const next = waiting.shift();
-        if (next) next();
-        else inFlight--;
+        release();
       }
     },
   };

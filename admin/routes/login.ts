@@ -1,5 +1,6 @@
 // Logging in and out, and the front door (/).
 import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { audit } from "../../core/audit.ts";
 import type { Logger } from "../../core/logger.ts";
@@ -54,6 +55,10 @@ function refusalLog(logger: Logger): { note(kind: "throttled" | "busy"): void } 
 export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const { db, clock, cookies, auth, throttle, checks } = ctx;
   const refusals = refusalLog(ctx.logger);
+  // A refused attempt is answered after a short pause (it costs the server a timer and an open
+  // socket, nothing else): a flood with a fixed number of connections then sends a few requests a
+  // second instead of hundreds, and real log-ins are not stuck in line behind it.
+  const pause = () => (ctx.refusalPauseMs > 0 ? sleep(ctx.refusalPauseMs) : Promise.resolve());
   const demo = ctx.demo !== undefined;
 
   function loginToken(request: FastifyRequest, reply: FastifyReply): string {
@@ -108,6 +113,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
       // Not audited one by one: a flood of refusals would flood the audit log (the counts go to the
       // log once a minute instead).
       refusals.note("throttled");
+      await pause();
       const retrySeconds = Math.max(1, Math.ceil((verdict.retryAt.getTime() - now.getTime()) / 1000));
       reply.header("Retry-After", String(retrySeconds));
       return showLogin(request, reply, 429, { email, next, problem: "throttled", retrySeconds });
@@ -118,9 +124,10 @@ export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
       select: { id: true, active: true, passwordHash: true },
     });
     const stored = staff?.passwordHash ?? (await hashForUnknownAccounts());
-    const checked = await checks.run(() => passwordMatches(password, stored));
+    const checked = await checks.run(() => passwordMatches(password, stored), verdict.addressAttempts);
     if (!checked) {
       refusals.note("busy");
+      await pause();
       reply.header("Retry-After", "1");
       return showLogin(request, reply, 429, { email, next, problem: "busy" });
     }
