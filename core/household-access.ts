@@ -71,7 +71,7 @@ export async function unlinkMemberByStaff(
   const unlinked = await db.$transaction(async (tx) => {
     const member = await tx.member.findFirst({
       where: { id: input.memberId, householdId: input.householdId },
-      select: { id: true, language: true, household: { select: { name: true } } },
+      select: { id: true, chatId: true, language: true, household: { select: { name: true } } },
     });
     if (!member) return null;
     const updated = await tx.member.updateMany({
@@ -79,6 +79,8 @@ export async function unlinkMemberByStaff(
       data: { householdId: null, linkedAt: null, firstName: null },
     });
     if (updated.count === 0) return null;
+    // As when members unlink themselves: the chat's session (a step in progress) goes too.
+    await tx.botSession.deleteMany({ where: { key: member.chatId.toString() } });
     const cancelled = await tx.outboundMessage.updateMany({
       where: { memberId: member.id, status: "queued" },
       data: { status: "cancelled" },
