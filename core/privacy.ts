@@ -68,7 +68,10 @@ export async function unlinkMember(db: Db, memberId: number): Promise<number | n
     });
     if (updated.count === 0) return null;
     // The household's messages still waiting for them (a reminder, a reply) are no longer theirs.
-    await tx.outboundMessage.updateMany({ where: { memberId, status: "queued" }, data: { status: "cancelled" } });
+    await tx.outboundMessage.updateMany({
+      where: { memberId, status: "queued" },
+      data: { status: "cancelled" },
+    });
     await audit(tx, {
       actorType: "member",
       actorId: memberId,
