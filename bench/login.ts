@@ -79,6 +79,14 @@ export async function benchLogin(): Promise<BenchResult[]> {
     }
     await app.listen({ host: "127.0.0.1", port: 0 });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    /** One log-in from its own address, form and POST: how long, and whether it worked. */
+    const logIn = async (office: string): Promise<{ ms: number; ok: boolean }> => {
+      const begin = performance.now();
+      const status = await postLogin(base, office, await loginForm(base, office), EMAIL, PASSWORD);
+      return { ms: performance.now() - begin, ok: status === 303 };
+    };
+    const quiet: number[] = [];
+    for (let i = 0; i < 3; i++) quiet.push((await logIn(`198.51.100.${200 + i}`)).ms);
 
     const flood = new Worker(new URL("./login-flood.ts", import.meta.url), {
       workerData: { base, attacker: "203.0.113.66", clients: BOGUS_CLIENTS, maxRequests: MAX_BOGUS_REQUESTS },
@@ -92,11 +100,9 @@ export async function benchLogin(): Promise<BenchResult[]> {
     const outcomes: number[] = [];
     const started = performance.now();
     for (let i = 0; i < TRIES; i++) {
-      const office = `198.51.100.${10 + i}`;
-      const begin = performance.now();
-      const form = await loginForm(base, office);
-      outcomes.push(await postLogin(base, office, form, EMAIL, PASSWORD));
-      times.push(performance.now() - begin);
+      const { ms, ok } = await logIn(`198.51.100.${10 + i}`);
+      times.push(ms);
+      outcomes.push(ok ? 303 : 0);
       await sleep(500);
     }
     flood.postMessage("stop");
@@ -115,6 +121,7 @@ export async function benchLogin(): Promise<BenchResult[]> {
         note: `${ok}/${TRIES} logged in; form + POST`,
       },
       { name: "login under 50 bogus clients (max)", value: Math.max(...times), unit: "ms" },
+      { name: "login, no flood (median)", value: median(quiet), unit: "ms" },
       {
         name: "one password check alone (median)",
         value: median(checkTimes),
