@@ -21,7 +21,7 @@ const COORDINATOR = "coordinatrice@example.org";
 const ADMIN = "admin@example.org";
 const CONTRACT = "BS-008001";
 const OTHER = "BS-008002";
-const SLOW = { timeout: 90_000 };
+const SLOW = { timeout: 150_000 };
 
 let h: BotHarness;
 let app: FastifyInstance;
