@@ -2,6 +2,8 @@
 //
 // The cookie carries a random 32-byte token; the database keeps only its sha256, so a leaked
 // database (or backup) cannot be replayed as a login. Sessions last 12 hours from login.
+// Sessions end early on logout, on a password or role change (core/staff.ts upsertStaff), on
+// deactivation, and with `staff:sessions --revoke`: the row goes, and the next request is signed out.
 // Each session has a CSRF token derived from its secret token: it needs no storage and cannot be
 // computed by anyone who does not hold the HttpOnly cookie.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
@@ -13,6 +15,7 @@ import type { CookieJar } from "./cookies.ts";
 
 export const SESSION_COOKIE = "bussola_session";
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+const LAST_SEEN_EVERY_MS = 60 * 1000;
 
 export type StaffSession = {
   id: number;
@@ -126,6 +129,11 @@ export function createAuth(deps: {
           csrfToken: csrfTokenFor(token),
           expiresAt: row.expiresAt,
         };
+        // When it was last used, for `staff:sessions`; written at most once a minute per session.
+        const now = clock.now();
+        if (!row.lastSeenAt || now.getTime() - row.lastSeenAt.getTime() >= LAST_SEEN_EVERY_MS) {
+          await db.staffSession.updateMany({ where: { id: row.id }, data: { lastSeenAt: now } });
+        }
       } else if (row) {
         await db.staffSession.deleteMany({ where: { id: row.id } });
       }
@@ -145,7 +153,12 @@ export function createAuth(deps: {
       await db.staffSession.deleteMany({ where: { expiresAt: { lte: now } } });
       const token = randomBytes(32).toString("base64url");
       await db.staffSession.create({
-        data: { tokenHash: hashToken(token), staffId, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) },
+        data: {
+          tokenHash: hashToken(token),
+          staffId,
+          expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
+          lastSeenAt: now,
+        },
       });
       cookies.write(request, reply, SESSION_COOKIE, token, { maxAgeSeconds: SESSION_TTL_MS / 1000 });
       sessions.delete(request);

@@ -6,7 +6,7 @@ import type { Logger } from "../core/logger.ts";
 import { type Auth, currentSession } from "./auth.ts";
 import type { CookieJar } from "./cookies.ts";
 import { translatorFor } from "./lang.ts";
-import type { LoginThrottle } from "./throttle.ts";
+import type { CheckLimiter, LoginThrottle } from "./throttle.ts";
 import type { SafeHtml } from "./views/html.ts";
 import type { PageInfo } from "./views/layout.ts";
 
@@ -17,6 +17,10 @@ export type AdminContext = {
   cookies: CookieJar;
   auth: Auth;
   throttle: LoginThrottle;
+  /** Password checks in flight in this process. */
+  checks: CheckLimiter;
+  /** How long a refused log-in attempt waits before its answer. */
+  refusalPauseMs: number;
   demo: { sandboxUrl: string } | undefined;
 };
 

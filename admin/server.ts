@@ -23,10 +23,11 @@ import { caseRoutes } from "./routes/cases.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { demoChatRoutes } from "./routes/demo-chat.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { householdAccessRoutes } from "./routes/household-access.ts";
 import { householdRoutes } from "./routes/households.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { isCrossOrigin, setSecurityHeaders } from "./security.ts";
-import { createLoginThrottle } from "./throttle.ts";
+import { createCheckLimiter, createLoginThrottle, type ThrottleRules } from "./throttle.ts";
 import { errorPage } from "./views/errors.ts";
 
 export type AdminServerDeps = {
@@ -38,6 +39,15 @@ export type AdminServerDeps = {
   deliveryQueue?: DeliveryQueue | undefined;
   /** Demo mode: the Telegram sandbox's base URL, for the demo chat page. */
   demo?: { sandboxUrl: string } | undefined;
+  /** Log-in throttling: tests and benchmarks narrow or widen it; the defaults are for production. */
+  login?:
+    | {
+        rules?: ThrottleRules;
+        maxChecksInFlight?: number;
+        maxChecksWaiting?: number;
+        refusalPauseMs?: number;
+      }
+    | undefined;
 };
 
 /**
@@ -86,7 +96,12 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     logger: deps.logger,
     cookies,
     auth: createAuth({ db: deps.db, clock: deps.clock, cookies, deny }),
-    throttle: createLoginThrottle(deps.db),
+    throttle: createLoginThrottle(deps.db, deps.login?.rules ? { rules: deps.login.rules } : {}),
+    checks: createCheckLimiter({
+      ...(deps.login?.maxChecksInFlight === undefined ? {} : { maxInFlight: deps.login.maxChecksInFlight }),
+      ...(deps.login?.maxChecksWaiting === undefined ? {} : { maxWaiting: deps.login.maxChecksWaiting }),
+    }),
+    refusalPauseMs: deps.login?.refusalPauseMs ?? 1000,
     demo: deps.demo,
   };
 
@@ -136,6 +151,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     assetRoutes(scope);
     loginRoutes(scope, ctx);
     householdRoutes(scope, ctx);
+    householdAccessRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     deliveryRoutes(scope, ctx);
     caseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     alertRoutes(scope, ctx);

@@ -19,6 +19,9 @@ import { importPaymentsCommand } from "./commands/import-payments.ts";
 import { importPlansCommand } from "./commands/import-plans.ts";
 import { linkCode } from "./commands/link-code.ts";
 import { staffAdd } from "./commands/staff-add.ts";
+import { staffDeactivate } from "./commands/staff-deactivate.ts";
+import { staffReactivate } from "./commands/staff-reactivate.ts";
+import { staffSessions } from "./commands/staff-sessions.ts";
 import { explainDatabaseError } from "./database.ts";
 
 const COMMANDS: readonly Command[] = [
@@ -29,6 +32,9 @@ const COMMANDS: readonly Command[] = [
   importCoursesCommand,
   linkCode,
   staffAdd,
+  staffDeactivate,
+  staffReactivate,
+  staffSessions,
   broadcastCommand,
   broadcastCancelCommand,
   broadcastStatusCommand,

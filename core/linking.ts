@@ -1,5 +1,7 @@
 // One-time codes that link a Telegram account to a household. Codes are single-use, expire after
-// 14 days, and only their hash is stored. A Telegram user gets 5 wrong attempts an hour; after that
+// 14 days, and only their hash is stored. Issuing a code voids the household's older unused ones
+// (one outstanding code per household: a code handed to the wrong person is undone by issuing
+// another), and staff can void them all; a voided code answers exactly like an expired one. A Telegram user gets 5 wrong attempts an hour; after that
 // even the right code is refused until the hour has passed.
 import { createHash, randomInt } from "node:crypto";
 import type { Clock } from "./clock.ts";
@@ -44,13 +46,39 @@ export async function issueLinkCode(
   db: Db,
   contractCode: string,
   clock: Clock,
-): Promise<{ code: string; householdId: number; expiresAt: Date } | null> {
+): Promise<{ code: string; householdId: number; expiresAt: Date; voided: number } | null> {
   const household = await db.household.findUnique({ where: { contractCode: contractCode.trim() } });
   if (!household) return null;
   const code = newCode();
-  const expiresAt = new Date(clock.now().getTime() + CODE_VALIDITY_MS);
-  await db.linkCode.create({ data: { householdId: household.id, codeHash: hashCode(code), expiresAt } });
-  return { code: displayCode(code), householdId: household.id, expiresAt };
+  const now = clock.now();
+  const expiresAt = new Date(now.getTime() + CODE_VALIDITY_MS);
+  const voided = await db.$transaction(async (tx) => {
+    const older = await tx.linkCode.updateMany({
+      where: { householdId: household.id, ...UNUSED(now) },
+      data: { revokedAt: now },
+    });
+    await tx.linkCode.create({ data: { householdId: household.id, codeHash: hashCode(code), expiresAt } });
+    return older.count;
+  });
+  return { code: displayCode(code), householdId: household.id, expiresAt, voided };
+}
+
+/** Codes still waiting to be used: not used, not voided, not expired. */
+const UNUSED = (now: Date) => ({ usedAt: null, revokedAt: null, expiresAt: { gt: now } });
+
+/** How many of the household's codes are still waiting to be used. */
+export async function unusedLinkCodes(db: Db, householdId: number, now: Date): Promise<number> {
+  return db.linkCode.count({ where: { householdId, ...UNUSED(now) } });
+}
+
+/** Voids the household's unused codes; returns how many. */
+export async function revokeLinkCodes(db: Db, householdId: number, clock: Clock): Promise<number> {
+  const now = clock.now();
+  const voided = await db.linkCode.updateMany({
+    where: { householdId, ...UNUSED(now) },
+    data: { revokedAt: now },
+  });
+  return voided.count;
 }
 
 export type TelegramIdentity = {
@@ -97,7 +125,7 @@ export async function redeemLinkCode(
     // Claimed with a conditional update, so two people typing the same code cannot both use it.
     const claimed = code
       ? await tx.linkCode.updateMany({
-          where: { id: code.id, usedAt: null, expiresAt: { gt: now } },
+          where: { id: code.id, ...UNUSED(now) },
           data: { usedAt: now },
         })
       : { count: 0 };
@@ -118,6 +146,7 @@ export async function redeemLinkCode(
       },
       update: {
         chatId: BigInt(who.chatId),
+        firstName: who.firstName ?? null,
         householdId: code.householdId,
         linkedAt: now,
         unreachableAt: null,

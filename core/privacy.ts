@@ -38,7 +38,8 @@ export async function eraseOwnContent(db: Db, memberId: number, clock: Clock): P
   return db.$transaction(async (tx) => {
     const entries = await tx.budgetEntry.deleteMany({ where: { memberId } });
     const messages = await tx.caseMessage.deleteMany({ where: ownMessages(memberId) });
-    await tx.member.update({ where: { id: memberId }, data: { erasureRequestedAt: at } });
+    // The Telegram first name (kept so staff can tell a household's members apart) goes too.
+    await tx.member.update({ where: { id: memberId }, data: { erasureRequestedAt: at, firstName: null } });
     await audit(tx, {
       actorType: "member",
       actorId: memberId,
@@ -63,9 +64,14 @@ export async function unlinkMember(db: Db, memberId: number): Promise<number | n
     if (householdId === null) return null;
     const updated = await tx.member.updateMany({
       where: { id: memberId, householdId },
-      data: { householdId: null, linkedAt: null },
+      data: { householdId: null, linkedAt: null, firstName: null },
     });
     if (updated.count === 0) return null;
+    // The household's messages still waiting for them (a reminder, a reply) are no longer theirs.
+    await tx.outboundMessage.updateMany({
+      where: { memberId, status: "queued" },
+      data: { status: "cancelled" },
+    });
     await audit(tx, {
       actorType: "member",
       actorId: memberId,

@@ -110,7 +110,7 @@ describe("admin panel in Chromium", () => {
       formatMoney(20_050),
       formatMoney(143_506),
       "31/10/2026",
-      "0",
+      "0 · Accesso", // coordinators get the household's Telegram access page from here
     ]);
     await page.screenshot({ path: "/tmp/admin-households.png", fullPage: true });
 

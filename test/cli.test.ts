@@ -95,13 +95,16 @@ describe("usage", SLOW, () => {
         "import:households FILE",
         "link-code CONTRACT_CODE",
         "staff:add --email E",
+        "staff:deactivate EMAIL",
+        "staff:reactivate EMAIL",
+        "staff:sessions EMAIL [--revoke]",
       ]) {
         expect(run.stdout).toContain(name);
       }
     }
     const one = await cli(["link-code", "--help"]);
     expect(one.code).toBe(0);
-    expect(one.out[0]).toBe("Usage: npm run cli -- link-code CONTRACT_CODE");
+    expect(one.out[0]).toBe("Usage: npm run cli -- link-code CONTRACT_CODE [--revoke]");
   });
 
   it("exits 2 with a usage line on wrong usage", async () => {

@@ -28,10 +28,10 @@ describe("housekeeping", () => {
         { telegramUserId: 5n, succeeded: false, at: ago(30 * 60 * 1000) },
       ],
     });
-    await db.loginAttempt.createMany({
+    await db.loginThrottle.createMany({
       data: [
-        { keyHash: "a", at: ago(2 * DAY) },
-        { keyHash: "a", at: ago(60 * 1000) },
+        { keyHash: "a", attempts: 3, nextAt: ago(2 * DAY), lastAt: ago(2 * DAY) },
+        { keyHash: "b", attempts: 3, nextAt: ago(60 * 1000), lastAt: ago(60 * 1000) },
       ],
     });
     const staff = await db.staff.create({

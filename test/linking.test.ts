@@ -7,6 +7,8 @@ import {
   MAX_WRONG_ATTEMPTS,
   normalizeCode,
   redeemLinkCode,
+  revokeLinkCodes,
+  unusedLinkCodes,
 } from "../core/linking.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 
@@ -80,5 +82,35 @@ describe("link codes", () => {
       redeemLinkCode(t.db, user(106), issued?.code ?? "", clock),
     ]);
     expect(both.map((r) => r.status).sort()).toEqual(["invalid", "linked"]);
+  });
+
+  it("voids only the household's unused codes when a new one is issued or staff revoke them", async () => {
+    const other = await t.db.household.create({
+      data: {
+        contractCode: "BS-000002",
+        name: "Famiglia Altra",
+        fiscalCode: "TSTFML80A01B157X",
+        municipality: "Brescia",
+        address: "Via Roma 2",
+      },
+    });
+    const used = await issueLinkCode(t.db, "BS-000001", clock);
+    expect((await redeemLinkCode(t.db, user(201), used?.code ?? "", clock)).status).toBe("linked");
+    const elsewhere = await issueLinkCode(t.db, "BS-000002", clock);
+    const older = await issueLinkCode(t.db, "BS-000001", clock);
+    const newer = await issueLinkCode(t.db, "BS-000001", clock);
+    expect(newer?.voided).toBe(1);
+    // The older one answers like an expired code; the used one stays used (its member linked).
+    expect((await redeemLinkCode(t.db, user(202), older?.code ?? "", clock)).status).toBe("invalid");
+    expect(
+      (await t.db.member.findUniqueOrThrow({ where: { telegramUserId: 201n } })).householdId,
+    ).not.toBeNull();
+    expect(await unusedLinkCodes(t.db, other.id, clock.now())).toBe(1);
+    const household = await t.db.household.findUniqueOrThrow({ where: { contractCode: "BS-000001" } });
+    expect(await revokeLinkCodes(t.db, household.id, clock)).toBe(1);
+    expect(await revokeLinkCodes(t.db, household.id, clock)).toBe(0);
+    expect((await redeemLinkCode(t.db, user(203), newer?.code ?? "", clock)).status).toBe("invalid");
+    // The other household's code was never touched.
+    expect((await redeemLinkCode(t.db, user(204), elsewhere?.code ?? "", clock)).status).toBe("linked");
   });
 });

@@ -70,6 +70,7 @@ export function householdRoutes(app: FastifyInstance, ctx: AdminContext): void {
     });
     const unreachableOf = new Map(unreachableCounts.map((c) => [c.householdId, c._count._all]));
     const rows = households.map((h) => ({
+      id: h.id,
       contractCode: h.contractCode,
       name: h.name,
       municipality: h.municipality,

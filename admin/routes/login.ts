@@ -1,7 +1,9 @@
 // Logging in and out, and the front door (/).
 import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { audit } from "../../core/audit.ts";
+import type { Logger } from "../../core/logger.ts";
 import { hashPassword, normalizeEmail, verifyPassword } from "../../core/staff.ts";
 import { safeNext, tokensMatch } from "../auth.ts";
 import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
@@ -31,8 +33,32 @@ async function passwordMatches(password: string, stored: string): Promise<boolea
   }
 }
 
+/** Refused log-ins, summed and logged at most once a minute: counts only, no addresses. */
+function refusalLog(logger: Logger): { note(kind: "throttled" | "busy"): void } {
+  const counts = { throttled: 0, busy: 0 };
+  let scheduled = false;
+  return {
+    note(kind) {
+      counts[kind]++;
+      if (scheduled) return;
+      scheduled = true;
+      setTimeout(() => {
+        logger.warn({ component: "admin", ...counts }, "log-in attempts refused (throttled or busy)");
+        counts.throttled = 0;
+        counts.busy = 0;
+        scheduled = false;
+      }, 60_000).unref();
+    },
+  };
+}
+
 export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
-  const { db, clock, cookies, auth, throttle } = ctx;
+  const { db, clock, cookies, auth, throttle, checks } = ctx;
+  const refusals = refusalLog(ctx.logger);
+  // A refused attempt is answered after a short pause (it costs the server a timer and an open
+  // socket, nothing else): a flood with a fixed number of connections then sends a few requests a
+  // second instead of hundreds, and real log-ins are not stuck in line behind it.
+  const pause = () => (ctx.refusalPauseMs > 0 ? sleep(ctx.refusalPauseMs) : Promise.resolve());
   const demo = ctx.demo !== undefined;
 
   function loginToken(request: FastifyRequest, reply: FastifyReply): string {
@@ -47,7 +73,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
-    form: { email: string; next: string | null; problem?: LoginProblem; retryMinutes?: number },
+    form: { email: string; next: string | null; problem?: LoginProblem; retrySeconds?: number },
   ): FastifyReply {
     return sendHtml(
       reply,
@@ -81,26 +107,32 @@ export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
     }
 
     const now = clock.now();
-    const blockedUntil = await throttle.blockedUntil(request.ip, email, now);
-    if (blockedUntil) {
-      await audit(db, {
-        actorType: "staff",
-        actorId: "unknown",
-        action: "staff.login_failed",
-        details: { reason: "throttled" },
-      });
-      const retryMinutes = Math.max(1, Math.ceil((blockedUntil.getTime() - now.getTime()) / 60_000));
-      reply.header("Retry-After", String(retryMinutes * 60));
-      return showLogin(request, reply, 429, { email, next, problem: "throttled", retryMinutes });
+    // Counted before the password is checked, so parallel guesses cannot all be checked.
+    const verdict = await throttle.attempt(request.ip, email, now);
+    if (!verdict.allowed) {
+      // Not audited one by one: a flood of refusals would flood the audit log (the counts go to the
+      // log once a minute instead).
+      refusals.note("throttled");
+      await pause();
+      const retrySeconds = Math.max(1, Math.ceil((verdict.retryAt.getTime() - now.getTime()) / 1000));
+      reply.header("Retry-After", String(retrySeconds));
+      return showLogin(request, reply, 429, { email, next, problem: "throttled", retrySeconds });
     }
 
     const staff = await db.staff.findUnique({
       where: { email },
       select: { id: true, active: true, passwordHash: true },
     });
-    const correct = await passwordMatches(password, staff?.passwordHash ?? (await hashForUnknownAccounts()));
+    const stored = staff?.passwordHash ?? (await hashForUnknownAccounts());
+    const checked = await checks.run(() => passwordMatches(password, stored), verdict.addressAttempts);
+    if (!checked) {
+      refusals.note("busy");
+      await pause();
+      reply.header("Retry-After", "1");
+      return showLogin(request, reply, 429, { email, next, problem: "busy" });
+    }
+    const correct = checked.value;
     if (!staff || !correct || !staff.active) {
-      await throttle.recordFailure(request.ip, email, now);
       // Ids only: the typed e-mail never reaches the audit log (it may be someone's mistyped address).
       await audit(db, {
         actorType: "staff",
@@ -111,7 +143,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
       return showLogin(request, reply, 401, { email, next, problem: "credentials" });
     }
 
-    await throttle.reset(request.ip, email);
+    await throttle.succeeded(request.ip, email, now);
     await auth.startSession(request, reply, staff.id);
     cookies.clear(request, reply, LOGIN_COOKIE, { path: "/login" });
     await audit(db, {

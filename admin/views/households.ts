@@ -6,6 +6,7 @@ import { html, type SafeHtml } from "./html.ts";
 import { layout, type PageInfo } from "./layout.ts";
 
 export type HouseholdRow = {
+  id: number;
   contractCode: string;
   name: string;
   municipality: string;
@@ -47,6 +48,8 @@ export function householdsPage(page: PageInfo, list: HouseholdsList): SafeHtml {
     members: t("households.column.members"),
   };
   const none = t("households.noBalance");
+  // Who is linked, and taking access back: coordinators and admins (routes/household-access.ts).
+  const manageAccess = page.staff !== null && page.staff.role !== "operator";
   const rows = list.rows.map(
     (row) => html`<tr>
 <td data-label="${col.contract}">${row.contractCode}</td>
@@ -61,6 +64,10 @@ export function householdsPage(page: PageInfo, list: HouseholdsList): SafeHtml {
 <td class="num" data-label="${col.members}">${row.linkedMembers}${
       row.unreachableMembers > 0
         ? html` · <strong class="warn"><span aria-hidden="true">⚠</span> ${t("households.unreachableMembers", { count: row.unreachableMembers })}</strong>`
+        : ""
+    }${
+      manageAccess
+        ? html` · <a href="/households/${row.id}/access" aria-label="${t("households.accessOf", { contract: row.contractCode })}">${t("access.link")}</a>`
         : ""
     }</td>
 </tr>`,

@@ -1,7 +1,14 @@
 import { html, type SafeHtml } from "./html.ts";
 import { layout, type PageInfo } from "./layout.ts";
 
-export type LoginProblem = "credentials" | "throttled" | "expired" | "missing";
+export type LoginProblem = "credentials" | "throttled" | "busy" | "expired" | "missing";
+
+/** "30 seconds" or "2 minutes", whichever reads better; the texts pick the plural. */
+function waitOf(seconds: number): { context: "seconds" | "minutes"; count: number } {
+  return seconds < 90
+    ? { context: "seconds", count: seconds }
+    : { context: "minutes", count: Math.ceil(seconds / 60) };
+}
 
 export function loginPage(
   page: PageInfo,
@@ -10,12 +17,12 @@ export function loginPage(
     email: string;
     next: string | null;
     problem?: LoginProblem;
-    retryMinutes?: number;
+    retrySeconds?: number;
   },
 ): SafeHtml {
   const { t } = page;
   const problem = form.problem
-    ? html`<p class="error" role="alert">${t(`login.problem.${form.problem}`, { minutes: form.retryMinutes ?? 15 })}</p>`
+    ? html`<p class="error" role="alert">${t(`login.problem.${form.problem}`, waitOf(form.retrySeconds ?? 1))}</p>`
     : "";
   return layout(page, {
     title: t("login.title"),

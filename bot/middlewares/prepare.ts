@@ -107,6 +107,22 @@ async function load(db: Db, updateId: bigint, key: string | null, userId: bigint
 }
 
 /**
+ * A linked member's Telegram first name, kept current so staff can tell a household's members apart
+ * (admin panel, household access). Written only when it changed; not stored again after the member
+ * asked for erasure, until they link again (linking stores it).
+ */
+async function refreshFirstName(
+  db: Db,
+  member: Loaded["member"],
+  firstName: string | undefined,
+): Promise<void> {
+  if (!member?.householdId || firstName === undefined || member.firstName === firstName) return;
+  if (member.erasureRequestedAt && (!member.linkedAt || member.linkedAt <= member.erasureRequestedAt)) return;
+  await sqlOf(db).execute`UPDATE "Member" SET "firstName" = ${firstName} WHERE id = ${member.id}`;
+  member.firstName = firstName;
+}
+
+/**
  * Everything an update needs before the features run, read in one database round trip:
  *
  * - Telegram (and a webhook retry) may deliver the same update twice: each update id is handled once.
@@ -144,6 +160,7 @@ export function prepareUpdate(sessionKey: (ctx: Context) => string | undefined):
       const session = installSession(ctx, stored);
 
       ctx.member = loaded.member;
+      await refreshFirstName(db, ctx.member, from?.first_name);
       ctx.language =
         ctx.member?.language ??
         (stored ? ctx.session?.language : undefined) ??

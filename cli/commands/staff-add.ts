@@ -23,7 +23,8 @@ function isRole(value: string): value is StaffRole {
 export const staffAdd: Command = {
   name: "staff:add",
   args: "--email E --role admin|coordinator|operator [--password P] [--first-name N] [--telegram-user-id ID]",
-  summary: "Create an admin-panel account, or reset the role and password of an existing one",
+  summary:
+    "Create an admin-panel account, or reset the role and password of an existing one (ending its sessions)",
   help: [
     "Without --password a password is generated and printed once, as the last line.",
     "Prefer that: a password typed on the command line stays in the shell history.",
@@ -98,6 +99,7 @@ export const staffAdd: Command = {
           passwordGenerated: given === undefined,
           firstNameSet: firstName !== undefined,
           telegramLinked: telegramUserId !== undefined,
+          sessionsEnded: saved.sessionsEnded,
         },
       });
       return saved;
@@ -107,7 +109,8 @@ export const staffAdd: Command = {
     io.out(
       staff.created
         ? `Created ${role} account ${address} (id ${staff.id}).`
-        : `${address} already had an account (id ${staff.id}): role set to ${role}, password replaced, account active.`,
+        : `${address} already had an account (id ${staff.id}): role set to ${role}, password replaced, account active, ` +
+            `${staff.sessionsEnded} session(s) ended.`,
     );
     if (given === undefined) {
       io.out("Generated password, shown only this once:");

@@ -34,7 +34,10 @@ export async function runHousekeeping(deps: HousekeepingDeps): Promise<Housekeep
   const [processedUpdates, linkAttempts, loginAttempts, staffSessions, botSessions] = await db.$transaction([
     db.processedUpdate.deleteMany({ where: { at: { lt: before(PROCESSED_UPDATE_RETENTION_MS) } } }),
     db.linkAttempt.deleteMany({ where: { at: { lt: before(ATTEMPT_WINDOW_MS + DAY_MS) } } }),
-    db.loginAttempt.deleteMany({ where: { at: { lt: before(LOGIN_ATTEMPT_RETENTION_MS) } } }),
+    // Log-in throttle keys idle for a day (the admin panel forgets them after 15 minutes anyway).
+    db.loginThrottle.deleteMany({
+      where: { lastAt: { lt: before(LOGIN_ATTEMPT_RETENTION_MS) }, nextAt: { lt: new Date(now) } },
+    }),
     db.staffSession.deleteMany({ where: { expiresAt: { lt: new Date(now) } } }),
     db.botSession.deleteMany({ where: { updatedAt: { lt: before(IDLE_SESSION_RETENTION_MS) } } }),
   ]);
