@@ -15,7 +15,7 @@ export async function startProcess(
   args: string[],
   env: Record<string, string>,
   readyLine = "Bussola ready",
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<RunningProcess> {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
