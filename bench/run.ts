@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { benchBot } from "./bot.ts";
 import { benchBroadcast } from "./broadcast.ts";
 import { benchEscalation } from "./escalation.ts";
+import { benchImport } from "./import.ts";
 import { benchOperations } from "./operations.ts";
 import { benchReminders } from "./reminders.ts";
 import { benchStartup } from "./startup.ts";
@@ -18,6 +19,7 @@ const BENCHES: [string, () => Promise<Result[]>][] = [
   ["reminders", benchReminders],
   ["escalation", benchEscalation],
   ["broadcast", benchBroadcast],
+  ["import", benchImport],
 ];
 
 const wanted = process.argv.slice(2);
