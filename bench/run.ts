@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { benchBot } from "./bot.ts";
 import { benchBroadcast } from "./broadcast.ts";
 import { benchEscalation } from "./escalation.ts";
+import { benchImport } from "./import.ts";
 import { benchLogin } from "./login.ts";
 import { benchOperations } from "./operations.ts";
 import { benchReminders } from "./reminders.ts";
@@ -20,6 +21,7 @@ const BENCHES: [string, () => Promise<Result[]>][] = [
   ["escalation", benchEscalation],
   ["broadcast", benchBroadcast],
   ["login", benchLogin],
+  ["import", benchImport],
 ];
 
 const wanted = process.argv.slice(2);

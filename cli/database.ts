@@ -25,7 +25,13 @@ type ErrorLike = { code?: unknown; meta?: unknown; message?: unknown };
 /** A one-line explanation for database errors an operator can fix, or null for anything else. */
 export function explainDatabaseError(error: unknown, env: NodeJS.ProcessEnv): string | null {
   if (typeof error !== "object" || error === null) return null;
-  const { code } = error as ErrorLike;
+  const { code, meta } = error as ErrorLike;
+  // A raw query's failure (P2010) carries PostgreSQL's own code inside the driver adapter's error.
+  if (code === "P2010") {
+    const cause = (meta as { driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined)
+      ?.driverAdapterError?.cause;
+    if (cause?.originalCode !== undefined) return explainDatabaseError({ code: cause.originalCode }, env);
+  }
   // Prisma's codes (P…) and PostgreSQL's or Node's (from pg, which the migration runner uses).
   switch (code) {
     case "P2021":

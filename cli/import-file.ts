@@ -1,5 +1,6 @@
-// What every import command shares: reading the file named on the command line and reporting.
-import { readFile } from "node:fs/promises";
+// What every import command shares: opening the file named on the command line and reporting.
+import { constants, type FileHandle, open } from "node:fs/promises";
+import { loadConfig } from "../core/config.ts";
 import type { CsvProblem } from "../core/imports/csv.ts";
 import type { ImportCounts } from "../core/imports/fields.ts";
 import { InputRejected, type Output } from "./command.ts";
@@ -10,19 +11,71 @@ const FILE_ERRORS: Record<string, string> = {
   EACCES: "permission denied",
 };
 
-/** Reads the file named on the command line; a file that cannot be read is rejected input (exit 1). */
-export async function readInput(file: string): Promise<Buffer> {
+/** Problems printed for one file: the first ones say what is wrong; a file of garbage has millions. */
+export const MAX_PRINTED_PROBLEMS = 1000;
+
+const megabytes = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
+
+/**
+ * Opens the file named on the command line for a streamed read: only a regular file (a device such
+ * as /dev/zero never ends, a FIFO may never deliver), at most `maxBytes` (IMPORT_MAX_MB) — checked on
+ * the open handle, so the file cannot be swapped between the check and the read, and again while
+ * reading, in case it grows. A file that cannot be read is rejected input (exit 1).
+ */
+export async function openInput(
+  file: string,
+  maxBytes = loadConfig().importMaxBytes,
+): Promise<AsyncIterable<Uint8Array>> {
+  let handle: FileHandle;
   try {
-    return await readFile(file);
+    // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever before fstat could say.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = String((error as { code?: unknown }).code);
     throw new InputRejected([`${file}: cannot read it: ${FILE_ERRORS[code] ?? (error as Error).message}`]);
   }
+  const stats = await handle.stat();
+  if (!stats.isFile()) {
+    await handle.close();
+    const what = stats.isDirectory() ? "a directory" : "a device, pipe or socket";
+    throw new InputRejected([`${file}: cannot read it: it is ${what}, not a regular file`]);
+  }
+  const tooLarge = () =>
+    new InputRejected([
+      `${file}: too large (more than ${megabytes(maxBytes)}; IMPORT_MAX_MB raises the limit, or split the file)`,
+    ]);
+  if (stats.size > maxBytes) {
+    await handle.close();
+    throw tooLarge();
+  }
+  return (async function* () {
+    let read = 0;
+    try {
+      for await (const chunk of handle.createReadStream({ highWaterMark: 256 * 1024, autoClose: false })) {
+        read += (chunk as Buffer).length;
+        if (read > maxBytes) throw tooLarge();
+        yield chunk as Buffer;
+      }
+    } finally {
+      await handle.close();
+    }
+  })();
 }
 
-/** Every problem as FILE:LINE: message, one a line (exit 1). */
+/** The whole of a small file (a broadcast's texts), with the same checks as a spreadsheet. */
+export async function readInput(file: string, maxBytes?: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await openInput(file, maxBytes)) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+/** Every problem as FILE:LINE: message, one a line (exit 1); the first MAX_PRINTED_PROBLEMS of them. */
 export function rejectProblems(file: string, problems: CsvProblem[]): never {
-  throw new InputRejected(problems.map((p) => `${file}:${p.line}: ${p.message}`));
+  const lines = problems.slice(0, MAX_PRINTED_PROBLEMS).map((p) => `${file}:${p.line}: ${p.message}`);
+  if (problems.length > MAX_PRINTED_PROBLEMS) {
+    lines.push(`${file}: and ${problems.length - MAX_PRINTED_PROBLEMS} more problems`);
+  }
+  throw new InputRejected(lines);
 }
 
 export function printHeadline(io: Output, file: string, rows: number, dryRun: boolean): void {

@@ -164,6 +164,12 @@ const schema = z
       .min(1, "must be a whole number of office hours, from 1 to 80")
       .max(80, "must be a whole number of office hours, from 1 to 80")
       .default(8),
+    IMPORT_MAX_MB: z.coerce
+      .number({ message: "must be a whole number of megabytes, from 1 to 1000" })
+      .int("must be a whole number of megabytes, from 1 to 1000")
+      .min(1, "must be a whole number of megabytes, from 1 to 1000")
+      .max(1000, "must be a whole number of megabytes, from 1 to 1000")
+      .default(50),
     METRICS_HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
     METRICS_PORT: z.coerce
       .number({ message: "must be a port number, or 0 to turn the worker's metrics server off" })
@@ -230,6 +236,8 @@ export type Config = {
   caseSlaHours: number;
   /** The worker's /health and /metrics server; port 0 turns it off. */
   metrics: { host: string; port: number };
+  /** The largest spreadsheet an import reads (100,000 households are about 13 MB). */
+  importMaxBytes: number;
 };
 
 export class ConfigError extends Error {
@@ -292,5 +300,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionMonths: e.RETENTION_MONTHS,
     caseSlaHours: e.CASE_SLA_HOURS,
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
+    importMaxBytes: e.IMPORT_MAX_MB * 1024 * 1024,
   };
 }

@@ -19,7 +19,7 @@ const actor = { actorType: "cli" as const, actorId: "test" };
 let h: BotHarness;
 beforeAll(async () => {
   h = await startBotHarness({ clock });
-  const parsed = parseCoursesFile(readFileSync(EXAMPLE));
+  const parsed = await parseCoursesFile(readFileSync(EXAMPLE));
   if (!parsed.ok) throw new Error("example rejected");
   await importCourses(h.db, parsed.rows, { actor });
 });
@@ -598,12 +598,12 @@ describe("core/courses", () => {
 });
 
 describe("core/courses/ics", () => {
-  it("escapes text values and writes UTC times", () => {
+  it("escapes text values and writes UTC times", async () => {
     expect(escapeIcsText("a,b;c\\d\ne\r\nf")).toBe("a\\,b\\;c\\\\d\\ne\\nf");
     expect(icsDateTime(new Date("2026-12-09T08:30:00.000Z"))).toBe("20261209T083000Z");
   });
 
-  it("folds at 75 octets without splitting a character", () => {
+  it("folds at 75 octets without splitting a character", async () => {
     const line = `SUMMARY:${"è".repeat(50)}${"🙂".repeat(10)}`;
     const folded = foldLine(line);
     const parts = folded.split("\r\n");
@@ -616,7 +616,7 @@ describe("core/courses/ics", () => {
     expect(foldLine("X".repeat(76))).toBe(`${"X".repeat(75)}\r\n X`);
   });
 
-  it("sets the reminder at 18:00 in Rome the evening before, across months and clock changes", () => {
+  it("sets the reminder at 18:00 in Rome the evening before, across months and clock changes", async () => {
     expect(eveningBefore(new Date("2027-01-01T09:00:00Z"))).toEqual(new Date("2026-12-31T17:00:00Z"));
     // The evening before the spring change is still winter time; the one before the autumn change is summer time.
     expect(eveningBefore(new Date("2027-03-28T08:00:00Z"))).toEqual(new Date("2027-03-27T17:00:00Z"));
@@ -626,7 +626,7 @@ describe("core/courses/ics", () => {
     expect(eveningBefore(new Date("2026-12-09T23:30:00Z"))).toEqual(new Date("2026-12-09T17:00:00Z"));
   });
 
-  it("builds a calendar; a reminder already past becomes one an hour before", () => {
+  it("builds a calendar; a reminder already past becomes one an hour before", async () => {
     const ics = buildCalendar({
       name: "Test",
       now: new Date("2026-12-08T18:00:00Z"),

@@ -32,7 +32,7 @@ async function plan(contract: string, code: string, count: number, amount: strin
     const due = new Date(Date.UTC(year, month - 1 + i, 15)).toISOString().slice(0, 10);
     return `${contract};${code};${i + 1};${due};${amount}`;
   });
-  const parsed = parsePlansFile(
+  const parsed = await parsePlansFile(
     Buffer.from(["contract_code;plan_code;installment_number;due_date;amount", ...lines].join("\n")),
   );
   const outcome = await importPlans(h.db, parsed, { actor });
@@ -42,7 +42,7 @@ async function plan(contract: string, code: string, count: number, amount: strin
 /** Payments as [date dd/mm/yyyy, amount, reference]. */
 async function pay(contract: string, payments: [string, string, string][]) {
   const lines = payments.map(([date, amount, reference]) => `${contract};${date};${amount};${reference}`);
-  const parsed = parsePaymentsFile(
+  const parsed = await parsePaymentsFile(
     Buffer.from(["contract_code;payment_date;amount;reference", ...lines].join("\n")),
     {
       clock,
@@ -117,7 +117,7 @@ describe("debt figures", () => {
     expect(overview?.upcoming.map((i) => i.number)).toEqual([3, 4]);
   });
 
-  it("draws progress so that some progress always shows, and full only when done", () => {
+  it("draws progress so that some progress always shows, and full only when done", async () => {
     expect(progressBar(3, 10)).toBe(`${"🟩".repeat(3)}${"⬜".repeat(7)}`);
     expect(progressBar(1, 36)).toBe(`🟩${"⬜".repeat(9)}`);
     expect(progressBar(35, 36)).toBe(`${"🟩".repeat(9)}⬜`);

@@ -331,7 +331,7 @@ describe("production processes", () => {
     try {
       // The example spreadsheet holds the same households as the demo: importing it is not the demo.
       const clock = fixedClock(new Date("2026-11-27T10:00:00Z"));
-      const parsed = parseHouseholdsFile(
+      const parsed = await parseHouseholdsFile(
         readFileSync(join(ROOT, "test", "fixtures", "example-households.csv")),
         {
           clock,

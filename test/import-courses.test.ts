@@ -30,14 +30,14 @@ beforeEach(async () => {
   await t.db.auditLog.deleteMany();
 });
 
-function rowsOf(input: Buffer | string): CourseRow[] {
-  const parsed = parseCoursesFile(typeof input === "string" ? Buffer.from(input) : input);
+async function rowsOf(input: Buffer | string): Promise<CourseRow[]> {
+  const parsed = await parseCoursesFile(typeof input === "string" ? Buffer.from(input) : input);
   if (!parsed.ok) throw new Error(parsed.problems.map((p) => `${p.line}: ${p.message}`).join("\n"));
   return parsed.rows;
 }
 
-function problemsOf(input: Buffer | string): string[] {
-  const parsed = parseCoursesFile(typeof input === "string" ? Buffer.from(input) : input);
+async function problemsOf(input: Buffer | string): Promise<string[]> {
+  const parsed = await parseCoursesFile(typeof input === "string" ? Buffer.from(input) : input);
   return parsed.ok ? [] : parsed.problems.map((p) => `${p.line}: ${p.message}`);
 }
 
@@ -54,8 +54,8 @@ async function member(n: number): Promise<number> {
 }
 
 describe("parseCoursesFile", () => {
-  it("reads the example: one row per session, both date forms, Rome time", () => {
-    const rows = rowsOf(readFileSync(EXAMPLE));
+  it("reads the example: one row per session, both date forms, Rome time", async () => {
+    const rows = await rowsOf(readFileSync(EXAMPLE));
     expect(rows).toHaveLength(3);
     expect(rows[0]).toEqual({
       line: 2,
@@ -78,8 +78,8 @@ describe("parseCoursesFile", () => {
     });
   });
 
-  it("reads a comma-separated file with BOM, quotes, an offset, an empty description and a DST night", () => {
-    const rows = rowsOf(readFileSync(join(FIXTURES, "courses-comma.csv")));
+  it("reads a comma-separated file with BOM, quotes, an offset, an empty description and a DST night", async () => {
+    const rows = await rowsOf(readFileSync(join(FIXTURES, "courses-comma.csv")));
     expect(rows.map((r) => [r.line, r.courseCode, r.description, r.location])).toEqual([
       [2, "PIP-07", "Pratica in mensa; pranzo incluso, grembiule fornito", 'Mensa "Il Sole", Via Verdi 3'],
       [3, "PIP-07", "Pratica in mensa; pranzo incluso, grembiule fornito", 'Mensa "Il Sole", Via Verdi 3'],
@@ -93,8 +93,8 @@ describe("parseCoursesFile", () => {
     expect(rows[2]?.endsAt).toEqual(new Date("2026-03-29T01:30:00Z"));
   });
 
-  it("rejects the whole file, listing every problem by line", () => {
-    expect(problemsOf(readFileSync(join(FIXTURES, "courses-bad.csv")))).toEqual([
+  it("rejects the whole file, listing every problem by line", async () => {
+    expect(await problemsOf(readFileSync(join(FIXTURES, "courses-bad.csv")))).toEqual([
       '2: the session of "ORI-01" starting 09/12/2026 09:30 is also on line 12',
       '3: course_code "ORI-01" has a different description on line 2: every row of a course must describe it the same way',
       '4: course_code "BIL 02" is not a course code (letters, digits, - _ . and /, up to 32)',
@@ -111,7 +111,7 @@ describe("parseCoursesFile", () => {
     ]);
   });
 
-  it("checks the other fields", () => {
+  it("checks the other fields", async () => {
     const row = (fields: Partial<Record<string, string>>) =>
       [
         fields.code ?? "C-1",
@@ -123,9 +123,9 @@ describe("parseCoursesFile", () => {
         "Sala",
         fields.capacity ?? "5",
       ].join(";");
-    expect(problemsOf(`${HEADER}\n${row({})}`)).toEqual([]);
+    expect(await problemsOf(`${HEADER}\n${row({})}`)).toEqual([]);
     expect(
-      problemsOf(
+      await problemsOf(
         [
           HEADER,
           row({}),
@@ -162,8 +162,8 @@ describe("parseCoursesFile", () => {
     ]);
   });
 
-  it("takes the same start written both ways as the same session", () => {
-    const problems = problemsOf(
+  it("takes the same start written both ways as the same session", async () => {
+    const problems = await problemsOf(
       [
         HEADER,
         "C-1;Corso;;Brescia;10/12/2026 17:00;10/12/2026 19:00;Sala;5",
@@ -180,7 +180,7 @@ describe("parseCoursesFile", () => {
 
 describe("importCourses", () => {
   it("imports the example, and importing it again changes nothing", async () => {
-    const rows = rowsOf(readFileSync(EXAMPLE));
+    const rows = await rowsOf(readFileSync(EXAMPLE));
     const first = await importCourses(t.db, rows, { actor });
     expect(first).toEqual({
       ok: true,
@@ -221,7 +221,7 @@ describe("importCourses", () => {
   });
 
   it("updates what changed, adds new sessions and leaves sessions missing from the file alone", async () => {
-    await importCourses(t.db, rowsOf(readFileSync(EXAMPLE)), { actor });
+    await importCourses(t.db, await rowsOf(readFileSync(EXAMPLE)), { actor });
     const ori = await t.db.course.findUniqueOrThrow({ where: { code: "ORI-01" } });
     const changed = [
       HEADER,
@@ -230,7 +230,7 @@ describe("importCourses", () => {
       "ORI-01;Orientamento al lavoro;CV e colloquio;Brescia;16/12/2026 09:30;16/12/2026 12:30;Sportello ALER, Viale Europa 68;15",
       "ORI-01;Orientamento al lavoro;CV e colloquio;Brescia;13/01/2027 09:30;13/01/2027 12:30;Sportello ALER, Viale Europa 68;15",
     ].join("\n");
-    const result = await importCourses(t.db, rowsOf(changed), { actor });
+    const result = await importCourses(t.db, await rowsOf(changed), { actor });
     expect(result).toEqual({
       ok: true,
       courses: { created: 0, updated: 1, unchanged: 0 },
@@ -252,7 +252,7 @@ describe("importCourses", () => {
   });
 
   it("refuses a capacity below the people already enrolled, on that line, and changes nothing", async () => {
-    await importCourses(t.db, rowsOf(readFileSync(EXAMPLE)), { actor });
+    await importCourses(t.db, await rowsOf(readFileSync(EXAMPLE)), { actor });
     const session = await t.db.courseSession.findFirstOrThrow({ where: { course: { code: "BIL-02" } } });
     for (let i = 0; i < 3; i++) {
       const result = await enrol(t.db, {
@@ -275,7 +275,7 @@ describe("importCourses", () => {
         "ORI-01;Orientamento al lavoro;Nuova descrizione;Brescia;09/12/2026 09:30;09/12/2026 12:30;Sportello ALER, Viale Europa 68;15",
         `BIL-02;Bilancio familiare;Tenere i conti di casa e risparmiare sulle bollette;Cremona;2026-12-10T17:00;2026-12-10T19:00;Centro civico Cambonino;${capacity}`,
       ].join("\n");
-    expect(await importCourses(t.db, rowsOf(lowered(2)), { actor })).toEqual({
+    expect(await importCourses(t.db, await rowsOf(lowered(2)), { actor })).toEqual({
       ok: false,
       problems: [
         {
@@ -289,13 +289,13 @@ describe("importCourses", () => {
     expect(await t.db.auditLog.count()).toBe(auditBefore);
 
     // Down to exactly the people enrolled is fine.
-    const result = await importCourses(t.db, rowsOf(lowered(3)), { actor });
+    const result = await importCourses(t.db, await rowsOf(lowered(3)), { actor });
     expect(result.ok && result.sessions).toEqual({ created: 0, updated: 1, unchanged: 1 });
     expect((await t.db.courseSession.findUniqueOrThrow({ where: { id: session.id } })).capacity).toBe(3);
   });
 
   it("changes nothing in a dry run, but says what would change", async () => {
-    const result = await importCourses(t.db, rowsOf(readFileSync(EXAMPLE)), { actor, dryRun: true });
+    const result = await importCourses(t.db, await rowsOf(readFileSync(EXAMPLE)), { actor, dryRun: true });
     expect(result).toEqual({
       ok: true,
       courses: { created: 2, updated: 0, unchanged: 0 },
@@ -306,7 +306,7 @@ describe("importCourses", () => {
   });
 
   it("is all or nothing when the database refuses part of it", async () => {
-    const [first, second] = rowsOf(readFileSync(EXAMPLE));
+    const [first, second] = await rowsOf(readFileSync(EXAMPLE));
     if (!first || !second) throw new Error("example rows missing");
     // Bypasses the file check on purpose: the same new session twice breaks the unique key mid-way.
     await expect(importCourses(t.db, [first, second, { ...second, line: 9 }], { actor })).rejects.toThrow();
@@ -325,7 +325,7 @@ describe("importCourses", () => {
         `C-${i % 40};Corso ${i % 40};;Brescia;${day}/${month}/2027 ${hour}:00;${day}/${month}/2027 ${hour}:45;Sala;10`,
       );
     }
-    const rows = rowsOf(lines.join("\n"));
+    const rows = await rowsOf(lines.join("\n"));
     const first = await importCourses(t.db, rows, { actor });
     expect(first.ok && first.sessions.created).toBe(1500);
     expect(first.ok && first.courses.created).toBe(40);

@@ -25,8 +25,8 @@ beforeEach(async () => {
   await t.db.auditLog.deleteMany();
 });
 
-function rowsOf(input: Buffer | string): HouseholdRow[] {
-  const parsed = parseHouseholdsFile(typeof input === "string" ? Buffer.from(input) : input, { clock });
+async function rowsOf(input: Buffer | string): Promise<HouseholdRow[]> {
+  const parsed = await parseHouseholdsFile(typeof input === "string" ? Buffer.from(input) : input, { clock });
   if (!parsed.ok) throw new Error(parsed.problems.map((p) => `${p.line}: ${p.message}`).join("\n"));
   return parsed.rows;
 }
@@ -39,8 +39,8 @@ async function snapshot() {
 }
 
 describe("parseHouseholdsFile", () => {
-  it("reads the authority's example: BOM, semicolons, Italian amounts", () => {
-    const rows = rowsOf(readFileSync(EXAMPLE));
+  it("reads the authority's example: BOM, semicolons, Italian amounts", async () => {
+    const rows = await rowsOf(readFileSync(EXAMPLE));
     expect(rows).toHaveLength(4);
     expect(rows[0]).toEqual({
       line: 2,
@@ -58,8 +58,8 @@ describe("parseHouseholdsFile", () => {
     expect(rows[1]).toMatchObject({ phone: null, language: "uk", rentCents: 64000, chargesCents: 0 });
   });
 
-  it("reads a comma-separated file with 1234.56 amounts and ISO dates", () => {
-    const rows = rowsOf(readFileSync(join(FIXTURES, "households-comma.csv")));
+  it("reads a comma-separated file with 1234.56 amounts and ISO dates", async () => {
+    const rows = await rowsOf(readFileSync(join(FIXTURES, "households-comma.csv")));
     expect(
       rows.map((r) => [
         r.contractCode,
@@ -78,8 +78,8 @@ describe("parseHouseholdsFile", () => {
     expect(rows[1]?.balanceDate).toEqual(new Date("2026-06-30T00:00:00Z"));
   });
 
-  it("rejects the whole file, listing every problem by line", () => {
-    const parsed = parseHouseholdsFile(readFileSync(join(FIXTURES, "households-bad.csv")), { clock });
+  it("rejects the whole file, listing every problem by line", async () => {
+    const parsed = await parseHouseholdsFile(readFileSync(join(FIXTURES, "households-bad.csv")), { clock });
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
@@ -96,7 +96,7 @@ describe("parseHouseholdsFile", () => {
     ]);
   });
 
-  it("takes 'today' in Rome, and checks the other fields", () => {
+  it("takes 'today' in Rome, and checks the other fields", async () => {
     let next = 0;
     const line = (fields: Partial<Record<string, string>>) =>
       [
@@ -111,8 +111,8 @@ describe("parseHouseholdsFile", () => {
         "0",
         fields.date ?? "01/10/2026",
       ].join(";");
-    expect(parseHouseholdsFile(Buffer.from(`${HEADER}\n${line({})}\n`), { clock }).ok).toBe(true);
-    const bad = parseHouseholdsFile(
+    expect((await parseHouseholdsFile(Buffer.from(`${HEADER}\n${line({})}\n`), { clock })).ok).toBe(true);
+    const bad = await parseHouseholdsFile(
       Buffer.from(
         [
           HEADER,
@@ -141,7 +141,7 @@ describe("parseHouseholdsFile", () => {
 
 describe("importHouseholds", () => {
   it("imports the example, and importing it again changes nothing", async () => {
-    const rows = rowsOf(readFileSync(EXAMPLE));
+    const rows = await rowsOf(readFileSync(EXAMPLE));
     const first = await importHouseholds(t.db, rows, { actor, clock });
     expect(first).toEqual({
       households: { created: 4, updated: 0, unchanged: 0 },
@@ -178,7 +178,7 @@ describe("importHouseholds", () => {
   });
 
   it("updates what changed, adds new balance dates, and keeps phone and language when the cell is empty", async () => {
-    await importHouseholds(t.db, rowsOf(readFileSync(EXAMPLE)), { actor, clock });
+    await importHouseholds(t.db, await rowsOf(readFileSync(EXAMPLE)), { actor, clock });
     const colombo = await t.db.household.findUniqueOrThrow({ where: { contractCode: "BS-004512" } });
     const changed = [
       HEADER,
@@ -188,11 +188,11 @@ describe("importHouseholds", () => {
       "BS-004513;Oksana Kovalenko;KVLKSN88D55Z138P;Brescia;Via Cremona 41, scala C;;uk;600,00;0,00;2026-09-30",
       "BS-004513;Oksana Kovalenko;KVLKSN88D55Z138P;Brescia;Via Cremona 41, scala C;;uk;600,00;0,00;2026-10-01",
     ].join("\n");
-    const parsed = parseHouseholdsFile(Buffer.from(changed), { clock });
+    const parsed = await parseHouseholdsFile(Buffer.from(changed), { clock });
     // The same contract twice is refused even with different dates: which household data is meant?
     expect(parsed.ok).toBe(false);
 
-    const result = await importHouseholds(t.db, rowsOf(changed.split("\n").slice(0, 3).join("\n")), {
+    const result = await importHouseholds(t.db, await rowsOf(changed.split("\n").slice(0, 3).join("\n")), {
       actor,
       clock,
     });
@@ -204,7 +204,7 @@ describe("importHouseholds", () => {
     expect(after).toMatchObject({ address: "Via Cremona 43", phone: "3471122334", language: "it" });
     expect(after.id).toBe(colombo.id);
 
-    const later = rowsOf(
+    const later = await rowsOf(
       `${HEADER}\nBS-004513;Oksana Kovalenko;KVLKSN88D55Z138P;Brescia;Via Cremona 41, scala C;;uk;550,00;0,00;01/10/2026`,
     );
     expect((await importHouseholds(t.db, later, { actor, clock })).balances).toEqual({
@@ -220,10 +220,10 @@ describe("importHouseholds", () => {
   });
 
   it("lets the accounting's figure replace a manual balance of the same date", async () => {
-    await importHouseholds(t.db, rowsOf(readFileSync(EXAMPLE)), { actor, clock });
+    await importHouseholds(t.db, await rowsOf(readFileSync(EXAMPLE)), { actor, clock });
     const marin = await t.db.household.findUniqueOrThrow({ where: { contractCode: "MN-000318" } });
     await t.db.arrearsBalance.updateMany({ where: { householdId: marin.id }, data: { source: "manual" } });
-    const result = await importHouseholds(t.db, rowsOf(readFileSync(EXAMPLE)), { actor, clock });
+    const result = await importHouseholds(t.db, await rowsOf(readFileSync(EXAMPLE)), { actor, clock });
     expect(result.balances).toEqual({ created: 0, updated: 1, unchanged: 3 });
     expect((await t.db.arrearsBalance.findFirstOrThrow({ where: { householdId: marin.id } })).source).toBe(
       "import",
@@ -231,7 +231,7 @@ describe("importHouseholds", () => {
   });
 
   it("changes nothing in a dry run, but says what would change", async () => {
-    const result = await importHouseholds(t.db, rowsOf(readFileSync(EXAMPLE)), {
+    const result = await importHouseholds(t.db, await rowsOf(readFileSync(EXAMPLE)), {
       actor,
       clock,
       dryRun: true,
@@ -242,7 +242,7 @@ describe("importHouseholds", () => {
   });
 
   it("is all or nothing when the database refuses part of it", async () => {
-    const [good, other] = rowsOf(readFileSync(EXAMPLE));
+    const [good, other] = await rowsOf(readFileSync(EXAMPLE));
     if (!good || !other) throw new Error("example rows missing");
     // Bypasses the file check on purpose: the same new contract twice breaks the unique key mid-way.
     const rows = [good, other, { ...other, line: 9 }];
@@ -259,7 +259,7 @@ describe("importHouseholds", () => {
         `BS-${String(i).padStart(6, "0")};Famiglia ${i};TSTFML80A01B157X;Brescia;Via Roma ${i};;it;${i},00;0;30/09/2026`,
       );
     }
-    const rows = rowsOf(lines.join("\n"));
+    const rows = await rowsOf(lines.join("\n"));
     expect((await importHouseholds(t.db, rows, { actor, clock })).households.created).toBe(2500);
     expect((await importHouseholds(t.db, rows, { actor, clock })).balances.unchanged).toBe(2500);
   });

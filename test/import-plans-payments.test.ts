@@ -37,23 +37,23 @@ afterAll(async () => {
 beforeEach(async () => {
   await t.db.household.deleteMany();
   await t.db.auditLog.deleteMany();
-  const households = parseHouseholdsFile(HOUSEHOLDS, { clock });
+  const households = await parseHouseholdsFile(HOUSEHOLDS, { clock });
   if (!households.ok) throw new Error("example households do not parse");
   await importHouseholds(t.db, households.rows, { actor, clock });
 });
 
-const plansOf = (text: string | Buffer): ParsePlansResult =>
+const plansOf = async (text: string | Buffer): Promise<ParsePlansResult> =>
   parsePlansFile(typeof text === "string" ? Buffer.from(text) : text);
-const paymentsOf = (text: string | Buffer): ParsePaymentsResult =>
+const paymentsOf = async (text: string | Buffer): Promise<ParsePaymentsResult> =>
   parsePaymentsFile(typeof text === "string" ? Buffer.from(text) : text, { clock });
 
 async function plansImported(text: string | Buffer, dryRun = false) {
-  const outcome = await importPlans(t.db, plansOf(text), { actor, dryRun });
+  const outcome = await importPlans(t.db, await plansOf(text), { actor, dryRun });
   if (!outcome.ok) throw new Error(outcome.problems.map((p) => `${p.line}: ${p.message}`).join("\n"));
   return outcome.result;
 }
 async function paymentsImported(text: string | Buffer, dryRun = false) {
-  const outcome = await importPayments(t.db, paymentsOf(text), { actor, clock, dryRun });
+  const outcome = await importPayments(t.db, await paymentsOf(text), { actor, clock, dryRun });
   if (!outcome.ok) throw new Error(outcome.problems.map((p) => `${p.line}: ${p.message}`).join("\n"));
   return outcome.result;
 }
@@ -83,7 +83,7 @@ const problemLines = (outcome: { ok: boolean; problems?: { line: number; message
   (outcome.problems ?? []).map((p) => `${p.line}: ${p.message}`);
 
 describe("allocation rules", () => {
-  it("fills installments oldest first, each in full before the next", () => {
+  it("fills installments oldest first, each in full before the next", async () => {
     expect(fillInstallments([200, 200, 200], 350)).toEqual([200, 150, 0]);
     expect(fillInstallments([200, 200], 0)).toEqual([0, 0]);
     expect(fillInstallments([200, 200], 1000)).toEqual([200, 200]);
@@ -91,7 +91,7 @@ describe("allocation rules", () => {
     expect(fillInstallments([], 500)).toEqual([]);
   });
 
-  it("counts payments after the latest balance dated before the first installment", () => {
+  it("counts payments after the latest balance dated before the first installment", async () => {
     const d = (iso: string) => new Date(`${iso}T00:00:00Z`);
     const balances = [d("2026-06-30"), d("2026-09-30"), d("2026-12-31")];
     expect(allocationBaseline(balances, d("2026-10-15"))).toEqual(d("2026-09-30"));
@@ -103,8 +103,8 @@ describe("allocation rules", () => {
 });
 
 describe("parsePlansFile", () => {
-  it("reads the authority's example: both date styles, Italian amounts", () => {
-    const parsed = plansOf(PLANS);
+  it("reads the authority's example: both date styles, Italian amounts", async () => {
+    const parsed = await plansOf(PLANS);
     expect(parsed.ok).toBe(true);
     expect(parsed.rows).toHaveLength(6);
     expect(parsed.rows[0]).toEqual({
@@ -123,7 +123,7 @@ describe("parsePlansFile", () => {
   });
 
   it("rejects the whole file, listing every problem by line", async () => {
-    const parsed = plansOf(readFileSync(join(FIXTURES, "plans-bad.csv")));
+    const parsed = await plansOf(readFileSync(join(FIXTURES, "plans-bad.csv")));
     expect(parsed.ok).toBe(false);
     const expected = [
       "3: amount must be more than 0",
@@ -149,8 +149,8 @@ describe("parsePlansFile", () => {
     expect(await t.db.auditLog.count({ where: { action: "import.plans" } })).toBe(0);
   });
 
-  it("checks codes, numbers and the file's shape", () => {
-    const bad = plansOf(
+  it("checks codes, numbers and the file's shape", async () => {
+    const bad = await plansOf(
       [
         PLAN_HEADER,
         "BS 1;PR-1;1;15/10/2026;10",
@@ -170,16 +170,18 @@ describe("parsePlansFile", () => {
       "7: 4 fields instead of 5 (a separator too many or missing?)",
     ]);
     expect(
-      problemLines(plansOf("contract_code;plan_code;installment;due_date;amount\nA;B;1;15/10/2026;1")),
+      problemLines(await plansOf("contract_code;plan_code;installment;due_date;amount\nA;B;1;15/10/2026;1")),
     ).toEqual([
       "1: missing column: installment_number",
       '1: unknown column: "installment"',
       `1: expected header: ${PLAN_HEADER}`,
     ]);
     // Numbers may come in any order in the file; gaps are found across the whole plan.
-    expect(plansOf(`${PLAN_HEADER}\nBS-1;PR-6;2;15/11/2026;10\nBS-1;PR-6;1;15/10/2026;10`).ok).toBe(true);
+    expect((await plansOf(`${PLAN_HEADER}\nBS-1;PR-6;2;15/11/2026;10\nBS-1;PR-6;1;15/10/2026;10`)).ok).toBe(
+      true,
+    );
     expect(
-      problemLines(plansOf(`${PLAN_HEADER}\nBS-1;PR-7;3;15/11/2026;10\nBS-1;PR-7;4;15/12/2026;10`)),
+      problemLines(await plansOf(`${PLAN_HEADER}\nBS-1;PR-7;3;15/11/2026;10\nBS-1;PR-7;4;15/12/2026;10`)),
     ).toEqual(['2: plan_code "PR-7" has no installment 1 to 2 (number them 1, 2, 3… without gaps)']);
   });
 });
@@ -265,7 +267,9 @@ describe("importPlans", () => {
     const before = await snapshot();
     const outcome = await importPlans(
       t.db,
-      plansOf(`${PLAN_HEADER}\nBS-004513;PR-2026-0045;1;15/10/2026;200,00\nZZ-1;PR-NEW;1;15/10/2026;10,00`),
+      await plansOf(
+        `${PLAN_HEADER}\nBS-004513;PR-2026-0045;1;15/10/2026;200,00\nZZ-1;PR-NEW;1;15/10/2026;10,00`,
+      ),
       { actor },
     );
     expect(problemLines(outcome)).toEqual([
@@ -284,8 +288,8 @@ describe("importPlans", () => {
 });
 
 describe("parsePaymentsFile", () => {
-  it("reads the authority's example", () => {
-    const parsed = paymentsOf(PAYMENTS);
+  it("reads the authority's example", async () => {
+    const parsed = await paymentsOf(PAYMENTS);
     expect(parsed.ok).toBe(true);
     expect(
       parsed.rows.map((r) => [
@@ -302,8 +306,8 @@ describe("parsePaymentsFile", () => {
     ]);
   });
 
-  it("reads commas, 1234.56 amounts, quoted fields and ISO dates", () => {
-    const parsed = paymentsOf(readFileSync(join(FIXTURES, "payments-comma.csv")));
+  it("reads commas, 1234.56 amounts, quoted fields and ISO dates", async () => {
+    const parsed = await paymentsOf(readFileSync(join(FIXTURES, "payments-comma.csv")));
     expect(parsed.rows.map((r) => [r.contractCode, r.amountCents, r.reference])).toEqual([
       ["BS-004512", 123456, "BON 2026/77"],
       ["CR-001207", 100000, "BON-2026-004472"],
@@ -311,7 +315,7 @@ describe("parsePaymentsFile", () => {
   });
 
   it("rejects the whole file, listing every problem by line", async () => {
-    const parsed = paymentsOf(readFileSync(join(FIXTURES, "payments-bad.csv")));
+    const parsed = await paymentsOf(readFileSync(join(FIXTURES, "payments-bad.csv")));
     const expected = [
       '3: payment_date "14-10-2026" is not a date (write dd/mm/yyyy or yyyy-mm-dd)',
       "4: amount must be more than 0",
@@ -404,7 +408,7 @@ describe("importPayments", () => {
     const before = await snapshot();
     const outcome = await importPayments(
       t.db,
-      paymentsOf(
+      await paymentsOf(
         [
           PAYMENT_HEADER,
           "BS-004512;14/10/2026;200,00;MAV-2026-118830", // the same: fine

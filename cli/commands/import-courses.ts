@@ -1,7 +1,8 @@
+import { loadConfig } from "../../core/config.ts";
 import { importCourses, parseCoursesFile } from "../../core/imports/courses.ts";
 import { type Command, cliActor } from "../command.ts";
 import { withDatabase } from "../database.ts";
-import { countsLine, printHeadline, readInput, rejectProblems } from "../import-file.ts";
+import { countsLine, openInput, printHeadline, rejectProblems } from "../import-file.ts";
 
 export const importCoursesCommand: Command = {
   name: "import:courses",
@@ -24,7 +25,7 @@ export const importCoursesCommand: Command = {
   positionals: ["FILE"],
   async run({ positionals, options, env, io }) {
     const file = positionals[0] as string;
-    const parsed = parseCoursesFile(await readInput(file));
+    const parsed = await parseCoursesFile(await openInput(file, loadConfig(env).importMaxBytes));
     if (!parsed.ok) rejectProblems(file, parsed.problems);
 
     const dryRun = options["dry-run"] === true;

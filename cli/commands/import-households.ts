@@ -1,8 +1,9 @@
+import { loadConfig } from "../../core/config.ts";
 import { SUPPORTED_LANGUAGES } from "../../core/i18n.ts";
-import { importHouseholds, parseHouseholdsFile } from "../../core/imports/households.ts";
+import { importHouseholdsFile } from "../../core/imports/households.ts";
 import { type Command, cliActor } from "../command.ts";
 import { withDatabase } from "../database.ts";
-import { countsLine, printHeadline, readInput, rejectProblems } from "../import-file.ts";
+import { countsLine, openInput, printHeadline, rejectProblems } from "../import-file.ts";
 
 export const importHouseholdsCommand: Command = {
   name: "import:households",
@@ -21,21 +22,19 @@ export const importHouseholdsCommand: Command = {
   positionals: ["FILE"],
   async run({ positionals, options, env, io }) {
     const file = positionals[0] as string;
-    const parsed = parseHouseholdsFile(await readInput(file));
-    if (!parsed.ok) rejectProblems(file, parsed.problems);
-
+    const input = await openInput(file, loadConfig(env).importMaxBytes);
     const dryRun = options["dry-run"] === true;
-    const result = await withDatabase(env, (db) =>
-      importHouseholds(db, parsed.rows, { actor: cliActor(env), dryRun }),
+    // Read, checked and applied as a stream in one transaction: a bad row anywhere changes nothing.
+    const outcome = await withDatabase(env, (db) =>
+      importHouseholdsFile(db, input, { actor: cliActor(env), dryRun }),
     );
-    printHeadline(io, file, parsed.rows.length, dryRun);
-    io.out(countsLine("households", result.households));
-    io.out(countsLine("balances", result.balances));
+    if (!outcome.ok) rejectProblems(file, outcome.problems);
+    printHeadline(io, file, outcome.rows, dryRun);
+    io.out(countsLine("households", outcome.result.households));
+    io.out(countsLine("balances", outcome.result.balances));
 
     // Languages only, no people: tells the team which translations households are waiting for.
-    const waiting = [
-      ...new Set(parsed.rows.map((r) => r.language).filter((l) => l && !SUPPORTED_LANGUAGES.includes(l))),
-    ];
+    const waiting = outcome.languages.filter((l) => !SUPPORTED_LANGUAGES.includes(l));
     if (waiting.length) {
       io.out(`Note: the bot has no translation yet for ${waiting.join(", ")}.`);
     }

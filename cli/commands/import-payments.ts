@@ -1,7 +1,8 @@
+import { loadConfig } from "../../core/config.ts";
 import { importPayments, parsePaymentsFile } from "../../core/imports/payments.ts";
 import { type Command, cliActor } from "../command.ts";
 import { withDatabase } from "../database.ts";
-import { printHeadline, readInput, rejectProblems } from "../import-file.ts";
+import { openInput, printHeadline, rejectProblems } from "../import-file.ts";
 import { allocationLine } from "./import-plans.ts";
 
 export const importPaymentsCommand: Command = {
@@ -22,7 +23,7 @@ export const importPaymentsCommand: Command = {
   positionals: ["FILE"],
   async run({ positionals, options, env, io }) {
     const file = positionals[0] as string;
-    const parsed = parsePaymentsFile(await readInput(file));
+    const parsed = await parsePaymentsFile(await openInput(file, loadConfig(env).importMaxBytes));
     // A file that could not be read as rows at all is rejected without asking the database.
     if (!parsed.ok && parsed.rows.length === 0) rejectProblems(file, parsed.problems);
     const dryRun = options["dry-run"] === true;

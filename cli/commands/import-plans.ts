@@ -1,8 +1,9 @@
+import { loadConfig } from "../../core/config.ts";
 import { importPlans, parsePlansFile } from "../../core/imports/plans.ts";
 import type { AllocationChanges } from "../../core/payments.ts";
 import { type Command, cliActor } from "../command.ts";
 import { withDatabase } from "../database.ts";
-import { printHeadline, readInput, rejectProblems } from "../import-file.ts";
+import { openInput, printHeadline, rejectProblems } from "../import-file.ts";
 
 export function allocationLine(allocation: AllocationChanges): string {
   return `allocation: ${allocation.installments} installment${allocation.installments === 1 ? "" : "s"} changed, ${allocation.plans} plan status${allocation.plans === 1 ? "" : "es"} changed`;
@@ -27,7 +28,7 @@ export const importPlansCommand: Command = {
   positionals: ["FILE"],
   async run({ positionals, options, env, io }) {
     const file = positionals[0] as string;
-    const parsed = parsePlansFile(await readInput(file));
+    const parsed = await parsePlansFile(await openInput(file, loadConfig(env).importMaxBytes));
     // A file that could not be read as rows at all is rejected without asking the database.
     if (!parsed.ok && parsed.rows.length === 0) rejectProblems(file, parsed.problems);
     const dryRun = options["dry-run"] === true;

@@ -17,7 +17,9 @@ export { DOCUMENT_REQUIREMENTS } from "../documents.ts";
 export async function loadDemoData(db: Db, clock: Clock, logger: Logger): Promise<boolean> {
   if ((await db.household.count()) > 0) return false;
 
-  const parsed = parseHouseholdsFile(readFileSync(join(import.meta.dirname, "households.csv")), { clock });
+  const parsed = await parseHouseholdsFile(readFileSync(join(import.meta.dirname, "households.csv")), {
+    clock,
+  });
   if (!parsed.ok)
     throw new Error(`demo households.csv is invalid: ${parsed.problems.map((p) => p.message).join("; ")}`);
   await importHouseholds(db, parsed.rows, { actor: { actorType: "system", actorId: "demo" }, clock });

@@ -2,7 +2,10 @@
 // without a byte-order mark, `;` or `,` separated, a header row naming the columns. It checks the
 // shape of the file only; each importer checks the values. Problems carry the real line number in
 // the file, so an operator can open it at that line.
-import { parse } from "csv-parse/sync";
+//
+// The file is read as a stream, a line at a time: neither its bytes nor its text are ever held
+// whole, so memory grows with the rows kept, not with the file (a 400,000-row file once took 2 GB).
+import { parse } from "csv-parse";
 
 export type CsvProblem = { line: number; message: string };
 export type CsvRow<C extends string> = { line: number; values: Record<C, string> };
@@ -13,59 +16,83 @@ export type CsvRow<C extends string> = { line: number; values: Record<C, string>
 export type CsvResult<C extends string> =
   | { ok: true; rows: CsvRow<C>[] }
   | { ok: false; problems: CsvProblem[]; rows: CsvRow<C>[] };
+/** The whole file in memory (tests, the demo's own file), or its chunks as they are read. */
+export type CsvInput = Uint8Array | AsyncIterable<Uint8Array>;
+
+/** A file of garbage must not fill memory with its problems either: the first ones say enough. */
+export const MAX_PROBLEMS = 1000;
 
 const BOM = "\uFEFF";
 const NEWLINE = 0x0a;
-
-/** The line of the first byte sequence that is not UTF-8, or null when the whole buffer is UTF-8. */
-function firstNonUtf8Line(input: Uint8Array): number | null {
-  // 0x0A never occurs inside a multi-byte UTF-8 sequence, so lines can be checked one by one.
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i <= input.length; i++) {
-    if (i < input.length && input[i] !== NEWLINE) continue;
-    try {
-      decoder.decode(input.subarray(start, i));
-    } catch {
-      return line;
-    }
-    line++;
-    start = i + 1;
-  }
-  return null;
-}
+const CARRIAGE_RETURN = "\r";
 
 /** `;` unless the header line has more commas than semicolons. */
-function detectDelimiter(text: string): ";" | "," {
-  const header = text.split("\n").find((line) => line.trim() !== "") ?? "";
+function detectDelimiter(header: string): ";" | "," {
   const count = (char: string) => header.split(char).length - 1;
   return count(",") > count(";") ? "," : ";";
 }
 
-type Parsed = { line: number; cells: string[] };
-
 /**
- * csv-parse reports the line a record ends on; a quoted field may span lines, and skipped empty
- * lines are part of the next record's raw text. Count back to the line the record starts on.
+ * The file's lines as text, numbered as an editor numbers them: "\r\n", "\n" and a lone "\r" each
+ * end a line. Each line is checked as UTF-8 on its own (0x0A never occurs inside a multi-byte
+ * sequence), so a bad byte is reported on its line. A "\r\n" split across two chunks is one break.
  */
-function startLine(endLine: number, raw: string): number {
-  const body = raw.endsWith("\n") ? raw.slice(0, -1) : raw;
-  const newlines = body.split("\n").length - 1;
-  const leadingEmpty = body.length - body.replace(/^\n+/, "").length;
-  return endLine - newlines + leadingEmpty;
+async function* textLines(
+  input: CsvInput,
+): AsyncGenerator<{ line: number; text: string } | { badLine: number }> {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const chunks: AsyncIterable<Uint8Array> =
+    input instanceof Uint8Array
+      ? (async function* () {
+          yield input;
+        })()
+      : input;
+  let line = 1;
+  let pending: Uint8Array[] = [];
+  let first = true;
+  function* split(bytes: Uint8Array): Generator<{ line: number; text: string } | { badLine: number }> {
+    let text: string;
+    try {
+      text = decoder.decode(bytes);
+    } catch {
+      yield { badLine: line };
+      return;
+    }
+    if (first && text.startsWith(BOM)) text = text.slice(BOM.length);
+    first = false;
+    if (text.endsWith(CARRIAGE_RETURN)) text = text.slice(0, -1);
+    // A lone carriage return (old Mac files) ends a line too.
+    for (const part of text.split(CARRIAGE_RETURN)) yield { line: line++, text: part };
+  }
+  for await (const chunk of chunks) {
+    let start = 0;
+    for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, start)) {
+      const piece = chunk.subarray(start, i);
+      const bytes = pending.length ? Buffer.concat([...pending, piece]) : piece;
+      pending = [];
+      for (const item of split(bytes)) {
+        yield item;
+        if ("badLine" in item) return;
+      }
+      start = i + 1;
+    }
+    // Copied: the reader may reuse its buffer for the next chunk.
+    if (start < chunk.length) pending.push(Uint8Array.prototype.slice.call(chunk, start));
+  }
+  const last = Buffer.concat(pending);
+  if (last.length > 0) for (const item of split(last)) yield item;
 }
 
 type CsvParseError = Error & { code?: string; lines?: number };
 
-function quoteProblem(error: CsvParseError, text: string, lastRecordEnd: number): CsvProblem {
+function quoteProblem(error: CsvParseError, recordStart: number | null): CsvProblem {
   if (error.code === "CSV_QUOTE_NOT_CLOSED") {
-    // The parser only notices at the end of the file; the broken field is in the first record after
-    // the last good one, which starts on the first non-empty line after it.
-    const lines = text.split("\n");
-    let line = lastRecordEnd + 1;
-    while (lines[line - 1] === "") line++;
-    return { line, message: 'a quoted field starts on this line and is never closed (a missing ")' };
+    // The parser only notices at the end of the file; the broken field is in the record that was
+    // still open, which started on the first non-empty line after the last good record.
+    return {
+      line: recordStart ?? error.lines ?? 1,
+      message: 'a quoted field starts on this line and is never closed (a missing ")',
+    };
   }
   if (error.code === "CSV_INVALID_CLOSING_QUOTE") {
     return {
@@ -80,36 +107,6 @@ function quoteProblem(error: CsvParseError, text: string, lastRecordEnd: number)
     };
   }
   return { line: error.lines ?? 1, message: `not a readable CSV line (${error.message})` };
-}
-
-function parseRecords(
-  text: string,
-  delimiter: string,
-): { ok: true; records: Parsed[] } | { ok: false; problem: CsvProblem } {
-  let lastRecordEnd = 0;
-  try {
-    const records = parse(text, {
-      delimiter,
-      record_delimiter: "\n",
-      info: true,
-      raw: true,
-      skip_empty_lines: true,
-      relax_column_count: true, // wrong field counts are reported per line below, not as a crash
-      on_record: (record, context) => {
-        lastRecordEnd = context.lines;
-        return record;
-      },
-    }) as unknown as { record: string[]; info: { lines: number }; raw: string }[];
-    return {
-      ok: true,
-      records: records.map((r) => ({
-        line: startLine(r.info.lines, r.raw),
-        cells: r.record.map((c) => c.trim()),
-      })),
-    };
-  } catch (error) {
-    return { ok: false, problem: quoteProblem(error as CsvParseError, text, lastRecordEnd) };
-  }
 }
 
 function checkHeader<C extends string>(
@@ -151,42 +148,118 @@ function rejected(line: number, message: string): { ok: false; problems: CsvProb
   return { ok: false, problems: [{ line, message }], rows: [] };
 }
 
+type Parsed = { line: number; cells: string[] };
+type Parser = ReturnType<typeof parse>;
+
 /**
  * Reads a CSV file whose header must name exactly `columns` (in any order). Rows come back keyed by
  * column, trimmed, with their line number; lines that are empty (or hold only separators) are skipped.
  */
-export function readCsv<C extends string>(input: Uint8Array, columns: readonly C[]): CsvResult<C> {
-  const badLine = firstNonUtf8Line(input);
-  if (badLine !== null) return rejected(badLine, 'not UTF-8 text (save the file as "CSV UTF-8")');
-  let text = new TextDecoder("utf-8").decode(input);
-  if (text.startsWith(BOM)) text = text.slice(BOM.length);
-  // One line ending for the parser; every kind of line break still counts as one line.
-  text = text.replace(/\r\n?/g, "\n");
-  if (text.trim() === "") return rejected(1, "the file is empty");
-
-  const parsed = parseRecords(text, detectDelimiter(text));
-  if (!parsed.ok) return { ok: false, problems: [parsed.problem], rows: [] };
-  const records = parsed.records.filter((record) => record.cells.some((cell) => cell !== ""));
-  const [header, ...data] = records;
-  if (!header) return rejected(1, "the file is empty");
-
-  const checked = checkHeader(header, columns);
-  if (!checked.ok) return { ok: false, problems: checked.problems, rows: [] };
-  if (data.length === 0) return rejected(header.line, "no rows after the header");
-
+export async function readCsv<C extends string>(
+  input: CsvInput,
+  columns: readonly C[],
+  /**
+   * Takes each row as it is read, instead of `rows`: an importer that checks rows one at a time then
+   * keeps only what it made of them (a 100,000-row file need not be held twice).
+   */
+  onRow?: (row: CsvRow<C>) => void | Promise<void>,
+): Promise<CsvResult<C>> {
   const problems: CsvProblem[] = [];
   const rows: CsvRow<C>[] = [];
-  for (const record of data) {
-    if (record.cells.length !== columns.length) {
+  let header: Parsed | undefined;
+  let positions: Map<C, number> | undefined;
+  let headerProblems: CsvProblem[] | undefined;
+  let dataRows = 0;
+  // csv-parse says on which line a record ends, and only once it has read the next line. A record
+  // starts on the first non-empty line after the one before it ended: kept here are that line and the
+  // last few fed (enough for the parser's lag of one line), not every line of a long quoted field.
+  let starts: number[] = [];
+  const noteStart = (line: number) => {
+    starts.push(line);
+    if (starts.length > 4) starts.splice(1, 1);
+  };
+
+  const onRecord = (record: string[], context: { lines: number }): null => {
+    const end = context.lines;
+    const line = starts[0] ?? end;
+    starts = starts.filter((l) => l > end);
+    const cells = record.map((cell) => cell.trim());
+    if (!cells.some((cell) => cell !== "")) return null;
+    if (!header) {
+      header = { line, cells };
+      const checked = checkHeader(header, columns);
+      if (checked.ok) positions = checked.positions;
+      else headerProblems = checked.problems;
+      return null;
+    }
+    if (!positions) return null;
+    dataRows++;
+    if (cells.length !== columns.length) {
       problems.push({
-        line: record.line,
-        message: `${record.cells.length} fields instead of ${columns.length} (a separator too many or missing?)`,
+        line,
+        message: `${cells.length} fields instead of ${columns.length} (a separator too many or missing?)`,
       });
-      continue;
+      return null;
     }
     const values = {} as Record<C, string>;
-    for (const [column, position] of checked.positions) values[column] = record.cells[position] ?? "";
-    rows.push({ line: record.line, values });
+    for (const [column, position] of positions) values[column] = cells[position] ?? "";
+    if (onRow) {
+      // Work an importer starts for a row (writing a batch) is awaited before the next line is read.
+      const work = onRow({ line, values });
+      if (work) pending.push(work);
+    } else {
+      rows.push({ line, values });
+    }
+    // Nothing goes on down the stream: the rows are kept here, and the parser holds no copies.
+    return null;
+  };
+
+  const pending: Promise<void>[] = [];
+  let parser: Parser | undefined;
+  // Lines up to the first one with text: the delimiter is read from that line, the header.
+  const waiting: { line: number; text: string }[] = [];
+  const feed = (into: Parser, item: { line: number; text: string }): void => {
+    if (item.text !== "") noteStart(item.line);
+    // The parser works synchronously inside write(): records are handled before write returns.
+    into.write(`${item.text}\n`);
+  };
+
+  for await (const item of textLines(input)) {
+    if ("badLine" in item) return rejected(item.badLine, 'not UTF-8 text (save the file as "CSV UTF-8")');
+    if (!parser) {
+      waiting.push(item);
+      if (item.text.trim() === "") continue;
+      parser = parse({
+        delimiter: detectDelimiter(item.text),
+        record_delimiter: "\n",
+        skip_empty_lines: true,
+        relax_column_count: true, // wrong field counts are reported per line, not as a crash
+        on_record: onRecord,
+      });
+      parser.on("error", () => undefined); // read from `errored` below
+      for (const early of waiting.splice(0)) feed(parser, early);
+    } else {
+      feed(parser, item);
+    }
+    if (pending.length) await Promise.all(pending.splice(0));
+    if (parser.errored) {
+      return { ok: false, problems: [quoteProblem(parser.errored, starts[0] ?? null)], rows: [] };
+    }
+    // A bad header: the rest of the file cannot be read against it, so it is not read at all.
+    if (headerProblems) return { ok: false, problems: headerProblems, rows: [] };
   }
+  if (!parser) return rejected(1, "the file is empty");
+  const ended = parser;
+  const error = await new Promise<CsvParseError | null>((resolve) => {
+    ended.once("error", (e: CsvParseError) => resolve(e));
+    ended.once("finish", () => resolve(null));
+    ended.end();
+    ended.resume();
+  });
+  if (pending.length) await Promise.all(pending.splice(0));
+  if (error) return { ok: false, problems: [quoteProblem(error, starts[0] ?? null)], rows: [] };
+  if (headerProblems) return { ok: false, problems: headerProblems, rows: [] };
+  if (!header) return rejected(1, "the file is empty");
+  if (dataRows === 0) return rejected(header.line, "no rows after the header");
   return problems.length ? { ok: false, problems, rows } : { ok: true, rows };
 }

@@ -6,7 +6,7 @@ import { type Clock, systemClock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import { reallocate } from "../payments.ts";
 import { romeToday } from "../time.ts";
-import { type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
+import { type CsvInput, type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
 import {
   amount,
   calendarDate,
@@ -18,7 +18,7 @@ import {
   requiredText,
 } from "./fields.ts";
 import { DEBT_IMPORT_LOCK } from "./plans.ts";
-import { batches, emptyCounts, importTransaction, type Tx } from "./transaction.ts";
+import { BATCH, batches, emptyCounts, importTransaction, type Tx } from "./transaction.ts";
 
 export const HOUSEHOLD_COLUMNS = [
   "contract_code",
@@ -131,26 +131,24 @@ function validateRow(row: CsvRow<Column>, today: Date): { row: HouseholdRow } | 
   return problems.length ? { problems } : { row: result as HouseholdRow };
 }
 
-/** The same contract twice in one file: which values are meant? Both lines are reported. */
-function duplicateProblems(rows: CsvRow<Column>[]): CsvProblem[] {
-  return duplicateLines(rows, "contract_code", (row) => row.values.contract_code);
-}
-
 /** Checks the whole file; returns the rows only when every one of them is good. */
-export function parseHouseholdsFile(
-  input: Uint8Array,
+export async function parseHouseholdsFile(
+  input: CsvInput,
   options: { clock?: Clock } = {},
-): ParseHouseholdsResult {
-  const csv = readCsv(input, HOUSEHOLD_COLUMNS);
+): Promise<ParseHouseholdsResult> {
   const today = romeToday((options.clock ?? systemClock).now());
-  const problems: CsvProblem[] = csv.ok ? [] : [...csv.problems];
+  const problems: CsvProblem[] = [];
   const rows: HouseholdRow[] = [];
-  for (const csvRow of csv.rows) {
+  // The same contract twice in one file: which values are meant? Both lines are reported.
+  const contracts: { line: number; key: string }[] = [];
+  const csv = await readCsv(input, HOUSEHOLD_COLUMNS, (csvRow) => {
+    contracts.push({ line: csvRow.line, key: csvRow.values.contract_code });
     const checked = validateRow(csvRow, today);
     if ("row" in checked) rows.push(checked.row);
     else for (const message of checked.problems) problems.push({ line: csvRow.line, message });
-  }
-  problems.push(...duplicateProblems(csv.rows));
+  });
+  if (!csv.ok) problems.push(...csv.problems);
+  problems.push(...duplicateLines(contracts, "contract_code", (c) => c.key));
   if (problems.length) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };
   return { ok: true, rows };
 }
@@ -162,18 +160,33 @@ type Actor = Pick<AuditEntry, "actorType" | "actorId">;
 
 const dayKey = (householdId: number, date: Date) => `${householdId}:${date.toISOString().slice(0, 10)}`;
 
+type StoredHousehold = {
+  id: number;
+  contractCode: string;
+  name: string;
+  fiscalCode: string;
+  municipality: string;
+  address: string;
+  phone: string | null;
+  language: string;
+};
+
+// The writes go as plain SQL with one array parameter per column (unnest): Prisma's query
+// compiler builds a plan per createMany of 1,000 rows, and with 100,000 households that alone
+// took the import process past 1 GB.
 async function upsertHouseholds(
   tx: Tx,
   rows: HouseholdRow[],
   tally: ImportCounts,
 ): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
-  const toCreate: HouseholdRow[] = [];
   for (const slice of batches(rows)) {
-    const existing = await tx.household.findMany({
-      where: { contractCode: { in: slice.map((r) => r.contractCode) } },
-    });
+    const existing = await tx.$queryRaw<StoredHousehold[]>`
+      SELECT id, "contractCode", name, "fiscalCode", municipality, address, phone, language
+      FROM "Household" WHERE "contractCode" = ANY(${slice.map((r) => r.contractCode)}::text[])`;
     const byCode = new Map(existing.map((h) => [h.contractCode, h]));
+    const toCreate: HouseholdRow[] = [];
+    const toUpdate: StoredHousehold[] = [];
     for (const row of slice) {
       const current = byCode.get(row.contractCode);
       if (!current) {
@@ -181,7 +194,9 @@ async function upsertHouseholds(
         continue;
       }
       ids.set(row.contractCode, current.id);
-      const wanted = {
+      const wanted: StoredHousehold = {
+        id: current.id,
+        contractCode: current.contractCode,
         name: row.name,
         fiscalCode: row.fiscalCode,
         municipality: row.municipality,
@@ -189,36 +204,49 @@ async function upsertHouseholds(
         phone: row.phone ?? current.phone,
         language: row.language ?? current.language,
       };
-      const changed = (Object.keys(wanted) as (keyof typeof wanted)[]).some(
+      const changed = (Object.keys(wanted) as (keyof StoredHousehold)[]).some(
         (key) => wanted[key] !== current[key],
       );
       // An unchanged household is not written at all, so its updatedAt keeps meaning "last changed".
-      if (!changed) {
-        tally.unchanged++;
-        continue;
-      }
-      await tx.household.update({ where: { id: current.id }, data: wanted });
-      tally.updated++;
+      if (changed) toUpdate.push(wanted);
+      else tally.unchanged++;
     }
-  }
-  for (const slice of batches(toCreate)) {
-    const created = await tx.household.createManyAndReturn({
-      data: slice.map((row) => ({
-        contractCode: row.contractCode,
-        name: row.name,
-        fiscalCode: row.fiscalCode,
-        municipality: row.municipality,
-        address: row.address,
-        phone: row.phone,
-        language: row.language ?? DEFAULT_LANGUAGE,
-      })),
-      select: { id: true, contractCode: true },
-    });
-    for (const household of created) ids.set(household.contractCode, household.id);
-    tally.created += created.length;
+    if (toUpdate.length) {
+      const column = <K extends keyof StoredHousehold>(key: K) => toUpdate.map((h) => h[key]);
+      await tx.$executeRaw`
+        UPDATE "Household" AS h SET name = v.name, "fiscalCode" = v.fiscal, municipality = v.municipality,
+          address = v.address, phone = v.phone, language = v.language, "updatedAt" = now()
+        FROM unnest(${column("id")}::int[], ${column("name")}::text[], ${column("fiscalCode")}::text[],
+          ${column("municipality")}::text[], ${column("address")}::text[], ${column("phone")}::text[],
+          ${column("language")}::text[]) AS v(id, name, fiscal, municipality, address, phone, language)
+        WHERE h.id = v.id`;
+      tally.updated += toUpdate.length;
+    }
+    if (toCreate.length) {
+      const column = <K extends keyof HouseholdRow>(key: K) => toCreate.map((r) => r[key]);
+      const created = await tx.$queryRaw<{ id: number; contractCode: string }[]>`
+        INSERT INTO "Household" ("contractCode", name, "fiscalCode", municipality, address, phone, language, "updatedAt")
+        SELECT code, name, fiscal, municipality, address, phone, language, now()
+        FROM unnest(${column("contractCode")}::text[], ${column("name")}::text[], ${column("fiscalCode")}::text[],
+          ${column("municipality")}::text[], ${column("address")}::text[], ${column("phone")}::text[],
+          ${toCreate.map((r) => r.language ?? DEFAULT_LANGUAGE)}::text[])
+          AS v(code, name, fiscal, municipality, address, phone, language)
+        RETURNING id, "contractCode"`;
+      for (const household of created) ids.set(household.contractCode, household.id);
+      tally.created += created.length;
+    }
   }
   return ids;
 }
+
+type StoredBalance = {
+  id: number;
+  householdId: number;
+  balanceDate: Date;
+  rentCents: number;
+  chargesCents: number;
+  source: string;
+};
 
 async function upsertBalances(
   tx: Tx,
@@ -233,13 +261,16 @@ async function upsertBalances(
     rentCents: row.rentCents,
     chargesCents: row.chargesCents,
   }));
+  const day = (date: Date) => date.toISOString().slice(0, 10);
   for (const slice of batches(wanted)) {
-    const dates = [...new Set(slice.map((b) => b.balanceDate.getTime()))].map((t) => new Date(t));
-    const existing = await tx.arrearsBalance.findMany({
-      where: { householdId: { in: slice.map((b) => b.householdId) }, balanceDate: { in: dates } },
-    });
+    const existing = await tx.$queryRaw<StoredBalance[]>`
+      SELECT b.id, b."householdId", b."balanceDate", b."rentCents", b."chargesCents", b.source::text AS source
+      FROM "ArrearsBalance" AS b
+      JOIN unnest(${slice.map((b) => b.householdId)}::int[], ${slice.map((b) => day(b.balanceDate))}::date[])
+        AS w(household, day) ON b."householdId" = w.household AND b."balanceDate" = w.day`;
     const byKey = new Map(existing.map((b) => [dayKey(b.householdId, b.balanceDate), b]));
     const toCreate: typeof slice = [];
+    const toUpdate: { id: number; rentCents: number; chargesCents: number }[] = [];
     for (const balance of slice) {
       const current = byKey.get(dayKey(balance.householdId, balance.balanceDate));
       if (!current) {
@@ -252,23 +283,25 @@ async function upsertBalances(
         tally.unchanged++;
       } else {
         // The accounting's figure for that date wins over a manual one for the same date.
-        await tx.arrearsBalance.update({
-          where: { id: current.id },
-          data: {
-            rentCents: balance.rentCents,
-            chargesCents: balance.chargesCents,
-            source: "import",
-            recordedAt: now,
-          },
-        });
-        tally.updated++;
+        toUpdate.push({ id: current.id, rentCents: balance.rentCents, chargesCents: balance.chargesCents });
       }
     }
+    if (toUpdate.length) {
+      await tx.$executeRaw`
+        UPDATE "ArrearsBalance" AS b SET "rentCents" = v.rent, "chargesCents" = v.charges,
+          source = 'import', "recordedAt" = ${now}
+        FROM unnest(${toUpdate.map((b) => b.id)}::int[], ${toUpdate.map((b) => b.rentCents)}::int[],
+          ${toUpdate.map((b) => b.chargesCents)}::int[]) AS v(id, rent, charges)
+        WHERE b.id = v.id`;
+      tally.updated += toUpdate.length;
+    }
     if (toCreate.length) {
-      const created = await tx.arrearsBalance.createMany({
-        data: toCreate.map((b) => ({ ...b, source: "import" as const, recordedAt: now })),
-      });
-      tally.created += created.count;
+      tally.created += await tx.$executeRaw`
+        INSERT INTO "ArrearsBalance" ("householdId", "balanceDate", "rentCents", "chargesCents", source, "recordedAt")
+        SELECT household, day, rent, charges, 'import', ${now}
+        FROM unnest(${toCreate.map((b) => b.householdId)}::int[], ${toCreate.map((b) => day(b.balanceDate))}::date[],
+          ${toCreate.map((b) => b.rentCents)}::int[], ${toCreate.map((b) => b.chargesCents)}::int[])
+          AS v(household, day, rent, charges)`;
     }
   }
 }
@@ -301,6 +334,82 @@ export async function importHouseholds(
         details: { rows: rows.length, ...result },
       });
       return result;
+    },
+  );
+}
+
+export type ImportHouseholdsFileOutcome =
+  | { ok: true; rows: number; languages: string[]; result: ImportHouseholdsResult }
+  | { ok: false; problems: CsvProblem[] };
+
+/**
+ * Checks and applies a households file as it is read, in batches, in one transaction: memory holds a
+ * batch and the contract codes seen (for duplicates), not the file's rows, so 100,000 households fit
+ * in a small process. Any bad row rolls everything back and every problem is returned, as with
+ * parseHouseholdsFile and importHouseholds (which the demo and the tests use on small files).
+ */
+export async function importHouseholdsFile(
+  db: Db,
+  input: CsvInput,
+  options: { actor: Actor; clock?: Clock; dryRun?: boolean },
+): Promise<ImportHouseholdsFileOutcome> {
+  const now = (options.clock ?? systemClock).now();
+  const today = romeToday(now);
+  return importTransaction<ImportHouseholdsFileOutcome>(
+    db,
+    { locks: ["bussola:import:households", DEBT_IMPORT_LOCK], dryRun: options.dryRun },
+    async (tx, undo) => {
+      const result = { households: emptyCounts(), balances: emptyCounts() };
+      const problems: CsvProblem[] = [];
+      const firstLine = new Map<string, number>();
+      const repeated: { line: number; key: string }[] = [];
+      const repeatedKeys = new Set<string>();
+      const householdIds: number[] = [];
+      const languages = new Set<string>();
+      let batch: HouseholdRow[] = [];
+      let rows = 0;
+      const write = async () => {
+        const slice = batch;
+        batch = [];
+        // Once the file is known to be bad, nothing more is written: it will all be rolled back.
+        if (problems.length > 0 || slice.length === 0) return;
+        const ids = await upsertHouseholds(tx, slice, result.households);
+        await upsertBalances(tx, slice, ids, now, result.balances);
+        householdIds.push(...ids.values());
+      };
+      const csv = await readCsv(input, HOUSEHOLD_COLUMNS, (csvRow) => {
+        const key = csvRow.values.contract_code;
+        const first = firstLine.get(key);
+        if (first === undefined) {
+          firstLine.set(key, csvRow.line);
+        } else {
+          // The first line of a repeated code joins the report once, with every later one.
+          if (!repeatedKeys.has(key)) repeated.push({ line: first, key });
+          repeatedKeys.add(key);
+          repeated.push({ line: csvRow.line, key });
+        }
+        const checked = validateRow(csvRow, today);
+        if (!("row" in checked)) {
+          for (const message of checked.problems) problems.push({ line: csvRow.line, message });
+          return;
+        }
+        rows++;
+        if (checked.row.language) languages.add(checked.row.language);
+        batch.push(checked.row);
+        return batch.length >= BATCH ? write() : undefined;
+      });
+      if (!csv.ok) problems.push(...csv.problems);
+      problems.push(...duplicateLines(repeated, "contract_code", (r) => r.key));
+      if (problems.length) return undo({ ok: false, problems: problems.sort((a, b) => a.line - b.line) });
+      await write();
+      await reallocate(tx, householdIds);
+      await audit(tx, {
+        actorType: options.actor.actorType,
+        actorId: options.actor.actorId,
+        action: "import.households",
+        details: { rows, ...result },
+      });
+      return { ok: true, rows, languages: [...languages], result };
     },
   );
 }

@@ -9,7 +9,7 @@ import type { Db } from "../db/client.ts";
 import { formatMoney } from "../money.ts";
 import { type AllocationChanges, reallocate } from "../payments.ts";
 import { formatCalendarDate, romeToday } from "../time.ts";
-import { type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
+import { type CsvInput, type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
 import { calendarDate, duplicateLines, fieldCollector, quoted, requiredText } from "./fields.ts";
 import { contractCodeField, DEBT_IMPORT_LOCK, positiveAmount, unknownContractProblems } from "./plans.ts";
 import { BATCH, importTransaction, type Tx } from "./transaction.ts";
@@ -53,8 +53,11 @@ function duplicateProblems(rows: CsvRow<Column>[]): CsvProblem[] {
 const byLine = (a: CsvProblem, b: CsvProblem) => a.line - b.line;
 
 /** Checks the whole file (not the database); the rows come back only when every one is good. */
-export function parsePaymentsFile(input: Uint8Array, options: { clock?: Clock } = {}): ParsePaymentsResult {
-  const csv = readCsv(input, PAYMENT_COLUMNS);
+export async function parsePaymentsFile(
+  input: CsvInput,
+  options: { clock?: Clock } = {},
+): Promise<ParsePaymentsResult> {
+  const csv = await readCsv(input, PAYMENT_COLUMNS);
   const today = romeToday((options.clock ?? systemClock).now());
   const problems: CsvProblem[] = csv.ok ? [] : [...csv.problems];
   const rows: PaymentRow[] = [];
