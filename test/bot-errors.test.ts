@@ -3,25 +3,14 @@
 // answer, answers Telegram like polling confirms (no redelivery loop), and logs ids and the error's
 // kind only: none of the household's data planted below may appear anywhere in its output, at any
 // log level.
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
-import { type RunningProcess, startProcess } from "./support/processes.ts";
+import { freePort, type RunningProcess, startProcess } from "./support/processes.ts";
 import { SandboxUser, sandboxControl } from "./support/sandbox-user.ts";
 
 const SECRET = "bot-errors-secret-for-tests_0123456789";
 const GENERIC_IT = "Scusa, qualcosa non ha funzionato. Riprova tra poco.";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 /** Values that must never reach a log: each distinctive enough to grep for. */
 const PLANTED = {

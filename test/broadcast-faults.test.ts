@@ -3,7 +3,6 @@
 // Every recipient must get the broadcast exactly once.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +10,7 @@ import { type CrowdMember, receivedPerChat, seedCrowd } from "../bench/broadcast
 import { broadcastStatus } from "../core/broadcasts/broadcasts.ts";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
-import { type RunningProcess, runCli, startProcess } from "./support/processes.ts";
+import { freePort, type RunningProcess, runCli, startProcess } from "./support/processes.ts";
 import { sandboxControl } from "./support/sandbox-user.ts";
 
 const RECIPIENTS = 500;
@@ -22,16 +21,6 @@ let crowd: CrowdMember[];
 const dir = mkdtempSync(join(tmpdir(), "bussola-broadcast-faults-"));
 const running: RunningProcess[] = [];
 const redisServers: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn("redis-server", ["--port", String(port), "--save", "", "--appendonly", "no"], {

@@ -1,6 +1,5 @@
 // Exactly once: duplicate jobs, a worker that died mid-send, jobs lost by Redis, Redis restarted.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { Api } from "grammy";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +16,7 @@ import { recoverDeliveries } from "../worker/delivery/recovery.ts";
 import { chatSlots } from "../worker/delivery/worker.ts";
 import { type RunningWorker, startWorker } from "../worker/worker.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
+import { freePort } from "./support/processes.ts";
 import { SandboxUser, sandboxControl } from "./support/sandbox-user.ts";
 
 let sandbox: Sandbox;
@@ -57,16 +57,6 @@ function deps(slotPrefix: string): DeliveryDeps {
     takeChatSlot: chatSlots(redis, slotPrefix, 1000),
     chatIntervalMs: 1000,
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 /** A private Redis for the restart test, so the shared one is never touched. */

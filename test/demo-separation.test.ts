@@ -7,7 +7,6 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -22,7 +21,7 @@ import { upsertStaff } from "../core/staff.ts";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { createTestDatabase, testQueuePrefix } from "./support/db.ts";
 import { HttpSession } from "./support/http-session.ts";
-import { type RunningProcess, startProcess } from "./support/processes.ts";
+import { freePort, type RunningProcess, startProcess } from "./support/processes.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const SESSION_SECRET = "demo-separation-session-secret-0123456789";
@@ -54,16 +53,6 @@ async function databaseExists(name: string): Promise<boolean> {
   } finally {
     await client.end();
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 /** Everything a process needs, with no token, no NODE_ENV and free ports unless the test sets them. */

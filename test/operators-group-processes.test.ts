@@ -2,11 +2,10 @@
 // webhook mode and the worker (node main.ts --role …) against the sandbox's group over HTTP. A
 // stranger and a deactivated colleague are refused in the group and reach nobody; active staff's
 // replies, sent all at once, reach the household once each, signed from the staff record.
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
-import { type RunningProcess, startProcess } from "./support/processes.ts";
+import { freePort, type RunningProcess, startProcess } from "./support/processes.ts";
 import { SandboxUser, sandboxControl, type TranscriptEntry } from "./support/sandbox-user.ts";
 
 const GROUP = -1_001_600_000_001;
@@ -15,16 +14,6 @@ const SECRET = "operators-group-processes-secret_0123";
 let sandbox: Sandbox;
 let t: TestDatabase;
 const processes: RunningProcess[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 /** Bot messages in the group after `after`, waiting for `count` of them. */
 async function groupPosts(after: number, count: number, timeoutMs = 20_000): Promise<TranscriptEntry[]> {

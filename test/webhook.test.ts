@@ -1,9 +1,8 @@
 // The bot in webhook mode: Telegram (the sandbox) POSTs updates with the secret-token header.
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
-import { type RunningProcess, startProcess } from "./support/processes.ts";
+import { freePort, type RunningProcess, startProcess } from "./support/processes.ts";
 import { SandboxUser, sandboxCounters } from "./support/sandbox-user.ts";
 
 const SECRET = "webhook-secret-for-tests_0123456789";
@@ -11,16 +10,6 @@ let sandbox: Sandbox;
 let t: TestDatabase;
 let bot: RunningProcess;
 let webhookUrl: string;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });

@@ -1,14 +1,13 @@
 // Real worker processes (node main.ts --role worker): SIGTERM with deliveries in flight, two workers
 // side by side on one queue prefix, and /health when Redis goes away.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDeliveryQueue, type DeliveryQueue, requestDelivery } from "../core/queues/delivery.ts";
 import { createHousekeepingQueue } from "../core/queues/housekeeping.ts";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
-import { type RunningProcess, startProcess } from "./support/processes.ts";
+import { freePort, type RunningProcess, startProcess } from "./support/processes.ts";
 import { SandboxUser, sandboxControl } from "./support/sandbox-user.ts";
 
 let sandbox: Sandbox;
@@ -30,15 +29,6 @@ afterAll(async () => {
   await sandbox?.close();
   await t?.drop();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 function workerEnv(prefix: string, extra: Record<string, string> = {}): Record<string, string> {
   return {

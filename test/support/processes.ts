@@ -1,5 +1,6 @@
 // Starts Bussola's real processes (node main.ts --role …) for end-to-end tests and stops them.
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -78,4 +79,15 @@ export async function runCli(
   });
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   return { code, stdout, stderr };
+}
+
+/** A TCP port free on 127.0.0.1 right now, for a process the test starts. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
 }
