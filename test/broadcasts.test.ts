@@ -587,8 +587,11 @@ describe("broadcast CLI without Redis", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^warning: could not queue the sending in Redis \(.+\); it is recorded/);
     const id = Number(/^Broadcast (\d+) recorded\.$/m.exec(r.stdout)?.[1]);
-    expect((await t.db.broadcast.findUniqueOrThrow({ where: { id } })).status).toBe("scheduled");
-    await sweepBroadcasts({ ...deps(fixedClock(new Date())), broadcastQueue });
+    const recorded = await t.db.broadcast.findUniqueOrThrow({ where: { id } });
+    expect(recorded.status).toBe("scheduled");
+    // The sweep runs when the broadcast is due: sendAt is moved out of quiet hours when the
+    // command runs in them (CI at 22:00 in Rome), so "now" would not do.
+    await sweepBroadcasts({ ...deps(fixedClock(recorded.sendAt)), broadcastQueue });
     expect((await broadcastQueue.getJob(`broadcast-${id}`))?.data).toEqual({ broadcastId: id });
     await cancelBroadcast(t.db, id, { now: new Date(), actor });
     await (await broadcastQueue.getJob(`broadcast-${id}`))?.remove();
