@@ -5,6 +5,7 @@ import {
   formatRomeDateTime,
   parseCalendarDate,
   parseRomeDateTime,
+  readRomeDateTime,
   romeToday,
 } from "../core/time.ts";
 
@@ -64,6 +65,61 @@ describe("time", () => {
     expect(parseRomeDateTime("2026-12-10T17:00:00+01:00")).toEqual(new Date("2026-12-10T16:00:00Z"));
     expect(formatRomeDateTime(new Date("2026-10-25T00:30:00Z"))).toBe("25/10/2026 02:30");
     expect(formatRomeDateTime(new Date("2026-10-25T01:30:00Z"))).toBe("25/10/2026 02:30");
+  });
+
+  it("reads a wall time the autumn night repeats as its first occurrence (RFC 5545), refuses the spring gap", () => {
+    // 25 October 2026: 03:00 CEST becomes 02:00 CET, so 02:00–02:59 happen twice; the first is UTC+2.
+    expect(parseRomeDateTime("25/10/2026 02:30")).toEqual(new Date("2026-10-25T00:30:00Z"));
+    expect(parseRomeDateTime("2026-10-25T02:00")).toEqual(new Date("2026-10-25T00:00:00Z"));
+    expect(parseRomeDateTime("2026-10-25T02:59")).toEqual(new Date("2026-10-25T00:59:00Z"));
+    expect(parseRomeDateTime("2026-10-25T01:59")).toEqual(new Date("2026-10-24T23:59:00Z"));
+    expect(parseRomeDateTime("2026-10-25T03:00")).toEqual(new Date("2026-10-25T02:00:00Z"));
+    // 29 March 2026: 02:00 CET becomes 03:00 CEST; 02:00–02:59 never happen.
+    expect(parseRomeDateTime("2026-03-29T01:59")).toEqual(new Date("2026-03-29T00:59:00Z"));
+    expect(readRomeDateTime("29/03/2026 02:00")).toEqual({ ok: false, reason: "skipped" });
+    expect(readRomeDateTime("2026-03-29T02:59")).toEqual({ ok: false, reason: "skipped" });
+    expect(parseRomeDateTime("2026-03-29T03:00")).toEqual(new Date("2026-03-29T01:00:00Z"));
+    expect(readRomeDateTime("31/02/2026 10:00")).toEqual({ ok: false, reason: "invalid" });
+    expect(readRomeDateTime("domani")).toEqual({ ok: false, reason: "format" });
+  });
+
+  it("agrees with Intl.DateTimeFormat on every quarter hour of 2025–2027", () => {
+    // Independent of core/time.ts: Intl names the Rome wall time of each instant; the first instant
+    // that shows a wall time is the one it must be read as, and a wall time never shown is refused.
+    const rome = new Intl.DateTimeFormat("en-CA", {
+      timeZone: "Europe/Rome",
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+    const wallOf = (instant: number) => {
+      const p = Object.fromEntries(rome.formatToParts(instant).map((part) => [part.type, part.value]));
+      return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+    };
+    const step = 15 * 60_000;
+    const firstInstant = new Map<string, number>();
+    // From a day before to a day after, so both ends of the range have every wall time covered.
+    for (let t = Date.UTC(2024, 11, 31); t <= Date.UTC(2028, 0, 2); t += step) {
+      const wall = wallOf(t);
+      if (!firstInstant.has(wall)) firstInstant.set(wall, t);
+    }
+    const wrong: string[] = [];
+    let repeated = 0;
+    let skipped = 0;
+    for (let w = Date.UTC(2025, 0, 1); w < Date.UTC(2028, 0, 1); w += step) {
+      const wall = new Date(w).toISOString().slice(0, 16);
+      const expected = firstInstant.get(wall);
+      const read = parseRomeDateTime(wall)?.getTime();
+      if (expected === undefined) skipped++;
+      else if (wallOf(expected + 3_600_000) === wall) repeated++;
+      if (read !== expected) wrong.push(`${wall}: read ${read}, Intl ${expected}`);
+    }
+    expect(wrong).toEqual([]);
+    // Three springs and three autumns, four quarter hours each.
+    expect({ skipped, repeated }).toEqual({ skipped: 12, repeated: 12 });
   });
 
   it("knows which day it is in Rome", () => {
