@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMoney, parseAmount } from "../core/money.ts";
+import { formatMoney, formatTypedAmount, parseAmount, spacedAmountProblem } from "../core/money.ts";
 import {
   formatCalendarDate,
   formatRomeDateTime,
@@ -45,6 +45,52 @@ describe("money", () => {
     ["20.000.000", "too_large"],
   ])("refuses %s", (input, reason) => {
     expect(parseAmount(input)).toEqual({ ok: false, reason });
+  });
+
+  it.each([
+    ["12 50", [1250, 125_000]],
+    ["12 5", [1250, 12_500]],
+    ["1 234,56", [123_456]],
+    ["1 234 567", [123_456_700]],
+    ["12 50 €", [1250, 125_000]],
+    ["€ 12 50", [1250, 125_000]],
+    ["12\u00a050", [1250, 125_000]],
+    ["12, 50", [1250]],
+    ["1 2,3,4", []],
+  ])("asks instead of guessing when digits are split by a space: %j", (input, readings) => {
+    // Spaces were dropped before, so "12 50" was read as 1.250,00 €.
+    expect(parseAmount(input)).toEqual({ ok: false, reason: "spaced", readings });
+  });
+
+  it("still allows a space next to the euro sign", () => {
+    for (const [input, cents] of [
+      ["€ 12", 1200],
+      ["12 €", 1200],
+      ["12,50 €", 1250],
+      ["€ 12,50", 1250],
+      [" 1.234,56 € ", 123_456],
+      ["12 euro", 1200],
+    ] as const) {
+      expect(parseAmount(input), input).toEqual({ ok: true, cents });
+    }
+    expect(parseAmount("-12 50")).toEqual({ ok: false, reason: "negative" });
+    expect(parseAmount("12 pane")).toEqual({ ok: false, reason: "format" });
+  });
+
+  it("writes an amount as a person can type it back", () => {
+    expect(formatTypedAmount(1250)).toBe("12,50");
+    expect(formatTypedAmount(125_000)).toBe("1250");
+    expect(formatTypedAmount(123_456)).toBe("1234,56");
+    expect(formatTypedAmount(5)).toBe("0,05");
+  });
+
+  it("tells staff what a spaced amount might mean", () => {
+    expect(spacedAmountProblem([1250, 125_000])).toBe(
+      "has a space between digits: 12,50 or 1.250,00? (write it without spaces: 1.234,56 or 1234.56)",
+    );
+    expect(spacedAmountProblem([])).toBe(
+      "has a space between digits (write it without spaces: 1.234,56 or 1234.56)",
+    );
   });
 });
 
