@@ -328,6 +328,8 @@ describe("quick entries", () => {
       `do you mean 12,50${NBSP}€ or 1.250,00${NBSP}€? Type it again without spaces`,
     );
     expect((await en.ask("1 234,56")).text).toContain(`do you mean 1.234,56${NBSP}€?`);
+    // Digits in two groups of four are how link codes are given: left to the link feature.
+    expect((await en.ask("2345 6789")).text).toContain("This code is not valid");
     expect([...(await entriesOf(it_)), ...(await entriesOf(en))]).toEqual([]);
   });
 

@@ -244,10 +244,13 @@ async function beginBareAmount(ctx: BotContext, text: string): Promise<void> {
   });
 }
 
-/** "1E234567" is a number to us but may be someone's link code: those are left to the link feature. */
+/**
+ * "1E234567" is a number to us but may be someone's link code: those are left to the link feature, as
+ * are codes of digits only typed in two groups of four as they are given ("2345 6789").
+ */
 function mightBeLinkCode(text: string): boolean {
   const code = normalizeCode(text);
-  return code !== null && /[A-Z]/.test(code);
+  return code !== null && (/[A-Z]/.test(code) || /^\S{4}[\s-]+\S{4}$/.test(text.trim()));
 }
 
 /** Handles a text if it is a quick entry or a bare amount; false if it is neither. */
