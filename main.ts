@@ -247,7 +247,7 @@ async function main(): Promise<void> {
       operatorsChatId: config.operatorsChatId === undefined ? undefined : BigInt(config.operatorsChatId),
       ...telegram,
     });
-    if (webhookMode(config) && config.bot.webhookUrl && config.bot.webhookSecret) {
+    if (config.bot.mode === "webhook" && config.bot.webhookUrl && config.bot.webhookSecret) {
       // Behind the admin server when it runs here; otherwise on a server of its own on the same port.
       server ??= Fastify();
       const { webhookUrl, webhookSecret } = config.bot;
