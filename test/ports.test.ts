@@ -75,7 +75,10 @@ afterAll(async () => {
   await Promise.all(taken.map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
-describe("a port another program holds stops start-up in one line", () => {
+// Each case starts node main.ts (a few seconds each on a busy machine), some twice.
+const PROCESSES = { timeout: 60_000 };
+
+describe("a port another program holds stops start-up in one line", PROCESSES, () => {
   it("ADMIN_PORT, for the admin panel", async () => {
     const port = await takePort();
     await expectRefusal(
@@ -133,7 +136,7 @@ describe("a port another program holds stops start-up in one line", () => {
   });
 });
 
-describe("a port this process may not use, or an address it does not have", () => {
+describe("a port this process may not use, or an address it does not have", PROCESSES, () => {
   it("a privileged port, for a process without the privilege", async () => {
     // Root may bind any port: run the process as nobody, as most people run it.
     const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
