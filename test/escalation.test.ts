@@ -570,4 +570,41 @@ describe("urgent worry cases (core)", () => {
     expect(await groupPosts()).toHaveLength(2);
     expect(await t.db.case.count()).toBe(1);
   });
+
+  it("danger: a DANGER post and one alert for coordinators per message, none for the home at risk", async () => {
+    const householdId = await household();
+    const m = await member(householdId);
+    const d = deps("2026-11-30T09:00:00Z");
+    const housing = await recordUrgentWorry(d, {
+      householdId,
+      memberId: m.id,
+      text: "They cut off the gas",
+      level: "housing",
+      signals: ["utilities"],
+      sourceUpdateId: 601,
+    });
+    expect(await t.db.alert.count()).toBe(0);
+    const input = {
+      householdId,
+      memberId: m.id,
+      text: "My husband hits me",
+      level: "danger" as const,
+      signals: ["violence" as const],
+      sourceUpdateId: 602,
+    };
+    const danger = await recordUrgentWorry(d, input);
+    await recordUrgentWorry(d, input); // the same update, handled again
+    expect(danger).toMatchObject({ caseId: housing.caseId, opened: false, stored: true });
+    const alerts = await t.db.alert.findMany();
+    expect(alerts).toMatchObject([{ kind: "danger", caseId: housing.caseId, householdId }]);
+    const posts = await groupPosts();
+    expect(posts).toHaveLength(2);
+    expect(posts[0]?.text).toContain("casa a rischio");
+    expect(posts[1]?.text).toContain("PERICOLO");
+    const notes = await t.db.caseMessage.findMany({ where: { caseId: housing.caseId, author: "system" } });
+    expect(notes.map((n) => n.text)).toEqual([
+      expect.stringContaining("Casa a rischio"),
+      expect.stringContaining("violenza in casa"),
+    ]);
+  });
 });

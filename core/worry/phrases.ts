@@ -7,14 +7,14 @@
 //
 // Small typos are forgiven: a word of six letters or more matches with one letter wrong, missing or
 // extra (Levenshtein distance 1, from the fastest-levenshtein library), and so does the stem of a
-// `word*` of six letters or more; the first letter must be right. Short words must be exact, or
-// "evita" would read as "evict".
+// `word*` of six letters or more; the first four letters must be right. Short words must be exact, or
+// "evita" would read as "evict", and so must a phrase of one whole word (see compilePhrase).
 import { distance } from "fastest-levenshtein";
 import { BREAK, tokenize } from "./tokens.ts";
 
 type Alternative = { text: string; prefix: boolean; suffix: boolean };
 type Step = { kind: "word"; alternatives: Alternative[] } | { kind: "gap"; max: number };
-export type Phrase = { source: string; steps: Step[] };
+export type Phrase = { source: string; steps: Step[]; fuzzy: boolean };
 
 const DEFAULT_GAP = 3;
 const FUZZY_WORD_MIN = 6;
@@ -45,25 +45,36 @@ export function compilePhrase(source: string): Phrase {
   if (steps[0]?.kind !== "word" || steps.at(-1)?.kind !== "word") {
     throw new PhraseError(`«${source}»: a phrase starts and ends with a word`);
   }
-  return { source, steps };
+  // A phrase of one whole word has no other word to confirm a near miss: Spanish "demanda" must
+  // not take Italian "domanda". Its typos are forgiven only through a `word*` stem.
+  const words = steps.filter((step) => step.kind === "word");
+  const fuzzy = words.length > 1 || words.some((step) => step.alternatives.some((alt) => alt.prefix));
+  return { source, steps, fuzzy };
 }
+
+/** How many first letters a near miss must have right: "someti(mes)" is not "somati(e)". */
+const SURE_LETTERS = 4;
 
 function near(a: string, b: string): boolean {
-  return a[0] === b[0] && Math.abs(a.length - b.length) <= 1 && distance(a, b) <= 1;
+  return (
+    a.slice(0, SURE_LETTERS) === b.slice(0, SURE_LETTERS) &&
+    Math.abs(a.length - b.length) <= 1 &&
+    distance(a, b) <= 1
+  );
 }
 
-function wordMatches(token: string, alt: Alternative): boolean {
+function wordMatches(token: string, alt: Alternative, fuzzy: boolean): boolean {
   const { text, prefix, suffix } = alt;
   if (prefix && suffix) return token.includes(text);
   if (suffix) return token.endsWith(text);
   if (prefix) {
     if (token.startsWith(text)) return true;
-    if (text.length < FUZZY_STEM_MIN) return false;
+    if (!fuzzy || text.length < FUZZY_STEM_MIN) return false;
     return [text.length - 1, text.length, text.length + 1].some(
       (length) => token.length >= length && near(token.slice(0, length), text),
     );
   }
-  return token === text || (text.length >= FUZZY_WORD_MIN && near(token, text));
+  return token === text || (fuzzy && text.length >= FUZZY_WORD_MIN && near(token, text));
 }
 
 /** Where the phrase's match starting at `start` ends (exclusive), or -1. */
@@ -81,7 +92,9 @@ export function matchAt(tokens: readonly string[], start: number, phrase: Phrase
     }
     const token = tokens[at];
     if (token === undefined || token === BREAK) return -1;
-    return current.alternatives.some((alt) => wordMatches(token, alt)) ? walk(at + 1, step + 1) : -1;
+    return current.alternatives.some((alt) => wordMatches(token, alt, phrase.fuzzy))
+      ? walk(at + 1, step + 1)
+      : -1;
   };
   return walk(start, 0);
 }
