@@ -52,9 +52,13 @@ const contentSchema = z.strictObject({
   spellings: z.record(z.string(), z.string()),
 });
 
+type SignalPhrase = { level: WorryLevel; signal: WorrySignal; phrase: Phrase };
+
 type LanguageMatcher = {
   language: string;
-  signals: { level: WorryLevel; signal: WorrySignal; phrase: Phrase }[];
+  signals: SignalPhrase[];
+  /** The signal phrases by the letter their first word starts with; `*word` ones under "". */
+  byFirstLetter: Map<string, SignalPhrase[]>;
   negations: Phrase[];
   negationsOfThings: Phrase[];
   clauseBreaks: Phrase[];
@@ -75,9 +79,16 @@ function compileLanguage(language: string, raw: unknown): LanguageMatcher {
       }
     }
   }
+  const byFirstLetter = new Map<string, SignalPhrase[]>();
+  for (const entry of signals) {
+    for (const letter of entry.phrase.firstLetters ?? [""]) {
+      byFirstLetter.set(letter, [...(byFirstLetter.get(letter) ?? []), entry]);
+    }
+  }
   return {
     language,
     signals,
+    byFirstLetter,
     negations: content.negations.map(compilePhrase),
     negationsOfThings: content.negations_of_things.map(compilePhrase),
     clauseBreaks: content.clause_breaks.map(compilePhrase),
@@ -154,8 +165,13 @@ export function explainWorry(text: string): WorryMatch[] {
     // only when no respelling happened, which is the case for nearly every message.
     const comparable = tokens.length === words.length;
     const figures = matcher.figures.flatMap((figure) => findAll(tokens, figure));
-    for (const { level, signal, phrase } of matcher.signals) {
-      for (const span of findAll(tokens, phrase)) {
+    const anyStart = matcher.byFirstLetter.get("") ?? [];
+    for (let start = 0; start < tokens.length; start++) {
+      const candidates = [...(matcher.byFirstLetter.get(tokens[start]?.[0] ?? "") ?? []), ...anyStart];
+      for (const { level, signal, phrase } of candidates) {
+        const end = matchAt(tokens, start, phrase);
+        if (end === -1) continue;
+        const span = { start, end };
         if (figures.some((figure) => overlaps(figure, span))) continue;
         const negation = negated(tokens, span, matcher, level);
         found.push({

@@ -14,7 +14,13 @@ import { BREAK, tokenize } from "./tokens.ts";
 
 type Alternative = { text: string; prefix: boolean; suffix: boolean };
 type Step = { kind: "word"; alternatives: Alternative[] } | { kind: "gap"; max: number };
-export type Phrase = { source: string; steps: Step[]; fuzzy: boolean };
+export type Phrase = {
+  source: string;
+  steps: Step[];
+  fuzzy: boolean;
+  /** The letters its first word can start with (null: any, for `*word`): most starts are skipped at once. */
+  firstLetters: Set<string> | null;
+};
 
 const DEFAULT_GAP = 3;
 const FUZZY_WORD_MIN = 6;
@@ -49,7 +55,11 @@ export function compilePhrase(source: string): Phrase {
   // not take Italian "domanda". Its typos are forgiven only through a `word*` stem.
   const words = steps.filter((step) => step.kind === "word");
   const fuzzy = words.length > 1 || words.some((step) => step.alternatives.some((alt) => alt.prefix));
-  return { source, steps, fuzzy };
+  const first = steps[0].alternatives;
+  const firstLetters = first.some((alt) => alt.suffix)
+    ? null
+    : new Set(first.map((alt) => alt.text[0] ?? ""));
+  return { source, steps, fuzzy, firstLetters };
 }
 
 /** How many first letters a near miss must have right: "someti(mes)" is not "somati(e)". */
@@ -105,6 +115,7 @@ export type Span = { start: number; end: number };
 export function findAll(tokens: readonly string[], phrase: Phrase): Span[] {
   const spans: Span[] = [];
   for (let start = 0; start < tokens.length; start++) {
+    if (phrase.firstLetters && !phrase.firstLetters.has(tokens[start]?.[0] ?? "")) continue;
     const end = matchAt(tokens, start, phrase);
     if (end !== -1) spans.push({ start, end });
   }
