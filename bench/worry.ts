@@ -116,6 +116,7 @@ export async function benchWorry(options: { misses?: boolean } = {}): Promise<Re
   const results = [
     ...figures("worry", "worry-set.jsonl", misses),
     ...figures("worry held-out", "worry-holdout.jsonl", misses),
+    ...figures("worry blind", "worry-blind.jsonl", misses),
     ...ownTexts(),
   ];
   const set = readWorrySet();
