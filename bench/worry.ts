@@ -108,8 +108,15 @@ function ownTexts(): Result[] {
 }
 
 /**
- * The main set (418 messages), then a smaller set written after the first round of tuning on the
- * main one and never tuned on: the gap between the two is how much the phrase lists fit the set.
+ * Three labelled sets, all written by hand apart from the phrase lists:
+ * - worry-set.jsonl (418 messages), written before the detector; its misses guided fixes of the
+ *   matcher (negation reach, clause breaks, fuzzy matching), and the lists of it and en;
+ * - worry-holdout.jsonl (80), written after the first round; measured blind once (danger recall
+ *   0 of 25, housing 12 of 18, money 6 of 18: indirect phrasing — pills, not waking up, strangling —
+ *   was missing), then the lists were broadened by concept in all languages;
+ * - worry-blind.jsonl (48), written after that; measured blind once (danger 11 of 18, housing 10 of
+ *   10, money 9 of 10, no false alarm), then "end this life" and a past tense were added.
+ * The blind first figures are the honest estimate for phrasing nobody anticipated.
  */
 export async function benchWorry(options: { misses?: boolean } = {}): Promise<Result[]> {
   const misses = options.misses ?? false;
