@@ -79,7 +79,7 @@ describe("money trouble", () => {
     const answer = await user.ask(text);
     expect(answer.text).toContain("/plan");
     expect(answer.text).toContain("Il piano si può cambiare");
-    expect(answer.text).toContain("operatore");
+    expect(answer.text).toContain("chi ti segue nel programma");
     expect(answer.text).not.toContain("urgente");
     expectNoEmergency(answer.text);
 
