@@ -9,6 +9,7 @@ import { benchLogin } from "./login.ts";
 import { benchOperations } from "./operations.ts";
 import { benchReminders } from "./reminders.ts";
 import { benchStartup } from "./startup.ts";
+import { benchWorry } from "./worry.ts";
 
 type Result = { name: string; value: number; unit: string; note?: string };
 
@@ -22,6 +23,7 @@ const BENCHES: [string, () => Promise<Result[]>][] = [
   ["broadcast", benchBroadcast],
   ["login", benchLogin],
   ["import", benchImport],
+  ["worry", benchWorry],
 ];
 
 const wanted = process.argv.slice(2);
