@@ -202,10 +202,12 @@ export async function sendPhoto(ctx: SandboxContext, params: Params): Promise<Me
   const record = resolveChat(ctx, params);
   const input = photoParam(params);
   let image: PhotoImage;
+  let existing: StoredFile | undefined;
   if (typeof input !== "string") image = checkPhoto(input.data);
   else if (/^https?:\/\//i.test(input)) image = checkPhoto((await fetchUrl(input)).data);
   else {
-    const existing = ctx.files.get(input);
+    // A photo sent before, by its file_id: the same file again.
+    existing = ctx.files.get(input);
     if (!existing) throw badRequest("wrong file identifier/HTTP URL specified");
     image = checkPhoto(existing.data);
   }
@@ -219,7 +221,7 @@ export async function sendPhoto(ctx: SandboxContext, params: Params): Promise<Me
   checkCanWrite(ctx, record);
   checkRateLimit(ctx, record);
 
-  const file = ctx.files.add("photo", image.data, undefined, image.mimeType);
+  const file = existing ?? ctx.files.add("photo", image.data, undefined, image.mimeType);
   const photo = [
     {
       file_id: file.file_id,

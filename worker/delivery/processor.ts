@@ -6,6 +6,9 @@
 //   with a 429 or 5xx, which means it was not delivered);
 // - a message left in `sending` by a worker that died between asking Telegram and hearing back may
 //   or may not have arrived. It is never sent again: it becomes `uncertain` (staff can see it).
+// A message sends its text (in parts when over Telegram's limit), then its photo if it has one (drawn
+// now from the ids in OutboundMessage.photo); each step sent is recorded in the job, so a retry goes
+// on from the next step and nothing is sent twice.
 import { UnrecoverableError } from "bullmq";
 import { type Api, GrammyError, HttpError, InputFile } from "grammy";
 import type {
