@@ -143,6 +143,14 @@ describe("paying through the bot", () => {
     expect(text?.text).toContain(`amount: ${eur("125,50")}`);
     expect(await qrOf(photo)).toBe("PAGOPA|002|302000000000555501|12345678903|12550");
 
+    // The FAQ "How do I pay? I lost the notice" in /operator: its answer, then the notice itself.
+    const menu = await user.ask("/operator");
+    await user.press(menu.message_id, "op:faq:payment");
+    const [faq, notice, qr] = await user.replies(3);
+    expect(faq?.text).toContain("How to pay the rent");
+    expect(notice?.text).toContain("notice code: 302000000000555501");
+    expect(await qrOf(qr)).toBe("PAGOPA|002|302000000000555501|12345678903|12550");
+
     const plain = await h.linkedUser("PP-NONE", { language: "en" });
     await importFile([HEADER, "PP-NONE;PR-NONE;1;2026-12-20;125,50;"]);
     const plainBalance = await plain.ask("/balance");

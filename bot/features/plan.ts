@@ -108,21 +108,25 @@ export async function showPlan(ctx: BotContext): Promise<void> {
   if (offered) await sendNoticeQr(ctx, offered);
 }
 
+/** Sends the notice of the installment to pay now and its QR code, if there is one; false if not. */
+export async function offerNotice(ctx: BotContext): Promise<boolean> {
+  const household = ctx.member?.household;
+  if (!household) return false;
+  const plan = await planOverview(ctx.deps.db, household.id, romeToday(ctx.deps.clock.now()));
+  const offered = noticeToPay(plan, ctx.deps.pagopaCreditorFiscalCode);
+  if (!offered) return false;
+  await ctx.reply(noticeText(ctx, offered));
+  await sendNoticeQr(ctx, offered);
+  return true;
+}
+
 /** "How do I pay": the notice of the installment to pay now, or the authority's channels and offices. */
 export async function showHowToPay(ctx: BotContext): Promise<void> {
-  const household = ctx.member?.household;
-  if (!household) {
+  if (!ctx.member?.household) {
     await ctx.reply(ctx.t("link.needed"));
     return;
   }
-  const plan = await planOverview(ctx.deps.db, household.id, romeToday(ctx.deps.clock.now()));
-  const offered = noticeToPay(plan, ctx.deps.pagopaCreditorFiscalCode);
-  if (!offered) {
-    await ctx.reply(ctx.t("debt:plan.howto"));
-    return;
-  }
-  await ctx.reply(noticeText(ctx, offered));
-  await sendNoticeQr(ctx, offered);
+  if (!(await offerNotice(ctx))) await ctx.reply(ctx.t("debt:plan.howto"));
 }
 
 export const planFeature = new Composer<BotContext>();
