@@ -20,6 +20,7 @@ import {
   prepareDemoDatabase,
   refuseDemoDatabase,
 } from "./core/demo/database.ts";
+import { DEMO_PAGOPA_CREDITOR } from "./core/demo/seed.ts";
 import { createLogger } from "./core/logger.ts";
 import { checkPorts, listenOn, type PortSetting, PortUnusable } from "./core/ports.ts";
 import { createDeliveryQueue } from "./core/queues/delivery.ts";
@@ -183,6 +184,10 @@ async function main(): Promise<void> {
     );
   }
 
+  // The demo's plan carries made-up pagoPA notices; so that they show, a made-up creditor too.
+  const pagopaCreditorFiscalCode =
+    config.pagopaCreditorFiscalCode ?? (demo ? DEMO_PAGOPA_CREDITOR : undefined);
+
   let telegram = { token: config.telegram.token ?? "", apiRoot: config.telegram.apiRoot };
   let sandboxUrl: string | undefined;
   if (demo) {
@@ -219,6 +224,7 @@ async function main(): Promise<void> {
       quietHours: config.quietHours,
       operatorsChatId: config.operatorsChatId,
       caseSlaHours: config.caseSlaHours,
+      pagopaCreditorFiscalCode,
     });
     if (worker.httpUrl) console.log(`Worker health and metrics: ${worker.httpUrl}`);
     closers.push(() => worker.close());
@@ -245,6 +251,7 @@ async function main(): Promise<void> {
       clock,
       deliveryQueue,
       operatorsChatId: config.operatorsChatId === undefined ? undefined : BigInt(config.operatorsChatId),
+      pagopaCreditorFiscalCode,
       ...telegram,
     });
     if (config.bot.mode === "webhook" && config.bot.webhookUrl && config.bot.webhookSecret) {

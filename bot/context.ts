@@ -14,6 +14,8 @@ export type BotDeps = {
   deliveryQueue: DeliveryQueue;
   /** The operators' Telegram group (OPERATORS_CHAT_ID): case posts go there, replies come from there. */
   operatorsChatId?: bigint;
+  /** PAGOPA_CREDITOR_FISCAL_CODE: installments' pagoPA notices are shown, with their QR code. */
+  pagopaCreditorFiscalCode?: string | undefined;
 };
 
 export type BussolaFlavor = {

@@ -12,6 +12,11 @@ export type SessionData = {
   pendingCode?: string;
   /** The multi-step flow in progress, if any. */
   flow?: Flow;
+  /**
+   * Another household's code a linked member sent, waiting for them to confirm the move (epoch ms
+   * of the question). Only this chat's own question can be confirmed.
+   */
+  pendingMove?: { linkCodeId: number; at: number };
 };
 
 export function initialSession(): SessionData {

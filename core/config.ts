@@ -2,6 +2,7 @@
 // Whether a process runs the demo is not configuration: the entry point decides (main.ts).
 import { isIP } from "node:net";
 import { z } from "zod";
+import { isCreditorFiscalCode } from "./pagopa.ts";
 
 const DEFAULT_API_ROOT = "https://api.telegram.org";
 
@@ -170,6 +171,13 @@ const schema = z
       .min(1, "must be a whole number of megabytes, from 1 to 1000")
       .max(1000, "must be a whole number of megabytes, from 1 to 1000")
       .default(50),
+    PAGOPA_CREDITOR_FISCAL_CODE: z
+      .string()
+      .trim()
+      .refine(isCreditorFiscalCode, {
+        message: "must be the authority's fiscal code as pagoPA knows it: 11 digits, the last a check digit",
+      })
+      .optional(),
     METRICS_HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
     METRICS_PORT: z.coerce
       .number({ message: "must be a port number, or 0 to turn the worker's metrics server off" })
@@ -238,6 +246,11 @@ export type Config = {
   metrics: { host: string; port: number };
   /** The largest spreadsheet an import reads (100,000 households are about 13 MB). */
   importMaxBytes: number;
+  /**
+   * The authority's fiscal code as pagoPA's creditor entity (11 digits). Without it installments'
+   * pagoPA notices are not shown (a notice cannot be paid without it): the bank details are.
+   */
+  pagopaCreditorFiscalCode: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -301,5 +314,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     caseSlaHours: e.CASE_SLA_HOURS,
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
     importMaxBytes: e.IMPORT_MAX_MB * 1024 * 1024,
+    pagopaCreditorFiscalCode: e.PAGOPA_CREDITOR_FISCAL_CODE,
   };
 }

@@ -7,17 +7,26 @@ type PlanRow = {
   id: number;
   planCode: string;
   status: PlanStatus;
+  installmentId: number;
   number: number;
   dueDate: Date;
   amountCents: number;
   paidCents: number;
+  pagopaNotice: string | null;
 };
 
 type PlanWithInstallments = {
   id: number;
   planCode: string;
   status: PlanStatus;
-  installments: { number: number; dueDate: Date; amountCents: number; paidCents: number }[];
+  installments: {
+    id: number;
+    number: number;
+    dueDate: Date;
+    amountCents: number;
+    paidCents: number;
+    pagopaNotice: string | null;
+  }[];
 };
 
 export type PaymentSummary = { paymentDate: Date; amountCents: number };
@@ -111,6 +120,7 @@ export async function currentArrears(db: Db, householdId: number): Promise<Arrea
 export type InstallmentState = "paid" | "overdue" | "upcoming";
 
 export type InstallmentView = {
+  id: number;
   number: number;
   dueDate: Date;
   amountCents: number;
@@ -118,6 +128,8 @@ export type InstallmentView = {
   /** What is still to pay on it. */
   remainingCents: number;
   state: InstallmentState;
+  /** The pagoPA notice the authority issued for it (18 digits), if any. */
+  pagopaNotice: string | null;
 };
 
 export type PlanOverview = {
@@ -154,7 +166,7 @@ export async function planOverview(db: Db, householdId: number, today: Date): Pr
   // left out by the join), in one query.
   const rows = await sqlOf(db).query<PlanRow>`
     SELECT r."id", r."planCode", r."status"::text AS "status",
-      i."number", i."dueDate", i."amountCents", i."paidCents"
+      i."id" AS "installmentId", i."number", i."dueDate", i."amountCents", i."paidCents", i."pagopaNotice"
     FROM "RepaymentPlan" r JOIN "Installment" i ON i."planId" = r."id"
     WHERE r."householdId" = ${householdId} AND r."status" <> 'cancelled'
     ORDER BY r."id" DESC, i."number" ASC`;
@@ -166,10 +178,12 @@ export async function planOverview(db: Db, householdId: number, today: Date): Pr
       plans.set(row.id, found);
     }
     found.installments.push({
+      id: row.installmentId,
       number: row.number,
       dueDate: row.dueDate,
       amountCents: row.amountCents,
       paidCents: row.paidCents,
+      pagopaNotice: row.pagopaNotice,
     });
   }
   const plan = [...plans.values()].sort(
@@ -177,12 +191,14 @@ export async function planOverview(db: Db, householdId: number, today: Date): Pr
   )[0];
   if (!plan) return null;
   const installments: InstallmentView[] = plan.installments.map((i) => ({
+    id: i.id,
     number: i.number,
     dueDate: i.dueDate,
     amountCents: i.amountCents,
     paidCents: Math.min(i.paidCents, i.amountCents),
     remainingCents: Math.max(0, i.amountCents - i.paidCents),
     state: installmentState(i, today),
+    pagopaNotice: i.pagopaNotice,
   }));
   const overdue = installments.filter((i) => i.state === "overdue");
   const upcoming = installments.filter((i) => i.state === "upcoming");

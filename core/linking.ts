@@ -3,6 +3,10 @@
 // (one outstanding code per household: a code handed to the wrong person is undone by issuing
 // another), and staff can void them all; a voided code answers exactly like an expired one. A Telegram user gets 5 wrong attempts an hour; after that
 // even the right code is refused until the hour has passed.
+//
+// A member already linked who sends another household's code is not moved at once: the code is
+// left unused and they are asked to confirm (confirmMove), which claims it atomically then. Their own
+// household's code changes nothing and stays unused, for another member of the household.
 import { createHash, randomInt } from "node:crypto";
 import type { Clock } from "./clock.ts";
 import type { Db } from "./db/client.ts";
@@ -90,6 +94,10 @@ export type TelegramIdentity = {
 
 export type RedeemResult =
   | { status: "linked"; memberId: number; householdId: number; householdName: string; linkCodeId: number }
+  /** The code is their own household's: nothing changed, the code is still unused. */
+  | { status: "already_linked"; householdName: string }
+  /** Another household's code for a member already linked: nothing changed until they confirm. */
+  | { status: "confirm_move"; linkCodeId: number; fromHouseholdName: string; toHouseholdName: string }
   | { status: "invalid"; attemptsLeft: number }
   | { status: "locked"; retryAt: Date };
 
@@ -122,10 +130,27 @@ export async function redeemLinkCode(
           include: { household: true },
         })
       : null;
+    const usable =
+      code !== null && code.usedAt === null && code.revokedAt === null && code.expiresAt > now ? code : null;
+    const current = code
+      ? await tx.member.findUnique({ where: { telegramUserId }, include: { household: true } })
+      : null;
+    // Their own household's code (even the one they linked with, long used): nothing to do, no penalty.
+    if (code && current?.household?.id === code.householdId) {
+      return { status: "already_linked", householdName: current.household.name };
+    }
+    if (usable && current?.household) {
+      return {
+        status: "confirm_move",
+        linkCodeId: usable.id,
+        fromHouseholdName: current.household.name,
+        toHouseholdName: usable.household.name,
+      };
+    }
     // Claimed with a conditional update, so two people typing the same code cannot both use it.
-    const claimed = code
+    const claimed = usable
       ? await tx.linkCode.updateMany({
-          where: { id: code.id, ...UNUSED(now) },
+          where: { id: usable.id, ...UNUSED(now) },
           data: { usedAt: now },
         })
       : { count: 0 };
@@ -168,6 +193,88 @@ export async function redeemLinkCode(
       memberId: member.id,
       householdId: code.householdId,
       householdName: code.household.name,
+      linkCodeId: code.id,
+    };
+  });
+}
+
+export type MoveResult =
+  | {
+      status: "moved";
+      memberId: number;
+      householdId: number;
+      householdName: string;
+      fromHouseholdId: number;
+      fromHouseholdName: string;
+      linkCodeId: number;
+    }
+  /** Already in the code's household (a second press): nothing changed. */
+  | { status: "already_linked"; householdName: string }
+  /** The code was used, voided or expired since: nothing changed. */
+  | { status: "expired"; householdName: string | null };
+
+/**
+ * A linked member confirms the move to the household of a code they sent (RedeemResult
+ * "confirm_move"). The code is claimed here, with the same conditional update as a first link, so a
+ * code voided, used or expired since the question moves nobody, and a second press changes nothing.
+ * Messages still waiting to be sent to the member (reminders and replies about the old household) are
+ * cancelled. What they recorded in the old household's budget stays with it: it is that household's.
+ */
+export async function confirmMove(
+  db: Db,
+  who: TelegramIdentity,
+  linkCodeId: number,
+  clock: Clock,
+): Promise<MoveResult> {
+  const now = clock.now();
+  const telegramUserId = BigInt(who.telegramUserId);
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`link:${who.telegramUserId}`}))`;
+    const member = await tx.member.findUnique({ where: { telegramUserId }, include: { household: true } });
+    const code = await tx.linkCode.findUnique({ where: { id: linkCodeId }, include: { household: true } });
+    const currentName = member?.household?.name ?? null;
+    if (!member || !code) return { status: "expired", householdName: currentName };
+    if (member.household && member.householdId === code.householdId) {
+      return { status: "already_linked", householdName: member.household.name };
+    }
+    const claimed = await tx.linkCode.updateMany({
+      where: { id: code.id, ...UNUSED(now) },
+      data: { usedAt: now, usedByMemberId: member.id },
+    });
+    if (claimed.count === 0 || !member.household) return { status: "expired", householdName: currentName };
+    const from = member.household;
+    await tx.member.update({
+      where: { id: member.id },
+      data: {
+        chatId: BigInt(who.chatId),
+        firstName: who.firstName ?? null,
+        householdId: code.householdId,
+        linkedAt: now,
+        unreachableAt: null,
+      },
+    });
+    const cancelled = await tx.outboundMessage.updateMany({
+      where: { memberId: member.id, status: "queued" },
+      data: { status: "cancelled" },
+    });
+    await tx.linkAttempt.create({ data: { telegramUserId, succeeded: true, at: now } });
+    await tx.auditLog.create({
+      data: {
+        actorType: "member",
+        actorId: String(member.id),
+        action: "member.moved",
+        entityType: "household",
+        entityId: String(code.householdId),
+        details: { fromHouseholdId: from.id, cancelledMessages: cancelled.count },
+      },
+    });
+    return {
+      status: "moved",
+      memberId: member.id,
+      householdId: code.householdId,
+      householdName: code.household.name,
+      fromHouseholdId: from.id,
+      fromHouseholdName: from.name,
       linkCodeId: code.id,
     };
   });

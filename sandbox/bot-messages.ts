@@ -8,6 +8,7 @@ import { type FormattedText, formatCaption, formatMessageText } from "./formatti
 import { checkReplyMarkup, inlineKeyboardOf } from "./keyboard.ts";
 import type { UploadedFile } from "./multipart.ts";
 import type { Params } from "./params.ts";
+import { checkPhoto, type PhotoImage, photoParam } from "./photos.ts";
 import { asRepliedMessage, type ChatRecord, nowSeconds, type StoredMessage, snapshot } from "./state.ts";
 import type { Message, MessageContent, MessageKind, ReplyMarkup } from "./types.ts";
 
@@ -195,6 +196,44 @@ export async function sendDocument(ctx: SandboxContext, params: Params): Promise
   const content = withCaption({ document }, caption);
   if (reply) content.reply_to_message = reply;
   return deliver(ctx, record, "document", content, markup);
+}
+
+export async function sendPhoto(ctx: SandboxContext, params: Params): Promise<Message> {
+  const record = resolveChat(ctx, params);
+  const input = photoParam(params);
+  let image: PhotoImage;
+  let existing: StoredFile | undefined;
+  if (typeof input !== "string") image = checkPhoto(input.data);
+  else if (/^https?:\/\//i.test(input)) image = checkPhoto((await fetchUrl(input)).data);
+  else {
+    // A photo sent before, by its file_id: the same file again.
+    existing = ctx.files.get(input);
+    if (!existing) throw badRequest("wrong file identifier/HTTP URL specified");
+    image = checkPhoto(existing.data);
+  }
+  const caption = formatCaption(
+    params.string("caption"),
+    params.string("parse_mode"),
+    params.json("caption_entities"),
+  );
+  const markup = markupParam(params);
+  const reply = replyTarget(ctx, record, params);
+  checkCanWrite(ctx, record);
+  checkRateLimit(ctx, record);
+
+  const file = existing ?? ctx.files.add("photo", image.data, undefined, image.mimeType);
+  const photo = [
+    {
+      file_id: file.file_id,
+      file_unique_id: file.file_unique_id,
+      width: image.width,
+      height: image.height,
+      file_size: file.file_size,
+    },
+  ];
+  const content = withCaption({ photo }, caption);
+  if (reply) content.reply_to_message = reply;
+  return deliver(ctx, record, "photo", content, markup);
 }
 
 const MEDIA_FIELDS = ["document", "photo", "sticker", "voice", "location", "contact"] as const;

@@ -10,6 +10,7 @@ import {
   sendChatAction,
   sendDocument,
   sendMessage,
+  sendPhoto,
 } from "./bot-messages.ts";
 import type { SandboxContext } from "./context.ts";
 import { badRequest, TEXT } from "./errors.ts";
@@ -224,6 +225,7 @@ const METHODS: BotMethod[] = [
   { name: "getWebhookInfo", sending: false, run: (ctx) => ctx.webhook.info() },
   { name: "sendMessage", sending: true, run: sendMessage },
   { name: "sendDocument", sending: true, run: sendDocument },
+  { name: "sendPhoto", sending: true, run: sendPhoto },
   { name: "copyMessage", sending: true, run: copyMessage },
   { name: "editMessageText", sending: false, run: editMessageText },
   { name: "editMessageCaption", sending: false, run: editMessageCaption },

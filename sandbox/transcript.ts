@@ -1,7 +1,7 @@
 // Chat transcripts for tests, and waiting (long polling) for the bot's messages in a chat.
 
 import type { ChatRecord, SandboxState, StoredMessage } from "./state.ts";
-import type { Document, MessageEntity, MessageKind, ReplyMarkup } from "./types.ts";
+import type { Document, MessageEntity, MessageKind, PhotoSize, ReplyMarkup } from "./types.ts";
 
 export interface TranscriptEntry {
   message_id: number;
@@ -15,6 +15,8 @@ export interface TranscriptEntry {
   kind: MessageKind;
   reply_markup?: ReplyMarkup;
   document?: Document;
+  /** A photo's sizes, largest last (the bot's own photos: one, the image as sent). */
+  photo?: PhotoSize[];
   reply_to_message_id?: number;
   date: number;
   edited: boolean;
@@ -37,6 +39,7 @@ export function toTranscriptEntry(stored: StoredMessage): TranscriptEntry {
   if (message.caption !== undefined) entry.caption = message.caption;
   if (stored.markup) entry.reply_markup = structuredClone(stored.markup);
   if (message.document) entry.document = { ...message.document };
+  if (message.photo) entry.photo = message.photo.map((size) => ({ ...size }));
   if (message.reply_to_message) entry.reply_to_message_id = message.reply_to_message.message_id;
   return entry;
 }

@@ -92,6 +92,19 @@ describe("configuration", () => {
     }
   });
 
+  it("reads the pagoPA creditor's fiscal code, checks its check digit, and names a bad one in one line", () => {
+    expect(loadConfig({}).pagopaCreditorFiscalCode).toBeUndefined();
+    expect(loadConfig({ PAGOPA_CREDITOR_FISCAL_CODE: " 12345678903 " }).pagopaCreditorFiscalCode).toBe(
+      "12345678903",
+    );
+    for (const bad of ["12345678901", "1234567890", "123456789030", "IT12345678903", "ALER"]) {
+      const found = problems({ PAGOPA_CREDITOR_FISCAL_CODE: bad });
+      expect(found).toEqual([
+        "PAGOPA_CREDITOR_FISCAL_CODE must be the authority's fiscal code as pagoPA knows it: 11 digits, the last a check digit",
+      ]);
+    }
+  });
+
   it("puts the demo in a database of its own, next to DATABASE_URL's or where DEMO_DATABASE_URL says", () => {
     const next = loadConfig({ DATABASE_URL: "postgresql://bussola:pw@db.internal:6543/aler_prod" });
     expect(next.demoDatabaseUrl).toBe("postgresql://bussola:pw@db.internal:6543/aler_prod_demo");

@@ -49,6 +49,27 @@ describe("readCsv", () => {
     ]);
   });
 
+  it("reads optional columns when they are there, as empty when they are not", async () => {
+    const spec = { required: COLUMNS, optional: ["note"] as const };
+    const without = await readCsv(utf8("code;name;amount\nA1;Rossi;1\n"), spec);
+    expect(without.ok && without.rows[0]?.values).toEqual({
+      code: "A1",
+      name: "Rossi",
+      amount: "1",
+      note: "",
+    });
+    const withNote = await readCsv(utf8("note;code;name;amount\nhi;A1;Rossi;1\nA2;Bianchi;2\n"), spec);
+    expect(withNote.ok ? [] : withNote.problems).toEqual([
+      { line: 3, message: "3 fields instead of 4 (a separator too many or missing?)" },
+    ]);
+    expect(withNote.rows[0]?.values).toEqual({ code: "A1", name: "Rossi", amount: "1", note: "hi" });
+    const missing = await readCsv(utf8("code;note\nA1;x\n"), spec);
+    expect(missing.ok ? [] : missing.problems.map((p) => p.message)).toEqual([
+      "missing columns: name, amount",
+      "expected header: code;name;amount (optional: note)",
+    ]);
+  });
+
   it("reports rows with the wrong number of fields by line, and still returns the others", async () => {
     const result = await readCsv(utf8("code;name;amount\nA1;Rossi\nA2;Bianchi;2\nA3;Verdi;3;4\n"), COLUMNS);
     expect(result.ok).toBe(false);

@@ -114,6 +114,8 @@ describe("parsePlansFile", () => {
       number: 1,
       dueDate: new Date("2026-10-15T00:00:00Z"),
       amountCents: 20000,
+      // The example has no pagopa_notice column: it is optional.
+      pagopaNotice: null,
     });
     expect(parsed.rows[4]).toMatchObject({
       planCode: "PR-2026-0051",
@@ -179,7 +181,7 @@ describe("parsePlansFile", () => {
     ).toEqual([
       "1: missing column: installment_number",
       '1: unknown column: "installment"',
-      `1: expected header: ${PLAN_HEADER}`,
+      `1: expected header: ${PLAN_HEADER} (optional: pagopa_notice)`,
     ]);
     // Numbers may come in any order in the file; gaps are found across the whole plan.
     expect((await plansOf(`${PLAN_HEADER}\nBS-1;PR-6;2;15/11/2026;10\nBS-1;PR-6;1;15/10/2026;10`)).ok).toBe(

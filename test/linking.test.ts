@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../core/clock.ts";
 import {
   CODE_VALIDITY_MS,
+  confirmMove,
   displayCode,
   issueLinkCode,
   MAX_WRONG_ATTEMPTS,
@@ -112,5 +113,40 @@ describe("link codes", () => {
     expect((await redeemLinkCode(t.db, user(203), newer?.code ?? "", clock)).status).toBe("invalid");
     // The other household's code was never touched.
     expect((await redeemLinkCode(t.db, user(204), elsewhere?.code ?? "", clock)).status).toBe("linked");
+  });
+
+  it("moves a linked member only on confirmation, once, even when confirmed twice at once", async () => {
+    await t.db.household.create({
+      data: {
+        contractCode: "BS-000003",
+        name: "Famiglia Terza",
+        fiscalCode: "TSTFML80A01B157X",
+        municipality: "Brescia",
+        address: "Via Roma 3",
+      },
+    });
+    const first = await issueLinkCode(t.db, "BS-000001", clock);
+    expect((await redeemLinkCode(t.db, user(301), first?.code ?? "", clock)).status).toBe("linked");
+    const other = await issueLinkCode(t.db, "BS-000003", clock);
+    const asked = await redeemLinkCode(t.db, user(301), other?.code ?? "", clock);
+    expect(asked).toMatchObject({
+      status: "confirm_move",
+      fromHouseholdName: "Famiglia Test",
+      toHouseholdName: "Famiglia Terza",
+    });
+    if (asked.status !== "confirm_move") return;
+    const both = await Promise.all([
+      confirmMove(t.db, user(301), asked.linkCodeId, clock),
+      confirmMove(t.db, user(301), asked.linkCodeId, clock),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual(["already_linked", "moved"]);
+    const member = await t.db.member.findUniqueOrThrow({
+      where: { telegramUserId: 301n },
+      include: { household: true },
+    });
+    expect(member.household?.name).toBe("Famiglia Terza");
+    // Somebody else cannot take the code it used, nor confirm with its id.
+    expect((await redeemLinkCode(t.db, user(302), other?.code ?? "", clock)).status).toBe("invalid");
+    expect((await confirmMove(t.db, user(302), asked.linkCodeId, clock)).status).toBe("expired");
   });
 });

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { run } from "@grammyjs/runner";
 import { Bot, InputFile, webhookCallback } from "grammy";
+import QRCode from "qrcode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, type SandboxOptions, startSandbox } from "../sandbox/server.ts";
 import type { CallbackQuery, ChatMemberUpdated, Message, User } from "../sandbox/types.ts";
@@ -1051,6 +1052,34 @@ describe("documents", () => {
       await fetch(`${sb.url}/bot${sb.token}/sendDocument`, { method: "POST", body: form }),
     );
     expect(answer).toMatchObject({ status: 400, description: "Bad Request: file must be non-empty" });
+  });
+
+  it("takes a photo as grammY uploads it, keeps it as sent, and refuses what is not an image", async () => {
+    const png = await QRCode.toBuffer("PAGOPA|002|302000000000123401|12345678903|20000", { type: "png" });
+    const bot = new Bot(sb.token, { client: { apiRoot: sb.url } });
+    const sent = await bot.api.sendPhoto(chatId, new InputFile(png, "qr.png"), { caption: "QR" });
+    const size = sent.photo.at(-1);
+    expect(size).toMatchObject({ file_size: png.length, file_id: expect.any(String) });
+    expect(size?.width).toBe(size?.height);
+    const file = await fetch(`${sb.url}/control/files/${encodeURIComponent(size?.file_id ?? "")}`);
+    expect(file.headers.get("content-type")).toBe("image/png");
+    expect(Buffer.from(await file.arrayBuffer()).equals(png)).toBe(true);
+    const entry = (await transcript(sb, chatId)).find((m) => m.message_id === sent.message_id);
+    expect(entry).toMatchObject({ kind: "photo", caption: "QR", photo: [{ file_id: size?.file_id }] });
+    // Sent again by file_id.
+    expect((await bot.api.sendPhoto(chatId, size?.file_id ?? "")).photo[0]?.file_id).toBe(size?.file_id);
+
+    expect(await call(sb, "sendPhoto", { chat_id: chatId })).toMatchObject({
+      status: 400,
+      description: "Bad Request: there is no photo in the request",
+    });
+    const form = new FormData();
+    form.set("chat_id", String(chatId));
+    form.set("photo", new Blob(["not an image"]), "qr.png");
+    const answer = await answerOf(
+      await fetch(`${sb.url}/bot${sb.token}/sendPhoto`, { method: "POST", body: form }),
+    );
+    expect(answer).toMatchObject({ status: 400, description: "Bad Request: IMAGE_PROCESS_FAILED" });
   });
 
   it("copies a user's document to a group", async () => {

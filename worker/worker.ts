@@ -5,6 +5,7 @@ import type { Clock } from "../core/clock.ts";
 import type { Db } from "../core/db/client.ts";
 import type { Logger } from "../core/logger.ts";
 import { createMetrics, type Metrics } from "../core/metrics.ts";
+import { drawPhoto } from "../core/payment-notices.ts";
 import { BROADCAST_QUEUE, createBroadcastQueue } from "../core/queues/broadcasts.ts";
 import { createDeliveryQueue, DELIVERY_QUEUE } from "../core/queues/delivery.ts";
 import { createEscalationQueue, ESCALATION_QUEUE, scheduleEscalation } from "../core/queues/escalation.ts";
@@ -65,6 +66,8 @@ export type WorkerDeps = {
   operatorsChatId?: string;
   /** CASE_SLA_HOURS (default 8): office hours a case may wait for an operator's answer. */
   caseSlaHours?: number;
+  /** PAGOPA_CREDITOR_FISCAL_CODE: installment reminders then carry their pagoPA notice and its QR code. */
+  pagopaCreditorFiscalCode?: string | undefined;
   /**
    * false: this process runs no scheduled reminder scans or escalation rounds (tests whose chats
    * and cases must stay predictable; their jobs can still be queued by hand).
@@ -128,6 +131,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       clock: deps.clock,
       logger,
       quietHours,
+      drawPhoto: (ref) => drawPhoto(deps.db, ref, deps.pagopaCreditorFiscalCode),
       onOutcome: (outcome) => {
         metrics.countDeliverySend(outcome);
         deps.onDeliveryOutcome?.(outcome);
@@ -146,7 +150,14 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     connection,
   );
   const reminders = createRemindersWorker(
-    { db: deps.db, clock: deps.clock, logger, deliveryQueue, quietHours },
+    {
+      db: deps.db,
+      clock: deps.clock,
+      logger,
+      deliveryQueue,
+      quietHours,
+      pagopaCreditorFiscalCode: deps.pagopaCreditorFiscalCode,
+    },
     connection,
   );
   const escalation = createEscalationWorker(

@@ -20,6 +20,7 @@ import { romeToday } from "../../core/time.ts";
 import type { BotContext } from "../context.ts";
 import { answering, endFlow, flowOf, startFlow, withCancel } from "../flows.ts";
 import { mainMenu } from "../menu.ts";
+import { offerNotice } from "./plan.ts";
 
 const FLOW = "operator";
 const STEP = "message";
@@ -126,7 +127,10 @@ operatorFeature.callbackQuery(/^op:/, async (ctx) => {
         .text(ctx.t("operator:faq.escalate_button"), `op:esc:${arg}`)
         .row()
         .text(ctx.t("operator:faq.more_button"), "op:menu");
-      return ctx.reply(ctx.t(`operator:faq.${arg}.answer`, faqValues(arg)), { reply_markup: keyboard });
+      await ctx.reply(ctx.t(`operator:faq.${arg}.answer`, faqValues(arg)), { reply_markup: keyboard });
+      // "How do I pay? I lost the notice": the installment's own notice, when the authority gave one.
+      if (arg === "payment") await offerNotice(ctx);
+      return;
     }
     case "esc":
     case "topic": {

@@ -14,6 +14,9 @@ import { parseRomeDateTime, romeToday } from "../time.ts";
 
 export { DOCUMENT_REQUIREMENTS } from "../documents.ts";
 
+/** The demo's pagoPA creditor: a made-up fiscal code (valid check digit, nobody's). */
+export const DEMO_PAGOPA_CREDITOR = "12345678903";
+
 export async function loadDemoData(db: Db, clock: Clock, logger: Logger): Promise<boolean> {
   if ((await db.household.count()) > 0) return false;
 
@@ -38,6 +41,8 @@ export async function loadDemoData(db: Db, clock: Clock, logger: Logger): Promis
     number: i + 1,
     dueDate: monthDay(i - 2, 15),
     amountCents: 20_000,
+    // Made-up pagoPA notices (the demo's creditor fiscal code is made up too: DEMO_PAGOPA_CREDITOR).
+    pagopaNotice: `3020000000004512${String(i + 1).padStart(2, "0")}`,
   }));
   const paymentRows = [0, 1].map((i) => ({
     line: i + 2,

@@ -109,12 +109,18 @@ function quoteProblem(error: CsvParseError, recordStart: number | null): CsvProb
   return { line: error.lines ?? 1, message: `not a readable CSV line (${error.message})` };
 }
 
+/** The columns a file must have, and those it may have (their cells read as "" when absent). */
+export type CsvColumns<C extends string, O extends string = never> =
+  | readonly C[]
+  | { required: readonly C[]; optional: readonly O[] };
+
 function checkHeader<C extends string>(
   header: Parsed,
   columns: readonly C[],
+  optional: readonly C[],
 ): { ok: true; positions: Map<C, number> } | { ok: false; problems: CsvProblem[] } {
   const names = header.cells.map((cell) => cell.toLowerCase());
-  const expected = new Set<string>(columns);
+  const expected = new Set<string>([...columns, ...optional]);
   const seen = new Set<string>();
   const duplicate = new Set<string>();
   for (const name of names) {
@@ -138,10 +144,12 @@ function checkHeader<C extends string>(
       messages.push(`column${duplicate.size > 1 ? "s" : ""} named twice: ${[...duplicate].join(", ")}`);
   }
   if (messages.length) {
-    messages.push(`expected header: ${columns.join(";")}`);
+    const more = optional.length ? ` (optional: ${optional.join(";")})` : "";
+    messages.push(`expected header: ${columns.join(";")}${more}`);
     return { ok: false, problems: messages.map((message) => ({ line: header.line, message })) };
   }
-  return { ok: true, positions: new Map(columns.map((column) => [column, names.indexOf(column)])) };
+  const present = [...columns, ...optional].filter((column) => seen.has(column));
+  return { ok: true, positions: new Map(present.map((column) => [column, names.indexOf(column)])) };
 }
 
 function rejected(line: number, message: string): { ok: false; problems: CsvProblem[]; rows: [] } {
@@ -155,19 +163,21 @@ type Parser = ReturnType<typeof parse>;
  * Reads a CSV file whose header must name exactly `columns` (in any order). Rows come back keyed by
  * column, trimmed, with their line number; lines that are empty (or hold only separators) are skipped.
  */
-export async function readCsv<C extends string>(
+export async function readCsv<C extends string, O extends string = never>(
   input: CsvInput,
-  columns: readonly C[],
+  spec: CsvColumns<C, O>,
   /**
    * Takes each row as it is read, instead of `rows`: an importer that checks rows one at a time then
    * keeps only what it made of them (a 100,000-row file need not be held twice).
    */
-  onRow?: (row: CsvRow<C>) => void | Promise<void>,
-): Promise<CsvResult<C>> {
+  onRow?: (row: CsvRow<C | O>) => void | Promise<void>,
+): Promise<CsvResult<C | O>> {
+  const columns: readonly (C | O)[] = "required" in spec ? spec.required : spec;
+  const optional: readonly (C | O)[] = "required" in spec ? spec.optional : [];
   const problems: CsvProblem[] = [];
-  const rows: CsvRow<C>[] = [];
+  const rows: CsvRow<C | O>[] = [];
   let header: Parsed | undefined;
-  let positions: Map<C, number> | undefined;
+  let positions: Map<C | O, number> | undefined;
   let headerProblems: CsvProblem[] | undefined;
   let dataRows = 0;
   // csv-parse says on which line a record ends, and only once it has read the next line. A record
@@ -187,21 +197,22 @@ export async function readCsv<C extends string>(
     if (!cells.some((cell) => cell !== "")) return null;
     if (!header) {
       header = { line, cells };
-      const checked = checkHeader(header, columns);
+      const checked = checkHeader(header, columns, optional);
       if (checked.ok) positions = checked.positions;
       else headerProblems = checked.problems;
       return null;
     }
     if (!positions) return null;
     dataRows++;
-    if (cells.length !== columns.length) {
+    if (cells.length !== positions.size) {
       problems.push({
         line,
-        message: `${cells.length} fields instead of ${columns.length} (a separator too many or missing?)`,
+        message: `${cells.length} fields instead of ${positions.size} (a separator too many or missing?)`,
       });
       return null;
     }
-    const values = {} as Record<C, string>;
+    const values = {} as Record<C | O, string>;
+    for (const column of optional) values[column] = "";
     for (const [column, position] of positions) values[column] = cells[position] ?? "";
     if (onRow) {
       // Work an importer starts for a row (writing a batch) is awaited before the next line is read.

@@ -5,6 +5,7 @@
 // After the plans change, payments are allocated again (core/payments.ts) for every household in it.
 import { type AuditEntry, audit } from "../audit.ts";
 import type { Db, Prisma } from "../db/client.ts";
+import { isNoticeNumber, NOTICE_DIGITS } from "../pagopa.ts";
 import { type AllocationChanges, reallocate } from "../payments.ts";
 import { formatCalendarDate } from "../time.ts";
 import { type CsvInput, type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
@@ -18,7 +19,9 @@ export const PLAN_COLUMNS = [
   "due_date",
   "amount",
 ] as const;
-type Column = (typeof PLAN_COLUMNS)[number];
+/** Columns a plans file may leave out. */
+export const PLAN_OPTIONAL_COLUMNS = ["pagopa_notice"] as const;
+type Column = (typeof PLAN_COLUMNS)[number] | (typeof PLAN_OPTIONAL_COLUMNS)[number];
 
 export type PlanRow = {
   line: number;
@@ -27,6 +30,8 @@ export type PlanRow = {
   number: number;
   dueDate: Date;
   amountCents: number;
+  /** The installment's pagoPA notice number (18 digits), when the authority issued one. */
+  pagopaNotice: string | null;
 };
 
 /** When rejected, `rows` still holds the good rows, so the database checks can report on them too. */
@@ -81,6 +86,19 @@ function installmentNumber(value: string): Field<number> {
   return { ok: true, value: n };
 }
 
+/** Optional: an 18-digit notice number, as printed (spaces between groups of digits are dropped). */
+function pagopaNotice(value: string): Field<string | null> {
+  if (value === "") return { ok: true, value: null };
+  const digits = value.replace(/[\s.]/g, "");
+  if (!isNoticeNumber(digits)) {
+    return {
+      ok: false,
+      message: `pagopa_notice ${quoted(value)} is not a pagoPA notice number (${NOTICE_DIGITS} digits)`,
+    };
+  }
+  return { ok: true, value: digits };
+}
+
 /** A row's fields, each one present only when its cell is good. */
 type CheckedRow = { line: number; problems: string[] } & Partial<Omit<PlanRow, "line">>;
 
@@ -94,6 +112,7 @@ function validateRow(row: CsvRow<Column>): CheckedRow {
     number: take(installmentNumber(v.installment_number)),
     dueDate: take(calendarDate("due_date", v.due_date)),
     amountCents: take(positiveAmount("amount", v.amount)),
+    pagopaNotice: take(pagopaNotice(v.pagopa_notice)),
     problems,
   };
 }
@@ -176,7 +195,7 @@ const byLine = (a: CsvProblem, b: CsvProblem) => a.line - b.line;
 
 /** Checks the whole file (not the database); the rows come back only when every one is good. */
 export async function parsePlansFile(input: CsvInput): Promise<ParsePlansResult> {
-  const csv = await readCsv(input, PLAN_COLUMNS);
+  const csv = await readCsv(input, { required: PLAN_COLUMNS, optional: PLAN_OPTIONAL_COLUMNS });
   const problems: CsvProblem[] = csv.ok ? [] : [...csv.problems];
   const checked = csv.rows.map(validateRow);
   const rows: PlanRow[] = [];
@@ -282,7 +301,12 @@ async function applyPlans(
           householdId,
           planCode: code,
           installments: {
-            create: wanted.map((r) => ({ number: r.number, dueDate: r.dueDate, amountCents: r.amountCents })),
+            create: wanted.map((r) => ({
+              number: r.number,
+              dueDate: r.dueDate,
+              amountCents: r.amountCents,
+              pagopaNotice: r.pagopaNotice,
+            })),
           },
         },
       });
@@ -296,17 +320,24 @@ async function applyPlans(
       const installment = current.get(row.number);
       if (!installment) {
         await tx.installment.create({
-          data: { planId: plan.id, number: row.number, dueDate: row.dueDate, amountCents: row.amountCents },
+          data: {
+            planId: plan.id,
+            number: row.number,
+            dueDate: row.dueDate,
+            amountCents: row.amountCents,
+            pagopaNotice: row.pagopaNotice,
+          },
         });
         result.installments.created++;
         changed = true;
       } else if (
         installment.dueDate.getTime() !== row.dueDate.getTime() ||
-        installment.amountCents !== row.amountCents
+        installment.amountCents !== row.amountCents ||
+        installment.pagopaNotice !== row.pagopaNotice
       ) {
         await tx.installment.update({
           where: { id: installment.id },
-          data: { dueDate: row.dueDate, amountCents: row.amountCents },
+          data: { dueDate: row.dueDate, amountCents: row.amountCents, pagopaNotice: row.pagopaNotice },
         });
         result.installments.updated++;
         changed = true;

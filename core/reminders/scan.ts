@@ -6,6 +6,7 @@ import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import { sqlOf } from "../db/sql.ts";
 import type { Logger } from "../logger.ts";
+import { noticePhotoRef } from "../payment-notices.ts";
 import { type DeliveryQueue, enqueueDeliveries } from "../queues/delivery.ts";
 import { isQuiet, type QuietHours } from "../quiet-hours.ts";
 import { romeToday } from "../time.ts";
@@ -29,6 +30,8 @@ export type ReminderScanDeps = {
   logger?: Logger;
   /** Candidates per page (default 500: bigger pages are barely faster and hold more memory). */
   pageSize?: number;
+  /** PAGOPA_CREDITOR_FISCAL_CODE: installment reminders then carry their pagoPA notice and its QR code. */
+  pagopaCreditorFiscalCode?: string | undefined;
 };
 
 export type ReminderScanResult = {
@@ -45,7 +48,15 @@ const DATE_REACH_DAYS = 8;
 /** A recorded reminder still queued this long after its scan lost its job (the scan stopped). */
 
 type Row = { memberId: number; chatId: bigint; language: string };
-type Pending = { purpose: string; memberId: number; chatId: string; text: string; markup: string | null };
+type Pending = {
+  purpose: string;
+  memberId: number;
+  chatId: string;
+  text: string;
+  markup: string | null;
+  /** Drawn when the message is sent (OutboundMessage.photo): ids only. */
+  photo?: string;
+};
 
 /** (kind, date) pairs due now, for rules keyed by a calendar date. */
 function duePairs(
@@ -81,11 +92,12 @@ export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderS
   const record = async (pending: Pending[]): Promise<void> => {
     if (pending.length === 0) return;
     const inserted = await sql.query<{ id: number; purpose: string }>`
-      INSERT INTO "OutboundMessage" (purpose, "memberId", "chatId", text, "parseMode", "replyMarkup")
-      SELECT x.purpose, x.member, x.chat, x.text, 'HTML', x.markup
+      INSERT INTO "OutboundMessage" (purpose, "memberId", "chatId", text, "parseMode", "replyMarkup", photo)
+      SELECT x.purpose, x.member, x.chat, x.text, 'HTML', x.markup, x.photo
       FROM unnest(${pending.map((p) => p.purpose)}::text[], ${pending.map((p) => p.memberId)}::int[],
                   ${pending.map((p) => p.chatId)}::bigint[], ${pending.map((p) => p.text)}::text[],
-                  ${pending.map((p) => p.markup)}::jsonb[]) AS x(purpose, member, chat, text, markup)
+                  ${pending.map((p) => p.markup)}::jsonb[], ${pending.map((p) => p.photo ?? null)}::text[])
+             AS x(purpose, member, chat, text, markup, photo)
       ON CONFLICT (purpose) DO NOTHING
       RETURNING id, purpose`;
     for (const row of inserted) {
@@ -115,13 +127,18 @@ export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderS
       number: number;
       total: number;
       owedCents: number;
+      amountCents: number;
+      paidCents: number;
+      pagopaNotice: string | null;
       dueDate: Date;
     };
+    const creditor = deps.pagopaCreditorFiscalCode;
     await eachPage<InstRow>(pageSize, async (after) => {
       const rows = await sql.query<InstRow>`
         SELECT k.kind, i.id AS "entityId", m.id AS "memberId", m."chatId", m.language, i.number,
                (SELECT count(*)::int FROM "Installment" x WHERE x."planId" = i."planId") AS total,
-               i."amountCents" - i."paidCents" AS "owedCents", i."dueDate"
+               i."amountCents" - i."paidCents" AS "owedCents", i."amountCents", i."paidCents",
+               i."pagopaNotice", i."dueDate"
         FROM unnest(${inst.kinds}::text[], ${inst.dates}::date[]) AS k(kind, due)
         JOIN "Installment" i ON i."dueDate" = k.due
         JOIN "RepaymentPlan" p ON p.id = i."planId" AND p.status = 'active'
@@ -135,19 +152,22 @@ export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderS
         ORDER BY i.id, m.id
         LIMIT ${pageSize}::int`;
       await record(
-        rows.map((r) =>
-          pendingOf(
-            r.kind,
-            r.entityId,
-            r,
-            installmentText(r.language, r.kind, {
-              number: r.number,
-              total: r.total,
-              owedCents: r.owedCents,
-              dueDate: r.dueDate,
-            }),
-          ),
-        ),
+        rows.map((r) => {
+          // A notice is for the installment's full amount: offered while nothing is paid on it.
+          const notice =
+            creditor && r.pagopaNotice && r.paidCents === 0
+              ? { notice: r.pagopaNotice, creditorFiscalCode: creditor, amountCents: r.amountCents }
+              : null;
+          const text = installmentText(r.language, r.kind, {
+            number: r.number,
+            total: r.total,
+            owedCents: r.owedCents,
+            dueDate: r.dueDate,
+            notice,
+          });
+          const pending = pendingOf(r.kind, r.entityId, r, text);
+          return notice ? { ...pending, photo: noticePhotoRef(r.entityId) } : pending;
+        }),
       );
       return rows;
     });

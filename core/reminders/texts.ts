@@ -2,13 +2,21 @@
 import { DOCUMENT_REQUIREMENTS } from "../documents.ts";
 import { type Translate, translator } from "../i18n.ts";
 import { formatMoney } from "../money.ts";
+import type { PagopaNotice } from "../pagopa.ts";
 import { escapeHtml } from "../telegram-html.ts";
 import { formatCalendarDate, formatRomeDateTime } from "../time.ts";
 import { isEssential, type ReminderKind } from "./rules.ts";
 
 export const REMINDER_CALLBACKS = { mute: "rem:mute", unmute: "rem:unmute" } as const;
 
-export type InstallmentFacts = { number: number; total: number; owedCents: number; dueDate: Date };
+export type InstallmentFacts = {
+  number: number;
+  total: number;
+  owedCents: number;
+  dueDate: Date;
+  /** Its pagoPA notice, when it has one to pay with (the QR code follows the text). */
+  notice?: PagopaNotice | null;
+};
 export type CourseFacts = { title: string; startsAt: Date; location: string };
 export type DocumentFacts = { key: string; dueDate: Date };
 
@@ -27,12 +35,19 @@ function translators(language: string): Translators {
 const KNOWN_DOCUMENTS: ReadonlySet<string> = new Set(DOCUMENT_REQUIREMENTS);
 
 export function installmentText(language: string, kind: ReminderKind, f: InstallmentFacts): string {
-  return translators(language).reminders(`text.${kind}`, {
+  const t = translators(language).reminders;
+  const text = t(`text.${kind}`, {
     number: f.number,
     total: f.total,
     amount: formatMoney(f.owedCents),
     date: formatCalendarDate(f.dueDate),
   });
+  if (!f.notice) return text;
+  return `${text}\n\n${t("pagopa", {
+    notice: f.notice.notice,
+    creditor: f.notice.creditorFiscalCode,
+    amount: formatMoney(f.notice.amountCents),
+  })}`;
 }
 
 export function courseText(language: string, kind: ReminderKind, f: CourseFacts): string {

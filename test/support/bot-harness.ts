@@ -39,6 +39,8 @@ export async function startBotHarness(
     clock?: Clock;
     /** OPERATORS_CHAT_ID for the bot and the worker (create the group in the sandbox with this id). */
     operatorsChatId?: bigint;
+    /** PAGOPA_CREDITOR_FISCAL_CODE for the bot and the worker. */
+    pagopaCreditorFiscalCode?: string;
   } = {},
 ): Promise<BotHarness> {
   const clock = options.clock ?? systemClock;
@@ -60,6 +62,7 @@ export async function startBotHarness(
     // A scheduled scan at a real 5- or 15-minute mark would act on the tests' data unannounced.
     scheduledScans: false,
     ...(options.operatorsChatId === undefined ? {} : { operatorsChatId: options.operatorsChatId.toString() }),
+    pagopaCreditorFiscalCode: options.pagopaCreditorFiscalCode,
   });
   const bot = createBot({
     db,
@@ -67,6 +70,7 @@ export async function startBotHarness(
     clock,
     deliveryQueue,
     ...(options.operatorsChatId === undefined ? {} : { operatorsChatId: options.operatorsChatId }),
+    pagopaCreditorFiscalCode: options.pagopaCreditorFiscalCode,
     ...telegram,
   });
   const runner: RunnerHandle = await startPolling(bot);

@@ -10,6 +10,8 @@ export type TranscriptEntry = {
     inline_keyboard?: { text: string; callback_data?: string }[][];
     keyboard?: { text: string }[][];
   };
+  caption?: string;
+  photo?: { file_id: string; width: number; height: number }[];
   edited: boolean;
   deleted: boolean;
   reply_to_message_id?: number;

@@ -6,8 +6,11 @@
 //   with a 429 or 5xx, which means it was not delivered);
 // - a message left in `sending` by a worker that died between asking Telegram and hearing back may
 //   or may not have arrived. It is never sent again: it becomes `uncertain` (staff can see it).
+// A message sends its text (in parts when over Telegram's limit), then its photo if it has one (drawn
+// now from the ids in OutboundMessage.photo); each step sent is recorded in the job, so a retry goes
+// on from the next step and nothing is sent twice.
 import { UnrecoverableError } from "bullmq";
-import { type Api, GrammyError, HttpError } from "grammy";
+import { type Api, GrammyError, HttpError, InputFile } from "grammy";
 import type {
   ForceReply,
   InlineKeyboardMarkup,
@@ -56,6 +59,11 @@ export type DeliveryDeps = {
   quietHours?: QuietHours;
   /** Told how each attempt ended (metrics); ids and outcomes only. */
   onOutcome?: (outcome: DeliveryAttemptOutcome) => void;
+  /**
+   * Draws a message's photo (OutboundMessage.photo, e.g. an installment's pagoPA QR code) when it is
+   * sent, from what the database says then; null: nothing to show any more, the text goes alone.
+   */
+  drawPhoto?: (ref: string) => Promise<Buffer | null>;
 };
 
 /** What the processor may know about and do with its job. */
@@ -106,7 +114,11 @@ type ClaimedMessage = {
   text: string;
   parseMode: string | null;
   replyMarkup: unknown;
+  photo: string | null;
 };
+
+/** What one message sends, in order: its text (in parts when long), then its photo if it has one. */
+type Step = { kind: "text"; text: string } | { kind: "photo"; ref: string };
 
 type Unclaimed = {
   status: string;
@@ -156,7 +168,7 @@ async function attempt(data: unknown, deps: DeliveryDeps, job: DeliveryJobContro
          SELECT 1 FROM "OutboundMessage" e
           WHERE e."chatId" = o."chatId" AND e.id < o.id AND e.status IN ('queued', 'sending')
             AND e."createdAt" > now() - interval '1 hour')
-    RETURNING o.id, o."memberId", o."chatId", o.text, o."parseMode", o."replyMarkup"`;
+    RETURNING o.id, o."memberId", o."chatId", o.text, o."parseMode", o."replyMarkup", o.photo`;
   if (!message) return notClaimed(outboundMessageId, deps, quiet);
 
   // About one message a second per chat: if the chat had one just now, give the claim back.
@@ -169,20 +181,34 @@ async function attempt(data: unknown, deps: DeliveryDeps, job: DeliveryJobContro
   }
 
   try {
-    const parts = splitMessage(message.text, message.parseMode === "HTML" ? "HTML" : null);
+    const texts = splitMessage(message.text, message.parseMode === "HTML" ? "HTML" : null);
+    const steps: Step[] = texts.map((text) => ({ kind: "text", text }));
+    if (message.photo) steps.push({ kind: "photo", ref: message.photo });
+    const lastText = texts.length - 1;
     let sent: { message_id: number } | undefined;
-    for (let part = nextPart; part < parts.length; part++) {
+    // Each step is recorded in the job once sent, so a retry goes on from the next one: nothing,
+    // the photo included, is sent twice.
+    for (let part = nextPart; part < steps.length; part++) {
       if (part > nextPart) {
         await waitForChatSlot(deps, message.chatId);
         await sql.execute`UPDATE "OutboundMessage" SET "sendingAt" = now() WHERE id = ${message.id}`;
       }
-      const last = part === parts.length - 1;
-      sent = await api.sendMessage(Number(message.chatId), parts[part] as string, {
-        ...(message.parseMode === "HTML" ? { parse_mode: "HTML" as const } : {}),
-        // Stored by us from a grammY keyboard, so it has Telegram's ReplyMarkup shape.
-        ...(last && message.replyMarkup ? { reply_markup: message.replyMarkup as ReplyMarkup } : {}),
-      });
-      if (!last) await job.saveNextPart(part + 1);
+      const step = steps[part] as Step;
+      if (step.kind === "text") {
+        const answer = await api.sendMessage(Number(message.chatId), step.text, {
+          ...(message.parseMode === "HTML" ? { parse_mode: "HTML" as const } : {}),
+          // On the text's last part (buttons belong to the words). Stored by us from a grammY
+          // keyboard, so it has Telegram's ReplyMarkup shape.
+          ...(part === lastText && message.replyMarkup
+            ? { reply_markup: message.replyMarkup as ReplyMarkup }
+            : {}),
+        });
+        if (part === lastText) sent = answer;
+      } else {
+        const image = deps.drawPhoto ? await deps.drawPhoto(step.ref) : null;
+        if (image) await api.sendPhoto(Number(message.chatId), new InputFile(image, "pagopa.png"));
+      }
+      if (part < steps.length - 1) await job.saveNextPart(part + 1);
     }
     await sql.execute`
       UPDATE "OutboundMessage"

@@ -14,6 +14,7 @@ export type ReminderProcessorDeps = {
   logger: Logger;
   deliveryQueue: DeliveryQueue;
   quietHours: QuietHours;
+  pagopaCreditorFiscalCode?: string | undefined;
 };
 
 export async function processReminderJob(
