@@ -315,6 +315,13 @@ describe("admin panel in Chromium", () => {
     expect(field && field.y + field.height <= 740).toBe(true);
     await page.screenshot({ path: "/tmp/admin-demo-chat-phone.png" });
     await expectNoAxeViolations(page, "demo chat");
+
+    // Another household: a phone of its own, not this member asked to move households.
+    await page.goto(`${base}/demo/chat`);
+    const next = page.locator("tbody tr").filter({ hasText: "BS-000102" });
+    await next.getByRole("button", { name: "Chatta come questo nucleo" }).click();
+    await page.waitForURL(/\/demo\/chat\/\d+$/);
+    expect(Number(new URL(page.url()).pathname.split("/").at(-1))).not.toBe(userId);
     expect(problems).toEqual([]);
     await context.close();
   });

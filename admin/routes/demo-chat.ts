@@ -93,6 +93,15 @@ export function demoChatRoutes(app: FastifyInstance, ctx: AdminContext, sandboxU
     const newUser = async () =>
       (await sandbox.createUser({ firstName: "Demo", languageCode: household.language })).id;
     let userId = cookieUser(request);
+    if (userId !== null) {
+      // Another household gets a phone of its own: the remembered user, linked elsewhere, would be
+      // asked whether to move (as a real member sending a second household's code is).
+      const known = await db.member.findUnique({
+        where: { telegramUserId: BigInt(userId) },
+        select: { householdId: true },
+      });
+      if (known?.householdId != null && known.householdId !== household.id) userId = null;
+    }
     try {
       userId ??= await newUser();
       const issued = await issueLinkCode(db, contractCode, clock);
