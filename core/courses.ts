@@ -1,6 +1,7 @@
 // Courses and their sessions: what is coming up, who has a place, and enrolling and cancelling with
 // the capacity respected even when several people press "Enrol" at the same moment.
 import { audit } from "./audit.ts";
+import { translated } from "./courses/translations.ts";
 import type { Db } from "./db/client.ts";
 import { sqlOf } from "./db/sql.ts";
 
@@ -42,7 +43,8 @@ type SessionRow = {
   endsAt: Date;
   location: string;
   capacity: number;
-  course: { title: string; description: string; municipality: string };
+  translations: unknown;
+  course: { title: string; description: string; municipality: string; translations: unknown };
   _count: { enrolments: number };
   enrolments: { id: number }[];
 };
@@ -61,15 +63,16 @@ type UpcomingRow = {
   mine: boolean;
 };
 
-function view(row: SessionRow): SessionView {
+/** A session as the member sees it, in their language where a translation exists. */
+function view(row: SessionRow, language: string | null): SessionView {
   const taken = row._count.enrolments;
   return {
     id: row.id,
     courseId: row.courseId,
-    title: row.course.title,
-    description: row.course.description,
+    title: translated(row.course.title, row.course.translations, language, "title"),
+    description: translated(row.course.description, row.course.translations, language, "description"),
     municipality: row.course.municipality,
-    location: row.location,
+    location: translated(row.location, row.translations, language, "location"),
     startsAt: row.startsAt,
     endsAt: row.endsAt,
     capacity: row.capacity,
@@ -92,12 +95,24 @@ export function sameMunicipality(a: string, b: string | null | undefined): boole
  */
 export async function upcomingSessions(
   db: Db,
-  options: { now: Date; municipality?: string | null; memberId?: number | null },
+  options: {
+    now: Date;
+    municipality?: string | null;
+    memberId?: number | null;
+    /** The member's language: texts translated into it where staff gave a translation. */
+    language?: string | null;
+  },
 ): Promise<SessionView[]> {
+  const lang = options.language ?? "it";
   // One query: each session with its course, the places taken and whether the member holds one.
+  // A translation that is missing or blank falls back to the Italian text.
   const rows = await sqlOf(db).query<UpcomingRow>`
-    SELECT s."id", s."courseId", s."startsAt", s."endsAt", s."location", s."capacity",
-      c."title", c."description", c."municipality",
+    SELECT s."id", s."courseId", s."startsAt", s."endsAt",
+      COALESCE(NULLIF(btrim(s."translations" -> ${lang}::text ->> 'location'), ''), s."location") AS "location",
+      s."capacity",
+      COALESCE(NULLIF(btrim(c."translations" -> ${lang}::text ->> 'title'), ''), c."title") AS "title",
+      COALESCE(NULLIF(btrim(c."translations" -> ${lang}::text ->> 'description'), ''), c."description") AS "description",
+      c."municipality",
       (SELECT COUNT(*) FROM "Enrolment" e WHERE e."sessionId" = s."id" AND e."status" = 'enrolled')::int AS "taken",
       EXISTS (
         SELECT 1 FROM "Enrolment" e
@@ -129,22 +144,32 @@ export async function upcomingSessions(
 }
 
 /** One session, whether past or not, or null when it no longer exists. */
-export async function findSession(db: Db, sessionId: number, memberId: number): Promise<SessionView | null> {
+export async function findSession(
+  db: Db,
+  sessionId: number,
+  memberId: number,
+  language: string | null = null,
+): Promise<SessionView | null> {
   const row = await db.courseSession.findUnique({
     where: { id: sessionId },
     include: sessionInclude(memberId),
   });
-  return row ? view(row) : null;
+  return row ? view(row, language) : null;
 }
 
 /** The member's sessions that have not ended yet, in time order. */
-export async function memberSchedule(db: Db, memberId: number, now: Date): Promise<ScheduleItem[]> {
+export async function memberSchedule(
+  db: Db,
+  memberId: number,
+  now: Date,
+  language: string | null = null,
+): Promise<ScheduleItem[]> {
   const enrolments = await db.enrolment.findMany({
     where: { memberId, status: "enrolled", session: { endsAt: { gt: now } } },
     include: { session: { include: sessionInclude(memberId) } },
     orderBy: [{ session: { startsAt: "asc" } }, { id: "asc" }],
   });
-  return enrolments.map((e) => ({ ...view(e.session), enrolmentId: e.id }));
+  return enrolments.map((e) => ({ ...view(e.session, language), enrolmentId: e.id }));
 }
 
 export type EnrolResult =

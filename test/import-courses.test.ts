@@ -68,6 +68,8 @@ describe("parseCoursesFile", () => {
       endsAt: new Date("2026-12-09T11:30:00Z"),
       location: "Sportello ALER, Viale Europa 68",
       capacity: 15,
+      courseTranslations: {},
+      sessionTranslations: {},
     });
     expect(rows[2]).toMatchObject({
       courseCode: "BIL-02",

@@ -92,6 +92,7 @@ async function listView(ctx: BotContext, requestedPage: number): Promise<View> {
     now: now(ctx),
     municipality,
     memberId: ctx.member?.id ?? null,
+    language: ctx.language,
   });
   const keyboard = new InlineKeyboard();
   if (sessions.length === 0) {
@@ -181,7 +182,7 @@ function confirmDropView(ctx: BotContext, session: SessionView, back: Back): Vie
 }
 
 async function scheduleView(ctx: BotContext, memberId: number): Promise<View> {
-  const items = await memberSchedule(ctx.deps.db, memberId, now(ctx));
+  const items = await memberSchedule(ctx.deps.db, memberId, now(ctx), ctx.language);
   const keyboard = new InlineKeyboard();
   if (items.length === 0) {
     keyboard.text(ctx.t("courses:button_see_courses"), data.list(0));
@@ -226,7 +227,7 @@ async function showInPlace(ctx: BotContext, view: View): Promise<void> {
 }
 
 async function sendCalendar(ctx: BotContext, memberId: number): Promise<void> {
-  const items = await memberSchedule(ctx.deps.db, memberId, now(ctx));
+  const items = await memberSchedule(ctx.deps.db, memberId, now(ctx), ctx.language);
   if (items.length === 0) {
     await ctx.answerCallbackQuery({ text: ctx.t("courses:toast_no_schedule") });
     return;
@@ -293,7 +294,7 @@ coursesFeature.callbackQuery(/^courses:/, async (ctx) => {
   // The rest act on one session (id and back were checked above).
   const sessionId = id as number;
   const from = back as Back;
-  const session = await findSession(db, sessionId, member.id);
+  const session = await findSession(db, sessionId, member.id, ctx.language);
   if (!session) {
     await ctx.answerCallbackQuery({ text: ctx.t("courses:toast_gone") });
     return;
@@ -318,7 +319,7 @@ coursesFeature.callbackQuery(/^courses:/, async (ctx) => {
       await ctx.answerCallbackQuery({ text: ctx.t(toast), show_alert: result.status === "full" });
       // "Already" is a second press on the same button: the first one has updated the message.
       if (result.status === "already" || result.status === "not_found") return;
-      const fresh = await findSession(db, sessionId, member.id);
+      const fresh = await findSession(db, sessionId, member.id, ctx.language);
       if (fresh) await showInPlace(ctx, detailView(ctx, fresh, from));
       return;
     }
@@ -346,7 +347,7 @@ coursesFeature.callbackQuery(/^courses:/, async (ctx) => {
       }[result.status];
       await ctx.answerCallbackQuery({ text: ctx.t(toast) });
       if (result.status === "not_enrolled" || result.status === "not_found") return;
-      const fresh = await findSession(db, sessionId, member.id);
+      const fresh = await findSession(db, sessionId, member.id, ctx.language);
       if (fresh) await showInPlace(ctx, detailView(ctx, fresh, from));
       return;
     }

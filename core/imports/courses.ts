@@ -3,11 +3,14 @@
 // changes nothing. A session is identified by its course and its start; sessions missing from a file
 // are left alone (a file may cover only some courses).
 import { type AuditEntry, audit } from "../audit.ts";
+import { TRANSLATION_LANGUAGES, type Translations } from "../courses/translations.ts";
 import type { Db, Prisma } from "../db/client.ts";
 import { formatRomeDateTime, parseRomeDateTime, calendarDate as validCalendarDate } from "../time.ts";
 import { type CsvInput, type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
 import { type Field, fieldCollector, type ImportCounts, quoted, requiredText } from "./fields.ts";
 import { batches, emptyCounts, importTransaction, type Tx } from "./transaction.ts";
+
+const TRANSLATED_FIELDS = ["title", "description", "location"] as const;
 
 export const COURSE_COLUMNS = [
   "course_code",
@@ -19,7 +22,16 @@ export const COURSE_COLUMNS = [
   "location",
   "capacity",
 ] as const;
-type Column = (typeof COURSE_COLUMNS)[number];
+/**
+ * Optional: title, description and place in another language (`title_en`, `description_ar`,
+ * `location_uk`…), shown to members who use it; Italian is the fallback. The file describes the
+ * course whole: a translation not in the file is not kept.
+ */
+type TranslationColumn = `${(typeof TRANSLATED_FIELDS)[number]}_${string}`;
+export const COURSE_TRANSLATION_COLUMNS: readonly TranslationColumn[] = TRANSLATION_LANGUAGES.flatMap(
+  (language) => TRANSLATED_FIELDS.map((field): TranslationColumn => `${field}_${language}`),
+);
+type Column = (typeof COURSE_COLUMNS)[number] | TranslationColumn;
 
 export type CourseRow = {
   line: number;
@@ -32,6 +44,10 @@ export type CourseRow = {
   endsAt: Date;
   location: string;
   capacity: number;
+  /** The course's title and description in other languages (only those given). */
+  courseTranslations: Translations;
+  /** The session's place in other languages (only those given). */
+  sessionTranslations: Translations;
 };
 
 export type ParseCoursesResult = { ok: true; rows: CourseRow[] } | { ok: false; problems: CsvProblem[] };
@@ -98,6 +114,27 @@ function capacity(value: string): Field<number> {
   return ok(places);
 }
 
+/** The translation columns of a row, checked like their Italian column, as stored (blanks left out). */
+function translationsOf(
+  values: Record<Column, string>,
+  fields: readonly ("title" | "description" | "location")[],
+  take: <T>(field: Field<T>) => T | undefined,
+): Translations {
+  const result: Translations = {};
+  for (const language of TRANSLATION_LANGUAGES) {
+    for (const field of fields) {
+      const column: TranslationColumn = `${field}_${language}`;
+      const value = values[column] ?? "";
+      if (value === "") continue;
+      const max = field === "description" ? MAX_DESCRIPTION : 200;
+      const text = take(optionalText(column, value, max));
+      if (text === undefined) continue;
+      result[language] = { ...result[language], [field]: text };
+    }
+  }
+  return result;
+}
+
 function validateRow(row: CsvRow<Column>): { row: CourseRow } | { problems: string[] } {
   const v = row.values;
   const { take, problems } = fieldCollector();
@@ -111,6 +148,8 @@ function validateRow(row: CsvRow<Column>): { row: CourseRow } | { problems: stri
     endsAt: take(dateTime("session_end", v.session_end)),
     location: take(requiredText("location", v.location)),
     capacity: take(capacity(v.capacity)),
+    courseTranslations: translationsOf(v, ["title", "description"], take),
+    sessionTranslations: translationsOf(v, ["location"], take),
   };
   if (result.startsAt && result.endsAt && result.endsAt.getTime() <= result.startsAt.getTime()) {
     problems.push(
@@ -122,6 +161,11 @@ function validateRow(row: CsvRow<Column>): { row: CourseRow } | { problems: stri
 }
 
 const COURSE_FIELDS = ["title", "description", "municipality"] as const;
+/** Every column that describes the course (not the session): the same on each row of a course. */
+const COURSE_DESCRIBING = [
+  ...COURSE_FIELDS,
+  ...COURSE_TRANSLATION_COLUMNS.filter((column) => !column.startsWith("location_")),
+];
 
 /**
  * A course is described once per session row: every row of a course must describe it the same way,
@@ -137,8 +181,8 @@ function crossRowProblems(csvRows: CsvRow<Column>[]): CsvProblem[] {
     const first = firstOfCourse.get(code);
     if (!first) firstOfCourse.set(code, row);
     else {
-      for (const field of COURSE_FIELDS) {
-        if (row.values[field] !== first.values[field]) {
+      for (const field of COURSE_DESCRIBING) {
+        if ((row.values[field] ?? "") !== (first.values[field] ?? "")) {
           problems.push({
             line: row.line,
             message: `course_code ${quoted(code)} has a different ${field} on line ${first.line}: every row of a course must describe it the same way`,
@@ -168,7 +212,7 @@ function crossRowProblems(csvRows: CsvRow<Column>[]): CsvProblem[] {
 
 /** Checks the whole file; returns the rows only when every one of them is good. */
 export async function parseCoursesFile(input: CsvInput): Promise<ParseCoursesResult> {
-  const csv = await readCsv(input, COURSE_COLUMNS);
+  const csv = await readCsv(input, { required: COURSE_COLUMNS, optional: COURSE_TRANSLATION_COLUMNS });
   const problems: CsvProblem[] = csv.ok ? [] : [...csv.problems];
   const rows: CourseRow[] = [];
   for (const csvRow of csv.rows) {
@@ -208,8 +252,16 @@ async function upsertCourses(tx: Tx, rows: CourseRow[], tally: ImportCounts): Pr
         continue;
       }
       ids.set(row.courseCode, current.id);
-      const data = { title: row.title, description: row.description, municipality: row.municipality };
-      if (COURSE_FIELDS.every((field) => data[field] === current[field])) {
+      const data = {
+        title: row.title,
+        description: row.description,
+        municipality: row.municipality,
+        translations: row.courseTranslations,
+      };
+      if (
+        COURSE_FIELDS.every((field) => data[field] === current[field]) &&
+        sameTranslations(current.translations, data.translations)
+      ) {
         tally.unchanged++;
         continue;
       }
@@ -224,6 +276,7 @@ async function upsertCourses(tx: Tx, rows: CourseRow[], tally: ImportCounts): Pr
         title: row.title,
         description: row.description,
         municipality: row.municipality,
+        translations: row.courseTranslations,
       })),
       select: { id: true, code: true },
     });
@@ -250,7 +303,12 @@ async function upsertSessions(
     for (const row of slice) {
       const courseId = courseIds.get(row.courseCode) as number;
       const current = byKey.get(sessionKey(courseId, row.startsAt));
-      const data = { endsAt: row.endsAt, location: row.location, capacity: row.capacity };
+      const data = {
+        endsAt: row.endsAt,
+        location: row.location,
+        capacity: row.capacity,
+        translations: row.sessionTranslations,
+      };
       if (!current) {
         toCreate.push({ courseId, startsAt: row.startsAt, ...data });
         continue;
@@ -258,7 +316,8 @@ async function upsertSessions(
       if (
         current.endsAt.getTime() === data.endsAt.getTime() &&
         current.location === data.location &&
-        current.capacity === data.capacity
+        current.capacity === data.capacity &&
+        sameTranslations(current.translations, data.translations)
       ) {
         tally.unchanged++;
         continue;
@@ -284,6 +343,18 @@ async function upsertSessions(
     tally.created += created.count;
   }
   return problems;
+}
+
+/** Stored translations against the file's, whatever the order of their keys. */
+function sameTranslations(stored: unknown, wanted: Translations): boolean {
+  const canonical = (value: unknown): string => {
+    const entries = Object.entries((value ?? {}) as Translations)
+      .map(([language, fields]) => [language, Object.entries(fields).sort()] as const)
+      .filter(([, fields]) => fields.length > 0)
+      .sort(([a], [b]) => a.localeCompare(b));
+    return JSON.stringify(entries);
+  };
+  return canonical(stored) === canonical(wanted);
 }
 
 /** Thrown out of the transaction to undo it, carrying what the caller gets back. */

@@ -230,8 +230,10 @@ export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderS
     };
     await eachPage<CourseRow>(pageSize, async (after) => {
       const rows = await sql.query<CourseRow>`
-        SELECT k.kind, s.id AS "entityId", m.id AS "memberId", m."chatId", m.language, c.title, s."startsAt",
-               s.location
+        SELECT k.kind, s.id AS "entityId", m.id AS "memberId", m."chatId", m.language,
+               COALESCE(NULLIF(btrim(c.translations -> m.language ->> 'title'), ''), c.title) AS title,
+               s."startsAt",
+               COALESCE(NULLIF(btrim(s.translations -> m.language ->> 'location'), ''), s.location) AS location
         FROM unnest(${courseKinds}::text[], ${sessionIds}::int[]) AS k(kind, session)
         JOIN "CourseSession" s ON s.id = k.session
         JOIN "Course" c ON c.id = s."courseId"
