@@ -7,8 +7,8 @@ import { type AuditEntry, audit } from "../audit.ts";
 import type { Db, Prisma } from "../db/client.ts";
 import { type AllocationChanges, reallocate } from "../payments.ts";
 import { formatCalendarDate } from "../time.ts";
-import { type CsvInput, type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
 import { amount, calendarDate, type Field, fieldCollector, type ImportCounts, quoted } from "./fields.ts";
+import { type CsvInput, type CsvProblem, type CsvRow, readSpreadsheet } from "./spreadsheet.ts";
 import { importTransaction, type Tx } from "./transaction.ts";
 
 export const PLAN_COLUMNS = [
@@ -176,7 +176,7 @@ const byLine = (a: CsvProblem, b: CsvProblem) => a.line - b.line;
 
 /** Checks the whole file (not the database); the rows come back only when every one is good. */
 export async function parsePlansFile(input: CsvInput): Promise<ParsePlansResult> {
-  const csv = await readCsv(input, PLAN_COLUMNS);
+  const csv = await readSpreadsheet(input, PLAN_COLUMNS);
   const problems: CsvProblem[] = csv.ok ? [] : [...csv.problems];
   const checked = csv.rows.map(validateRow);
   const rows: PlanRow[] = [];
