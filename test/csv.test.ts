@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readCsv } from "../core/imports/csv.ts";
+import { readSpreadsheet } from "../core/imports/spreadsheet.ts";
 
 const COLUMNS = ["code", "name", "amount"] as const;
 const utf8 = (text: string) => Buffer.from(text, "utf8");
@@ -201,5 +202,28 @@ describe("readCsv", () => {
       problems: [{ line: 3, message: "2 fields instead of 3 (a separator too many or missing?)" }],
       rows: [],
     });
+  });
+});
+
+describe("readSpreadsheet", () => {
+  it("reads CSV by content, and refuses files saved in other formats in one line", async () => {
+    const csv = await readSpreadsheet(utf8("code;name;amount\nA1;x;1\n"), COLUMNS);
+    expect(csv.ok && csv.rows.map((r) => r.values.code)).toEqual(["A1"]);
+    const refused = async (input: Buffer) => {
+      const result = await readSpreadsheet(input, COLUMNS);
+      return result.ok ? [] : result.problems;
+    };
+    expect(await refused(Buffer.from("\uFEFFcode;name;amount\nA1;x;1\n", "utf16le"))).toEqual([
+      { line: 1, message: 'UTF-16 text (Excel\'s "Unicode text"): save it as "CSV UTF-8" or as .xlsx' },
+    ]);
+    // An OpenDocument spreadsheet: a ZIP whose first entry, "mimetype", says what it is.
+    const ods = Buffer.concat([
+      Buffer.from([0x50, 0x4b, 0x03, 0x04]),
+      Buffer.alloc(26),
+      Buffer.from("mimetypeapplication/vnd.oasis.opendocument.spreadsheet"),
+    ]);
+    expect(await refused(ods)).toEqual([
+      { line: 1, message: "an OpenDocument file (.ods): save it as Excel (.xlsx) or CSV" },
+    ]);
   });
 });
