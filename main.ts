@@ -21,6 +21,7 @@ import {
   refuseDemoDatabase,
 } from "./core/demo/database.ts";
 import { createLogger } from "./core/logger.ts";
+import { checkPorts, listenOn, type PortSetting, PortUnusable } from "./core/ports.ts";
 import { createDeliveryQueue } from "./core/queues/delivery.ts";
 import { createRedis } from "./core/queues/redis.ts";
 import { startWorker } from "./worker/worker.ts";
@@ -82,6 +83,58 @@ function decideMode(args: Args, config: Config): { demo: boolean } | { refusal: 
   return { demo: false };
 }
 
+type Ports = Record<"sandbox" | "metrics" | "admin", PortSetting>;
+
+/** Where each server of a process listens, and the variables that move it. */
+function portsOf(config: Config): Ports {
+  return {
+    sandbox: { variable: "SANDBOX_PORT", port: config.sandboxPort, host: "127.0.0.1" },
+    metrics: { variable: "METRICS_PORT", hostVariable: "METRICS_HOST", ...config.metrics },
+    admin: {
+      variable: "ADMIN_PORT",
+      hostVariable: "ADMIN_HOST",
+      port: config.admin.port,
+      host: config.admin.host,
+    },
+  };
+}
+
+function webhookMode(config: Config): boolean {
+  return (
+    config.bot.mode === "webhook" &&
+    config.bot.webhookUrl !== undefined &&
+    config.bot.webhookSecret !== undefined
+  );
+}
+
+/**
+ * Stops start-up, before anything else happens, when a port cannot be used. In the demo the worker's
+ * metrics server is optional: it is turned off, with one line that says why.
+ */
+async function checkPortsFirst(
+  roles: Role[],
+  demo: boolean,
+  config: Config,
+  ports: Ports,
+): Promise<{ metricsOff: boolean }> {
+  const settings: PortSetting[] = [];
+  if (demo) settings.push(ports.sandbox);
+  if (roles.includes("worker") && config.metrics.port !== 0) settings.push(ports.metrics);
+  if (roles.includes("admin") || (roles.includes("bot") && webhookMode(config))) settings.push(ports.admin);
+  let metricsOff = false;
+  for (const problem of await checkPorts(settings)) {
+    if (demo && problem.setting === ports.metrics) {
+      console.error(
+        `${problem.reason}: the demo goes on without the worker's /health and /metrics (for them, ${problem.fix})`,
+      );
+      metricsOff = true;
+      continue;
+    }
+    refuse(problem.message);
+  }
+  return { metricsOff };
+}
+
 function refuse(line: string): never {
   console.error(line);
   process.exit(1);
@@ -103,6 +156,8 @@ async function main(): Promise<void> {
   const mode = decideMode(args, config);
   if ("refusal" in mode) refuse(mode.refusal);
   const demo = mode.demo;
+  const ports = portsOf(config);
+  const { metricsOff } = await checkPortsFirst(roles, demo, config, ports);
   const logger = createLogger({ level: config.logLevel, name: "bussola" });
   const clock = systemClock;
   const closers: (() => Promise<unknown>)[] = [];
@@ -133,7 +188,9 @@ async function main(): Promise<void> {
   if (demo) {
     // Only the entry point knows about the sandbox; bot and worker just get another API root.
     const { startSandbox } = await import("./sandbox/server.ts");
-    const sandbox = await startSandbox({ host: "127.0.0.1", port: config.sandboxPort });
+    const sandbox = await listenOn(ports.sandbox, () =>
+      startSandbox({ host: ports.sandbox.host, port: ports.sandbox.port }),
+    );
     closers.push(() => sandbox.close());
     telegram = { token: sandbox.token, apiRoot: sandbox.url };
     sandboxUrl = sandbox.url;
@@ -158,7 +215,7 @@ async function main(): Promise<void> {
       telegram,
       deliveryRatePerSecond: config.deliveryRatePerSecond,
       retentionMonths: config.retentionMonths,
-      metrics: config.metrics,
+      metrics: metricsOff ? { ...config.metrics, port: 0 } : config.metrics,
       quietHours: config.quietHours,
       operatorsChatId: config.operatorsChatId,
       caseSlaHours: config.caseSlaHours,
@@ -207,8 +264,10 @@ async function main(): Promise<void> {
   }
 
   if (server) {
-    const address = await server.listen({ host: config.admin.host, port: config.admin.port });
     const app = server;
+    const address = await listenOn(ports.admin, () =>
+      app.listen({ host: ports.admin.host, port: ports.admin.port }),
+    );
     closers.push(() => app.close());
     await afterListen?.();
     if (roles.includes("admin")) console.log(`Admin panel: ${address}`);
@@ -244,6 +303,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A port taken after the check (another program was quicker): still one line.
+  if (error instanceof PortUnusable) refuse(error.message);
   console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exit(1);
 });

@@ -9,6 +9,7 @@ import { benchLogin } from "./login.ts";
 import { benchOperations } from "./operations.ts";
 import { benchReminders } from "./reminders.ts";
 import { benchStartup } from "./startup.ts";
+import { benchWorry } from "./worry.ts";
 
 type Result = { name: string; value: number; unit: string; note?: string };
 
@@ -23,6 +24,7 @@ const BENCHES: [string, () => Promise<Result[]>][] = [
   ["login", benchLogin],
   ["import", benchImport],
   ["import-xlsx", benchImportXlsx],
+  ["worry", benchWorry],
 ];
 
 const wanted = process.argv.slice(2);

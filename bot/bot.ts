@@ -8,7 +8,6 @@ import { budgetFeature } from "./features/budget.ts";
 import { cancelFeature } from "./features/cancel.ts";
 import { consentFeature, consentGate } from "./features/consent.ts";
 import { coursesFeature } from "./features/courses.ts";
-import { distressFeature } from "./features/distress.ts";
 import { documentsFeature } from "./features/documents.ts";
 import { fallbackFeature } from "./features/fallback.ts";
 import { helpFeature } from "./features/help.ts";
@@ -22,6 +21,7 @@ import { privacyFeature } from "./features/privacy.ts";
 import { remindersFeature } from "./features/reminders.ts";
 import { startFeature } from "./features/start.ts";
 import { summaryFeature } from "./features/summary.ts";
+import { worryFeature } from "./features/worry.ts";
 import { flowHousekeeping } from "./flows.ts";
 import { menuButtonsAsCommands } from "./menu.ts";
 import { prepareUpdate } from "./middlewares/prepare.ts";
@@ -82,8 +82,8 @@ export function createBot(options: BotOptions): Bot<BotContext> {
   bot.use(privacyFeature);
   bot.use(remindersFeature);
   bot.use(linkFeature);
-  // Distress first among the free-text handlers: before a case takes the text, or the fallback.
-  bot.use(distressFeature);
+  // Worry first among the free-text handlers: before a case takes the text, or the fallback.
+  bot.use(worryFeature);
   bot.use(operatorFeature);
   bot.use(fallbackFeature);
 

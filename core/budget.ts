@@ -30,11 +30,18 @@ export const MAX_NOTE_LENGTH = 200;
 
 export type EntryAmount =
   | { ok: true; cents: number }
-  | { ok: false; reason: "format" | "negative" | "zero" | "too_large" };
+  | { ok: false; reason: "format" | "negative" | "zero" | "too_large" }
+  | { ok: false; reason: "spaced"; readings: number[] };
 
-/** An amount as people type it ("12,50", "1.000", "€ 12", "12€"), within 0,01 € … 50.000,00 €. */
+/**
+ * An amount as people type it ("12,50", "1.000", "€ 12", "12€"), within 0,01 € … 50.000,00 €. Digits
+ * split by a space ("12 50") are refused with the readings that fit an entry, so the bot can ask.
+ */
 export function parseEntryAmount(input: string): EntryAmount {
   const parsed = parseAmount(input);
+  if (!parsed.ok && parsed.reason === "spaced") {
+    return { ...parsed, readings: parsed.readings.filter((cents) => cents > 0 && cents <= MAX_ENTRY_CENTS) };
+  }
   if (!parsed.ok) return parsed;
   if (parsed.cents === 0) return { ok: false, reason: "zero" };
   if (parsed.cents > MAX_ENTRY_CENTS) return { ok: false, reason: "too_large" };
@@ -75,6 +82,9 @@ export type QuickEntry = {
 
 const CURRENCY_WORDS = new Set(["€", "euro", "eur"]);
 
+/** A group of digits that may continue an amount typed with a space ("12 50", "1 234,56"). */
+const DIGIT_GROUP = /^\d{1,3}(?:[.,]\d{1,2})?$/;
+
 function takeAmount(tokens: readonly string[]): { text: string; used: number } | null {
   const [first, second] = tokens;
   if (first === undefined) return null;
@@ -88,6 +98,11 @@ function takeAmount(tokens: readonly string[]): { text: string; used: number } |
     used = 1;
   } else {
     return null;
+  }
+  // "spesa 12 50" is taken whole, so parseAmount asks what it means instead of logging 12 € with note "50".
+  while (/^[\d.,]+$/.test(tokens[used - 1] ?? "") && DIGIT_GROUP.test(tokens[used] ?? "")) {
+    text = `${text} ${tokens[used]}`;
+    used += 1;
   }
   const next = tokens[used];
   if (next !== undefined && CURRENCY_WORDS.has(next.toLocaleLowerCase())) {
@@ -137,11 +152,11 @@ export function splitAmountAndNote(text: string): { amountText: string; note: st
   return { amountText: amount.text, note: rest.length > 0 ? rest.join(" ") : null };
 }
 
-const BARE_AMOUNT = /^[-+]?(?:€\s*)?[-+]?\d[\d.,]*(?:e[-+]?\d+)?(?:\s*(?:€|euro|eur))?$/i;
+const BARE_AMOUNT = /^[-+]?(?:€\s*)?[-+]?\d[\d.,]*(?:\s+\d[\d.,]*)*(?:e[-+]?\d+)?(?:\s*(?:€|euro|eur))?$/i;
 
 /**
- * Only an amount, nothing else ("12,50", "€ 12", "12 euro", and wrong ones such as "-5" or "1e9", so
- * they can be refused with a reason).
+ * Only an amount, nothing else ("12,50", "€ 12", "12 euro", and wrong ones such as "-5", "1e9" or
+ * "12 50", so they can be refused with a reason).
  */
 export function looksLikeBareAmount(text: string): boolean {
   return BARE_AMOUNT.test(text.trim());

@@ -7,6 +7,7 @@ import { audit } from "./audit.ts";
 import type { Clock } from "./clock.ts";
 import type { CaseAuthor, CaseStatus, Db, Prisma } from "./db/client.ts";
 import { sqlOf } from "./db/sql.ts";
+import { isItalianHoliday } from "./holidays.ts";
 import { translator } from "./i18n.ts";
 import { type DeliveryQueue, requestDelivery } from "./queues/delivery.ts";
 import { escapeHtml } from "./telegram-html.ts";
@@ -32,46 +33,6 @@ type DeliveryDeps = { db: Db; deliveryQueue: DeliveryQueue; clock: Clock };
 export const OFFICE_HOURS = { start: 9, end: 17 } as const;
 /** "Within one working day": this many office hours. */
 const ANSWER_WITHIN_HOURS = 8;
-
-/** Easter Sunday (Gregorian, anonymous algorithm) as [month, day]. */
-function easter(year: number): [number, number] {
-  const a = year % 19;
-  const b = Math.floor(year / 100);
-  const c = year % 100;
-  const d = Math.floor(b / 4);
-  const e = b % 4;
-  const f = Math.floor((b + 8) / 25);
-  const g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4);
-  const k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31);
-  const day = ((h + l - 7 * m + 114) % 31) + 1;
-  return [month, day];
-}
-
-/** Italy's national public holidays (local patron saints' days are not counted). */
-const FIXED_HOLIDAYS = new Set([
-  "1-1",
-  "1-6",
-  "4-25",
-  "5-1",
-  "6-2",
-  "8-15",
-  "11-1",
-  "12-8",
-  "12-25",
-  "12-26",
-]);
-
-export function isItalianHoliday(year: number, month: number, day: number): boolean {
-  if (FIXED_HOLIDAYS.has(`${month}-${day}`)) return true;
-  const [em, ed] = easter(year);
-  const monday = new Date(Date.UTC(year, em - 1, ed + 1));
-  return monday.getUTCMonth() + 1 === month && monday.getUTCDate() === day;
-}
 
 function isWorkingDay(day: TZDate): boolean {
   const weekday = day.getDay();

@@ -85,6 +85,8 @@ export async function unlinkMember(db: Db, memberId: number): Promise<number | n
 
 // ─── Export ─────────────────────────────────────────────────────────────────
 
+export type MemberExport = Awaited<ReturnType<typeof exportMemberData>>;
+
 /** The header of the export: one plain sentence per section, in the member's language. */
 export type ExportReadme = {
   about: string;
@@ -112,7 +114,7 @@ export async function exportMemberData(
   db: Db,
   memberId: number,
   options: { clock: Clock; readme: ExportReadme },
-): Promise<Record<string, unknown>> {
+) {
   const member = await db.member.findUniqueOrThrow({ where: { id: memberId } });
   const householdId = member.householdId;
   const household =

@@ -1,5 +1,5 @@
 // People's times are Europe/Rome; the database stores UTC instants and calendar dates.
-import { TZDate } from "@date-fns/tz";
+import { TZDate, tzOffset } from "@date-fns/tz";
 
 export const TIME_ZONE = "Europe/Rome";
 
@@ -22,10 +22,34 @@ export function parseCalendarDate(input: string): Date | null {
 }
 
 /**
- * "09/12/2026 09:30" or ISO "2026-12-10T17:00" (Europe/Rome wall time unless an offset is given)
- * → UTC instant, or null. A wall time that does not exist (skipped by the spring change) is null.
+ * The instants at which Rome's clocks show this wall time, earliest first: none in the hour the spring
+ * change skips, two in the hour the autumn change repeats, one otherwise.
  */
-export function parseRomeDateTime(input: string): Date | null {
+function romeInstants(year: number, month: number, day: number, hour: number, minute: number): number[] {
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  const halfDay = 12 * 3_600_000;
+  // Rome's offset half a day either side covers both offsets in force around any change.
+  const offsets = new Set([
+    tzOffset(TIME_ZONE, new Date(wall - halfDay)),
+    tzOffset(TIME_ZONE, new Date(wall + halfDay)),
+  ]);
+  return [...offsets]
+    .map((offset) => wall - offset * 60_000)
+    .filter((instant) => instant + tzOffset(TIME_ZONE, new Date(instant)) * 60_000 === wall)
+    .sort((a, b) => a - b);
+}
+
+export type RomeDateTime =
+  | { ok: true; instant: Date }
+  /** format: not a date and time; invalid: no such day or time; skipped: the hour the spring change skips. */
+  | { ok: false; reason: "format" | "invalid" | "skipped" };
+
+/**
+ * "09/12/2026 09:30" or ISO "2026-12-10T17:00" (Europe/Rome wall time unless an offset is given)
+ * → UTC instant, or why not. A wall time that does not exist (skipped by the spring change) is refused;
+ * one that occurs twice (the autumn night) is its first occurrence, as RFC 5545 and calendars read it.
+ */
+export function readRomeDateTime(input: string): RomeDateTime {
   const s = input.trim();
   let parts: [number, number, number, number, number] | null = null;
   const it = /^(\d{1,2})\/(\d{1,2})\/(\d{4})[ T](\d{1,2}):(\d{2})$/.exec(s);
@@ -34,14 +58,19 @@ export function parseRomeDateTime(input: string): Date | null {
   else if (iso) parts = [Number(iso[1]), Number(iso[2]), Number(iso[3]), Number(iso[4]), Number(iso[5])];
   else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s)) {
     const d = new Date(s);
-    return Number.isNaN(d.getTime()) ? null : d;
+    return Number.isNaN(d.getTime()) ? { ok: false, reason: "invalid" } : { ok: true, instant: d };
   }
-  if (!parts) return null;
+  if (!parts) return { ok: false, reason: "format" };
   const [year, month, day, hour, minute] = parts;
-  if (!calendarDate(year, month, day) || hour > 23 || minute > 59) return null;
-  const zoned = new TZDate(year, month - 1, day, hour, minute, TIME_ZONE);
-  if (zoned.getHours() !== hour || zoned.getMinutes() !== minute) return null;
-  return new Date(zoned.getTime());
+  if (!calendarDate(year, month, day) || hour > 23 || minute > 59) return { ok: false, reason: "invalid" };
+  const [first] = romeInstants(year, month, day, hour, minute);
+  return first === undefined ? { ok: false, reason: "skipped" } : { ok: true, instant: new Date(first) };
+}
+
+/** readRomeDateTime for callers that need no reason: the instant, or null. */
+export function parseRomeDateTime(input: string): Date | null {
+  const read = readRomeDateTime(input);
+  return read.ok ? read.instant : null;
 }
 
 /** Calendar date → "30/09/2026". */

@@ -11,6 +11,7 @@ import { formatMoney } from "../core/money.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { calendarDate } from "../core/time.ts";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
+import { expectNoAxeViolations } from "./support/axe.ts";
 import { CHROMIUM_PATH, chromiumAvailable, launchBrowser } from "./support/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 
@@ -193,6 +194,127 @@ describe("admin panel in Chromium", () => {
     const presses = updates.result.filter((u) => u.callback_query?.data === "plan:show");
     expect(presses.map((u) => u.callback_query?.from.id)).toEqual([userId]);
 
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("shows the chat as a phone would: its own scroll, Arabic right to left, files to download, the header following linking", async () => {
+    const context = await browser.newContext({
+      viewport: { width: 400, height: 740 },
+      acceptDownloads: true,
+    });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await logIn(page, ADMIN_EMAIL);
+    await page.goto(`${base}/demo/chat`);
+    const row = page.locator("tbody tr").filter({ hasText: "CR-000201" });
+    await row.getByRole("button", { name: "Chatta come questo nucleo" }).click();
+    await page.waitForURL(/\/demo\/chat\/\d+$/);
+    const userId = Number(new URL(page.url()).pathname.split("/").at(-1));
+    const status = page.locator("#chat-status");
+    expect(await status.textContent()).toBe("Non ancora collegato a un nucleo");
+
+    // The bot links the chat a moment later: the header follows, with no reload of the page.
+    await page.evaluate(() => {
+      (window as unknown as { stayed: boolean }).stayed = true;
+    });
+    const household = await t.db.household.findUniqueOrThrow({ where: { contractCode: "CR-000201" } });
+    await t.db.member.create({
+      data: {
+        telegramUserId: BigInt(userId),
+        chatId: BigInt(userId),
+        householdId: household.id,
+        consentAt: new Date(),
+        linkedAt: new Date(),
+      },
+    });
+    await expect
+      .poll(() => status.textContent(), { timeout: 5000 })
+      .toBe("Collegato a Famiglia Ahmed (CR-000201)");
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+
+    // What the bot would send: an Arabic answer, an Italian one, and two documents.
+    const api = (method: string, init: RequestInit) =>
+      fetch(`${sandbox.url}/bot${sandbox.token}/${method}`, init);
+    const json = (body: unknown): RequestInit => ({
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(
+      (await api("sendMessage", json({ chat_id: userId, text: "مرحبا! هذا ما عليك دفعه: 1.435,06 €" }))).ok,
+    ).toBe(true);
+    expect((await api("sendMessage", json({ chat_id: userId, text: "Ciao! Ecco cosa devi." }))).ok).toBe(
+      true,
+    );
+    const exported = { readme: { about: "Questi sono i tuoi dati" }, note: "caffè <e> latte €" };
+    const ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n";
+    for (const [name, type, content] of [
+      ["bussola-dati.json", "application/json", JSON.stringify(exported)],
+      ["corso.ics", "text/calendar", ics],
+    ] as const) {
+      const form = new FormData();
+      form.set("chat_id", String(userId));
+      form.set("document", new Blob([content], { type }), name);
+      expect((await api("sendDocument", { method: "POST", body: form })).ok).toBe(true);
+    }
+    const bot = page.locator("#transcript .msg.bot");
+    await expect.poll(() => bot.count(), { timeout: 5000 }).toBe(4);
+    const direction = (index: number) =>
+      bot
+        .nth(index)
+        .locator(".text")
+        .evaluate((el) => (el.matches(":dir(rtl)") ? "rtl" : "ltr"));
+    expect([await direction(0), await direction(1)]).toEqual(["rtl", "ltr"]);
+
+    // Each document downloads as the bot sent it, and parses.
+    const download = async (name: string): Promise<string> => {
+      const [file] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("link", { name: `Scarica ${name}` }).click(),
+      ]);
+      expect(file.suggestedFilename()).toBe(name);
+      const chunks: Buffer[] = [];
+      for await (const chunk of await file.createReadStream()) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    };
+    expect(JSON.parse(await download("bussola-dati.json"))).toEqual(exported);
+    expect(await download("corso.ics")).toBe(ics);
+    // Only this chat's files, and only for admins' sessions of this page.
+    const fileId = new URL(
+      (await page.getByRole("link", { name: "Scarica corso.ics" }).getAttribute("href")) ?? "",
+      base,
+    ).pathname
+      .split("/")
+      .at(-1);
+    const other = await page.request.get(`${base}/demo/chat/${userId + 1}/files/${fileId}`, {
+      maxRedirects: 0,
+    });
+    expect(other.status()).toBe(404);
+
+    // A long chat scrolls inside the phone; the box keeps its height and the message field stays in view.
+    const phoneHeight = await page.locator(".phone").evaluate((el) => el.getBoundingClientRect().height);
+    // Written by the person (the bot would be held to Telegram's one message a second per chat).
+    for (let i = 1; i <= 30; i++) {
+      const sent = await fetch(
+        `${sandbox.url}/control/users/${userId}/send`,
+        json({ text: `Messaggio ${i}` }),
+      );
+      expect(sent.ok).toBe(true);
+    }
+    await expect.poll(() => page.locator("#transcript .msg.user").count(), { timeout: 5000 }).toBe(31);
+    const box = await page.locator("#transcript").evaluate((el) => ({
+      scrolls: el.scrollHeight > el.clientHeight,
+      atEnd: el.scrollHeight - el.scrollTop - el.clientHeight < 80,
+    }));
+    expect(box.scrolls).toBe(true);
+    expect(await page.locator(".phone").evaluate((el) => el.getBoundingClientRect().height)).toBe(
+      phoneHeight,
+    );
+    const field = await page.getByLabel("Messaggio").boundingBox();
+    expect(field && field.y + field.height <= 740).toBe(true);
+    await page.screenshot({ path: "/tmp/admin-demo-chat-phone.png" });
+    await expectNoAxeViolations(page, "demo chat");
     expect(problems).toEqual([]);
     await context.close();
   });

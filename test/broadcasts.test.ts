@@ -159,6 +159,9 @@ describe("audience specs", () => {
     expect(problem("arrears-over:-5")).toMatch(/must not be negative/);
     expect(problem("arrears-over:lots")).toMatch(/is not an amount/);
     expect(problem("arrears-over:99999999999")).toMatch(/too large/);
+    expect(problem("arrears-over:1 000")).toBe(
+      'audience: arrears-over amount "1 000" has a space between digits: 1.000,00? (write it without spaces: 1.234,56 or 1234.56)',
+    );
   });
 });
 
@@ -470,6 +473,15 @@ describe("broadcast CLI", () => {
       '--at "domani" is not a time: write 2026-12-10T09:30 or 10/12/2026 09:30 (Europe/Rome)',
       expect.stringMatching(new RegExp(`^${bad}:2: unknown language "\\[klingon\\]"`)),
       `${bad}:4: [en] has no text`,
+    ]);
+    // A time the spring change skips is named as such, not as "not a time".
+    const skipped = await runCli(
+      ["broadcast", "--audience", "all", "--text-file", file("ok.txt", "Ciao\n"), "--at", "28/03/2027 02:30"],
+      env(),
+    );
+    expect(skipped.code).toBe(1);
+    expect(skipped.stderr.trim().split("\n")).toEqual([
+      '--at "28/03/2027 02:30" does not exist in Italy (the clocks go forward that night)',
     ]);
     const missing = await runCli(
       ["broadcast", "--audience", "all", "--text-file", join(dir, "none.txt")],

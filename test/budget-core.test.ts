@@ -72,6 +72,13 @@ describe("amounts people type", () => {
     expect(parseEntryAmount(text)).toEqual({ ok: false, reason });
   });
 
+  it("asks which amount was meant when digits are split by a space, offering only amounts an entry can be", () => {
+    expect(parseEntryAmount("12 50")).toEqual({ ok: false, reason: "spaced", readings: [1250, 125_000] });
+    expect(parseEntryAmount("1 234,56")).toEqual({ ok: false, reason: "spaced", readings: [123_456] });
+    expect(parseEntryAmount("600 00")).toEqual({ ok: false, reason: "spaced", readings: [60_000] }); // not 60.000,00 €
+    expect(parseEntryAmount("0 00")).toEqual({ ok: false, reason: "spaced", readings: [] });
+  });
+
   it("caps one entry at 50.000,00 €", () => {
     expect(MAX_ENTRY_CENTS).toBe(5_000_000);
   });
@@ -109,6 +116,12 @@ describe("quick entries", () => {
     ["-5 spesa", { kind: "expense", amountText: "-5", note: null }],
     ["1e9 spesa", { kind: "expense", amountText: "1e9", note: null }],
     ["spesa", { kind: "expense", amountText: null, note: null }],
+    // Digits split by a space stay together, so the amount is asked about, not logged as 12 € "50".
+    ["spesa 12 50", { kind: "expense", amountText: "12 50", note: null }],
+    ["12 50 spesa pane", { kind: "expense", amountText: "12 50", note: "pane" }],
+    ["spesa 1 234,56 affitto", { kind: "expense", amountText: "1 234,56", note: "affitto" }],
+    ["spesa 12 50 € pane", { kind: "expense", amountText: "12 50 €", note: "pane" }],
+    ["spesa 12 pane 50", { kind: "expense", amountText: "12", note: "pane 50" }],
   ])("reads %j", (text, expected) => {
     expect(parseQuickEntry(text, WORDS)).toEqual(expected);
   });
@@ -124,10 +137,23 @@ describe("quick entries", () => {
     expect(splitAmountAndNote("7,20 pane e latte")).toEqual({ amountText: "7,20", note: "pane e latte" });
     expect(splitAmountAndNote("€ 7")).toEqual({ amountText: "€ 7", note: null });
     expect(splitAmountAndNote("pane 7")).toBeNull();
+    expect(splitAmountAndNote("12 50 pane")).toEqual({ amountText: "12 50", note: "pane" });
   });
 
   it("tells a bare amount from other text", () => {
-    for (const text of ["12,50", "€ 12", "12 €", "12€", "12 euro", "-5", "1e9", "0", "1.000,50"])
+    for (const text of [
+      "12,50",
+      "€ 12",
+      "12 €",
+      "12€",
+      "12 euro",
+      "-5",
+      "1e9",
+      "0",
+      "1.000,50",
+      "12 50",
+      "1 234,56 €",
+    ])
       expect(looksLikeBareAmount(text), text).toBe(true);
     for (const text of ["abc", "12 mele", "ABCD-2345", "7K3M9PQ2", "ciao", "- 5", "12,50 spesa"])
       expect(looksLikeBareAmount(text), text).toBe(false);

@@ -303,6 +303,36 @@ describe("quick entries", () => {
     expect([...(await entriesOf(it_)), ...(await entriesOf(en))]).toEqual([]);
   });
 
+  it("asks which amount was meant when digits are split by a space, instead of logging 1.250,00 €", async () => {
+    const it_ = await member("it");
+    const choice = `intendi 12,50${NBSP}€ o 1.250,00${NBSP}€? Riscrivilo senza spazi`;
+    expect((await it_.ask("12 50")).text).toContain(choice); // a bare amount
+    expect((await it_.ask("spesa 12 50")).text).toContain(choice); // not 12 € with the note "50"
+    expect((await it_.ask("12 50 € spesa pane")).text).toContain(choice);
+    const single = await it_.ask("/expense 1 234,56 affitto");
+    expect(single.text).toContain(`intendi 1.234,56${NBSP}€? Riscrivilo senza spazi`);
+    expect(single.text).toContain("1234,56");
+    // Answering the amount question: the question stays open, and the amount written again is taken.
+    const question = await it_.ask("🛒 Spesa");
+    expect((await pressAndReply(it_, question, "🛒 Cibo e casa")).text).toContain("Quanto hai speso?");
+    const asked = await it_.ask("12 50");
+    expect(asked.text).toContain(choice);
+    expect(asked.text).toContain("12,50 oppure 1250");
+    expect(buttons(asked).map((b) => b.text)).toEqual(["✖️ Annulla"]);
+    expect(await entriesOf(it_)).toEqual([]);
+    expect((await it_.ask("12,50")).text).toContain(`🛒 Cibo e casa: 12,50${NBSP}€`);
+
+    const en = await member("en");
+    const reply = await en.ask("12 50 expense");
+    expect(reply.text).toContain(
+      `do you mean 12,50${NBSP}€ or 1.250,00${NBSP}€? Type it again without spaces`,
+    );
+    expect((await en.ask("1 234,56")).text).toContain(`do you mean 1.234,56${NBSP}€?`);
+    // Digits in two groups of four are how link codes are given: left to the link feature.
+    expect((await en.ask("2345 6789")).text).toContain("This code is not valid");
+    expect([...(await entriesOf(it_)), ...(await entriesOf(en))]).toEqual([]);
+  });
+
   it("logs an entry once when the same updates arrive twice", async () => {
     const user = await member("it");
     const sent = await user.send({ text: "9,90 spesa" });

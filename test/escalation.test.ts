@@ -6,11 +6,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { postHouseholdMessage, replyToCase } from "../core/cases.ts";
 import { fixedClock } from "../core/clock.ts";
 import type { EscalationDeps } from "../core/escalation/deps.ts";
-import { recordDistress } from "../core/escalation/distress-case.ts";
 import { nudgeSilentHouseholds } from "../core/escalation/nudge.ts";
 import { MAX_POSTS_PER_RUN } from "../core/escalation/operators-group.ts";
 import { markBrokenPlans, openOverdueCases } from "../core/escalation/overdue.ts";
 import { escalateLateCases, slaDeadline } from "../core/escalation/sla.ts";
+import { recordUrgentWorry } from "../core/escalation/worry-case.ts";
 import { formatMoney } from "../core/money.ts";
 import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
 import { isQuiet } from "../core/quiet-hours.ts";
@@ -539,7 +539,7 @@ describe("silent households", () => {
   });
 });
 
-describe("distress cases (core)", () => {
+describe("urgent worry cases (core)", () => {
   it("opens an urgent case once for an update handled twice, and posts it once", async () => {
     const householdId = await household();
     const m = await member(householdId);
@@ -548,25 +548,63 @@ describe("distress cases (core)", () => {
       householdId,
       memberId: m.id,
       text: "We got an eviction notice",
-      categories: ["eviction" as const],
+      level: "housing" as const,
+      signals: ["eviction" as const],
       sourceUpdateId: 501,
     };
-    const first = await recordDistress(d, input);
-    const again = await recordDistress(d, input);
+    const first = await recordUrgentWorry(d, input);
+    const again = await recordUrgentWorry(d, input);
     expect(first).toMatchObject({ opened: true, stored: true });
     expect(again).toEqual({ caseId: first.caseId, opened: true, stored: false });
     expect(await t.db.caseMessage.count({ where: { caseId: first.caseId, author: "household" } })).toBe(1);
     expect((await groupPosts()).map((p) => p.purpose)).toEqual([`ops:case:${first.caseId}:opened`]);
 
-    // A second distress message in the same case: noted, posted, still one case.
-    const next = await recordDistress(d, {
+    // A second urgent message in the same case: noted, posted, still one case.
+    const next = await recordUrgentWorry(d, {
       ...input,
-      text: "I can't pay",
-      categories: ["cant_pay"],
+      text: "They cut off the electricity",
+      signals: ["utilities"],
       sourceUpdateId: 502,
     });
     expect(next).toMatchObject({ caseId: first.caseId, opened: false, stored: true });
     expect(await groupPosts()).toHaveLength(2);
     expect(await t.db.case.count()).toBe(1);
+  });
+
+  it("danger: a DANGER post and one alert for coordinators per message, none for the home at risk", async () => {
+    const householdId = await household();
+    const m = await member(householdId);
+    const d = deps("2026-11-30T09:00:00Z");
+    const housing = await recordUrgentWorry(d, {
+      householdId,
+      memberId: m.id,
+      text: "They cut off the gas",
+      level: "housing",
+      signals: ["utilities"],
+      sourceUpdateId: 601,
+    });
+    expect(await t.db.alert.count()).toBe(0);
+    const input = {
+      householdId,
+      memberId: m.id,
+      text: "My husband hits me",
+      level: "danger" as const,
+      signals: ["violence" as const],
+      sourceUpdateId: 602,
+    };
+    const danger = await recordUrgentWorry(d, input);
+    await recordUrgentWorry(d, input); // the same update, handled again
+    expect(danger).toMatchObject({ caseId: housing.caseId, opened: false, stored: true });
+    const alerts = await t.db.alert.findMany();
+    expect(alerts).toMatchObject([{ kind: "danger", caseId: housing.caseId, householdId }]);
+    const posts = await groupPosts();
+    expect(posts).toHaveLength(2);
+    expect(posts[0]?.text).toContain("casa a rischio");
+    expect(posts[1]?.text).toContain("PERICOLO");
+    const notes = await t.db.caseMessage.findMany({ where: { caseId: housing.caseId, author: "system" } });
+    expect(notes.map((n) => n.text)).toEqual([
+      expect.stringContaining("Casa a rischio"),
+      expect.stringContaining("violenza in casa"),
+    ]);
   });
 });

@@ -1,11 +1,15 @@
 // Once per `vitest run`: a migrated template database that each test file clones, and a run id that
 // keeps this run's databases and Redis keys apart from other runs and from a running demo.
 import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { applyMigrations, dropDatabase, ensureDatabase } from "../core/db/migrate.ts";
+import { deleteKeysStartingWith, runKeyPrefix } from "./support/redis-keys.ts";
 
 const BASE_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+/** Where the tests' queues live (the tests connect to this Redis). */
+const REDIS_URL = "redis://127.0.0.1:6379";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -38,5 +42,13 @@ export default async function setup(project: TestProject) {
     );
     await client.end();
     for (const row of rows) await dropDatabase(withDatabase(BASE_URL, row.datname));
+    // And every Redis key of this run: files clean up their own (setup.ts), but a process killed
+    // mid-test or a file that crashed may leave some.
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    try {
+      await deleteKeysStartingWith(redis, runKeyPrefix(runId));
+    } finally {
+      redis.disconnect();
+    }
   };
 }

@@ -26,12 +26,29 @@ const STAFF_LANGUAGES = new Set(["it", "en"]);
 
 const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;
 
-/** The plural forms a language really uses for counts people see (0–200), as i18next picks them. */
+/**
+ * The plural forms a language has in current CLDR, as i18next picks them through Intl.PluralRules:
+ * all of them, not only those small counts select (Italian, French and Spanish gained "many" for
+ * 1,000,000; Ukrainian and Arabic never select "other" for whole numbers, but it is i18next's last
+ * resort).
+ */
 function pluralForms(language: string): Set<string> {
-  const rules = new Intl.PluralRules(language);
-  // "other" always: it is i18next's last resort, even where whole numbers never select it (Ukrainian).
-  return new Set(["other", ...Array.from({ length: 201 }, (_, n) => rules.select(n))]);
+  return new Set(["other", ...new Intl.PluralRules(language).resolvedOptions().pluralCategories]);
 }
+
+/** Counts that reach every form: small ones, teens, hundreds, and the large round ones CLDR treats apart. */
+const COUNTS = [
+  ...Array.from({ length: 201 }, (_, n) => n),
+  1000,
+  1001,
+  10_000,
+  100_000,
+  1_000_000,
+  1_000_001,
+  2_000_000,
+  10_000_000,
+  1_000_000_000,
+];
 
 /**
  * The keys a language must have: Italian's, with each plural group ("x_one", "x_other") expanded to
@@ -99,6 +116,32 @@ describe("translations", () => {
       });
     }
   }
+
+  it("never shows a raw key for a count, however large, in any language", () => {
+    const raw: string[] = [];
+    for (const language of Object.keys(resources)) {
+      for (const [namespace, tree] of Object.entries(reference)) {
+        if (STAFF_NAMESPACES.has(namespace) && !STAFF_LANGUAGES.has(language)) continue;
+        const t = translator(language, namespace);
+        const bases = new Set(
+          [...flatten(tree).keys()]
+            .filter((k) => PLURAL_SUFFIX.test(k))
+            .map((k) => k.replace(PLURAL_SUFFIX, "")),
+        );
+        for (const base of bases) {
+          // Which text each form gives, so Italian filling in for a missing French form is caught too.
+          const own = flatten(resources[language]?.[namespace] ?? {});
+          for (const count of COUNTS) {
+            const form = new Intl.PluralRules(language).select(count);
+            const text = t(base, { count });
+            if (text === base || text === `${namespace}:${base}` || !own.has(`${base}_${form}`))
+              raw.push(`${language}/${namespace}:${base} count ${count} (${form})`);
+          }
+        }
+      }
+    }
+    expect(raw).toEqual([]);
+  });
 
   it("binds t per language without touching the others", () => {
     const it_ = translator("it");

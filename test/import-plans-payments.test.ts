@@ -159,6 +159,8 @@ describe("parsePlansFile", () => {
         "BS-1;PR-3;361;15/10/2026;10",
         "BS-1;PR-4;1;;10",
         "BS-1;PR-5;1;15/10/2026",
+        "BS-1;PR-8;1;15/10/2026;1 234,56",
+        "BS-1;PR-9;1;15/10/2026;12 50",
       ].join("\n"),
     );
     expect(problemLines(bad)).toEqual([
@@ -168,6 +170,9 @@ describe("parsePlansFile", () => {
       '5: installment_number "361" is not a whole number from 1 to 360',
       "6: due_date is required",
       "7: 4 fields instead of 5 (a separator too many or missing?)",
+      // A space between digits is not guessed at (it was dropped: "12 50" became 1.250,00 €).
+      '8: amount "1 234,56" has a space between digits: 1.234,56? (write it without spaces: 1.234,56 or 1234.56)',
+      '9: amount "12 50" has a space between digits: 12,50 or 1.250,00? (write it without spaces: 1.234,56 or 1234.56)',
     ]);
     expect(
       problemLines(await plansOf("contract_code;plan_code;installment;due_date;amount\nA;B;1;15/10/2026;1")),
@@ -539,6 +544,16 @@ describe("command line", () => {
     expect(rejected.err[0]).toBe(
       `${bad}:2: contract_code "XX-999999" is not a known household (import the households file first)`,
     );
+    expect(await t.db.payment.count()).toBe(0);
+
+    const spaced = join(dir, "payments-spaced.csv");
+    await writeFile(spaced, `${PAYMENT_HEADER}\nBS-004512;14/10/2026;1 234,56;REF-SPACED\n`);
+    expect(await cli(["import:payments", spaced])).toMatchObject({
+      code: 1,
+      err: [
+        `${spaced}:2: amount "1 234,56" has a space between digits: 1.234,56? (write it without spaces: 1.234,56 or 1234.56)`,
+      ],
+    });
     expect(await t.db.payment.count()).toBe(0);
 
     const empty = join(dir, "empty.csv");

@@ -7,13 +7,13 @@ import {
   closeCaseByHousehold,
   expectedAnswerBy,
   findActiveCase,
-  isItalianHoliday,
   MAX_REPLY_LENGTH,
   postHouseholdMessage,
   replyToCase,
   romeParts,
 } from "../core/cases.ts";
 import { fixedClock } from "../core/clock.ts";
+import { isItalianHoliday } from "../core/holidays.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { type BotHarness, startBotHarness } from "./support/bot-harness.ts";
 import type { SandboxUser, TranscriptEntry } from "./support/sandbox-user.ts";

@@ -1,5 +1,6 @@
 // End to end through the sandbox (bot, delivery and escalation workers, real PostgreSQL and Redis):
-// a distress message gets the supportive answer, an urgent case and a post in the operators' group;
+// an urgent worry (the home at risk, danger) gets an urgent case and a post in the operators' group
+// (each level's answers are in worry-bot.test.ts);
 // in the group, only active staff linked by Telegram user id speak for the programme: their reply
 // to a post reaches the household once, signed as their staff record says, and /claim assigns the
 // case to them; anyone else is refused in the group and nothing reaches the household; other groups
@@ -107,15 +108,14 @@ async function householdOf(user: SandboxUser): Promise<number> {
   return member.householdId;
 }
 
-describe("distress", () => {
-  it("answers with support and the emergency numbers, opens an urgent case and posts it as URGENT", async () => {
+describe("urgent worries", () => {
+  it("an eviction letter opens an urgent case, posted as URGENT, without the emergency numbers", async () => {
     const user = await h.linkedUser("GRP-000001", { firstName: "Amina" });
     const householdId = await householdOf(user);
     const answer = await user.ask("Ci è arrivata la lettera di sfratto e non ce la faccio più");
-    expect(answer.text).toContain("112");
-    expect(answer.text).toContain("02 2327 2327");
+    expect(answer.text).not.toContain("112");
+    expect(answer.text).not.toContain("02 2327 2327");
     expect(answer.text).toContain("urgente");
-    expect(answer.text).not.toContain("suicidio"); // the self-harm line only for self-harm
 
     const opened = await h.db.case.findFirstOrThrow({
       where: { householdId },
@@ -163,7 +163,7 @@ describe("distress", () => {
 
   it("gives the numbers to someone not linked, without a case", async () => {
     const user = await h.newUser({ language: "en" });
-    const answer = await user.ask("I can't pay and they cut off the electricity");
+    const answer = await user.ask("I can't pay and I want to end my life");
     expect(answer.text).toContain("112");
     expect(answer.text).toContain("link code");
     expect(await group.quietFor(300)).toEqual([]);

@@ -2,8 +2,10 @@
 // member wrote (and only theirs), unlinking, old and double-pressed buttons; plus core/privacy.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../core/clock.ts";
+import { translator } from "../core/i18n.ts";
+import { renderReadableExport } from "../core/privacy/readable-export.ts";
 import { eraseOwnContent, exportMemberData, storedCounts, unlinkMember } from "../core/privacy.ts";
-import { formatCalendarDate, romeToday } from "../core/time.ts";
+import { formatCalendarDate, formatRomeDateTime, romeToday } from "../core/time.ts";
 import { type BotHarness, startBotHarness } from "./support/bot-harness.ts";
 import { SandboxUser, type TranscriptEntry } from "./support/sandbox-user.ts";
 
@@ -83,6 +85,21 @@ async function downloaded(entry: TranscriptEntry): Promise<Record<string, unknow
   expect(response.status).toBe(200);
   const raw = await response.text();
   return { ...(JSON.parse(raw) as Record<string, unknown>), raw };
+}
+
+/** The readable page sent before the JSON file: its HTML and its words without tags. */
+async function downloadedPage(entry: TranscriptEntry): Promise<{ html: string; words: string }> {
+  const document = (entry as TranscriptEntry & { document?: { file_id: string; file_name?: string } })
+    .document;
+  expect(document?.file_name).toBe("bussola-dati.html");
+  const response = await fetch(`${h.sandbox.url}/control/files/${document?.file_id}`);
+  expect(response.status).toBe(200);
+  const html = await response.text();
+  const words = html
+    .replace(/<style>[^<]*<\/style>/, "")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/[ \t\n]+/g, " "); // not \s: the no-break space before € must stay
+  return { html, words };
 }
 
 beforeAll(async () => {
@@ -201,8 +218,8 @@ describe("export", () => {
     const overview = await anna.ask("/privacy");
     const pressed = await press(anna, overview.message_id, "privacy:export");
     expect(await toast(pressed)).toBe("Preparo il file…");
-    const [file] = await anna.replies(1);
-    expect(file?.kind).toBe("document");
+    const [pageFile, file] = await anna.replies(2);
+    expect([pageFile?.kind, file?.kind]).toEqual(["document", "document"]);
     const data = await downloaded(file as TranscriptEntry);
     expect(data.raw).toContain('\n  "member": {'); // pretty-printed
     expect(data.raw).toContain("pane <e> latte"); // UTF-8 JSON, not HTML-escaped
@@ -268,14 +285,44 @@ describe("export", () => {
       where: { action: "member.export", actorId: String(annaId) },
     });
     expect(audited?.details).toEqual({ budgetEntries: 2, caseMessages: 1, enrolments: 1 });
+
+    // The same data as a page a tenant reads: Italian words, euro, dd/mm/yyyy, Rome times.
+    const page = await downloadedPage(pageFile as TranscriptEntry);
+    expect(page.html).toMatch(/^<!doctype html>\n<html lang="it" dir="ltr">/);
+    expect(page.words).toContain("I tuoi dati in Bussola");
+    expect(page.words).toContain("Famiglia &lt;Rossi&gt; &amp; figli"); // escaped, never markup
+    expect(page.html).not.toContain("<Rossi>");
+    expect(page.words).toContain("pane &lt;e&gt; latte");
+    expect(page.words).toContain("30/09/2026 1.500,00\u00a0€ 250,00\u00a0€ 1.750,00\u00a0€");
+    expect(page.words).toContain("15/09/2026 300,00\u00a0€ PR-PAY-1");
+    expect(page.words).toContain("Piano PR-PLAN-1 · in corso");
+    expect(page.words).toMatch(/ 1 15\/10\/2026 \d{1,3}(\.\d{3})*,\d{2}\u00a0€ /);
+    expect(page.words).toContain("01/10/2026 Spesa Cibo e casa 12,50\u00a0€ pane &lt;e&gt; latte");
+    expect(page.words).toContain("Sala civica iscrizione attiva");
+    expect(page.words).toContain("Debito e piano di rientro Posso pagare a rate?");
+    const consent = new Date(member.consentAt as string);
+    expect(page.words).toContain(`Informativa accettata il ${formatRomeDateTime(consent)}`);
+    expect(page.words).not.toMatch(/\d{4}-\d{2}-\d{2}/); // no ISO dates for people
+    expect(page.words).not.toContain("bus ticket"); // Bob's entry is not Anna's
+    expect(page.html).not.toContain("TSTFML80A01B157X");
+    expect(page.html).not.toMatch(/readable\.|privacy:/); // no raw translation keys
   });
 
   it("sends the English file to an English speaker, with only their own entries", async () => {
     const overview = await bob.ask("/privacy");
     await press(bob, overview.message_id, "privacy:export");
-    const [file] = await bob.replies(1);
+    const [pageFile, file] = await bob.replies(2);
     const data = await downloaded(file as TranscriptEntry);
     expect((data.readme as Record<string, string>).about).toContain("Amounts are in cents");
+    const page = await downloadedPage(pageFile as TranscriptEntry);
+    expect(page.html).toMatch(/<html lang="en" dir="ltr">/);
+    expect(page.words).toContain("Your data in Bussola");
+    expect(page.words).toContain("Plan PR-PLAN-1 · in progress");
+    expect(page.words).toContain("bus ticket");
+    expect(page.words).not.toContain("pane");
+    expect(page.words).toContain("Course enrolments The courses"); // a section even when empty…
+    expect(page.words).toContain("Nothing recorded."); // …says so
+    expect(page.html).not.toMatch(/readable\.|privacy:/);
     expect((data.budgetEntries as { note: string }[]).map((e) => e.note)).toEqual(["bus ticket"]);
     expect((data.caseMessages as { text: string }[]).map((m) => m.text)).toEqual(["Thank you"]);
     expect(data.enrolments).toEqual([]);
@@ -454,7 +501,10 @@ describe("unlinking", () => {
     expect(buttons(after)).toEqual(["privacy:export", "privacy:erase"]);
 
     await press(bob, after.message_id, "privacy:export");
-    const [file] = await bob.replies(1);
+    const [pageFile, file] = await bob.replies(2);
+    expect((await downloadedPage(pageFile as TranscriptEntry)).words).toContain(
+      "Your Telegram is not linked to any contract.",
+    );
     const exported = await downloaded(file as TranscriptEntry);
     expect(exported.household).toBeNull();
     expect(exported.balances).toEqual([]);
@@ -528,6 +578,13 @@ describe("core/privacy.ts", () => {
     expect((json.member as { erasureRequestedAt: string }).erasureRequestedAt).toBe(again.at.toISOString());
     expect(json.household).toBeNull();
     expect(json.budgetEntries).toEqual([]);
+
+    // Arabic reads right to left: the page says so, in Arabic, with nothing untranslated.
+    const page = renderReadableExport(data, translator("ar", "privacy"), "ar");
+    expect(page).toMatch(/^<!doctype html>\n<html lang="ar" dir="rtl">/);
+    expect(page).toContain("بياناتك في Bussola");
+    expect(page).toContain("حسابك في تيليغرام غير مرتبط بأي عقد.");
+    expect(page).not.toMatch(/readable\.|privacy:/);
   });
 
   it("unlinks a linked member once", async () => {

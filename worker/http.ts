@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import type { Db } from "../core/db/client.ts";
 import { sqlOf } from "../core/db/sql.ts";
 import type { Metrics } from "../core/metrics.ts";
+import { listenOn } from "../core/ports.ts";
 
 /** A check that does not answer within this long has failed: a health check must answer quickly. */
 const CHECK_TIMEOUT_MS = 2000;
@@ -64,6 +65,7 @@ export async function startWorkerHttp(
     return reply.type(contentType).send(text);
   });
 
-  const url = await app.listen(listen);
+  const setting = { variable: "METRICS_PORT", hostVariable: "METRICS_HOST", ...listen };
+  const url = await listenOn(setting, () => app.listen(listen));
   return { url, close: () => app.close() };
 }

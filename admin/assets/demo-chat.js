@@ -3,6 +3,7 @@
 // renders and escapes the fragments; this only swaps them in.
 const transcript = document.getElementById("transcript");
 const keyboard = document.getElementById("reply-keyboard");
+const status = document.getElementById("chat-status");
 
 function scrollToEnd() {
   if (transcript) transcript.scrollTop = transcript.scrollHeight;
@@ -26,6 +27,7 @@ async function refresh() {
         const nearEnd = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 80;
         transcript.innerHTML = data.transcript;
         transcript.dataset.version = data.version;
+        if (status && typeof data.status === "string") status.textContent = data.status;
         if (keyboard) {
           keyboard.innerHTML = data.keyboard;
           keyboard.hidden = data.keyboard === "";

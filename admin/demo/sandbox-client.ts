@@ -32,7 +32,7 @@ export const transcriptEntrySchema = z.object({
       remove_keyboard: z.boolean().optional(),
     })
     .optional(),
-  document: z.looseObject({ file_name: z.string().optional() }).optional(),
+  document: z.looseObject({ file_id: z.string().optional(), file_name: z.string().optional() }).optional(),
   date: z.number(),
   edited: z.boolean().default(false),
   deleted: z.boolean().default(false),
@@ -67,7 +67,12 @@ export type SandboxClient = {
   send(userId: number, text: string): Promise<void>;
   press(userId: number, messageId: number, data: string): Promise<void>;
   transcript(chatId: number): Promise<TranscriptEntry[]>;
+  /** A file the bot sent (a document), as the sandbox stored it. */
+  file(fileId: string): Promise<{ data: Buffer; contentType: string }>;
 };
+
+/** The largest file the page passes on: the bot's documents are small (Telegram's own cap is 50 MB). */
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 export function createSandboxClient(baseUrl: string): SandboxClient {
   const root = baseUrl.replace(/\/+$/, "");
@@ -109,6 +114,21 @@ export function createSandboxClient(baseUrl: string): SandboxClient {
     },
     async press(userId, messageId, data) {
       await call("POST", `/control/users/${userId}/press`, { message_id: messageId, data });
+    },
+    async file(fileId) {
+      let response: Response;
+      try {
+        response = await fetch(`${root}/control/files/${encodeURIComponent(fileId)}`, {
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+        });
+      } catch (error) {
+        throw new SandboxError(0, `sandbox unreachable: ${(error as Error).message}`);
+      }
+      if (!response.ok)
+        throw new SandboxError(response.status, `sandbox answered ${response.status} to a file`);
+      const data = Buffer.from(await response.arrayBuffer());
+      if (data.length > MAX_FILE_BYTES) throw new SandboxError(502, "file too large for the demo page");
+      return { data, contentType: response.headers.get("content-type") ?? "application/octet-stream" };
     },
     async transcript(chatId) {
       let answer: unknown;

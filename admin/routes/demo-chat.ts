@@ -9,7 +9,13 @@ import { issueLinkCode } from "../../core/linking.ts";
 import { sessionOf } from "../auth.ts";
 import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
 import { createSandboxClient, SandboxError } from "../demo/sandbox-client.ts";
-import { demoChatPage, demoListPage, replyKeyboardFragment, transcriptFragment } from "../views/demo-chat.ts";
+import {
+  chatStatus,
+  demoChatPage,
+  demoListPage,
+  replyKeyboardFragment,
+  transcriptFragment,
+} from "../views/demo-chat.ts";
 import { errorPage } from "../views/errors.ts";
 import { householdSearch, listQuery } from "./households.ts";
 
@@ -37,6 +43,14 @@ export function demoChatRoutes(app: FastifyInstance, ctx: AdminContext, sandboxU
   const sandbox = createSandboxClient(sandboxUrl);
   // Admins only: it issues link codes (operators and coordinators get 403).
   const staffOnly = { preHandler: auth.requireRole("admin") };
+
+  const linkedHousehold = async (userId: number) =>
+    (
+      await db.member.findUnique({
+        where: { telegramUserId: BigInt(userId) },
+        select: { household: { select: { name: true, contractCode: true } } },
+      })
+    )?.household ?? null;
 
   const cookieUser = (request: FastifyRequest): number | null => {
     const value = cookies.read(request, DEMO_USER_COOKIE);
@@ -117,10 +131,7 @@ export function demoChatRoutes(app: FastifyInstance, ctx: AdminContext, sandboxU
     const userId = userIdOf(request);
     if (userId === null) return reply.callNotFound();
     const page = pageInfo(request, true);
-    const member = await db.member.findUnique({
-      where: { telegramUserId: BigInt(userId) },
-      select: { household: { select: { name: true, contractCode: true } } },
-    });
+    const linkedTo = await linkedHousehold(userId);
     let entries = null;
     let problem = problemOf(request.query);
     try {
@@ -132,10 +143,13 @@ export function demoChatRoutes(app: FastifyInstance, ctx: AdminContext, sandboxU
     }
     const markup = demoChatPage(page, {
       userId,
-      linkedTo: member?.household ?? null,
+      linkedTo,
       entries,
       version: entries
-        ? versionOf(transcriptFragment(page.t, entries, userId, page.staff?.csrfToken ?? "").value)
+        ? versionOf(
+            transcriptFragment(page.t, entries, userId, page.staff?.csrfToken ?? "").value,
+            chatStatus(page.t, linkedTo),
+          )
         : "",
       ...(problem ? { problem } : {}),
     });
@@ -148,14 +162,46 @@ export function demoChatRoutes(app: FastifyInstance, ctx: AdminContext, sandboxU
     const { t, staff } = pageInfo(request, true);
     try {
       const entries = await sandbox.transcript(userId);
+      // The bot links the chat a moment after /start: the header follows without a reload.
+      const status = chatStatus(t, await linkedHousehold(userId));
       const transcript = transcriptFragment(t, entries, userId, staff?.csrfToken ?? "").value;
       const keyboard = String(replyKeyboardFragment(entries, userId, staff?.csrfToken ?? ""));
-      return { ok: true, version: versionOf(transcript), transcript, keyboard };
+      return { ok: true, version: versionOf(transcript, status), transcript, keyboard, status };
     } catch (error) {
       if (!(error instanceof SandboxError)) throw error;
       return reply.code(502).send({ ok: false });
     }
   });
+
+  // A document the bot sent in this chat (the export, a calendar file), downloaded as a phone would
+  // save it. Only files of this chat's transcript: the page is not a window on every file.
+  app.get<{ Params: { userId: string; fileId: string } }>(
+    "/demo/chat/:userId/files/:fileId",
+    staffOnly,
+    async (request, reply) => {
+      const userId = userIdOf(request);
+      const { fileId } = request.params;
+      if (userId === null || !/^[\w-]{1,200}$/.test(fileId)) return reply.callNotFound();
+      try {
+        const entries = await sandbox.transcript(userId);
+        const entry = entries.find((e) => !e.deleted && e.document?.file_id === fileId);
+        if (!entry) return reply.callNotFound();
+        const file = await sandbox.file(fileId);
+        const name = entry.document?.file_name ?? "file";
+        // An attachment is saved, never shown: a bot's HTML file must not run on the panel's origin.
+        const type = /^text\/html/i.test(file.contentType) ? "application/octet-stream" : file.contentType;
+        return reply
+          .header("Content-Type", type)
+          .header("Content-Disposition", attachment(name))
+          .header("Cache-Control", "no-store")
+          .send(file.data);
+      } catch (error) {
+        if (!(error instanceof SandboxError)) throw error;
+        request.log.warn({ err: error }, "demo chat: file unavailable");
+        return reply.redirect(`/demo/chat/${userId}?problem=unreachable`, 303);
+      }
+    },
+  );
 
   app.post<UserParams>("/demo/chat/:userId/send", staffOnly, async (request, reply) => {
     const userId = userIdOf(request);
@@ -198,7 +244,13 @@ export function demoChatRoutes(app: FastifyInstance, ctx: AdminContext, sandboxU
   });
 }
 
+/** RFC 6266: an ASCII fallback name and the real one, UTF-8 encoded (RFC 5987). */
+function attachment(name: string): string {
+  const ascii = name.replace(/[^\w.-]/g, "_").slice(0, 100) || "file";
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
 /** Changes whenever what the page shows changes, so the script swaps only then. */
-function versionOf(markup: string): string {
-  return createHash("sha256").update(markup).digest("base64url").slice(0, 16);
+function versionOf(markup: string, status: string): string {
+  return createHash("sha256").update(markup).update("\0").update(status).digest("base64url").slice(0, 16);
 }

@@ -19,7 +19,7 @@ export function alertsPage(page: PageInfo, rows: AlertRow[], notice?: AlertNotic
     action: s("alerts.column.action"),
   };
   const kind = (value: string) =>
-    ["plan-broken", "case-sla"].includes(value) ? s(`alerts.kind.${value}`) : value;
+    ["plan-broken", "case-sla", "danger"].includes(value) ? s(`alerts.kind.${value}`) : value;
   const body = rows.map(
     (row) => html`<tr>
 <td data-label="${col.kind}">${kind(row.kind)}${row.planCode ? html` · ${row.planCode}` : ""}</td>

@@ -95,6 +95,16 @@ export function maskLinkCode(text: string): string {
   return text.replace(/^(\s*\/start(?:@\w+)?\s+)\S.*$/is, (_, command: string) => `${command}••••••••`);
 }
 
+/** A document the bot sent: a link that saves it, as a phone would. */
+function kindOrDownload(t: Translate, entry: TranscriptEntry, userId: number): SafeHtml {
+  const fileId = entry.document?.file_id;
+  if (entry.kind === "document" && entry.from === "bot" && fileId) {
+    const name = entry.document?.file_name ?? "";
+    return html`<a class="file" href="/demo/chat/${userId}/files/${encodeURIComponent(fileId)}" download="${name}">${t("demo.download", { name })}</a>`;
+  }
+  return html`<em>${kindLabel(t, entry)}</em>`;
+}
+
 function message(t: Translate, entry: TranscriptEntry, userId: number, csrf: string): SafeHtml {
   const when = new Date(entry.date * 1000);
   const body =
@@ -103,10 +113,12 @@ function message(t: Translate, entry: TranscriptEntry, userId: number, csrf: str
         entry.from === "bot"
         ? renderTelegramText(entry.text, entry.entities)
         : renderTelegramText(maskLinkCode(entry.text))
-      : html`<em>${kindLabel(t, entry)}</em>${entry.caption ? html`\n${renderTelegramText(entry.caption)}` : ""}`;
+      : html`${kindOrDownload(t, entry, userId)}${entry.caption ? html`\n${renderTelegramText(entry.caption)}` : ""}`;
+  // dir="auto": each message takes its direction from its own first letters, as Telegram does, so
+  // an Arabic answer reads right to left in an Italian page.
   return html`<div class="msg ${entry.from}" data-message-id="${entry.message_id}">
 <span class="sr">${entry.from === "bot" ? t("demo.fromBot") : t("demo.fromYou")}:</span>
-<div class="text">${body}</div>${
+<div class="text" dir="auto">${body}</div>${
     entry.from === "bot" ? inlineKeyboard(t, entry, userId, csrf) : ""
   }<span class="meta"><time datetime="${when.toISOString()}">${formatRomeDateTime(when).slice(11)}</time>${
     entry.edited ? html` · ${t("demo.edited")}` : ""
@@ -151,11 +163,20 @@ export function replyKeyboardFragment(
   )}`;
 }
 
+export type LinkedTo = { name: string; contractCode: string } | null;
+
+/** The line under the bot's name: which household this chat is linked to, if any. */
+export function chatStatus(t: Translate, linkedTo: LinkedTo): string {
+  return linkedTo
+    ? t("demo.linkedTo", { name: linkedTo.name, contract: linkedTo.contractCode })
+    : t("demo.notLinked");
+}
+
 export function demoChatPage(
   page: PageInfo,
   data: {
     userId: number;
-    linkedTo: { name: string; contractCode: string } | null;
+    linkedTo: LinkedTo;
     entries: TranscriptEntry[] | null;
     version: string;
     problem?: "send" | "press" | "unreachable";
@@ -172,11 +193,7 @@ export function demoChatPage(
 <p><a href="/demo/chat">${t("demo.back")}</a></p>
 ${data.problem ? html`<p class="error" role="alert">${t(`demo.problem.${data.problem}`)}</p>` : ""}
 <section class="phone" aria-label="${t("demo.chatTitle")}">
-<div class="head">${t("demo.botName")}<small>${
-      data.linkedTo
-        ? t("demo.linkedTo", { name: data.linkedTo.name, contract: data.linkedTo.contractCode })
-        : t("demo.notLinked")
-    }</small></div>
+<div class="head">${t("demo.botName")}<small id="chat-status" aria-live="polite">${chatStatus(t, data.linkedTo)}</small></div>
 <div id="transcript" class="transcript" role="log" aria-live="polite" data-source="/demo/chat/${data.userId}/transcript.json" data-version="${data.version}">
 ${transcript}
 </div>

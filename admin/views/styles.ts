@@ -65,7 +65,7 @@ border-radius:.5rem}
 display:flex;flex-direction:column;height:min(75vh,44rem);overflow:hidden}
 .phone .head{background:#24415e;color:#fff;padding:.6rem 1rem;font-weight:600}
 .phone .head small{display:block;font-weight:400;opacity:.85}
-.transcript{flex:1;overflow-y:auto;padding:.75rem;display:flex;flex-direction:column;gap:.5rem}
+.transcript{flex:1;min-height:0;overflow-y:auto;padding:.75rem;display:flex;flex-direction:column;gap:.5rem}
 .msg{max-width:85%;padding:.45rem .7rem;border-radius:.75rem;box-shadow:0 1px 1px rgba(0,0,0,.12);
 overflow-wrap:anywhere}
 .msg .text{white-space:pre-wrap}

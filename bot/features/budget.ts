@@ -38,7 +38,7 @@ import { findActiveCase } from "../../core/cases.ts";
 import type { BudgetEntry, Household } from "../../core/db/client.ts";
 import { SUPPORTED_LANGUAGES, translator } from "../../core/i18n.ts";
 import { normalizeCode } from "../../core/linking.ts";
-import { formatMoney } from "../../core/money.ts";
+import { formatMoney, formatTypedAmount } from "../../core/money.ts";
 import { escapeHtml } from "../../core/telegram-html.ts";
 import type { BotContext } from "../context.ts";
 import { answering, endFlow, flowOf, startFlow, withCancel } from "../flows.ts";
@@ -105,7 +105,28 @@ function categoryKeyboard(ctx: BotContext, kind: BudgetKindName, id: string): In
 }
 
 function amountRefusal(ctx: BotContext, amount: Exclude<EntryAmount, { ok: true }>): string {
+  if (amount.reason === "spaced") return spacedRefusal(ctx, amount.readings);
   return ctx.t(`budget:amount.${amount.reason}`, { max: formatMoney(MAX_ENTRY_CENTS) });
+}
+
+/** "12 50": ask which amount was meant, and show how to write each, rather than guess. */
+function spacedRefusal(ctx: BotContext, readings: readonly number[]): string {
+  const [first, second] = readings;
+  if (first !== undefined && second !== undefined) {
+    return ctx.t("budget:amount.spaced_choice", {
+      first: formatMoney(first),
+      second: formatMoney(second),
+      firstTyped: formatTypedAmount(first),
+      secondTyped: formatTypedAmount(second),
+    });
+  }
+  if (first !== undefined) {
+    return ctx.t("budget:amount.spaced_single", {
+      amount: formatMoney(first),
+      typed: formatTypedAmount(first),
+    });
+  }
+  return ctx.t("budget:amount.spaced");
 }
 
 function entryLines(ctx: BotContext, entry: BudgetEntry): string[] {
@@ -223,10 +244,13 @@ async function beginBareAmount(ctx: BotContext, text: string): Promise<void> {
   });
 }
 
-/** "1E234567" is a number to us but may be someone's link code: those are left to the link feature. */
+/**
+ * "1E234567" is a number to us but may be someone's link code: those are left to the link feature, as
+ * are codes of digits only typed in two groups of four as they are given ("2345 6789").
+ */
 function mightBeLinkCode(text: string): boolean {
   const code = normalizeCode(text);
-  return code !== null && /[A-Z]/.test(code);
+  return code !== null && (/[A-Z]/.test(code) || /^\S{4}[\s-]+\S{4}$/.test(text.trim()));
 }
 
 /** Handles a text if it is a quick entry or a bare amount; false if it is neither. */

@@ -43,7 +43,8 @@ function whenText(ctx: BotContext, instant: Date): string {
   return ctx.t("operator:when.day", { weekday: ctx.t(`operator:weekday.${weekday}`), date, time });
 }
 
-function expectedWhen(ctx: BotContext): string {
+/** When a person will have answered a message sent now, as the household reads it. */
+export function expectedWhen(ctx: BotContext): string {
   return whenText(ctx, expectedAnswerBy(ctx.deps.clock.now()));
 }
 

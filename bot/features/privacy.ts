@@ -3,6 +3,7 @@
 // small flow, so Cancel and /cancel work); the confirmation button carries the moment it was asked,
 // so an old or double-pressed one deletes nothing more and says why.
 import { Composer, InlineKeyboard, InputFile, type SessionFlavor } from "grammy";
+import { renderReadableExport } from "../../core/privacy/readable-export.ts";
 import {
   type ExportReadme,
   eraseOwnContent,
@@ -20,6 +21,7 @@ import type { SessionData } from "../session.ts";
 export const privacyFeature = new Composer<BotContext>();
 
 export const EXPORT_FILE_NAME = "bussola-dati.json";
+export const READABLE_EXPORT_FILE_NAME = "bussola-dati.html";
 export const PRIVACY_CALLBACKS = {
   export: "privacy:export",
   erase: "privacy:erase",
@@ -122,6 +124,12 @@ privacyFeature.callbackQuery(PRIVACY_CALLBACKS.export, async (ctx) => {
     README_KEYS.map((key) => [key, ctx.t(`privacy:export.readme.${key}`)]),
   ) as ExportReadme;
   const data = await exportMemberData(ctx.deps.db, member.id, { clock: ctx.deps.clock, readme });
+  // The page to read first, then the same data for a computer (GDPR art. 15 and art. 20).
+  const page = renderReadableExport(data, ctx.t, data.member.language);
+  await ctx.replyWithDocument(new InputFile(Buffer.from(page, "utf8"), READABLE_EXPORT_FILE_NAME), {
+    caption: ctx.t("privacy:export.readable_caption"),
+    parse_mode: "HTML",
+  });
   const file = new InputFile(Buffer.from(`${JSON.stringify(data, null, 2)}\n`, "utf8"), EXPORT_FILE_NAME);
   await ctx.replyWithDocument(file, { caption: ctx.t("privacy:export.caption"), parse_mode: "HTML" });
 });

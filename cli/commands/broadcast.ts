@@ -6,7 +6,7 @@ import { parseTextFile } from "../../core/broadcasts/text-file.ts";
 import { systemClock } from "../../core/clock.ts";
 import { loadConfig } from "../../core/config.ts";
 import { createBroadcastQueue, queueFanOut } from "../../core/queues/broadcasts.ts";
-import { formatRomeDateTime, parseRomeDateTime } from "../../core/time.ts";
+import { formatRomeDateTime, readRomeDateTime } from "../../core/time.ts";
 import { type Command, cliActor, InputRejected, stringOption, UsageError } from "../command.ts";
 import { withDatabase } from "../database.ts";
 import { readInput } from "../import-file.ts";
@@ -81,8 +81,13 @@ export const broadcastCommand: Command = {
     if (!audience.ok) problems.push(audience.problem);
     let at: Date | null = null;
     if (atText !== undefined) {
-      at = parseRomeDateTime(atText);
-      if (!at)
+      const read = readRomeDateTime(atText);
+      if (read.ok) at = read.instant;
+      else if (read.reason === "skipped")
+        problems.push(
+          `--at ${JSON.stringify(atText)} does not exist in Italy (the clocks go forward that night)`,
+        );
+      else
         problems.push(
           `--at ${JSON.stringify(atText)} is not a time: write 2026-12-10T09:30 or 10/12/2026 09:30 (Europe/Rome)`,
         );

@@ -2,7 +2,7 @@
 // broadcast goes out, so a member linked meanwhile gets it and one who blocked the bot does not.
 import type { Db } from "../db/client.ts";
 import { sqlOf } from "../db/sql.ts";
-import { formatMoney, parseAmount } from "../money.ts";
+import { formatMoney, parseAmount, spacedAmountProblem } from "../money.ts";
 
 export type Audience =
   | { kind: "all" }
@@ -42,7 +42,9 @@ export function parseAudience(spec: string): AudienceResult {
             ? `arrears-over amount ${JSON.stringify(value)} must not be negative`
             : amount.reason === "too_large"
               ? `arrears-over amount ${JSON.stringify(value)} is too large`
-              : `arrears-over amount ${JSON.stringify(value)} is not an amount (write e.g. 1.000,00 or 1000.00)`,
+              : amount.reason === "spaced"
+                ? `arrears-over amount ${JSON.stringify(value)} ${spacedAmountProblem(amount.readings)}`
+                : `arrears-over amount ${JSON.stringify(value)} is not an amount (write e.g. 1.000,00 or 1000.00)`,
         );
       }
       return { ok: true, audience: { kind: "arrears-over", cents: amount.cents } };

@@ -16,7 +16,7 @@ export const GROUP_LANGUAGE = "it";
 /** Enough of the household's words to judge the case; the rest is in the admin panel. */
 export const POST_EXCERPT_LENGTH = 300;
 
-export type GroupPostKind = "opened" | "distress" | "escalated" | "plan_broken";
+export type GroupPostKind = "opened" | "distress" | "housing" | "danger" | "escalated" | "plan_broken";
 
 export type GroupPostDeps = { db: Db; deliveryQueue: DeliveryQueue; operatorsChatId: bigint | undefined };
 

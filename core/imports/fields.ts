@@ -1,6 +1,6 @@
 // Checks for single spreadsheet cells, shared by the importers. Messages name the column and quote
 // the value, so an operator can find it: `arrears_rent "12,3,4" is not an amount`.
-import { parseAmount } from "../money.ts";
+import { parseAmount, spacedAmountProblem } from "../money.ts";
 import { formatCalendarDate, parseCalendarDate } from "../time.ts";
 
 export type Field<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -29,6 +29,8 @@ export function amount(column: string, value: string): Field<number> {
   if (parsed.ok) return ok(parsed.cents);
   if (parsed.reason === "negative") return bad(`${column} ${quoted(value)} is negative`);
   if (parsed.reason === "too_large") return bad(`${column} ${quoted(value)} is too large`);
+  if (parsed.reason === "spaced")
+    return bad(`${column} ${quoted(value)} ${spacedAmountProblem(parsed.readings)}`);
   return bad(`${column} ${quoted(value)} is not an amount (write 1.234,56 or 1234.56)`);
 }
 

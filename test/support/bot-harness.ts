@@ -12,6 +12,7 @@ import { createDeliveryQueue, type DeliveryQueue } from "../../core/queues/deliv
 import { type Sandbox, startSandbox } from "../../sandbox/server.ts";
 import { type RunningWorker, startWorker } from "../../worker/worker.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./db.ts";
+import { deleteKeysStartingWith } from "./redis-keys.ts";
 import { SandboxUser, sandboxCounters } from "./sandbox-user.ts";
 
 export type BotHarness = {
@@ -122,8 +123,9 @@ export async function startBotHarness(
     async close() {
       if (runner.isRunning()) await runner.stop();
       await worker.close();
-      await deliveryQueue.obliterate({ force: true }).catch(() => undefined);
       await deliveryQueue.close();
+      // Every queue the worker made (schedules, events, completed jobs), not only the delivery queue.
+      await deleteKeysStartingWith(redis, `${prefix}:`);
       await redis.quit();
       await sandbox.close();
       await database.drop();

@@ -4,6 +4,7 @@ import pg from "pg";
 import { inject } from "vitest";
 import { createDb, type Db } from "../../core/db/client.ts";
 import { dropDatabase } from "../../core/db/migrate.ts";
+import { runKeyPrefix } from "./redis-keys.ts";
 
 export type TestDatabase = { url: string; db: Db; drop(): Promise<void> };
 
@@ -36,7 +37,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** A Redis key prefix of its own for one test file. */
+/** The prefixes this test file was given (each file runs in a module context of its own). */
+const prefixesOfThisFile = new Set<string>();
+
+/** A Redis key prefix of its own, of this run; its keys are deleted when the file ends (setup.ts). */
 export function testQueuePrefix(): string {
-  return `bussola-test-${inject("runId")}-${randomBytes(3).toString("hex")}`;
+  const prefix = `${runKeyPrefix(inject("runId"))}${randomBytes(3).toString("hex")}`;
+  prefixesOfThisFile.add(prefix);
+  return prefix;
+}
+
+export function queuePrefixesOfThisFile(): string[] {
+  return [...prefixesOfThisFile];
 }

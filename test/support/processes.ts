@@ -7,7 +7,10 @@ const ROOT = join(import.meta.dirname, "..", "..");
 
 export type RunningProcess = {
   child: ChildProcess;
+  /** stdout and stderr, as they came. */
   output(): string;
+  /** stderr alone. */
+  errors(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
@@ -24,11 +27,13 @@ export async function startProcess(
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  let errors = "";
   child.stdout?.on("data", (chunk: Buffer) => {
     output += chunk.toString();
   });
   child.stderr?.on("data", (chunk: Buffer) => {
     output += chunk.toString();
+    errors += chunk.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
@@ -51,6 +56,7 @@ export async function startProcess(
   return {
     child,
     output: () => output,
+    errors: () => errors,
     async stop(signal = "SIGTERM") {
       if (child.exitCode !== null) return child.exitCode;
       child.kill(signal);
@@ -59,15 +65,20 @@ export async function startProcess(
   };
 }
 
-/** Runs a project command to completion: `npm run cli -- …` without npm. */
-export async function runCli(
+export type Finished = { code: number | null; stdout: string; stderr: string };
+
+/** Runs a Node script of the project to its end (killed after `timeoutMs` if given), e.g. `main.ts`. */
+export async function runToExit(
   args: string[],
   env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["cli/index.ts", ...args], {
+  options: { uid?: number; gid?: number; timeoutMs?: number } = {},
+): Promise<Finished> {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: "warn", METRICS_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
   let stdout = "";
   let stderr = "";
@@ -77,8 +88,16 @@ export async function runCli(
   child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
+  const timer =
+    options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  clearTimeout(timer);
   return { code, stdout, stderr };
+}
+
+/** Runs a project command to completion: `npm run cli -- …` without npm. */
+export async function runCli(args: string[], env: Record<string, string>): Promise<Finished> {
+  return runToExit(["cli/index.ts", ...args], env);
 }
 
 /** A TCP port free on 127.0.0.1 right now, for a process the test starts. */

@@ -1,35 +1,39 @@
-// A household message with distress signals (core/distress.ts): stored in the household's case as
-// usual, but the case is made urgent — or opened at once, urgent, when there is none — and posted to
-// the operators' group. A redelivered update is stored and posted once.
+// A household message showing the home at risk or a person in danger (core/worry.ts): stored in the
+// household's case as usual, but the case is made urgent — or opened at once, urgent, when there is
+// none — and posted to the operators' group under a headline that says which. Danger also raises an
+// alert for coordinators (/alerts), so it is seen where no operators' group is set up. A redelivered
+// update is stored, posted and alerted once. (Money trouble opens an ordinary case: bot/features/worry.ts.)
 import { audit } from "../audit.ts";
 import { ACTIVE_CASE_STATUSES, lockHousehold } from "../cases.ts";
 import type { Clock } from "../clock.ts";
-import type { DistressCategory } from "../distress.ts";
 import { translator } from "../i18n.ts";
+import type { WorrySignal } from "../worry.ts";
 import { type GroupPostDeps, postCaseToGroup } from "./operators-group.ts";
 
-export type DistressResult = { caseId: number; opened: boolean; stored: boolean };
+export type UrgentWorryResult = { caseId: number; opened: boolean; stored: boolean };
+type Stored = UrgentWorryResult & { messageId?: number };
 
-export async function recordDistress(
+export async function recordUrgentWorry(
   deps: GroupPostDeps & { clock: Clock },
   input: {
     householdId: number;
     memberId: number;
     text: string;
-    categories: readonly DistressCategory[];
+    level: "housing" | "danger";
+    signals: readonly WorrySignal[];
     sourceUpdateId?: number;
     /** The topic the member chose, when they were writing to a person anyway. */
     topic?: string;
   },
-): Promise<DistressResult> {
+): Promise<UrgentWorryResult> {
   const { db, clock } = deps;
   const now = clock.now();
   const t = translator("it", "staff");
-  const note = t("note.distress", {
-    signals: input.categories.map((c) => t(`signal.${c}`)).join(", "),
+  const note = t(`note.${input.level}`, {
+    signals: input.signals.map((signal) => t(`signal.${signal}`)).join(", "),
   });
   const sourceUpdateId = input.sourceUpdateId === undefined ? null : BigInt(input.sourceUpdateId);
-  const result = await db.$transaction(async (tx): Promise<DistressResult & { messageId?: number }> => {
+  const result = await db.$transaction(async (tx): Promise<Stored> => {
     await lockHousehold(tx, input.householdId);
     const active = await tx.case.findFirst({
       where: { householdId: input.householdId, status: { in: [...ACTIVE_CASE_STATUSES] } },
@@ -109,13 +113,27 @@ export async function recordDistress(
       action: result.opened ? "case.opened" : "case.urgent",
       entityType: "case",
       entityId: result.caseId,
-      details: { source: "distress" },
+      details: { source: "distress", level: input.level },
+    });
+  }
+  if (input.level === "danger" && result.messageId !== undefined) {
+    // One alert per message of danger; a redelivered update finds its own and adds none.
+    await db.alert.upsert({
+      where: { dedupeKey: `danger:${result.caseId}:${result.messageId}` },
+      create: {
+        kind: "danger",
+        dedupeKey: `danger:${result.caseId}:${result.messageId}`,
+        householdId: input.householdId,
+        caseId: result.caseId,
+        createdAt: now,
+      },
+      update: {},
     });
   }
   if (result.messageId !== undefined) {
     await postCaseToGroup(deps, {
       caseId: result.caseId,
-      kind: "distress",
+      kind: input.level,
       purpose: result.opened
         ? `ops:case:${result.caseId}:opened`
         : `ops:case:${result.caseId}:distress:${result.messageId}`,

@@ -1,0 +1,145 @@
+// Worry levels benchmark (part of `npm run bench`): the detector against the labelled set in
+// bench/worry-set.jsonl (written apart from, and before, the phrase lists in core/worry/phrases/).
+// Prints precision and recall per level, and how many ordinary or money-trouble messages would be
+// answered with the emergency numbers. `node bench/worry.ts --misses` lists every wrong answer.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { detectWorry, WORRY_LEVELS } from "../core/worry.ts";
+
+type Result = { name: string; value: number; unit: string; note?: string };
+const LABELS = ["ordinary", ...WORRY_LEVELS] as const;
+type Label = (typeof LABELS)[number];
+
+const entrySchema = z.strictObject({ lang: z.string(), level: z.enum(LABELS), text: z.string() });
+export type WorryEntry = z.infer<typeof entrySchema>;
+
+export function readWorrySet(file = join(import.meta.dirname, "worry-set.jsonl")): WorryEntry[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line, i) => {
+      const parsed = entrySchema.safeParse(JSON.parse(line));
+      if (!parsed.success) throw new Error(`worry-set.jsonl line ${i + 1}: ${parsed.error.message}`);
+      return parsed.data;
+    });
+}
+
+const predict = (text: string): Label => detectWorry(text)?.level ?? "ordinary";
+const percent = (part: number, whole: number) => (whole === 0 ? 100 : (100 * part) / whole);
+
+/** Figures on one labelled file, each named "<label>: …". */
+function figures(label: string, file: string, misses: boolean): Result[] {
+  const set = readWorrySet(join(import.meta.dirname, file));
+  const predicted = set.map((entry) => ({ ...entry, got: predict(entry.text) }));
+  const results: Result[] = [];
+  for (const level of LABELS) {
+    const truePositives = predicted.filter((p) => p.level === level && p.got === level).length;
+    const labelled = predicted.filter((p) => p.level === level).length;
+    const answered = predicted.filter((p) => p.got === level).length;
+    results.push(
+      {
+        name: `${label}: ${level} recall`,
+        value: percent(truePositives, labelled),
+        unit: "%",
+        note: `${truePositives} of ${labelled}`,
+      },
+      {
+        name: `${label}: ${level} precision`,
+        value: percent(truePositives, answered),
+        unit: "%",
+        note: `${truePositives} of ${answered}`,
+      },
+    );
+  }
+  const calm = predicted.filter((p) => p.level === "ordinary" || p.level === "money");
+  const alarmed = calm.filter((p) => p.got === "danger").length;
+  results.push({
+    name: `${label}: ordinary or money answered with emergency numbers`,
+    value: percent(alarmed, calm.length),
+    unit: "%",
+    note: `${alarmed} of ${calm.length}; ${set.length} messages, ${new Set(set.map((e) => e.lang)).size} languages`,
+  });
+  if (misses) {
+    for (const p of predicted) {
+      if (p.got !== p.level) console.log(`${file}  ${p.lang}  ${p.level} → ${p.got}  «${p.text}»`);
+    }
+  }
+  return results;
+}
+
+/** Every line a household reads from the bot (locales/, the worry answers left out), tags removed. */
+function botTexts(): string[] {
+  const root = join(import.meta.dirname, "..", "locales");
+  const lines: string[] = [];
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === "string") {
+      if (path.includes(".worry.")) return;
+      for (const line of value.split("\n")) {
+        const clean = line.replace(/<[^>]+>/g, "").replace(/\{\{[^}]+\}\}/g, "1");
+        if (clean.trim() !== "") lines.push(clean);
+      }
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, inner] of Object.entries(value)) walk(inner, `${path}.${key}`);
+    }
+  };
+  for (const language of readdirSync(root)) {
+    for (const file of readdirSync(join(root, language))) {
+      if (file === "admin.json" || file === "staff.json") continue;
+      walk(JSON.parse(readFileSync(join(root, language, file), "utf8")), `.${file}`);
+    }
+  }
+  return lines;
+}
+
+/** The bot's own texts are ordinary talk about debts, plans and courses: none may read as danger. */
+function ownTexts(): Result[] {
+  const lines = botTexts();
+  const levels = lines.map((line) => predict(line));
+  const count = (label: Label) => levels.filter((l) => l === label).length;
+  return [
+    {
+      name: "worry: the bot's own texts read as danger",
+      value: count("danger"),
+      unit: "lines",
+      note: `of ${lines.length} lines in 8 languages; ${count("housing")} as housing, ${count("money")} as money (FAQ answers about not paying)`,
+    },
+  ];
+}
+
+/**
+ * Three labelled sets, all written by hand apart from the phrase lists:
+ * - worry-set.jsonl (418 messages), written before the detector; its misses guided fixes of the
+ *   matcher (negation reach, clause breaks, fuzzy matching), and the lists of it and en;
+ * - worry-holdout.jsonl (80), written after the first round; measured blind once (danger recall
+ *   0 of 25, housing 12 of 18, money 6 of 18: indirect phrasing — pills, not waking up, strangling —
+ *   was missing), then the lists were broadened by concept in all languages;
+ * - worry-blind.jsonl (48), written after that; measured blind once (danger 11 of 18, housing 10 of
+ *   10, money 9 of 10, no false alarm), then "end this life" and a past tense were added.
+ * The blind first figures are the honest estimate for phrasing nobody anticipated.
+ */
+export async function benchWorry(options: { misses?: boolean } = {}): Promise<Result[]> {
+  const misses = options.misses ?? false;
+  const results = [
+    ...figures("worry", "worry-set.jsonl", misses),
+    ...figures("worry held-out", "worry-holdout.jsonl", misses),
+    ...figures("worry blind", "worry-blind.jsonl", misses),
+    ...ownTexts(),
+  ];
+  const set = readWorrySet();
+  const started = performance.now();
+  const rounds = 20;
+  for (let i = 0; i < rounds; i++) for (const entry of set) detectWorry(entry.text);
+  results.push({
+    name: "worry: detection per message",
+    value: ((performance.now() - started) * 1000) / (rounds * set.length),
+    unit: "µs",
+  });
+  return results;
+}
+
+if (import.meta.main) {
+  for (const r of await benchWorry({ misses: process.argv.includes("--misses") })) {
+    console.log(`${r.name.padEnd(60)} ${r.value.toFixed(1)} ${r.unit}${r.note ? `  (${r.note})` : ""}`);
+  }
+}

@@ -1,0 +1,218 @@
+// Worry in a household's message, at three levels that are answered differently:
+// - money: money trouble ("non riesco a pagare", "ho perso il lavoro") — the programme's everyday
+//   business: a calm, practical answer and an ordinary case;
+// - housing: the home at risk (an eviction, utilities cut off, a court summons) — an urgent case and
+//   concrete steps, no emergency numbers;
+// - danger: self-harm, thoughts of suicide, violence at home — 112 first, the helplines, an urgent
+//   case and the operators' group alerted.
+//
+// The phrases are content, one file per language in core/worry/phrases/<language>.json (see
+// core/worry/phrases.ts for how a phrase is written). Every language's phrases are tried on every
+// message, since people mix Italian with their own language; each language's phrases are read with
+// that language's own spellings ("nn" → "non"), negations and figures of speech.
+//
+// Negation: a phrase is set aside when one of its language's negation cues comes just before it in
+// the same clause (for danger, only a verb's negation: "no one", "nessuno" never hide it) — within three words of three letters or more ("al", "to" do not count), not past a comma or a "but" — so "non
+// voglio farmi del male" is no danger. Phrases that are negative themselves ("non voglio più vivere",
+// "I don't want to live") carry their negation inside and are not affected. A figure of speech
+// ("morire dal ridere") hides the words it covers.
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { z } from "zod";
+import { compilePhrase, findAll, matchAt, type Phrase, type Span } from "./worry/phrases.ts";
+import { BREAK, tokenize } from "./worry/tokens.ts";
+
+export const PHRASES_DIR = join(import.meta.dirname, "worry", "phrases");
+
+/** Least to most serious. */
+export const WORRY_LEVELS = ["money", "housing", "danger"] as const;
+export type WorryLevel = (typeof WORRY_LEVELS)[number];
+
+export const WORRY_SIGNALS = {
+  money: ["cant_pay", "income_loss", "hardship"],
+  housing: ["eviction", "utilities", "court"],
+  danger: ["self_harm", "violence"],
+} as const satisfies Record<WorryLevel, readonly string[]>;
+export type WorrySignal = (typeof WORRY_SIGNALS)[WorryLevel][number];
+
+export type Worry = { level: WorryLevel; signals: WorrySignal[] };
+
+/** How many words (of three letters or more) a negation reaches forward. */
+const NEGATION_REACH = 3;
+
+const phraseList = z.array(z.string().min(1));
+const contentSchema = z.strictObject({
+  danger: z.strictObject({ self_harm: phraseList, violence: phraseList }),
+  housing: z.strictObject({ eviction: phraseList, utilities: phraseList, court: phraseList }),
+  money: z.strictObject({ cant_pay: phraseList, income_loss: phraseList, hardship: phraseList }),
+  negations: phraseList,
+  negations_of_things: phraseList,
+  clause_breaks: z.array(z.string()),
+  figures_of_speech: phraseList,
+  spellings: z.record(z.string(), z.string()),
+});
+
+type SignalPhrase = { level: WorryLevel; signal: WorrySignal; phrase: Phrase };
+
+type LanguageMatcher = {
+  language: string;
+  signals: SignalPhrase[];
+  /** The signal phrases by the letter their first word starts with; `*word` ones under "". */
+  byFirstLetter: Map<string, SignalPhrase[]>;
+  negations: Phrase[];
+  negationsOfThings: Phrase[];
+  clauseBreaks: Phrase[];
+  figures: Phrase[];
+  spellings: Map<string, string[]>;
+};
+
+function compileLanguage(language: string, raw: unknown): LanguageMatcher {
+  const parsed = contentSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`worry phrases ${language}: ${z.prettifyError(parsed.error)}`);
+  const content = parsed.data;
+  const signals: LanguageMatcher["signals"] = [];
+  for (const level of WORRY_LEVELS) {
+    const groups: Record<string, string[]> = content[level];
+    for (const signal of WORRY_SIGNALS[level]) {
+      for (const source of groups[signal] ?? []) {
+        signals.push({ level, signal, phrase: compilePhrase(source) });
+      }
+    }
+  }
+  const byFirstLetter = new Map<string, SignalPhrase[]>();
+  for (const entry of signals) {
+    for (const letter of entry.phrase.firstLetters ?? [""]) {
+      byFirstLetter.set(letter, [...(byFirstLetter.get(letter) ?? []), entry]);
+    }
+  }
+  return {
+    language,
+    signals,
+    byFirstLetter,
+    negations: content.negations.map(compilePhrase),
+    negationsOfThings: content.negations_of_things.map(compilePhrase),
+    clauseBreaks: content.clause_breaks.map(compilePhrase),
+    figures: content.figures_of_speech.map(compilePhrase),
+    spellings: new Map(
+      Object.entries(content.spellings).map(([typed, meant]) => [tokenize(typed).join(" "), tokenize(meant)]),
+    ),
+  };
+}
+
+/** Every language file in `dir`, compiled (a bad file stops start-up with its name and problem). */
+export function loadWorryPhrases(dir = PHRASES_DIR): LanguageMatcher[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".json"))
+    .sort()
+    .map((file) =>
+      compileLanguage(basename(file, ".json"), JSON.parse(readFileSync(join(dir, file), "utf8")) as unknown),
+    );
+}
+
+const MATCHERS = loadWorryPhrases();
+
+/** The languages that have a phrase file. */
+export const WORRY_LANGUAGES: readonly string[] = MATCHERS.map((m) => m.language);
+
+function respell(tokens: readonly string[], spellings: Map<string, string[]>): string[] {
+  return tokens.flatMap((token) => spellings.get(token) ?? [token]);
+}
+
+function negated(
+  tokens: readonly string[],
+  span: Span,
+  matcher: LanguageMatcher,
+  level: WorryLevel,
+): boolean {
+  // "No", "none", "any" deny a thing (no eviction letter came) but not a wish: "nobody cares, I
+  // want to die" is danger. Only verb negations set a danger phrase aside.
+  const cues = level === "danger" ? matcher.negations : [...matcher.negations, ...matcher.negationsOfThings];
+  // A phrase that opens with a negation of its own ("pas les moyens" in "on n'a pas les moyens")
+  // carries it: the "n'" before it is the same negation, not a second one.
+  if (cues.some((cue) => matchAt(tokens, span.start, cue) !== -1)) return false;
+  let counted = 0;
+  for (let at = span.start - 1; at >= 0 && counted < NEGATION_REACH; at--) {
+    const token = tokens[at];
+    if (token === undefined || token === BREAK) return false;
+    if (matcher.clauseBreaks.some((phrase) => matchAt(tokens, at, phrase) !== -1)) return false;
+    if (cues.some((cue) => matchAt(tokens, at, cue) !== -1)) return true;
+    if (token.length >= 3) counted++;
+  }
+  return false;
+}
+
+function overlaps(a: Span, b: Span): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+export type WorryMatch = { language: string; level: WorryLevel; signal: WorrySignal; phrase: string };
+
+type Found = WorryMatch & Span & { negated: boolean };
+
+/**
+ * Every phrase that speaks in the message, negated and figurative ones left out: for tests and
+ * tuning. Words two languages share ("suicid*") are negated when either language's rules say so:
+ * "I'm not suicidal" is read with English negations although Italian has the word too. Within one
+ * language a phrase that carries its own negation ("n ai plus envie de vivre") still counts.
+ */
+export function explainWorry(text: string): WorryMatch[] {
+  const words = tokenize(text);
+  if (words.length === 0) return [];
+  const found: Found[] = [];
+  for (const matcher of MATCHERS) {
+    const tokens = respell(words, matcher.spellings);
+    // Spellings may change the number of words; spans are compared in the original words' terms
+    // only when no respelling happened, which is the case for nearly every message.
+    const comparable = tokens.length === words.length;
+    const figures = matcher.figures.flatMap((figure) => findAll(tokens, figure));
+    const anyStart = matcher.byFirstLetter.get("") ?? [];
+    for (let start = 0; start < tokens.length; start++) {
+      const candidates = [...(matcher.byFirstLetter.get(tokens[start]?.[0] ?? "") ?? []), ...anyStart];
+      for (const { level, signal, phrase } of candidates) {
+        const end = matchAt(tokens, start, phrase);
+        if (end === -1) continue;
+        const span = { start, end };
+        if (figures.some((figure) => overlaps(figure, span))) continue;
+        const negation = negated(tokens, span, matcher, level);
+        found.push({
+          language: matcher.language,
+          level,
+          signal,
+          phrase: phrase.source,
+          ...(comparable ? span : { start: -1, end: -1 }),
+          negated: negation,
+        });
+      }
+    }
+  }
+  const deniedSpans = found.filter((f) => f.negated && f.start !== -1);
+  const kept = found.filter(
+    (f) =>
+      !f.negated &&
+      !deniedSpans.some((d) => d.language !== f.language && d.level === f.level && overlaps(d, f)),
+  );
+  const seen = new Set<string>();
+  return kept
+    .filter((f) => {
+      const key = `${f.language}:${f.signal}:${f.phrase}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .map(({ language, level, signal, phrase }) => ({ language, level, signal, phrase }));
+}
+
+/** The most serious level the message shows and its signals (most serious first); null when none. */
+export function detectWorry(text: string): Worry | null {
+  const found = explainWorry(text);
+  if (found.length === 0) return null;
+  const rank = (level: WorryLevel) => WORRY_LEVELS.indexOf(level);
+  const level = found.reduce<WorryLevel>((top, m) => (rank(m.level) > rank(top) ? m.level : top), "money");
+  const signals: WorrySignal[] = [];
+  for (const serious of [...WORRY_LEVELS].reverse()) {
+    for (const signal of WORRY_SIGNALS[serious]) {
+      if (found.some((m) => m.signal === signal)) signals.push(signal);
+    }
+  }
+  return { level, signals };
+}

@@ -1,0 +1,119 @@
+// The worry detector on hand-picked hard cases: negations (which must not raise an alarm, except
+// where the negation is the alarm: "non voglio più vivere"), typos and missing accents, figures of
+// speech, money trouble that is not danger, and the content files themselves. The measured figures
+// on the labelled sets are in `npm run bench` (bench/worry.ts).
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SUPPORTED_LANGUAGES } from "../core/i18n.ts";
+import { tokenize } from "../core/worry/tokens.ts";
+import { detectWorry, loadWorryPhrases, PHRASES_DIR, WORRY_LANGUAGES } from "../core/worry.ts";
+
+const level = (text: string) => detectWorry(text)?.level ?? "ordinary";
+
+describe("worry levels: hard cases", () => {
+  it.each([
+    // A negated wish is no danger…
+    ["it", "Non voglio farmi del male, tranquilla", "ordinary"],
+    ["it", "no no, non penso proprio al suicidio", "ordinary"],
+    ["en", "Don't worry, I won't hurt myself", "ordinary"],
+    ["en", "I am not going to kill myself, I just need the form", "ordinary"],
+    ["fr", "je ne vais pas me tuer, rassurez-vous", "ordinary"],
+    ["es", "no voy a hacerme daño, solo estoy cansada", "ordinary"],
+    ["ro", "nu o să-mi fac rău, stai liniștită", "ordinary"],
+    ["uk", "я не збираюся вбити себе", "ordinary"],
+    ["ar", "لن أؤذي نفسي لا تخافوا", "ordinary"],
+    // …but a negation that is the wish itself is danger, and "nobody" never hides it.
+    ["it", "non voglio più vivere così", "danger"],
+    ["it", "nessuno mi ascolta voglio morire", "danger"],
+    ["en", "nobody cares i want to die", "danger"],
+    ["en", "I don't want to live like this any more", "danger"],
+    ["fr", "je n'ai plus envie de vivre du tout", "danger"],
+    ["es", "ya no quiero vivir así", "danger"],
+    ["ro", "nu mai vreau să trăiesc așa", "danger"],
+    ["sq", "nuk dua të jetoj më kështu", "danger"],
+    ["uk", "я більше не хочу жити так", "danger"],
+    ["ar", "لا أريد أن أعيش هكذا", "danger"],
+    // A negation stops at a comma or a "but".
+    ["it", "non so, voglio farla finita", "danger"],
+    ["en", "I don't know but I want to kill myself", "danger"],
+    // Typos, no accents, chat spellings.
+    ["it", "nn ce la faccio piu, vojo morire", "danger"],
+    ["it", "ci e arrivato lo sfrato", "housing"],
+    ["en", "got an evicton notice", "housing"],
+    ["en", "i cant pay rent this month", "money"],
+    // Money trouble is money trouble, whatever the despair words.
+    ["it", "Non riesco a pagare l'affitto questo mese", "money"],
+    ["it", "sono disperata, ho perso il lavoro", "money"],
+    ["en", "we're broke and desperate", "money"],
+    // No eviction came: no alarm.
+    ["it", "non ci è mai arrivato nessuno sfratto", "ordinary"],
+    ["en", "we never had any eviction notice", "ordinary"],
+    // Figures of speech and everyday words.
+    ["it", "la lezione di ieri mi ha fatto morire dal ridere", "ordinary"],
+    ["it", "la luce del pianerottolo non va", "ordinary"],
+    ["it", "ho pagato la bolletta del gas ieri", "ordinary"],
+    ["fr", "je voudrais suivre le cours de cuisine", "ordinary"],
+    ["ar", "وصلني طرد من أمازون", "ordinary"],
+  ])("%s: «%s» → %s", (_language, text, expected) => {
+    expect(level(text)).toBe(expected);
+  });
+
+  it("names every signal, most serious first", () => {
+    expect(detectWorry("Ci sfrattano e mio marito mi picchia, non ce la faccio più")).toEqual({
+      level: "danger",
+      signals: ["violence", "eviction", "hardship"],
+    });
+  });
+
+  it("finds nothing in an empty message or emoji", () => {
+    for (const text of ["", "   ", "🙂👍", "…"]) expect(detectWorry(text)).toBeNull();
+  });
+
+  it("reads words the same whatever the accents, apostrophes and letter variants", () => {
+    expect(tokenize("Non ce la FACCIO più!!! l'affitto")).toEqual([
+      "non",
+      "ce",
+      "la",
+      "faccio",
+      "piu",
+      "",
+      "l",
+      "affitto",
+    ]);
+    expect(tokenize("أُريدُ أنْ أموت")).toEqual(["اريد", "ان", "اموت"]);
+    expect(tokenize("ş ș s")).toEqual(["s", "s", "s"]);
+  });
+});
+
+describe("worry phrase lists (content)", () => {
+  it("exist for every language the bot speaks", () => {
+    expect([...WORRY_LANGUAGES].sort()).toEqual([...SUPPORTED_LANGUAGES].sort());
+  });
+
+  it("refuse a bad file with its language and the problem", () => {
+    const dir = mkdtempSync(join(tmpdir(), "worry-"));
+    const good = JSON.parse(readFileSync(join(PHRASES_DIR, "it.json"), "utf8"));
+    writeFileSync(join(dir, "xx.json"), JSON.stringify({ ...good, danger: { self_harm: [] } }));
+    expect(() => loadWorryPhrases(dir)).toThrow(/worry phrases xx:.*violence/s);
+    writeFileSync(join(dir, "xx.json"), JSON.stringify({ ...good, negations: ["can't"] }));
+    expect(() => loadWorryPhrases(dir)).toThrow(/must be one word/);
+  });
+
+  // Short idioms ("ya no quiero vivir") are both a phrase and a plausible whole message; longer
+  // messages of the set must not be copied into the lists.
+  it("do not contain the labelled set's longer messages (the set measures, it does not teach)", () => {
+    const phrases = new Set(
+      loadWorryPhrases().flatMap((language) =>
+        language.signals.map((s) => tokenize(s.phrase.source).join(" ")),
+      ),
+    );
+    const set = readFileSync(join(import.meta.dirname, "..", "bench", "worry-set.jsonl"), "utf8")
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => tokenize((JSON.parse(line) as { text: string }).text).join(" "));
+    const copied = set.filter((sentence) => sentence.split(" ").length > 6 && phrases.has(sentence));
+    expect(copied).toEqual([]);
+  });
+});
