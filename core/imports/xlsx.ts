@@ -4,7 +4,7 @@
 // strings are), and each cell becomes the text the importers check, as a CSV cell would be:
 // real Excel dates as yyyy-mm-dd (or yyyy-mm-dd hh:mm with a time of day), numbers as 1234.56.
 import { Readable } from "node:stream";
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import { type CsvInput, type CsvResult, chunksOf, type OnRow, rejected, rowCollector } from "./rows.ts";
 
 const MINUTE_MS = 60_000;
@@ -95,7 +95,10 @@ export async function readXlsx<C extends string>(
       }
     })(),
   );
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
+  // Loaded on the first workbook: it takes a second or two to load, which every other command
+  // (and every CSV import) would otherwise pay at start-up.
+  const { default: excel } = await import("exceljs");
+  const reader = new excel.stream.xlsx.WorkbookReader(source, {
     worksheets: "emit",
     sharedStrings: "cache",
     styles: "cache", // which cells are dates
