@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { benchBot } from "./bot.ts";
 import { benchBroadcast } from "./broadcast.ts";
 import { benchEscalation } from "./escalation.ts";
-import { benchImport } from "./import.ts";
+import { benchImport, benchImportXlsx } from "./import.ts";
 import { benchLogin } from "./login.ts";
 import { benchOperations } from "./operations.ts";
 import { benchReminders } from "./reminders.ts";
@@ -23,6 +23,7 @@ const BENCHES: [string, () => Promise<Result[]>][] = [
   ["broadcast", benchBroadcast],
   ["login", benchLogin],
   ["import", benchImport],
+  ["import-xlsx", benchImportXlsx],
   ["worry", benchWorry],
 ];
 

@@ -1,8 +1,9 @@
 // What every import command shares: opening the file named on the command line and reporting.
 import { constants, type FileHandle, open } from "node:fs/promises";
 import { loadConfig } from "../core/config.ts";
-import type { CsvProblem } from "../core/imports/csv.ts";
 import type { ImportCounts } from "../core/imports/fields.ts";
+import type { CsvProblem } from "../core/imports/rows.ts";
+import { declaredFormatProblem, peek } from "../core/imports/spreadsheet.ts";
 import { InputRejected, type Output } from "./command.ts";
 
 const FILE_ERRORS: Record<string, string> = {
@@ -10,6 +11,15 @@ const FILE_ERRORS: Record<string, string> = {
   EISDIR: "is a directory, not a file",
   EACCES: "permission denied",
 };
+
+/** The end of every import command's help: which files it reads. */
+export const FILE_FORMATS_HELP: readonly string[] = [
+  "",
+  "FILE: an Excel workbook (.xlsx; its first worksheet, line numbers are Excel's row numbers) or a",
+  "CSV file, UTF-8 or Windows-1252 (as Excel saves \"CSV\"), ';' or ',' separated, optionally with",
+  "Excel's sep=; first line. The first non-empty row names the columns, in any order.",
+  "Dates: dd/mm/yyyy or yyyy-mm-dd (or a date cell in Excel); amounts: 1.234,56 or 1234.56.",
+];
 
 /** Problems printed for one file: the first ones say what is wrong; a file of garbage has millions. */
 export const MAX_PRINTED_PROBLEMS = 1000;
@@ -60,6 +70,20 @@ export async function openInput(
       await handle.close();
     }
   })();
+}
+
+/**
+ * Opens a spreadsheet for an import (CSV or .xlsx, told apart by content), as openInput does, and
+ * refuses at once a file whose name says .xlsx but whose content is not a workbook.
+ */
+export async function openSpreadsheet(file: string, maxBytes: number): Promise<AsyncIterable<Uint8Array>> {
+  const peeked = await peek(await openInput(file, maxBytes));
+  const problem = declaredFormatProblem(file, peeked.head);
+  if (problem) {
+    await peeked.abandon();
+    throw new InputRejected([`${file}: ${problem}`]);
+  }
+  return peeked.input;
 }
 
 /** The whole of a small file (a broadcast's texts), with the same checks as a spreadsheet. */

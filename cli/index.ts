@@ -14,6 +14,7 @@ import {
 import { broadcastCancelCommand, broadcastCommand, broadcastStatusCommand } from "./commands/broadcast.ts";
 import { dbMigrate } from "./commands/db-migrate.ts";
 import { importCoursesCommand } from "./commands/import-courses.ts";
+import { importDocumentsCommand } from "./commands/import-documents.ts";
 import { importHouseholdsCommand } from "./commands/import-households.ts";
 import { importPaymentsCommand } from "./commands/import-payments.ts";
 import { importPlansCommand } from "./commands/import-plans.ts";
@@ -30,6 +31,7 @@ const COMMANDS: readonly Command[] = [
   importPlansCommand,
   importPaymentsCommand,
   importCoursesCommand,
+  importDocumentsCommand,
   linkCode,
   staffAdd,
   staffDeactivate,

@@ -239,7 +239,7 @@ describe("import:households", SLOW, () => {
     expect(await t.db.household.count({ where: { contractCode: "DR-1" } })).toBe(0);
   });
 
-  it("rejects header problems, empty files, non-UTF-8 text and missing files", async () => {
+  it("rejects header problems, empty files, mixed encodings and missing files", async () => {
     const cases: [string, string | Buffer, string[]][] = [
       [
         "header.csv",
@@ -253,12 +253,20 @@ describe("import:households", SLOW, () => {
       ["empty.csv", "", ["1: the file is empty"]],
       ["bom-only.csv", Buffer.from([0xef, 0xbb, 0xbf]), ["1: the file is empty"]],
       [
-        "latin1.csv",
-        Buffer.from(
-          `${HEADER}\nBS-1;Famiglia Citt\xe0;TSTFML80A01B157X;Brescia;Via Roma 1;;;1,00;0;01/01/2026\n`,
-          "latin1",
-        ),
-        ['2: not UTF-8 text (save the file as "CSV UTF-8")'],
+        // UTF-8 on line 2, Latin-1 on line 3: Windows-1252 is read, but not half a file of it.
+        "mixed.csv",
+        Buffer.concat([
+          Buffer.from(
+            `${HEADER}\nBS-1;Famiglia Città;TSTFML80A01B157X;Brescia;Via Roma 1;;;1,00;0;01/01/2026\n`,
+          ),
+          Buffer.from(
+            "BS-2;Famiglia Citt\xe0;TSTFML80A01B157X;Brescia;Via Roma 1;;;1,00;0;01/01/2026\n",
+            "latin1",
+          ),
+        ]),
+        [
+          '3: not UTF-8 text, though the lines before it are: the file mixes two encodings (save it again as "CSV UTF-8")',
+        ],
       ],
     ];
     for (const [name, content, expected] of cases) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readCsv } from "../core/imports/csv.ts";
+import { readSpreadsheet } from "../core/imports/spreadsheet.ts";
 
 const COLUMNS = ["code", "name", "amount"] as const;
 const utf8 = (text: string) => Buffer.from(text, "utf8");
@@ -109,12 +110,70 @@ describe("readCsv", () => {
     ]);
   });
 
-  it("rejects text that is not UTF-8, naming the first line with a bad byte", async () => {
-    // "Città" saved as Latin-1 (à = 0xE0), as older spreadsheet exports do.
-    const latin1 = Buffer.from("code;name;amount\nA1;Rossi;1\nA2;Citt\xe0;2\n", "latin1");
-    expect(await problemsOf(latin1)).toEqual([
-      { line: 3, message: 'not UTF-8 text (save the file as "CSV UTF-8")' },
+  it("reads Windows-1252 as Excel's Italian CSV saves it: è, à and € as one byte each", async () => {
+    // 0xE8 è, 0xE0 à, 0x80 €, 0x92 ’: never valid UTF-8 here, so the whole file is Windows-1252.
+    const cp1252 = Buffer.concat([
+      utf8("code;name;amount\nA1;Rossi;1\nA2;Citt"),
+      Buffer.from([0xe0, 0x3b, 0x80, 0x20, 0x32, 0x0a]),
+      utf8("A3;Perch"),
+      Buffer.from([0xe8, 0x20, 0x4c, 0x92, 0x41, 0x71, 0x75, 0x69, 0x6c, 0x61, 0x3b, 0x33, 0x0a]),
     ]);
+    const expected = [
+      { code: "A1", name: "Rossi", amount: "1" },
+      { code: "A2", name: "Città", amount: "€ 2" },
+      { code: "A3", name: "Perchè L’Aquila", amount: "3" },
+    ];
+    const whole = await readCsv(cp1252, COLUMNS);
+    expect(whole.ok && whole.rows.map((r) => r.values)).toEqual(expected);
+    // The same read a byte at a time, and as Node's own Windows-1252 decoder reads the whole file.
+    const bytes = async function* () {
+      for (let i = 0; i < cp1252.length; i++) yield cp1252.subarray(i, i + 1);
+    };
+    expect(await readCsv(bytes(), COLUMNS)).toEqual(whole);
+    const reference = new TextDecoder("windows-1252").decode(cp1252).trim().split("\n").slice(1);
+    expect(reference.map((line) => line.split(";")[1])).toEqual(expected.map((row) => row.name));
+  });
+
+  it("keeps UTF-8 for a file that starts as UTF-8, and rejects a later line that is not", async () => {
+    const utf = await readCsv(utf8("code;name;amount\nA1;Società;1\nA2;Perché;2\n"), COLUMNS);
+    expect(utf.ok && utf.rows.map((r) => r.values.name)).toEqual(["Società", "Perché"]);
+    const mixed = Buffer.concat([
+      utf8("code;name;amount\nA1;Società;1\nA2;Citt"),
+      Buffer.from([0xe0, 0x3b, 0x32, 0x0a]),
+    ]);
+    expect(await problemsOf(mixed)).toEqual([
+      {
+        line: 3,
+        message:
+          'not UTF-8 text, though the lines before it are: the file mixes two encodings (save it again as "CSV UTF-8")',
+      },
+    ]);
+    // A byte-order mark says UTF-8 from the first line.
+    const bom = Buffer.concat([withBom("code;name;amount\nA1;Citt"), Buffer.from([0xe0, 0x3b, 0x32, 0x0a])]);
+    expect((await problemsOf(bom))[0]?.line).toBe(2);
+  });
+
+  it("rejects a binary file at its first NUL byte", async () => {
+    expect(await problemsOf(Buffer.from([0x25, 0x50, 0x44, 0x46, 0x0a, 0x00, 0xe2, 0x0a]))).toEqual([
+      { line: 2, message: "not a text file: a CSV or an Excel workbook (.xlsx) is expected" },
+    ]);
+  });
+
+  it("takes the separator from Excel's sep= first line, keeping the file's line numbers", async () => {
+    for (const sep of ["sep=;", '"sep=;"', "SEP=;"]) {
+      const result = await readCsv(utf8(`${sep}\r\ncode;name;amount\r\nA1;Rossi, Maria;1,5\r\n`), COLUMNS);
+      expect(result).toEqual({
+        ok: true,
+        rows: [{ line: 3, values: { code: "A1", name: "Rossi, Maria", amount: "1,5" } }],
+      });
+    }
+    // sep=, wins over the header's own count of separators.
+    const comma = await readCsv(utf8("sep=,\ncode,name,amount\nA1,x;y,1\n"), COLUMNS);
+    expect(comma.ok && comma.rows[0]?.values).toEqual({ code: "A1", name: "x;y", amount: "1" });
+    expect(await problemsOf(utf8("sep=|\ncode|name|amount\nA1|x|1\n"))).toEqual([
+      { line: 1, message: "sep=|: only ';' or ',' can separate the columns" },
+    ]);
+    expect(await problemsOf(utf8("sep=;\n"))).toEqual([{ line: 1, message: "the file is empty" }]);
   });
 
   it("rejects quoted fields that break, at the line where they do", async () => {
@@ -164,5 +223,28 @@ describe("readCsv", () => {
       problems: [{ line: 3, message: "2 fields instead of 3 (a separator too many or missing?)" }],
       rows: [],
     });
+  });
+});
+
+describe("readSpreadsheet", () => {
+  it("reads CSV by content, and refuses files saved in other formats in one line", async () => {
+    const csv = await readSpreadsheet(utf8("code;name;amount\nA1;x;1\n"), COLUMNS);
+    expect(csv.ok && csv.rows.map((r) => r.values.code)).toEqual(["A1"]);
+    const refused = async (input: Buffer) => {
+      const result = await readSpreadsheet(input, COLUMNS);
+      return result.ok ? [] : result.problems;
+    };
+    expect(await refused(Buffer.from("\uFEFFcode;name;amount\nA1;x;1\n", "utf16le"))).toEqual([
+      { line: 1, message: 'UTF-16 text (Excel\'s "Unicode text"): save it as "CSV UTF-8" or as .xlsx' },
+    ]);
+    // An OpenDocument spreadsheet: a ZIP whose first entry, "mimetype", says what it is.
+    const ods = Buffer.concat([
+      Buffer.from([0x50, 0x4b, 0x03, 0x04]),
+      Buffer.alloc(26),
+      Buffer.from("mimetypeapplication/vnd.oasis.opendocument.spreadsheet"),
+    ]);
+    expect(await refused(ods)).toEqual([
+      { line: 1, message: "an OpenDocument file (.ods): save it as Excel (.xlsx) or CSV" },
+    ]);
   });
 });

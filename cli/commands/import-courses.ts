@@ -2,15 +2,21 @@ import { loadConfig } from "../../core/config.ts";
 import { importCourses, parseCoursesFile } from "../../core/imports/courses.ts";
 import { type Command, cliActor } from "../command.ts";
 import { withDatabase } from "../database.ts";
-import { countsLine, openInput, printHeadline, rejectProblems } from "../import-file.ts";
+import {
+  countsLine,
+  FILE_FORMATS_HELP,
+  openSpreadsheet,
+  printHeadline,
+  rejectProblems,
+} from "../import-file.ts";
 
 export const importCoursesCommand: Command = {
   name: "import:courses",
   args: "FILE [--dry-run]",
-  summary: "Import courses and their sessions from a spreadsheet (CSV)",
+  summary: "Import courses and their sessions from a spreadsheet (CSV or Excel .xlsx)",
   help: [
     "Columns: course_code;title;description;municipality;session_start;session_end;location;capacity",
-    "         (UTF-8, ';' or ',' separated, header row; one row per session).",
+    "         (one row per session).",
     "session_start and session_end: dd/mm/yyyy hh:mm or yyyy-mm-ddThh:mm, Europe/Rome time.",
     "Every row of a course must have the same title, description and municipality.",
     "A session is its course and its start: a new start is a new session; end, location and",
@@ -20,12 +26,13 @@ export const importCoursesCommand: Command = {
     "Importing the same file again changes nothing.",
     "",
     "  --dry-run   check the file and show what would change, without changing anything",
+    ...FILE_FORMATS_HELP,
   ],
   options: { "dry-run": { type: "boolean" } },
   positionals: ["FILE"],
   async run({ positionals, options, env, io }) {
     const file = positionals[0] as string;
-    const parsed = await parseCoursesFile(await openInput(file, loadConfig(env).importMaxBytes));
+    const parsed = await parseCoursesFile(await openSpreadsheet(file, loadConfig(env).importMaxBytes));
     if (!parsed.ok) rejectProblems(file, parsed.problems);
 
     const dryRun = options["dry-run"] === true;

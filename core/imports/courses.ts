@@ -6,8 +6,8 @@ import { type AuditEntry, audit } from "../audit.ts";
 import { TRANSLATION_LANGUAGES, type Translations } from "../courses/translations.ts";
 import type { Db, Prisma } from "../db/client.ts";
 import { formatRomeDateTime, parseRomeDateTime, calendarDate as validCalendarDate } from "../time.ts";
-import { type CsvInput, type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
 import { type Field, fieldCollector, type ImportCounts, quoted, requiredText } from "./fields.ts";
+import { type CsvInput, type CsvProblem, type CsvRow, readSpreadsheet } from "./spreadsheet.ts";
 import { batches, emptyCounts, importTransaction, type Tx } from "./transaction.ts";
 
 const TRANSLATED_FIELDS = ["title", "description", "location"] as const;
@@ -212,7 +212,10 @@ function crossRowProblems(csvRows: CsvRow<Column>[]): CsvProblem[] {
 
 /** Checks the whole file; returns the rows only when every one of them is good. */
 export async function parseCoursesFile(input: CsvInput): Promise<ParseCoursesResult> {
-  const csv = await readCsv(input, { required: COURSE_COLUMNS, optional: COURSE_TRANSLATION_COLUMNS });
+  const csv = await readSpreadsheet(input, {
+    required: COURSE_COLUMNS,
+    optional: COURSE_TRANSLATION_COLUMNS,
+  });
   const problems: CsvProblem[] = csv.ok ? [] : [...csv.problems];
   const rows: CourseRow[] = [];
   for (const csvRow of csv.rows) {

@@ -6,7 +6,6 @@ import { type Clock, systemClock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import { reallocate } from "../payments.ts";
 import { romeToday } from "../time.ts";
-import { type CsvInput, type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
 import {
   amount,
   calendarDate,
@@ -18,6 +17,7 @@ import {
   requiredText,
 } from "./fields.ts";
 import { DEBT_IMPORT_LOCK } from "./plans.ts";
+import { type CsvInput, type CsvProblem, type CsvRow, readSpreadsheet } from "./spreadsheet.ts";
 import { BATCH, batches, emptyCounts, importTransaction, type Tx } from "./transaction.ts";
 
 export const HOUSEHOLD_COLUMNS = [
@@ -141,7 +141,7 @@ export async function parseHouseholdsFile(
   const rows: HouseholdRow[] = [];
   // The same contract twice in one file: which values are meant? Both lines are reported.
   const contracts: { line: number; key: string }[] = [];
-  const csv = await readCsv(input, HOUSEHOLD_COLUMNS, (csvRow) => {
+  const csv = await readSpreadsheet(input, HOUSEHOLD_COLUMNS, (csvRow) => {
     contracts.push({ line: csvRow.line, key: csvRow.values.contract_code });
     const checked = validateRow(csvRow, today);
     if ("row" in checked) rows.push(checked.row);
@@ -377,7 +377,7 @@ export async function importHouseholdsFile(
         await upsertBalances(tx, slice, ids, now, result.balances);
         householdIds.push(...ids.values());
       };
-      const csv = await readCsv(input, HOUSEHOLD_COLUMNS, (csvRow) => {
+      const csv = await readSpreadsheet(input, HOUSEHOLD_COLUMNS, (csvRow) => {
         const key = csvRow.values.contract_code;
         const first = firstLine.get(key);
         if (first === undefined) {

@@ -9,9 +9,9 @@ import type { Db } from "../db/client.ts";
 import { formatMoney } from "../money.ts";
 import { type AllocationChanges, reallocate } from "../payments.ts";
 import { formatCalendarDate, romeToday } from "../time.ts";
-import { type CsvInput, type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
 import { calendarDate, duplicateLines, fieldCollector, quoted, requiredText } from "./fields.ts";
 import { contractCodeField, DEBT_IMPORT_LOCK, positiveAmount, unknownContractProblems } from "./plans.ts";
+import { type CsvInput, type CsvProblem, type CsvRow, readSpreadsheet } from "./spreadsheet.ts";
 import { BATCH, importTransaction, type Tx } from "./transaction.ts";
 
 export const PAYMENT_COLUMNS = ["contract_code", "payment_date", "amount", "reference"] as const;
@@ -57,7 +57,7 @@ export async function parsePaymentsFile(
   input: CsvInput,
   options: { clock?: Clock } = {},
 ): Promise<ParsePaymentsResult> {
-  const csv = await readCsv(input, PAYMENT_COLUMNS);
+  const csv = await readSpreadsheet(input, PAYMENT_COLUMNS);
   const today = romeToday((options.clock ?? systemClock).now());
   const problems: CsvProblem[] = csv.ok ? [] : [...csv.problems];
   const rows: PaymentRow[] = [];

@@ -8,8 +8,8 @@ import type { Db, Prisma } from "../db/client.ts";
 import { isNoticeNumber, NOTICE_DIGITS } from "../pagopa.ts";
 import { type AllocationChanges, reallocate } from "../payments.ts";
 import { formatCalendarDate } from "../time.ts";
-import { type CsvInput, type CsvProblem, type CsvRow, readCsv } from "./csv.ts";
 import { amount, calendarDate, type Field, fieldCollector, type ImportCounts, quoted } from "./fields.ts";
+import { type CsvInput, type CsvProblem, type CsvRow, readSpreadsheet } from "./spreadsheet.ts";
 import { importTransaction, type Tx } from "./transaction.ts";
 
 export const PLAN_COLUMNS = [
@@ -195,7 +195,7 @@ const byLine = (a: CsvProblem, b: CsvProblem) => a.line - b.line;
 
 /** Checks the whole file (not the database); the rows come back only when every one is good. */
 export async function parsePlansFile(input: CsvInput): Promise<ParsePlansResult> {
-  const csv = await readCsv(input, { required: PLAN_COLUMNS, optional: PLAN_OPTIONAL_COLUMNS });
+  const csv = await readSpreadsheet(input, { required: PLAN_COLUMNS, optional: PLAN_OPTIONAL_COLUMNS });
   const problems: CsvProblem[] = csv.ok ? [] : [...csv.problems];
   const checked = csv.rows.map(validateRow);
   const rows: PlanRow[] = [];
