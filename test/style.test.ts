@@ -113,6 +113,50 @@ function violations(rules: Rule[]): string[] {
   return found;
 }
 
+/** Each rule catches the slips it is for and lets the plain texts around them through. */
+const CAUGHT = [
+  "Non sei solo.",
+  "Ciao! Sei collegato a <b>Famiglia Rossi</b>.",
+  "Sei sicuro di voler annullare?",
+  "Benvenuto in Bussola!",
+  "Chiedilo al tuo operatore.",
+  "Messaggio inviato all'operatore.",
+  "Segnalato ai coordinatori.",
+  "Dopo, i tuoi messaggi non gli arrivano più.",
+  "Contattalo il prima possibile.",
+];
+const CAUGHT_FORMAL = [
+  "Per vedere i dati, La preghiamo di scrivere il codice.",
+  "Scriva qui il codice.",
+  "Può scrivere qui il suo messaggio.",
+  "Controlli il Suo piano di rientro.",
+  "Si prega di attendere.",
+];
+const PLAIN = [
+  "Ciao! Il tuo Telegram è collegato a <b>Famiglia Rossi</b>.",
+  "Può succedere. Se riesci, pagala appena puoi.",
+  "Un avvocato può assisterti gratis.",
+  "Solo il personale del programma può scrivere alle famiglie.",
+  "🕘 <b>Orari e contatti</b>",
+  "Paghi con l'avviso di pagamento che ricevi da ALER.",
+  "Chiedilo a chi ti segue nel programma.",
+  "Contatta il nucleo in un altro modo; riceverà un messaggio che glielo spiega.",
+];
+
+const matches = (rules: Rule[], text: string) => rules.some((rule) => rule.pattern.test(text));
+
+describe("the style rules themselves", () => {
+  it("catch the masculine defaults they are for", () => {
+    expect(CAUGHT.filter((text) => !matches(MASCULINE, text))).toEqual([]);
+  });
+  it("catch the formal register", () => {
+    expect(CAUGHT_FORMAL.filter((text) => !matches(FORMAL, text))).toEqual([]);
+  });
+  it("let plain informal, neutral Italian through", () => {
+    expect(PLAIN.filter((text) => matches([...MASCULINE, ...FORMAL], text))).toEqual([]);
+  });
+});
+
 describe("one voice in Italian (locales/STYLE.md)", () => {
   it("reads the Italian locale", () => {
     expect(Object.keys(italian).length).toBeGreaterThan(5);
