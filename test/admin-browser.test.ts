@@ -212,7 +212,7 @@ describe("admin panel in Chromium", () => {
     await page.waitForURL(/\/demo\/chat\/\d+$/);
     const userId = Number(new URL(page.url()).pathname.split("/").at(-1));
     const status = page.locator("#chat-status");
-    expect(await status.textContent()).toBe("Non ancora collegato a un nucleo");
+    expect(await status.textContent()).toBe("Nessun nucleo collegato per ora");
 
     // The bot links the chat a moment later: the header follows, with no reload of the page.
     await page.evaluate(() => {
@@ -230,7 +230,7 @@ describe("admin panel in Chromium", () => {
     });
     await expect
       .poll(() => status.textContent(), { timeout: 5000 })
-      .toBe("Collegato a Famiglia Ahmed (CR-000201)");
+      .toBe("Collegamento: Famiglia Ahmed (CR-000201)");
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
 
     // What the bot would send: an Arabic answer, an Italian one, and two documents.

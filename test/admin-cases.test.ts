@@ -174,7 +174,7 @@ describe("one case", () => {
 
     const [it_] = await maria.replies(1);
     operatorReply = it_ as TranscriptEntry;
-    expect(it_?.text).toContain("Messaggio dal tuo operatore:");
+    expect(it_?.text).toContain("Messaggio da chi ti segue nel programma:");
     expect(it_?.text).toContain("Buongiorno Maria,\npossiamo vederci martedì <alle 10> & parlarne.");
     expect(it_?.text).toContain("— laura.verdi");
     expect(it_?.reply_markup?.inline_keyboard?.flat().map((b) => b.callback_data)).toEqual([
@@ -205,7 +205,7 @@ describe("one case", () => {
 
     // The household answers: the case is the operators' turn again.
     const ack = await maria.ask("Va bene martedì, grazie");
-    expect(ack.text).toContain("Passato all'operatore");
+    expect(ack.text).toContain("Passato al programma");
     expect((await h.db.case.findUniqueOrThrow({ where: { id: caseId } })).status).toBe("open");
   });
 
@@ -225,7 +225,7 @@ describe("one case", () => {
     const closed = await client.post(`/cases/${caseId}/close`, { _csrf: csrf });
     expect(closed.headers.location).toBe(`/cases/${caseId}?notice=closed`);
     const [toMaria] = await maria.replies(1);
-    expect(toMaria?.text).toContain("L'operatore ha chiuso la conversazione");
+    expect(toMaria?.text).toContain("Chi ti segue nel programma ha chiuso la conversazione");
     const [toJohn] = await john.replies(1);
     expect(toJohn?.text).toContain("Your case worker has closed the conversation");
     const stored = await h.db.case.findUniqueOrThrow({ where: { id: caseId } });

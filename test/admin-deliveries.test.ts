@@ -255,7 +255,7 @@ describe("the deliveries page", () => {
       ],
       [
         "01/10/2026 09:00",
-        "Risposta di un operatore",
+        "Risposta del personale",
         `membro n. ${member.unlinked} (non più collegato)`,
         "Non riuscito",
         "400 Bad Request: chat not found",

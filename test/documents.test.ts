@@ -101,11 +101,11 @@ describe("/documents", () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(text).toContain("✅ A posto");
     expect(text).not.toContain("01/09/2026"); // verified: its old due date no longer matters
-    expect(text).toContain("📨 Richiesto dal tuo operatore");
+    expect(text).toContain("📨 Richiesto dal programma");
     expect(text).toContain("⏰ Era da portare entro il 10/10/2026");
     expect(text).toContain("/operator");
     expect(text).toContain("⬜ Da portare\n📅 Da portare entro il 31/10/2026");
-    expect(text).toContain("❔ Da controllare con il tuo operatore");
+    expect(text).toContain("❔ Da controllare con chi ti segue");
     expect(text).toContain("CAF");
     expect(text).toContain("INPS");
     expect(text).toContain("canone sanzionatorio");
@@ -133,9 +133,9 @@ describe("/documents", () => {
   it("says what is needed when nothing is recorded for the household yet", async () => {
     const user = await h.linkedUser("DC-000002", { language: "it" });
     const text = (await user.ask("/documents")).text ?? "";
-    expect(text).toContain("non ha ancora segnato i tuoi documenti");
+    expect(text).toContain("Non c'è ancora nessun documento segnato");
     expect(text).not.toContain("Consegnati");
-    expect(text.match(/❔ Da controllare con il tuo operatore/g)).toHaveLength(4);
+    expect(text.match(/❔ Da controllare con chi ti segue/g)).toHaveLength(4);
   });
 
   it("asks for the link code when not linked, and for the notice before that", async () => {
@@ -157,8 +157,8 @@ describe("/documents", () => {
     await h.db.documentRequirement.create({ data: { key: "tessera<sanitaria>", sortOrder: 10 } });
     const user = await h.linkedUser("DC-000001", { language: "it" });
     const text = (await user.ask("/documents")).text ?? "";
-    expect(text).toContain("tessera<sanitaria>\n❔ Da controllare con il tuo operatore");
-    expect(text).toContain("Chiedi al tuo operatore cos'è e dove trovarlo.");
+    expect(text).toContain("tessera<sanitaria>\n❔ Da controllare con chi ti segue");
+    expect(text).toContain("Chiedi a chi ti segue nel programma cos'è e dove trovarlo.");
     expect(text).toContain("Consegnati: 1 su 5");
   });
 });

@@ -255,7 +255,7 @@ describe("/operator in Italian", () => {
 
     const sent = await maria.send({ text: "Non riesco a fare l'ISEE <b>aiuto</b> & grazie" });
     const [opened] = await maria.replies(1);
-    expect(opened?.text).toContain("Messaggio inviato all'operatore");
+    expect(opened?.text).toContain("Messaggio inviato al programma");
     expect(opened?.text).toContain("entro un giorno lavorativo");
     expect(opened?.text).toContain("domani alle 11:00");
 
@@ -293,7 +293,7 @@ describe("/operator in Italian", () => {
     // After a quiet while, the next message is acknowledged again.
     clock.advance(ACK_QUIET_MS + 1000);
     const ack = await maria.ask("Ci siete?");
-    expect(ack.text).toContain("Passato all'operatore");
+    expect(ack.text).toContain("Passato al programma");
     expect(buttonData(ack)).toEqual([`op:close:${caseId}`]);
     expect(await h.db.caseMessage.count({ where: { caseId } })).toBe(4);
 
@@ -301,7 +301,7 @@ describe("/operator in Italian", () => {
     expect((await maria.ask("/balance")).text).toContain("Totale");
     await maria.send({ kind: "voice" });
     const [voice] = await maria.replies(1);
-    expect(voice?.text).toContain("Non posso passare all'operatore foto");
+    expect(voice?.text).toContain("Non posso passare al programma foto");
     expect(await h.db.caseMessage.count({ where: { caseId } })).toBe(4);
   });
 

@@ -192,9 +192,9 @@ describe("what is stored", () => {
     expect(reply.text).toContain(`Il tuo identificativo Telegram: ${anna.id}`);
     expect(reply.text).toContain("Lingua: Italiano");
     expect(reply.text).toContain(`Informativa accettata il ${formatCalendarDate(romeToday(new Date()))}`);
-    expect(reply.text).toContain(`Collegato a: ${HOUSEHOLD_NAME} (contratto ${CONTRACT})`);
+    expect(reply.text).toContain(`Collegamento a: ${HOUSEHOLD_NAME} (contratto ${CONTRACT})`);
     expect(reply.text).toContain("Spese ed entrate che hai segnato tu: 2");
-    expect(reply.text).toContain("Messaggi che hai scritto agli operatori: 1");
+    expect(reply.text).toContain("Messaggi che hai scritto al programma: 1");
     expect(reply.text).toContain("Iscrizioni ai corsi: 1");
     expect(reply.text).toContain("Li conserva ALER");
     // The reminders toggle (bot/features/reminders.ts) sits in /privacy too.
@@ -336,7 +336,7 @@ describe("erasure", () => {
     const [confirm] = await anna.replies(1);
     expect(confirm?.text).toContain("Vuoi cancellare quello che hai scritto?");
     expect(confirm?.text).toContain("spese ed entrate che hai segnato tu: 2");
-    expect(confirm?.text).toContain("messaggi che hai scritto agli operatori: 1");
+    expect(confirm?.text).toContain("messaggi che hai scritto al programma: 1");
     expect(buttons(confirm)).toEqual([expect.stringMatching(/^privacy:erase_ok:[0-9a-z]+$/), "flow:cancel"]);
     for (const data of buttons(confirm)) expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);
 
@@ -408,7 +408,7 @@ describe("erasure", () => {
     const after = await anna.ask("/privacy");
     expect(after.text).toContain(`Hai cancellato quello che avevi scritto il ${today}`);
     expect(after.text).toContain("Spese ed entrate che hai segnato tu: 1");
-    expect(after.text).toContain("Messaggi che hai scritto agli operatori: 0");
+    expect(after.text).toContain("Messaggi che hai scritto al programma: 0");
   });
 
   it("answers a double press of the same button once, in English", async () => {
