@@ -16,13 +16,17 @@ import { poolOf } from "../core/db/client.ts";
 import type { BotContext } from "./context.ts";
 
 /** Chats one process works on at the same time (each holds one lock connection meanwhile). */
-export const CHAT_LOCK_CONNECTIONS = 8;
+export const CHAT_LOCK_CONNECTIONS = 16;
 
 /**
  * The first key of the two-key advisory lock space: chat locks never meet the project's other
  * advisory locks, which use the single 64-bit key space (PostgreSQL keeps the two apart).
  */
 const CHAT_LOCK_SPACE = 0x42555353; // "BUSS"
+
+// Prepared once per lock connection (named statements): two of them run for every update.
+const LOCK = "SELECT pg_advisory_lock($1, hashtext($2))";
+const UNLOCK = "SELECT pg_advisory_unlock($1, hashtext($2))";
 
 /** The lock key of an update: its chat, or the update itself when it has no chat. */
 function lockKey(ctx: Context, chatKey: (ctx: Context) => string | undefined): string {
@@ -44,7 +48,7 @@ export function chatLock(db: Db, chatKey: (ctx: Context) => string | undefined):
     const key = lockKey(ctx, chatKey);
     const client = await pool.connect();
     try {
-      await client.query("SELECT pg_advisory_lock($1, hashtext($2))", [CHAT_LOCK_SPACE, key]);
+      await client.query({ name: "bussola_chat_lock", text: LOCK, values: [CHAT_LOCK_SPACE, key] });
     } catch (error) {
       client.release(error instanceof Error ? error : true);
       throw error;
@@ -54,7 +58,7 @@ export function chatLock(db: Db, chatKey: (ctx: Context) => string | undefined):
       await next();
     } finally {
       try {
-        await client.query("SELECT pg_advisory_unlock($1, hashtext($2))", [CHAT_LOCK_SPACE, key]);
+        await client.query({ name: "bussola_chat_unlock", text: UNLOCK, values: [CHAT_LOCK_SPACE, key] });
       } catch (error) {
         // Dropping the connection releases the lock on PostgreSQL's side.
         broken = error instanceof Error ? error : new Error(String(error));

@@ -66,6 +66,9 @@ async function load(db: Db, updateId: bigint, key: string | null, userId: bigint
       RETURNING 1
     )
     SELECT EXISTS (SELECT 1 FROM marked) AS "fresh",
+      -- The claim need not wait for the disk: lost in a database crash, the update is only claimed
+      -- again (the handler's own writes, and the "done" below, flush it anyway).
+      set_config('synchronous_commit', 'off', true) AS "asyncCommit",
       s."value" AS "sessionValue", s."updatedAt" AS "sessionAt",
       m."id", m."telegramUserId", m."chatId", m."firstName", m."language", m."householdId", m."linkedAt",
       m."consentAt", m."remindersMuted", m."unreachableAt", m."erasureRequestedAt", m."createdAt",
@@ -143,7 +146,11 @@ async function finish(
       WITH "session" AS (DELETE FROM "BotSession" WHERE "key" = ${key})
       UPDATE "ProcessedUpdate" SET "status" = 'done' WHERE "updateId" = ${updateId}`;
   } else {
-    await sql.execute`UPDATE "ProcessedUpdate" SET "status" = 'done' WHERE "updateId" = ${updateId}`;
+    // Nothing else to store: a "done" lost in a database crash leaves a row `handling` that nothing
+    // needs (Telegram has its 200), so this commit does not wait for the disk either.
+    await sql.execute`
+      WITH "done" AS (UPDATE "ProcessedUpdate" SET "status" = 'done' WHERE "updateId" = ${updateId} RETURNING 1)
+      SELECT set_config('synchronous_commit', 'off', true) FROM "done"`;
   }
 }
 
