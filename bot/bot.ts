@@ -1,6 +1,7 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type Context } from "grammy";
+import { chatLock } from "./chat-lock.ts";
 import type { BotContext, BotDeps } from "./context.ts";
 import { errorBoundary, logUpdateFailure, UpdateNotRecorded } from "./errors.ts";
 import { balanceFeature } from "./features/balance.ts";
@@ -54,11 +55,14 @@ export function createBot(options: BotOptions): Bot<BotContext> {
     ctx.logger = deps.logger;
     return next();
   });
-  // One chat's updates in order, so its session is never read and written by two at once.
+  // One chat's updates in order, so its session is never read and written by two at once: in this
+  // process first (waiting in memory), then across processes (an advisory lock in PostgreSQL).
   bot.use(sequentialize(sessionKey));
   // One error path for polling and webhooks: log ids and the error's kind, answer the person.
   bot.use(errorBoundary);
-  // Duplicate check, session and member in one round trip; the session is stored back if it changed.
+  bot.use(chatLock(deps.db, sessionKey));
+  // Claim of the update, session and member in one round trip; once handled, the session (if it
+  // changed) and the update's "done" are stored in one statement.
   bot.use(prepareUpdate(sessionKey));
   bot.use(membershipFeature);
   // The operators' group is a workplace, not a household's chat: nothing after this runs there.

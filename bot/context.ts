@@ -26,7 +26,7 @@ export type BussolaFlavor = {
   /** The Telegram user's record, if they have one (linked or having chosen a language). */
   member: (Member & { household: Household | null }) | null;
   logger: Logger;
-  /** Set once the update is marked handled (so a redelivery would be dropped as a duplicate). */
+  /** Set once this process claimed the update: from then on a failure is answered and recorded as failed. */
   updateRecorded?: boolean;
 };
 

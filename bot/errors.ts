@@ -18,8 +18,8 @@ export function markRedeliverable(update: Update): void {
 }
 
 /**
- * Thrown out of the boundary when an update failed before it was recorded as handled (the database
- * did not answer the duplicate check) and Telegram will deliver it again if told so: the webhook
+ * Thrown out of the boundary when an update failed before it was claimed (the database did not
+ * answer the chat lock or the claim) and Telegram will deliver it again if told so: the webhook
  * route then answers 503 instead of 200, and the person gets the real answer once it goes through.
  */
 export class UpdateNotRecorded extends Error {

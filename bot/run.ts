@@ -54,11 +54,13 @@ function parseUpdate(body: unknown): Update | null {
  * admin code never imports the bot. It answers, like polling confirms an update:
  *
  * - 401 when the secret-token header is wrong (the body is not even read as JSON);
- * - 200 once the update went through the bot: handled, or failed and so answered with the generic
- *   message and logged by the bot's error boundary. Telegram must not deliver it again: it would
- *   fail the same way (a blocked chat, a bad reply) and the person would be told twice;
- * - 503 when it failed before it was recorded as handled (the database did not answer): Telegram
- *   delivers it again later, and the duplicate check sees it once;
+ * - 200 once the update went through the bot, never before: handled to its end (or found handled
+ *   already), or failed and so answered with the generic message, logged by the bot's error boundary
+ *   and recorded as failed. Telegram must not deliver it again: it would fail the same way (a blocked
+ *   chat, a bad reply) and the person would be told twice. A process that dies mid-update answers
+ *   nothing, so Telegram delivers the update again and another process handles it;
+ * - 503 when it failed before it was claimed (the database did not answer): Telegram delivers it
+ *   again later, and the claim sees it once;
  * - 200 for a body that is not an update, with a warning: delivering it again could not help.
  *
  * Nothing logged here carries the body: errors go through the logger's allow-list serializer.

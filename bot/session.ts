@@ -1,8 +1,6 @@
 // grammY-style sessions kept in PostgreSQL, so multi-step flows survive restarts and span bot processes.
-// The stored value is read together with the rest of what an update needs (bot/middlewares/prepare.ts)
-// and written back only when it changed.
-import type { Db } from "../core/db/client.ts";
-import { sqlOf } from "../core/db/sql.ts";
+// The stored value is read together with the rest of what an update needs, and written back only when
+// it changed, in the same statement that records the update as done (bot/middlewares/prepare.ts).
 import type { Flow } from "./flows.ts";
 
 export type SessionData = {
@@ -58,25 +56,23 @@ export function installSession(
   return { current: () => value };
 }
 
+/** What storing the session after an update takes: nothing, removing the row, or writing this JSON. */
+export type SessionChange = { kind: "none" } | { kind: "delete" } | { kind: "write"; json: string };
+
 /**
- * Stores the session after the update, only when that changes something: a changed value is written,
- * an empty or `null` one removes the row (a missing row reads as an empty session), and an unchanged
- * one is left alone unless it was last written long ago.
+ * What the session after the update changes, so that only a change is stored: a changed value is
+ * written, an empty or `null` one removes the row (a missing row reads as an empty session), and an
+ * unchanged one is left alone unless it was last written long ago.
  */
-export async function saveSession(
-  db: Db,
-  stored: StoredSession,
+export function sessionChange(
+  stored: StoredSession | undefined,
   value: SessionData | null | undefined,
   now: Date,
-): Promise<void> {
+): SessionChange {
+  if (!stored) return { kind: "none" };
   const json = value == null ? null : JSON.stringify(value);
-  if (json === null || json === "{}") {
-    if (stored.json !== null) await sqlOf(db).execute`DELETE FROM "BotSession" WHERE "key" = ${stored.key}`;
-    return;
-  }
+  if (json === null || json === "{}") return stored.json === null ? { kind: "none" } : { kind: "delete" };
   const stale = stored.at === null || now.getTime() - stored.at.getTime() >= SESSION_TOUCH_MS;
-  if (json === stored.json && !stale) return;
-  await sqlOf(db).execute`
-    INSERT INTO "BotSession" ("key", "value", "updatedAt") VALUES (${stored.key}, ${json}::jsonb, now())
-    ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value", "updatedAt" = EXCLUDED."updatedAt"`;
+  if (json === stored.json && !stale) return { kind: "none" };
+  return { kind: "write", json };
 }

@@ -147,6 +147,9 @@ describe.each(SETUPS)(
       }
       const failed = logLines(bot.output(), "update failed").filter((entry) => entry.updateId === update_id);
       expect(failed).toHaveLength(1);
+      // Recorded as failed, once: a redelivery would not tell the person again.
+      const claim = await t.db.processedUpdate.findUniqueOrThrow({ where: { updateId: BigInt(update_id) } });
+      expect([claim.status, claim.attempts]).toEqual(["failed", 1]);
       expect(failed[0]).toMatchObject({
         level: 50,
         updateId: update_id,

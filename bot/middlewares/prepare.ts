@@ -4,7 +4,13 @@ import { sqlOf } from "../../core/db/sql.ts";
 import { resolveLanguage, translator } from "../../core/i18n.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { BotContext } from "../context.ts";
-import { installSession, type SessionData, type StoredSession, saveSession } from "../session.ts";
+import {
+  installSession,
+  type SessionChange,
+  type SessionData,
+  type StoredSession,
+  sessionChange,
+} from "../session.ts";
 
 type Row = {
   fresh: boolean;
@@ -42,16 +48,27 @@ type Loaded = {
 };
 
 /**
- * One statement, one round trip: marks the update as handled (false when it already was), and reads
+ * One statement, one round trip: claims the update (false when it was handled already), and reads
  * the chat's session and the sender's member record with their household.
+ *
+ * Runs under the chat's lock (bot/chat-lock.ts), which the process handling an update holds until
+ * it is recorded as done or failed: a row still `handling` here was left by a process that died
+ * mid-update, so the update is handled again (Telegram delivered it again because it never got its
+ * 200). A `failed` one is not: the person was given the generic answer already.
  */
 async function load(db: Db, updateId: bigint, key: string | null, userId: bigint | null): Promise<Loaded> {
   const [row] = await sqlOf(db).query<Row>`
     WITH marked AS (
-      INSERT INTO "ProcessedUpdate" ("updateId", "at") VALUES (${updateId}, now())
-      ON CONFLICT DO NOTHING RETURNING 1
+      INSERT INTO "ProcessedUpdate" ("updateId", "at", "status") VALUES (${updateId}, now(), 'handling')
+      ON CONFLICT ("updateId") DO UPDATE
+        SET "at" = now(), "attempts" = "ProcessedUpdate"."attempts" + 1
+        WHERE "ProcessedUpdate"."status" = 'handling'
+      RETURNING 1
     )
     SELECT EXISTS (SELECT 1 FROM marked) AS "fresh",
+      -- The claim need not wait for the disk: lost in a database crash, the update is only claimed
+      -- again (the handler's own writes, and the "done" below, flush it anyway).
+      set_config('synchronous_commit', 'off', true) AS "asyncCommit",
       s."value" AS "sessionValue", s."updatedAt" AS "sessionAt",
       m."id", m."telegramUserId", m."chatId", m."firstName", m."language", m."householdId", m."linkedAt",
       m."consentAt", m."remindersMuted", m."unreachableAt", m."erasureRequestedAt", m."createdAt",
@@ -107,6 +124,37 @@ async function load(db: Db, updateId: bigint, key: string | null, userId: bigint
 }
 
 /**
+ * Records the update as done and stores the session's change, in one statement: both or neither, so
+ * an update handled again after a crash never meets a session that already moved past it.
+ */
+async function finish(
+  db: Db,
+  updateId: bigint,
+  key: string | undefined,
+  change: SessionChange,
+): Promise<void> {
+  const sql = sqlOf(db);
+  if (change.kind === "write") {
+    await sql.execute`
+      WITH "session" AS (
+        INSERT INTO "BotSession" ("key", "value", "updatedAt") VALUES (${key}, ${change.json}::jsonb, now())
+        ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value", "updatedAt" = EXCLUDED."updatedAt"
+      )
+      UPDATE "ProcessedUpdate" SET "status" = 'done' WHERE "updateId" = ${updateId}`;
+  } else if (change.kind === "delete") {
+    await sql.execute`
+      WITH "session" AS (DELETE FROM "BotSession" WHERE "key" = ${key})
+      UPDATE "ProcessedUpdate" SET "status" = 'done' WHERE "updateId" = ${updateId}`;
+  } else {
+    // Nothing else to store: a "done" lost in a database crash leaves a row `handling` that nothing
+    // needs (Telegram has its 200), so this commit does not wait for the disk either.
+    await sql.execute`
+      WITH "done" AS (UPDATE "ProcessedUpdate" SET "status" = 'done' WHERE "updateId" = ${updateId} RETURNING 1)
+      SELECT set_config('synchronous_commit', 'off', true) FROM "done"`;
+  }
+}
+
+/**
  * A linked member's Telegram first name, kept current so staff can tell a household's members apart
  * (admin panel, household access). Written only when it changed; not stored again after the member
  * asked for erasure, until they link again (linking stores it).
@@ -125,15 +173,17 @@ async function refreshFirstName(
 /**
  * Everything an update needs before the features run, read in one database round trip:
  *
- * - Telegram (and a webhook retry) may deliver the same update twice: each update id is handled once.
- *   If handling fails the mark is removed, so a redelivery gets another chance.
+ * - Telegram (and a webhook retry) may deliver the same update twice: each update id is handled to
+ *   its end once. It counts as handled only when its handling finished (`done`, with the session), or
+ *   failed and the person got the generic answer (`failed`); one whose process died is handled again.
  * - The chat's session (`ctx.session`, as grammY's strict session), stored back after the update only
  *   if it changed; not stored when handling failed.
  * - The sender's member record with its household, and `t` fixed to their language: the member's
  *   choice, else one chosen before the privacy notice was accepted (kept in the session), else
  *   Telegram's.
  *
- * Runs after sequentialize, so one chat's session is never read and written by two updates at once.
+ * Runs under the chat's lock (after sequentialize, then bot/chat-lock.ts), so one chat's session is
+ * never read and written by two updates at once, in any process.
  */
 export function prepareUpdate(sessionKey: (ctx: Context) => string | undefined): Middleware<BotContext> {
   return async (ctx, next) => {
@@ -182,9 +232,12 @@ export function prepareUpdate(sessionKey: (ctx: Context) => string | undefined):
       });
 
       await next(); // on failure the session is not stored
-      if (stored) await saveSession(db, stored, session.current(), ctx.deps.clock.now());
+      await finish(db, updateId, key, sessionChange(stored, session.current(), ctx.deps.clock.now()));
     } catch (error) {
-      await sqlOf(db).execute`DELETE FROM "ProcessedUpdate" WHERE "updateId" = ${updateId}`.catch(
+      // Recorded as failed (the boundary logs it and gives the generic answer): a redelivery must not
+      // tell the person twice. If even this fails the row stays `handling`: handled again if delivered again.
+      await sqlOf(db)
+        .execute`UPDATE "ProcessedUpdate" SET "status" = 'failed' WHERE "updateId" = ${updateId}`.catch(
         () => undefined,
       );
       throw error;
