@@ -79,7 +79,7 @@ export async function showPlan(ctx: BotContext): Promise<void> {
   await ctx.reply(plan ? planText(ctx, plan) : ctx.t("debt:plan.none"), { reply_markup: keyboard });
 }
 
-async function showHowToPay(ctx: BotContext): Promise<void> {
+export async function showHowToPay(ctx: BotContext): Promise<void> {
   if (!ctx.member?.household) {
     await ctx.reply(ctx.t("link.needed"));
     return;
