@@ -7,7 +7,8 @@
 // - words as the worry detector reads them (core/worry/tokens.ts: Intl.Segmenter, lower case, no
 //   accents), with each language's chat spellings ("nn" → "non", "cmq" → "comunque");
 // - a typed word not among the examples' words is taken as its nearest one when it is a typo away
-//   (fastest-levenshtein: 1 edit from 4 letters, 2 from 8), so "pagre", "docomenti", "operatre" count;
+//   (fastest-levenshtein: 1 edit from 4 letters, 2 from 8, or two letters swapped), so "pagre",
+//   "docomenti", "qaunto" count;
 // - each word weighs by how few intents use it (inverse intent frequency): "corso" says a lot, "il"
 //   and "devo" little; a message is compared with every example (a weighted cosine of the word sets)
 //   and an intent scores as its closest example.
@@ -144,7 +145,17 @@ function known(classifier: Classifier, word: string): string | undefined {
   if (word.length < 4) return undefined;
   const allowed = word.length >= 8 ? 2 : 1;
   const nearest = closest(word, classifier.vocabulary);
-  return distance(word, nearest) <= allowed ? nearest : undefined;
+  if (distance(word, nearest) <= allowed) return nearest;
+  // Two letters swapped ("qaunto") is the commonest slip on a phone: one mistake, not two.
+  return classifier.vocabulary.find((candidate) => swappedOnce(word, candidate));
+}
+
+function swappedOnce(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const diff: number[] = [];
+  for (let i = 0; i < a.length && diff.length <= 2; i++) if (a[i] !== b[i]) diff.push(i);
+  const [i, j] = diff;
+  return diff.length === 2 && i !== undefined && j === i + 1 && a[i] === b[j] && a[j] === b[i];
 }
 
 /** Each intent's score (its closest example), best first. */

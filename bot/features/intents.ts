@@ -122,9 +122,11 @@ intentsFeature.chatType("private").on("message:text", async (ctx, next) => {
     "free text understood",
   );
   if (understood.kind === "sure") return ANSWER[understood.intent](ctx);
-  const offered: Intent[] = understood.intents.includes("operator")
-    ? understood.intents
-    : [...understood.intents, "operator"];
+  // A person is always among the choices, and there are at least two.
+  const offered = [...new Set<Intent>([...understood.intents, "operator", "help"])].slice(
+    0,
+    Math.max(2, understood.intents.length + 1),
+  );
   return ctx.reply(ctx.t("intents:did_you_mean"), { reply_markup: intentKeyboard(ctx, offered, 1) });
 });
 
