@@ -7,8 +7,8 @@
 // - words as the worry detector reads them (core/worry/tokens.ts: Intl.Segmenter, lower case, no
 //   accents), with each language's chat spellings ("nn" → "non", "cmq" → "comunque");
 // - a typed word not among the examples' words is taken as its nearest one when it is a typo away
-//   (fastest-levenshtein: 1 edit from 4 letters, 2 from 8, or two letters swapped), so "pagre",
-//   "docomenti", "qaunto" count;
+//   (fastest-levenshtein: 1 edit from 5 letters, 2 from 8, or two letters swapped), so "pagere",
+//   "docomenti", "qaunto" count, for a little less than the word itself;
 // - each word weighs by how few intents use it (inverse intent frequency): "corso" says a lot, "il"
 //   and "devo" little; a message is compared with every example (a weighted cosine of the word sets)
 //   and an intent scores as its closest example.
@@ -139,15 +139,21 @@ function unknownWeight(): number {
   return Math.log(1 + INTENTS.length);
 }
 
-/** The examples' word a typed word stands for, if it is one or a typo away from one. */
-function known(classifier: Classifier, word: string): string | undefined {
-  if (classifier.weights.has(word)) return word;
-  if (word.length < 4) return undefined;
+/** How much a word that only looks like an examples' word (a typo away) counts next to the real one. */
+const TYPO_CREDIT = 0.6;
+/** Words this short are only ever taken as typed: "si", "no", "va" are a typo away from too much. */
+const MIN_TYPO_LENGTH = 5;
+
+/** The examples' word a typed word stands for, and how surely: as typed, or a typo away from it. */
+function known(classifier: Classifier, word: string): { word: string; credit: number } | undefined {
+  if (classifier.weights.has(word)) return { word, credit: 1 };
+  if (word.length < MIN_TYPO_LENGTH) return undefined;
   const allowed = word.length >= 8 ? 2 : 1;
   const nearest = closest(word, classifier.vocabulary);
-  if (distance(word, nearest) <= allowed) return nearest;
+  if (distance(word, nearest) <= allowed) return { word: nearest, credit: TYPO_CREDIT };
   // Two letters swapped ("qaunto") is the commonest slip on a phone: one mistake, not two.
-  return classifier.vocabulary.find((candidate) => swappedOnce(word, candidate));
+  const swapped = classifier.vocabulary.find((candidate) => swappedOnce(word, candidate));
+  return swapped === undefined ? undefined : { word: swapped, credit: TYPO_CREDIT };
 }
 
 function swappedOnce(a: string, b: string): boolean {
@@ -161,21 +167,25 @@ function swappedOnce(a: string, b: string): boolean {
 /** Each intent's score (its closest example), best first. */
 export function scoreIntents(classifier: Classifier, text: string): { intent: Intent; score: number }[] {
   const typed = words(text, classifier.spellings);
-  const message = new Set<string>();
+  const message = new Map<string, number>();
   let unknownSquares = 0;
   for (const word of new Set(typed)) {
-    const word2 = known(classifier, word);
-    if (word2 === undefined) unknownSquares += unknownWeight() ** 2;
-    else message.add(word2);
+    const found = known(classifier, word);
+    if (found === undefined) unknownSquares += unknownWeight() ** 2;
+    else message.set(found.word, Math.max(found.credit, message.get(found.word) ?? 0));
   }
-  const messageNorm = Math.sqrt(norm(message, (w) => classifier.weights.get(w) ?? 0) ** 2 + unknownSquares);
+  // Only short words matched ("si", "no", "e"): nothing was really said about what is wanted.
+  if (![...message.keys()].some((word) => word.length > 2)) return [];
+  const messageNorm = Math.sqrt(
+    norm(message.keys(), (w) => classifier.weights.get(w) ?? 0) ** 2 + unknownSquares,
+  );
   const best = new Map<Intent, number>();
-  if (messageNorm === 0) return [];
   for (const example of classifier.examples) {
     if (example.norm === 0) continue;
     let shared = 0;
-    for (const word of message)
-      if (example.words.has(word)) shared += (classifier.weights.get(word) ?? 0) ** 2;
+    for (const [word, credit] of message) {
+      if (example.words.has(word)) shared += credit * (classifier.weights.get(word) ?? 0) ** 2;
+    }
     const score = shared / (messageNorm * example.norm);
     if (score > (best.get(example.intent) ?? 0)) best.set(example.intent, score);
   }
