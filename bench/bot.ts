@@ -190,7 +190,7 @@ const PEOPLE = Object.fromEntries(
             ? `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, "0")} spesa`
             : `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")} expense`,
         text: language === "it" ? "grazie mille" : "thank you",
-        missing: new Set([t("fallback.unknown_command"), t("fallback.text"), t("link.needed")].map(plain)),
+        missing: new Set([t("fallback.unknown_command"), t("intents:fallback"), t("link.needed")].map(plain)),
         failed: plain(t("errors.generic")),
       },
     ];

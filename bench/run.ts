@@ -5,6 +5,7 @@ import { benchBot } from "./bot.ts";
 import { benchBroadcast } from "./broadcast.ts";
 import { benchEscalation } from "./escalation.ts";
 import { benchImport, benchImportXlsx } from "./import.ts";
+import { benchIntents } from "./intents.ts";
 import { benchLogin } from "./login.ts";
 import { benchOperations } from "./operations.ts";
 import { benchReminders } from "./reminders.ts";
@@ -25,6 +26,7 @@ const BENCHES: [string, () => Promise<Result[]>][] = [
   ["import", benchImport],
   ["import-xlsx", benchImportXlsx],
   ["worry", benchWorry],
+  ["intents", () => benchIntents()],
 ];
 
 const wanted = process.argv.slice(2);

@@ -12,6 +12,7 @@ import { coursesFeature } from "./features/courses.ts";
 import { documentsFeature } from "./features/documents.ts";
 import { fallbackFeature } from "./features/fallback.ts";
 import { helpFeature } from "./features/help.ts";
+import { intentsFeature } from "./features/intents.ts";
 import { languageFeature } from "./features/language.ts";
 import { linkFeature } from "./features/link.ts";
 import { membershipFeature } from "./features/membership.ts";
@@ -89,6 +90,9 @@ export function createBot(options: BotOptions): Bot<BotContext> {
   // Worry first among the free-text handlers: before a case takes the text, or the fallback.
   bot.use(worryFeature);
   bot.use(operatorFeature);
+  // Requests in people's own words: only text that nothing above took (a flow, a quick entry, a link
+  // code, a worry, an open case) is read for what it asks.
+  bot.use(intentsFeature);
   bot.use(fallbackFeature);
 
   // Only what gets past the boundary lands here (polling mode; the webhook route handles its own).

@@ -332,6 +332,9 @@ privateChats.command("expense", (ctx) => startFromCommand(ctx, "expense", ctx.ma
 privateChats.command("income", (ctx) => startFromCommand(ctx, "income", ctx.match));
 
 /** "/expense", "/expense 12,50", "/expense 12,50 pane" (the menu button arrives as "/expense"). */
+/** The guided entry from its first question, as /expense and /income without an amount start it. */
+export const startEntry = (ctx: BotContext, kind: BudgetKindName) => startFromCommand(ctx, kind, "");
+
 async function startFromCommand(ctx: BotContext, kind: BudgetKindName, args: string): Promise<void> {
   const text = args.trim();
   if (!text) return beginEntry(ctx, kind, null, null);

@@ -251,11 +251,17 @@ async function sendCalendar(ctx: BotContext, memberId: number): Promise<void> {
   });
 }
 
-coursesFeature.chatType("private").command("courses", async (ctx) => {
-  if (!ctx.member?.household) return ctx.reply(ctx.t("link.needed"));
+/** /courses: the courses on offer, first page (also what "quando c'è il corso?" gets). */
+export async function showCourses(ctx: BotContext): Promise<void> {
+  if (!ctx.member?.household) {
+    await ctx.reply(ctx.t("link.needed"));
+    return;
+  }
   const view = await listView(ctx, 0);
-  return ctx.reply(view.text, { reply_markup: view.keyboard });
-});
+  await ctx.reply(view.text, { reply_markup: view.keyboard });
+}
+
+coursesFeature.chatType("private").command("courses", showCourses);
 
 coursesFeature.callbackQuery(/^courses:/, async (ctx) => {
   const match = CALLBACK.exec(ctx.callbackQuery.data);

@@ -27,7 +27,7 @@ function itemLines(ctx: BotContext, item: ChecklistItem): string[] {
   return lines;
 }
 
-documentsFeature.chatType("private").command("documents", async (ctx) => {
+export async function showDocuments(ctx: BotContext): Promise<unknown> {
   const household = ctx.member?.household;
   if (!household) return ctx.reply(ctx.t("link.needed"));
   const items = await householdChecklist(ctx.deps.db, household.id, ctx.deps.clock);
@@ -41,4 +41,6 @@ documentsFeature.chatType("private").command("documents", async (ctx) => {
   const blocks = [header.join("\n"), ...items.map((item) => itemLines(ctx, item).join("\n"))];
   blocks.push(ctx.t("documents:footer"));
   return ctx.reply(blocks.join("\n\n"));
-});
+}
+
+documentsFeature.chatType("private").command("documents", showDocuments);

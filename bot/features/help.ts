@@ -4,10 +4,9 @@ import { mainMenu } from "../menu.ts";
 
 export const helpFeature = new Composer<BotContext>();
 
-helpFeature
-  .chatType("private")
-  .command("help", (ctx) =>
-    ctx.member?.household
-      ? ctx.reply(ctx.t("help.text"), { reply_markup: mainMenu(ctx.t) })
-      : ctx.reply(ctx.t("help.unlinked")),
-  );
+export const showHelp = (ctx: BotContext) =>
+  ctx.member?.household
+    ? ctx.reply(ctx.t("help.text"), { reply_markup: mainMenu(ctx.t) })
+    : ctx.reply(ctx.t("help.unlinked"));
+
+helpFeature.chatType("private").command("help", showHelp);

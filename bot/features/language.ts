@@ -14,7 +14,7 @@ function languageKeyboard(): InlineKeyboard {
   return keyboard;
 }
 
-const showChoice = (ctx: BotContext) =>
+export const showChoice = (ctx: BotContext) =>
   ctx.reply(ctx.t("language.choose"), { reply_markup: languageKeyboard() });
 
 languageFeature.chatType("private").command("language", showChoice);

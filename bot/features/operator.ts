@@ -93,13 +93,16 @@ async function askForMessage(ctx: BotContext, topic: string): Promise<void> {
 
 // ─── /operator ──────────────────────────────────────────────────────────────
 
-privateChats.command("operator", async (ctx) => {
+/** /operator: the open case, or the FAQ and the topics to write to a person about. */
+export async function showOperator(ctx: BotContext): Promise<unknown> {
   const household = ctx.member?.household;
   if (!household) return ctx.reply(ctx.t("link.needed"));
   const active = await findActiveCase(ctx.deps.db, household.id);
   if (active) return showCase(ctx, active);
   return showMenu(ctx);
-});
+}
+
+privateChats.command("operator", showOperator);
 
 // ─── Buttons ────────────────────────────────────────────────────────────────
 
