@@ -135,7 +135,7 @@ describe("worry levels: indirect danger and its look-alikes", () => {
     ["uk", "урізали зарплату вдвічі", "money"],
     ["es", "me recortaron el sueldo", "money"],
     // "they cut" alone once read as utilities cut off: a salary cut is money trouble, not housing.
-    ["ar", "نقصوا راتبي وقطعوا المعاش", "money"],
+    ["ar", "قطعوا راتبي هالشهر", "money"],
     ["en", "they will stop the water next week", "housing"],
     ["ro", "ne taie curentul săptămâna viitoare", "housing"],
     ["sq", "do na presin dritat javën tjetër", "housing"],
