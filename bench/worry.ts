@@ -83,7 +83,10 @@ function botTexts(): string[] {
       for (const [key, inner] of Object.entries(value)) walk(inner, `${path}.${key}`);
     }
   };
-  for (const language of readdirSync(root)) {
+  // locales/ also holds STYLE.md: only the language folders hold texts.
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const language = entry.name;
     for (const file of readdirSync(join(root, language))) {
       if (file === "admin.json" || file === "staff.json") continue;
       walk(JSON.parse(readFileSync(join(root, language, file), "utf8")), `.${file}`);

@@ -106,6 +106,52 @@ describe("worry levels: hard cases", () => {
   });
 });
 
+// Indirect danger, said in words no list had before: wanting to vanish, hoping not to wake up,
+// "ending it" without the word life, being a burden, threats to kill, the throat, being locked in,
+// fear of going home. Danger wins over the money words next to it. And "this heat is killing me"
+// is a figure of speech, not violence.
+describe("worry levels: indirect danger and its look-alikes", () => {
+  it.each([
+    ["en", "some days I just want to disappear, I can't go on", "danger"],
+    ["en", "honestly I hope I don't wake up tomorrow", "danger"],
+    ["en", "I keep thinking about ending it", "danger"],
+    ["en", "my husband says he'll kill me if I tell anyone", "danger"],
+    ["en", "he grabbed me by the neck last night", "danger"],
+    ["en", "I'm scared to go home tonight", "danger"],
+    ["en", "he hits the kids when he drinks", "danger"],
+    ["it", "vorrei solo sparire, non ce la faccio più", "danger"],
+    ["it", "dice che mi ammazza se lo lascio", "danger"],
+    ["ro", "zice că mă omoară dacă plec", "danger"],
+    ["sq", "më kapi për fyti dje", "danger"],
+    ["uk", "думаю покінчити з усім", "danger"],
+    ["fr", "je veux disparaître", "danger"],
+    ["es", "tengo miedo de volver a casa", "danger"],
+    ["ar", "بدي اختفي", "danger"],
+    ["en", "the debts keep piling up", "money"],
+    ["en", "they cut my pay again this month", "money"],
+    ["it", "i debiti si accumulano ogni mese", "money"],
+    ["ro", "datoriile se tot adună", "money"],
+    ["sq", "borxhet po shtohen çdo muaj", "money"],
+    ["uk", "урізали зарплату вдвічі", "money"],
+    ["es", "me recortaron el sueldo", "money"],
+    // "they cut" alone once read as utilities cut off: a salary cut is money trouble, not housing.
+    ["ar", "قطعوا راتبي هالشهر", "money"],
+    ["en", "they will stop the water next week", "housing"],
+    ["ro", "ne taie curentul săptămâna viitoare", "housing"],
+    ["sq", "do na presin dritat javën tjetër", "housing"],
+    ["ro", "căldura asta mă omoară", "ordinary"],
+    ["it", "questo caldo mi ammazza", "ordinary"],
+    ["en", "work is killing me lately", "ordinary"],
+    ["es", "este calor me mata", "ordinary"],
+    ["ar", "الحر يقتلني", "ordinary"],
+    ["sq", "më dhemb fyti", "ordinary"],
+    ["en", "my savings just disappear every month", "ordinary"],
+    ["en", "the landlord threatened to evict us", "housing"],
+  ])("%s: %s → %s", (_language, text, expected) => {
+    expect(level(text)).toBe(expected);
+  });
+});
+
 describe("worry phrase lists (content)", () => {
   it("exist for every language the bot speaks", () => {
     expect([...WORRY_LANGUAGES].sort()).toEqual([...SUPPORTED_LANGUAGES].sort());
