@@ -169,6 +169,7 @@ describe("three bot, two worker and two admin processes on one database and one 
   const households: Household[] = [];
 
   beforeAll(async () => {
+    const setUp = Date.now();
     // Like Telegram, the sandbox delivers different chats' updates at once (one chat's in order).
     // It waits 1.5 s for a webhook's answer: an update slower than that on a busy machine is
     // delivered again, to the next process, while the first is still handling it.
@@ -242,6 +243,7 @@ describe("three bot, two worker and two admin processes on one database and one 
       },
     );
     households.push(...made.sort((a, b) => a.index - b.index));
+    const householdsMade = Date.now();
 
     const botPorts = await Promise.all(Array.from({ length: BOTS }, () => freePort()));
     proxy = await startProxy(botPorts);
@@ -260,6 +262,7 @@ describe("three bot, two worker and two admin processes on one database and one 
       return settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     };
     // Started in two groups: seven Node processes starting together would starve two cores.
+    const botsStarting = Date.now();
     await started(
       botPorts.map((port) =>
         startProcess(
@@ -277,6 +280,7 @@ describe("three bot, two worker and two admin processes on one database and one 
         ),
       ),
     );
+    const botsReady = Date.now();
     const workers = Array.from({ length: 2 }, () =>
       startProcess(["main.ts", "--role", "worker"], { ...common, ...telegram }, "Bussola ready", 120_000),
     );
@@ -297,10 +301,15 @@ describe("three bot, two worker and two admin processes on one database and one 
       expect((await client.signIn(STAFF, PASSWORD)).status).toBe(303);
       admins.push({ client, csrf: csrfOf((await client.get("/cases")).body) });
     }
+    console.log(
+      `scale-out set-up: households ${Math.round((householdsMade - setUp) / 1000)} s, bots ${Math.round((botsReady - botsStarting) / 1000)} s, workers and admins ${Math.round((Date.now() - botsReady) / 1000)} s`,
+    );
   }, 300_000);
 
   afterAll(async () => {
+    const stopping = Date.now();
     await Promise.all(processes.map((running) => running.stop()));
+    console.log(`scale-out: processes stopped in ${Math.round((Date.now() - stopping) / 1000)} s`);
     await proxy?.close();
     await sandbox?.close();
     await t?.drop();
