@@ -36,6 +36,11 @@ export interface SandboxOptions {
   webhookRetryMs?: number;
   /** How long a webhook delivery waits for the bot's answer (default 10 s). */
   webhookTimeoutMs?: number;
+  /**
+   * Deliver up to setWebhook's max_connections updates at once, as Telegram does, one chat's still
+   * one at a time and in order (default: one update at a time in all).
+   */
+  webhookParallel?: boolean;
   /** Id of the first update (default: derived from the clock, so ids grow across restarts). */
   firstUpdateId?: number;
   /** Messages kept per chat for transcripts, edits and replies (default 1000). */
@@ -69,6 +74,7 @@ function buildContext(options: SandboxOptions, token: string): SandboxContext {
   const webhook = new WebhookDelivery(updates, {
     retryMs: options.webhookRetryMs ?? 200,
     timeoutMs: options.webhookTimeoutMs ?? 10_000,
+    parallel: options.webhookParallel ?? false,
   });
   return {
     token,

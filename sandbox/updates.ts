@@ -111,6 +111,11 @@ export class UpdateQueue {
     return entries.map((entry) => entry.update);
   }
 
+  /** The unconfirmed updates, oldest first (a copy: delivery may remove some meanwhile). */
+  entries(): QueueEntry[] {
+    return [...this.#pending];
+  }
+
   head(): QueueEntry | undefined {
     return this.#pending[0];
   }

@@ -1,8 +1,12 @@
 // Webhook delivery: POSTs queued updates to the bot's URL one at a time, in order; an update leaves
-// the queue on a 2xx answer, otherwise it is retried after a short pause.
+// the queue on a 2xx answer, otherwise it is retried after a short pause. With `parallel`, as many at
+// once as setWebhook's max_connections allows, as Telegram does — but one chat's updates still one
+// at a time and in order (a chat's next update waits until the one before it has left the queue), so
+// several bot processes behind a load balancer really do work on different chats at the same time.
 
 import { nowSeconds } from "./state.ts";
-import type { UpdateQueue } from "./updates.ts";
+import type { Update } from "./types.ts";
+import type { QueueEntry, UpdateQueue } from "./updates.ts";
 
 export interface WebhookConfig {
   url: string;
@@ -16,6 +20,8 @@ export interface WebhookTiming {
   retryMs: number;
   /** How long to wait for the bot's answer. */
   timeoutMs: number;
+  /** Deliver up to max_connections updates at once, one chat's one at a time (default: one in all). */
+  parallel?: boolean;
 }
 
 export interface WebhookInfo {
@@ -36,7 +42,9 @@ export class WebhookDelivery {
   #config: WebhookConfig | null = null;
   #running = false;
   #closed = false;
-  #inFlight: AbortController | null = null;
+  readonly #inFlight = new Set<AbortController>();
+  /** Parallel delivery: the chats (or lone updates) with an update on its way. */
+  readonly #busy = new Set<string>();
   #wakePause: (() => void) | null = null;
   #lastError: { date: number; message: string } | null = null;
 
@@ -55,7 +63,7 @@ export class WebhookDelivery {
     this.#config = config;
     if (changed) {
       this.#lastError = null;
-      this.#inFlight?.abort();
+      this.#abortAll();
       this.#wake();
     }
     this.#kick();
@@ -64,7 +72,7 @@ export class WebhookDelivery {
   delete(): void {
     this.#config = null;
     this.#lastError = null;
-    this.#inFlight?.abort();
+    this.#abortAll();
     this.#wake();
   }
 
@@ -91,12 +99,50 @@ export class WebhookDelivery {
     this.#closed = true;
     this.#config = null;
     this.#unsubscribe();
-    this.#inFlight?.abort();
+    this.#abortAll();
     this.#wake();
   }
 
+  #abortAll(): void {
+    for (const controller of this.#inFlight) controller.abort();
+  }
+
   #kick(): void {
-    if (!this.#running && !this.#closed && this.#config && this.#queue.size > 0) void this.#run();
+    if (this.#timing.parallel) this.#fill();
+    else if (!this.#running && !this.#closed && this.#config && this.#queue.size > 0) void this.#run();
+  }
+
+  /** Parallel delivery: starts the oldest update of each idle chat, up to max_connections in flight. */
+  #fill(): void {
+    const config = this.#config;
+    if (this.#closed || !config) return;
+    for (const entry of this.#queue.entries()) {
+      if (this.#busy.size >= config.maxConnections) break;
+      const key = chatKey(entry.update);
+      if (this.#busy.has(key)) continue;
+      this.#busy.add(key);
+      void this.#deliver(entry, key);
+    }
+  }
+
+  /** Parallel delivery of one update, retried until a 2xx answer, the webhook's removal or close. */
+  async #deliver(entry: QueueEntry, key: string): Promise<void> {
+    try {
+      for (;;) {
+        const config = this.#config;
+        if (this.#closed || !config) return;
+        entry.delivered = true;
+        if (await this.#post(config, JSON.stringify(entry.update))) {
+          this.#queue.remove(entry);
+          return;
+        }
+        if (this.#closed || !this.#config) return;
+        await new Promise((resolve) => setTimeout(resolve, this.#timing.retryMs));
+      }
+    } finally {
+      this.#busy.delete(key);
+      this.#fill();
+    }
   }
 
   async #run(): Promise<void> {
@@ -119,7 +165,7 @@ export class WebhookDelivery {
 
   async #post(config: WebhookConfig, body: string): Promise<boolean> {
     const controller = new AbortController();
-    this.#inFlight = controller;
+    this.#inFlight.add(controller);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -139,7 +185,7 @@ export class WebhookDelivery {
       return false;
     } finally {
       clearTimeout(timer);
-      if (this.#inFlight === controller) this.#inFlight = null;
+      this.#inFlight.delete(controller);
     }
   }
 
@@ -171,4 +217,14 @@ function connectionError(error: unknown): string {
   if (cause?.code === "ECONNREFUSED") return "Connection refused";
   if (cause?.code === "ENOTFOUND") return "Failed to resolve host: Name or service not known";
   return `Connection failed: ${cause?.message ?? (error instanceof Error ? error.message : String(error))}`;
+}
+
+/** What orders an update: its chat, or the update alone when it has none. */
+function chatKey(update: Update): string {
+  const fields = Object.values(update) as { chat?: { id?: number }; message?: { chat?: { id?: number } } }[];
+  for (const field of fields) {
+    const chatId = field?.chat?.id ?? field?.message?.chat?.id;
+    if (typeof chatId === "number") return `chat:${chatId}`;
+  }
+  return `update:${update.update_id}`;
 }

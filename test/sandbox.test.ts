@@ -479,6 +479,54 @@ describe("webhook", () => {
     expect(info.result.last_error_message).toBe("Wrong response from the webhook: 502 Bad Gateway");
   });
 
+  it("with webhookParallel, delivers different chats' updates at once and one chat's in order", async () => {
+    // A receiver that takes 150 ms per update and answers the first delivery of "uno" with 500.
+    const log: { updateId: number; text: string | undefined; start: number; end: number }[] = [];
+    let failed = false;
+    const slow = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const update = JSON.parse(Buffer.concat(chunks).toString()) as AnyUpdate;
+        const entry = { updateId: update.update_id, text: update.message?.text, start: Date.now(), end: 0 };
+        log.push(entry);
+        setTimeout(() => {
+          entry.end = Date.now();
+          const fail = entry.text === "uno" && !failed;
+          failed ||= fail;
+          response.writeHead(fail ? 500 : 200).end();
+        }, 150);
+      });
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    try {
+      const sb = await fresh({ webhookRetryMs: 20, webhookParallel: true });
+      const anna = await createUser(sb);
+      const ben = await createUser(sb);
+      const uno = await userSends(sb, anna.id, { text: "uno" });
+      const due = await userSends(sb, anna.id, { text: "due" });
+      const tre = await userSends(sb, ben.id, { text: "tre" });
+      const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/telegram`;
+      await call(sb, "setWebhook", { url });
+      await eventually(() => log.filter((l) => l.end > 0).length >= 4);
+
+      // Anna's updates one at a time and in order, "uno" twice (its first answer was a 500).
+      const annas = log.filter((l) => l.text !== "tre");
+      expect(annas.map((l) => l.updateId)).toEqual([uno.update_id, uno.update_id, due.update_id]);
+      for (let n = 1; n < annas.length; n++) {
+        expect(annas[n]?.start).toBeGreaterThanOrEqual(annas[n - 1]?.end ?? Infinity);
+      }
+      // Ben's did not wait for Anna's: it started while her first was on its way.
+      const bens = log.find((l) => l.updateId === tre.update_id);
+      expect(bens?.start).toBeLessThan(annas[0]?.end ?? 0);
+      expect((await call<Record<string, unknown>>(sb, "getWebhookInfo")).result).toMatchObject({
+        pending_update_count: 0,
+      });
+    } finally {
+      await new Promise((resolve) => slow.close(resolve));
+    }
+  });
+
   it("answers 409 to getUpdates while a webhook is set, also to a pending poll", async () => {
     const sb = await fresh();
     const pending = call(sb, "getUpdates", { timeout: 20 });
