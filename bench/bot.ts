@@ -15,6 +15,10 @@
 // "other", never as failures. Errors are time-outs, the bot's "something went wrong" reply, rejected
 // button presses, and every Bot API call the sandbox answered with a status other than 200.
 //
+// Then, on the same sandbox and database, a conventional grammY bot (bench/conventional-bot.ts: the
+// session plugin on a PostgreSQL storage adapter, one Prisma query per /balance) with the same people.
+// BENCH_BOT_MIX: "balance" (default: every step is /balance, the side-by-side comparison) or "mixed".
+//
 // Alone: `node bench/bot.ts`. Knobs: BENCH_BOT_HOUSEHOLDS (200), BENCH_BOT_SECONDS (steady load, 10),
 // BENCH_BOT_THINK_MS (500-1500), BENCH_BOT_PROFILE=<dir> (a CPU profile of the bot process).
 import { type ChildProcess, spawn } from "node:child_process";
@@ -52,6 +56,11 @@ function thinkRange(raw: string): readonly [number, number] {
   return range;
 }
 
+function mixOf(raw: string): "balance" | "mixed" {
+  if (raw !== "balance" && raw !== "mixed") throw new Error("BENCH_BOT_MIX must be balance or mixed");
+  return raw;
+}
+
 let benchStart = performance.now();
 function progress(message: string): void {
   console.log(`bot bench [${((performance.now() - benchStart) / 1000).toFixed(1)} s]: ${message}`);
@@ -65,6 +74,8 @@ const CONFIG = {
   soloMs: 3_000,
   /** Think time between two steps of one household in the steady load, uniformly in [min, max]. */
   thinkMs: thinkRange(process.env.BENCH_BOT_THINK_MS ?? "500-1500"),
+  /** "balance" (every step is /balance: the side-by-side comparison) or "mixed" (the flows below). */
+  mix: mixOf(process.env.BENCH_BOT_MIX ?? "balance"),
   replyTimeoutMs: 10_000,
   /** After a press is answered, how long a message may still follow and count as its reply. */
   pressGraceMs: 3_000,
@@ -205,6 +216,7 @@ const PEOPLE = Object.fromEntries(
 >;
 
 function pickStep(): Exclude<Step, "category"> {
+  if (CONFIG.mix === "balance") return "balance";
   let roll = Math.random() * MIX_TOTAL;
   for (const [step, weight] of MIX) {
     roll -= weight;
@@ -309,7 +321,12 @@ function firstChoice(replies: BotMessage[]): { messageId: number; data: string }
 
 async function runStep(c: Control, user: SimUser, step: Exclude<Step, "category">, samples: Sample[]) {
   const person = PEOPLE[user.language];
-  const text = step === "expense" ? person.expense(100 + Math.floor(Math.random() * 8_000)) : person[step];
+  const text =
+    step === "expense"
+      ? person.expense(100 + Math.floor(Math.random() * 8_000))
+      : step === "balance" && CONFIG.mix === "balance"
+        ? "/balance"
+        : person[step];
   const { ms, replies } = await sendAndWait(c, user, text);
   const outcome = classify(step, user, replies);
   samples.push({ step, ms, outcome, doneAt: performance.now() });
@@ -524,6 +541,7 @@ async function measure(
 ): Promise<Omit<BotFigures, "users" | "languages">> {
   // No separate warm-up: the set-up (privacy notice and linking for Bussola, a /start each for the
   // echo bot) has already run a few hundred updates through each bot.
+  await c.ok("POST", "/control/reset-counters");
   const transactionsBefore = await databaseTransactions?.();
   const botCpuBefore = processCpuMs(bot.child.pid);
   const ownCpuBefore = process.cpuUsage();
@@ -609,7 +627,7 @@ async function linkHousehold(
   return linked.some((m) => m.text?.includes(household.name)) ? user : null;
 }
 
-async function measureBussola(cleanup: Cleanup): Promise<BotFigures> {
+async function measureBussola(cleanup: Cleanup): Promise<{ bussola: BotFigures; conventional: BotFigures }> {
   const databaseUrl = benchDatabaseUrl();
   progress(`Bussola: database, ${CONFIG.households} households`);
   await ensureDatabase(databaseUrl);
@@ -673,10 +691,30 @@ async function measureBussola(cleanup: Cleanup): Promise<BotFigures> {
       SELECT (xact_commit + xact_rollback)::bigint AS n FROM pg_stat_database WHERE datname = current_database()`;
     return Number(row?.n ?? 0);
   };
-  return {
+  const bussola = {
     users: users.length,
     languages,
     ...(await measure(c, users, "Bussola", bot, transactions)),
+  };
+  await Promise.all([bot.stop(), worker.stop()]);
+
+  // The conventional bot on the same sandbox and database: the same people, already linked.
+  progress("conventional bot: starting");
+  const conventional = await startChild(
+    ["bench/conventional-bot.ts"],
+    { TELEGRAM_BOT_TOKEN: sandbox.token, TELEGRAM_API_ROOT: sandbox.url, DATABASE_URL: databaseUrl },
+    "conventional bot ready",
+  );
+  cleanup.defer("conventional bot process", () => conventional.stop());
+  // Its warm-up (Bussola's had the linking): a /balance from every household.
+  await mapLimit(users, CONFIG.setupConcurrency, (user) => sendAndWait(c, user, "/balance"));
+  return {
+    bussola,
+    conventional: {
+      users: users.length,
+      languages,
+      ...(await measure(c, users, "conventional bot", conventional, transactions)),
+    },
   };
 }
 
@@ -744,7 +782,13 @@ function flowNote(figures: BotFigures): { answeredShare: number; note: string } 
   return { answeredShare: samples.length ? (100 * answered) / samples.length : 0, note: parts.join("; ") };
 }
 
-function report(bussola: BotFigures, echo: BotFigures, households: number, machine: string): BenchResult[] {
+function report(
+  bussola: BotFigures,
+  echo: BotFigures,
+  conventional: BotFigures,
+  households: number,
+  machine: string,
+): BenchResult[] {
   const think = `think time ${CONFIG.thinkMs[0] / 1000}–${CONFIG.thinkMs[1] / 1000} s`;
   const rows: BenchResult[] = [
     {
@@ -757,6 +801,7 @@ function report(bussola: BotFigures, echo: BotFigures, households: number, machi
   for (const [label, figures] of [
     ["bussola", bussola],
     ["echo bot", echo],
+    ["conventional bot", conventional],
   ] as const) {
     const { solo, steady, saturation } = figures;
     rows.push(
@@ -818,6 +863,27 @@ function report(bussola: BotFigures, echo: BotFigures, households: number, machi
     unit: "%",
     note: `max updates/s; aim ≥ 40; with ${think}: ${Math.round(steadyRatio)} %`,
   });
+  const conventionalRatio = conventional.saturation.perSecond
+    ? bussola.saturation.perSecond / conventional.saturation.perSecond
+    : 0;
+  rows.push({
+    name: "bussola / conventional bot throughput",
+    value: round(conventionalRatio, 2),
+    unit: "×",
+    note: "max updates/s; aim ≥ 2",
+  });
+  const harness = Math.max(
+    ...[bussola, echo, conventional].map((figures) => figures.cpuPerUpdate.harness ?? 0),
+  );
+  const lightestBot = Math.min(
+    ...[bussola, echo, conventional].map((figures) => figures.cpuPerUpdate.bot ?? Number.POSITIVE_INFINITY),
+  );
+  rows.push({
+    name: "Telegram stand-in CPU per update, at most",
+    value: round(harness, 2),
+    unit: "ms",
+    note: `the bench process (sandbox and simulated households together, so an upper bound for the stand-in); ${round((100 * harness) / lightestBot)} % of the lightest bot's CPU per update`,
+  });
   const flows = flowNote(bussola);
   rows.push({
     name: "bussola: steps answered by a flow",
@@ -841,12 +907,12 @@ export async function benchBot(): Promise<BenchResult[]> {
   // Everything (bots, PostgreSQL, the sandbox and the simulated households) shares this machine.
   const machine = `${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(1)} at start`;
   try {
-    const bussola = await measureBussola(cleanup);
+    const { bussola, conventional } = await measureBussola(cleanup);
     await cleanup.run(); // Bussola's processes, sandbox and database go before the echo bot runs
     // The same households (as many, same languages) for the echo bot.
     const echo = await measureEcho(cleanup, bussola.languages);
     progress("done");
-    return report(bussola, echo, CONFIG.households, machine);
+    return report(bussola, echo, conventional, CONFIG.households, machine);
   } finally {
     await cleanup.run();
     process.off("SIGINT", interrupted);
