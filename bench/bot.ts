@@ -34,7 +34,6 @@ import { applyMigrations, dropDatabase, ensureDatabase } from "../core/db/migrat
 import { translator } from "../core/i18n.ts";
 import { issueLinkCode } from "../core/linking.ts";
 import { createDeliveryQueue } from "../core/queues/delivery.ts";
-import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { type BenchHousehold, seedBenchHouseholds } from "./households.ts";
 
 export type BenchResult = { name: string; value: number; unit: string; note?: string };
@@ -491,16 +490,29 @@ async function startChild(
   return { child, output: () => output, stop };
 }
 
-async function startBenchSandbox(cleanup: Cleanup): Promise<{ sandbox: Sandbox; c: Control }> {
-  const sandbox = await startSandbox({ port: 0 });
-  cleanup.defer("sandbox", () => sandbox.close());
-  const c = new Control(sandbox.url);
+/**
+ * The sandbox in a process of its own (sandbox/main.ts), so that its CPU per call is measured apart
+ * from the simulated households': the check that the stand-in is not what limits the bots.
+ */
+async function startBenchSandbox(
+  cleanup: Cleanup,
+): Promise<{ sandbox: { url: string; token: string }; c: Control; standIn: Child }> {
+  const standIn = await startChild(["sandbox/main.ts"], { SANDBOX_PORT: "0" }, "TELEGRAM_BOT_TOKEN=");
+  cleanup.defer("sandbox", () => standIn.stop());
+  const url = /TELEGRAM_API_ROOT=(\S+)/.exec(standIn.output())?.[1];
+  const token = /TELEGRAM_BOT_TOKEN=(\S+)/.exec(standIn.output())?.[1];
+  if (!url || !token) throw new Error(`the sandbox did not say where it listens:\n${standIn.output()}`);
+  const c = new Control(url);
   cleanup.defer("control client", () => c.close());
   await c.ok("POST", "/control/limits", { global_per_second: 0, chat_per_second: 0, group_per_minute: 0 });
-  return { sandbox, c };
+  return { sandbox: { url, token }, c, standIn };
 }
 
-type Counters = { responses: Record<string, number>; errors: { method: string; description: string }[] };
+type Counters = {
+  requests: Record<string, number>;
+  responses: Record<string, number>;
+  errors: { method: string; description: string }[];
+};
 
 type BotFigures = {
   users: number;
@@ -512,7 +524,9 @@ type BotFigures = {
   apiErrors: Record<string, number>;
   apiErrorTexts: string[];
   /** CPU ms per update handled: of the bot's process, and of this one (sandbox and households). */
-  cpuPerUpdate: { bot: number | undefined; harness: number | undefined };
+  cpuPerUpdate: { bot: number | undefined; standIn: number | undefined; harness: number | undefined };
+  /** CPU ms of the stand-in per Bot API call it answered. */
+  standInCpuPerCall: number | undefined;
   /** PostgreSQL transactions (each statement outside a transaction is one) per update handled. */
   transactionsPerUpdate: number | undefined;
   /** The bot's process ended during the run (a crash). */
@@ -537,6 +551,7 @@ async function measure(
   users: SimUser[],
   label: string,
   bot: Child,
+  standIn: Child,
   databaseTransactions?: () => Promise<number>,
 ): Promise<Omit<BotFigures, "users" | "languages">> {
   // No separate warm-up: the set-up (privacy notice and linking for Bussola, a /start each for the
@@ -544,6 +559,7 @@ async function measure(
   await c.ok("POST", "/control/reset-counters");
   const transactionsBefore = await databaseTransactions?.();
   const botCpuBefore = processCpuMs(bot.child.pid);
+  const standInCpuBefore = processCpuMs(standIn.child.pid);
   const ownCpuBefore = process.cpuUsage();
   progress(`${label}: one household alone ${CONFIG.soloMs / 1000} s`);
   const solo = await runLoad(c, users.slice(0, 1), CONFIG.soloMs, [0, 0]);
@@ -552,6 +568,11 @@ async function measure(
   progress(`${label}: saturation ${CONFIG.saturationMs / 1000} s`);
   const saturation = await runLoad(c, users, CONFIG.saturationMs, [0, 0]);
   const botCpuAfter = processCpuMs(bot.child.pid);
+  const standInCpuAfter = processCpuMs(standIn.child.pid);
+  const standInCpu =
+    standInCpuBefore !== undefined && standInCpuAfter !== undefined
+      ? standInCpuAfter - standInCpuBefore
+      : undefined;
   const botStopped = bot.child.exitCode !== null || bot.child.signalCode !== null;
   const ownCpu = process.cpuUsage(ownCpuBefore);
   const transactionsAfter = await databaseTransactions?.();
@@ -561,6 +582,7 @@ async function measure(
       botCpuBefore !== undefined && botCpuAfter !== undefined && updates
         ? (botCpuAfter - botCpuBefore) / updates
         : undefined,
+    standIn: standInCpu !== undefined && updates ? standInCpu / updates : undefined,
     harness: updates ? (ownCpu.user + ownCpu.system) / 1000 / updates : undefined,
   };
   const transactionsPerUpdate =
@@ -568,6 +590,7 @@ async function measure(
       ? (transactionsAfter - transactionsBefore) / updates
       : undefined;
   const counters = await c.ok<Counters>("GET", "/control/counters");
+  const apiCalls = Object.values(counters.requests).reduce((sum, n) => sum + n, 0);
   const apiErrors = Object.fromEntries(
     Object.entries(counters.responses).filter(([status, n]) => status !== "200" && n > 0),
   );
@@ -579,6 +602,8 @@ async function measure(
     apiErrors,
     apiErrorTexts,
     cpuPerUpdate,
+    // All its CPU (the households' control calls too) over the Bot API calls alone: an upper bound.
+    standInCpuPerCall: standInCpu !== undefined && apiCalls ? standInCpu / apiCalls : undefined,
     transactionsPerUpdate,
     botStopped,
   };
@@ -606,7 +631,15 @@ async function linkHousehold(
     language_code: household.language,
   });
   const user: SimUser = { id: created.id, language: household.language, name: household.name, seen: 0 };
-  const issued = await issueLinkCode(db, household.contractCode, systemClock);
+  // A busy machine may keep the transaction waiting for a connection past Prisma's 2 s: try again.
+  let issued: Awaited<ReturnType<typeof issueLinkCode>> | undefined;
+  for (let attempt = 1; issued === undefined; attempt++) {
+    try {
+      issued = await issueLinkCode(db, household.contractCode, systemClock);
+    } catch (error) {
+      if (attempt >= 3 || !left(deadline)) throw error;
+    }
+  }
   if (!issued) return null;
   // The deep link t.me/<bot>?start=CODE: the privacy notice first, the code is used on "I agree".
   const start = await sendAndWait(c, user, `/start ${issued.code.replace("-", "")}`, left(deadline) || 1);
@@ -648,7 +681,7 @@ async function measureBussola(cleanup: Cleanup): Promise<{ bussola: BotFigures; 
     await redis.quit();
   });
 
-  const { sandbox, c } = await startBenchSandbox(cleanup);
+  const { sandbox, c, standIn } = await startBenchSandbox(cleanup);
   const env = {
     DATABASE_URL: databaseUrl,
     QUEUE_PREFIX: queuePrefix,
@@ -694,7 +727,7 @@ async function measureBussola(cleanup: Cleanup): Promise<{ bussola: BotFigures; 
   const bussola = {
     users: users.length,
     languages,
-    ...(await measure(c, users, "Bussola", bot, transactions)),
+    ...(await measure(c, users, "Bussola", bot, standIn, transactions)),
   };
   await Promise.all([bot.stop(), worker.stop()]);
 
@@ -713,13 +746,13 @@ async function measureBussola(cleanup: Cleanup): Promise<{ bussola: BotFigures; 
     conventional: {
       users: users.length,
       languages,
-      ...(await measure(c, users, "conventional bot", conventional, transactions)),
+      ...(await measure(c, users, "conventional bot", conventional, standIn, transactions)),
     },
   };
 }
 
 async function measureEcho(cleanup: Cleanup, languages: Language[]): Promise<BotFigures> {
-  const { sandbox, c } = await startBenchSandbox(cleanup);
+  const { sandbox, c, standIn } = await startBenchSandbox(cleanup);
   progress("echo bot: starting");
   const echo = await startChild(
     ["bench/echo-bot.ts"],
@@ -737,7 +770,7 @@ async function measureEcho(cleanup: Cleanup, languages: Language[]): Promise<Bot
     if (left(deadline)) await sendAndWait(c, user, "/start", left(deadline) || 1);
     return user;
   });
-  return { users: users.length, languages, ...(await measure(c, users, "echo bot", echo)) };
+  return { users: users.length, languages, ...(await measure(c, users, "echo bot", echo, standIn)) };
 }
 
 // ─── Report ─────────────────────────────────────────────────────────────────────────────────────
@@ -846,7 +879,8 @@ function report(
                 `not PostgreSQL's; ${figures.transactionsPerUpdate.toFixed(1)} database transactions per update`,
               ]
             : []),
-          `sandbox and households: ${cpu.harness?.toFixed(2)} ms`,
+          `the Telegram stand-in: ${cpu.standIn?.toFixed(2)} ms (${figures.standInCpuPerCall?.toFixed(2)} ms per Bot API call)`,
+          `simulated households: ${cpu.harness?.toFixed(2)} ms`,
         ].join("; "),
       });
     }
@@ -872,17 +906,19 @@ function report(
     unit: "×",
     note: "max updates/s; aim ≥ 2",
   });
-  const harness = Math.max(
-    ...[bussola, echo, conventional].map((figures) => figures.cpuPerUpdate.harness ?? 0),
-  );
-  const lightestBot = Math.min(
-    ...[bussola, echo, conventional].map((figures) => figures.cpuPerUpdate.bot ?? Number.POSITIVE_INFINITY),
+  // The stand-in must not be what limits a bot: its CPU per update well below each bot's.
+  const standInShare = Math.max(
+    ...[bussola, echo, conventional].map((figures) =>
+      figures.cpuPerUpdate.standIn !== undefined && figures.cpuPerUpdate.bot
+        ? (100 * figures.cpuPerUpdate.standIn) / figures.cpuPerUpdate.bot
+        : Number.POSITIVE_INFINITY,
+    ),
   );
   rows.push({
-    name: "Telegram stand-in CPU per update, at most",
-    value: round(harness, 2),
-    unit: "ms",
-    note: `the bench process (sandbox and simulated households together, so an upper bound for the stand-in); ${round((100 * harness) / lightestBot)} % of the lightest bot's CPU per update`,
+    name: "Telegram stand-in CPU per update / bot's, at most",
+    value: round(standInShare),
+    unit: "%",
+    note: "the sandbox's own process, measured per bot (/proc); its CPU includes the households' control calls",
   });
   const flows = flowNote(bussola);
   rows.push({
