@@ -60,7 +60,7 @@ describe("the pacer", () => {
       expect(at - start).toBeGreaterThanOrEqual(k * 50 - 2);
     });
     expect(busiestWindow(done, 250)).toBeLessThanOrEqual(6);
-    await connections[0]?.del(`${prefix}:delivery:pace`);
+    await connections[0]?.del(`${prefix}:delivery:pace`, `${prefix}:delivery:pace:sent`);
   });
 
   it("reserves nothing past its longest wait, and holds every instance after a 429", async () => {
@@ -76,7 +76,7 @@ describe("the pacer", () => {
     const later = await other.take();
     expect(later).toBeGreaterThan(2000);
     expect(later).toBeLessThanOrEqual(3000);
-    await connections[0]?.del(`${prefix}:delivery:pace`);
+    await connections[0]?.del(`${prefix}:delivery:pace`, `${prefix}:delivery:pace:sent`);
   });
 });
 

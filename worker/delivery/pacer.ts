@@ -3,10 +3,17 @@
 // fixed window (BullMQ's) can send a window's worth at the end of one second and another at the
 // start of the next, twice the limit within one second, which Telegram answers with 429s.
 //
-// One key in Redis holds the earliest moment the next send may go (GCRA with no burst, on Redis's
-// own clock so the processes' clocks do not matter). A Lua script, atomic, reserves that moment and
-// moves it on by one interval; the caller sleeps until its moment and sends. Two reservations are
-// always at least one interval apart, so any second holds at most `rate` of them.
+// Two steps, each one Lua script on Redis's own clock (so the processes' clocks do not matter),
+// atomic across every process:
+// 1. reserve: a key holds the earliest moment the next reservation may have (GCRA with no burst);
+//    the script hands out that moment and moves it on by one interval. The caller sleeps until then.
+//    This queues the senders in order without polling.
+// 2. confirm, just before the request leaves: a second key holds the earliest moment of the next
+//    actual send; the send goes only if that moment has come, and moves it on by one interval. A
+//    process that stalled (a busy event loop, a slow query) would otherwise fire its late sends
+//    together with the next ones on time; confirmed, actual sends are always at least one interval
+//    apart, so any second holds at most `rate` of them.
+// A 429 (hold) moves both moments past retry_after, so sends already reserved wait too.
 //
 // Why our own script and not a library: rate-limiter-flexible's Redis limiter counts points per
 // fixed window (the very bursts to avoid) and Bottleneck, which spaces sends, has had no release
@@ -26,13 +33,26 @@ redis.call('SET', KEYS[1], string.format('%.0f', nextAt), 'PX', math.ceil((nextA
 return wait
 `;
 
-/** Nothing may be sent before `ms` from now (Telegram said retry_after). */
+/** Lets the request leave now (0) if the last one left an interval ago, else says how long to wait. */
+const CONFIRM = `
+local now = redis.call('TIME')
+local nowUs = tonumber(now[1]) * 1000000 + tonumber(now[2])
+local earliest = tonumber(redis.call('GET', KEYS[1]) or '0')
+if earliest > nowUs then return earliest - nowUs end
+local nextAt = nowUs + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], string.format('%.0f', nextAt), 'PX', math.ceil(tonumber(ARGV[1]) / 1000) + 1000)
+return 0
+`;
+
+/** Nothing may be reserved or sent before `ms` from now (Telegram said retry_after). */
 const HOLD = `
 local now = redis.call('TIME')
 local nowUs = tonumber(now[1]) * 1000000 + tonumber(now[2])
 local holdUntil = nowUs + tonumber(ARGV[1])
-if holdUntil > tonumber(redis.call('GET', KEYS[1]) or '0') then
-  redis.call('SET', KEYS[1], string.format('%.0f', holdUntil), 'PX', math.ceil(tonumber(ARGV[1]) / 1000) + 1000)
+for _, key in ipairs(KEYS) do
+  if holdUntil > tonumber(redis.call('GET', key) or '0') then
+    redis.call('SET', key, string.format('%.0f', holdUntil), 'PX', math.ceil(tonumber(ARGV[1]) / 1000) + 1000)
+  end
 end
 return 0
 `;
@@ -57,30 +77,39 @@ export type PacerOptions = {
 
 type PacerCommands = {
   paceReserve(key: string, intervalUs: number, maxWaitUs: number): Promise<number>;
-  paceHold(key: string, holdUs: number): Promise<number>;
+  paceConfirm(key: string, intervalUs: number): Promise<number>;
+  paceHold(reserveKey: string, sendKey: string, holdUs: number): Promise<number>;
 };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createPacer(connection: Redis, prefix: string, options: PacerOptions): Pacer {
   if (!(options.ratePerSecond > 0)) throw new Error("the pacer needs a rate above 0");
-  const key = `${prefix}:delivery:pace`;
+  const reserveKey = `${prefix}:delivery:pace`;
+  const sendKey = `${prefix}:delivery:pace:sent`;
   // Rounded up: never a hair faster than the rate.
   const intervalUs = Math.ceil(1_000_000 / options.ratePerSecond);
   const maxWaitUs = (options.maxWaitMs ?? 2000) * 1000;
   const redis = connection as Redis & Partial<PacerCommands>;
   if (!redis.paceReserve) redis.defineCommand("paceReserve", { numberOfKeys: 1, lua: RESERVE });
-  if (!redis.paceHold) redis.defineCommand("paceHold", { numberOfKeys: 1, lua: HOLD });
+  if (!redis.paceConfirm) redis.defineCommand("paceConfirm", { numberOfKeys: 1, lua: CONFIRM });
+  if (!redis.paceHold) redis.defineCommand("paceHold", { numberOfKeys: 2, lua: HOLD });
   const commands = redis as Redis & PacerCommands;
   return {
     async take() {
-      const waitUs = Number(await commands.paceReserve(key, intervalUs, maxWaitUs));
+      const waitUs = Number(await commands.paceReserve(reserveKey, intervalUs, maxWaitUs));
       if (waitUs < 0) return Math.ceil(-waitUs / 1000);
       if (waitUs > 0) await sleep(waitUs / 1000);
-      return 0;
+      for (;;) {
+        const leftUs = Number(await commands.paceConfirm(sendKey, intervalUs));
+        if (leftUs === 0) return 0;
+        // Held after a 429 for longer than a send may wait here: the job comes back later.
+        if (leftUs > maxWaitUs) return Math.ceil(leftUs / 1000);
+        await sleep(leftUs / 1000);
+      }
     },
     async hold(ms) {
-      await commands.paceHold(key, Math.round(ms * 1000));
+      await commands.paceHold(reserveKey, sendKey, Math.round(ms * 1000));
     },
   };
 }
