@@ -9,10 +9,12 @@
 //    the script hands out that moment and moves it on by one interval. The caller sleeps until then.
 //    This queues the senders in order without polling.
 // 2. confirm, just before the request leaves: a second key holds the earliest moment of the next
-//    actual send; the send goes only if that moment has come, and moves it on by one interval. A
-//    process that stalled (a busy event loop, a slow query) would otherwise fire its late sends
-//    together with the next ones on time; confirmed, actual sends are always at least one interval
-//    apart, so any second holds at most `rate` of them.
+//    actual send (GCRA again, with a quarter interval of slack); the send goes only if that moment
+//    has come. A process that stalled (a busy event loop, a slow query) would otherwise fire its late
+//    sends together with the next ones on time; confirmed, actual sends are at least 3/4 of an
+//    interval apart and any second holds at most `rate` + 1 of them (n sends span at least
+//    (n - 1) intervals less the slack). Keep DELIVERY_RATE_PER_SECOND at least one under
+//    Telegram's limit (the default 25 is) and no second exceeds it.
 // A 429 (hold) moves both moments past retry_after, so sends already reserved wait too.
 //
 // Why our own script and not a library: rate-limiter-flexible's Redis limiter counts points per
@@ -33,14 +35,20 @@ redis.call('SET', KEYS[1], string.format('%.0f', nextAt), 'PX', math.ceil((nextA
 return wait
 `;
 
-/** Lets the request leave now (0) if the last one left an interval ago, else says how long to wait. */
+/**
+ * Lets the request leave now (0) if its moment has come, give or take a quarter interval, else says
+ * how long to wait. The slack absorbs a timer firing a little late: without it each late wake-up
+ * would push every later send back, and the pace would fall below the rate.
+ */
 const CONFIRM = `
 local now = redis.call('TIME')
 local nowUs = tonumber(now[1]) * 1000000 + tonumber(now[2])
-local earliest = tonumber(redis.call('GET', KEYS[1]) or '0')
-if earliest > nowUs then return earliest - nowUs end
-local nextAt = nowUs + tonumber(ARGV[1])
-redis.call('SET', KEYS[1], string.format('%.0f', nextAt), 'PX', math.ceil(tonumber(ARGV[1]) / 1000) + 1000)
+local interval = tonumber(ARGV[1])
+local slack = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat - nowUs > slack then return tat - nowUs - slack end
+local nextAt = math.max(tat, nowUs) + interval
+redis.call('SET', KEYS[1], string.format('%.0f', nextAt), 'PX', math.ceil((nextAt - nowUs) / 1000) + 1000)
 return 0
 `;
 
@@ -77,7 +85,7 @@ export type PacerOptions = {
 
 type PacerCommands = {
   paceReserve(key: string, intervalUs: number, maxWaitUs: number): Promise<number>;
-  paceConfirm(key: string, intervalUs: number): Promise<number>;
+  paceConfirm(key: string, intervalUs: number, slackUs: number): Promise<number>;
   paceHold(reserveKey: string, sendKey: string, holdUs: number): Promise<number>;
 };
 
@@ -89,6 +97,7 @@ export function createPacer(connection: Redis, prefix: string, options: PacerOpt
   const sendKey = `${prefix}:delivery:pace:sent`;
   // Rounded up: never a hair faster than the rate.
   const intervalUs = Math.ceil(1_000_000 / options.ratePerSecond);
+  const slackUs = Math.floor(intervalUs / 4);
   const maxWaitUs = (options.maxWaitMs ?? 2000) * 1000;
   const redis = connection as Redis & Partial<PacerCommands>;
   if (!redis.paceReserve) redis.defineCommand("paceReserve", { numberOfKeys: 1, lua: RESERVE });
@@ -101,7 +110,7 @@ export function createPacer(connection: Redis, prefix: string, options: PacerOpt
       if (waitUs < 0) return Math.ceil(-waitUs / 1000);
       if (waitUs > 0) await sleep(waitUs / 1000);
       for (;;) {
-        const leftUs = Number(await commands.paceConfirm(sendKey, intervalUs));
+        const leftUs = Number(await commands.paceConfirm(sendKey, intervalUs, slackUs));
         if (leftUs === 0) return 0;
         // Held after a 429 for longer than a send may wait here: the job comes back later.
         if (leftUs > maxWaitUs) return Math.ceil(leftUs / 1000);
@@ -109,7 +118,8 @@ export function createPacer(connection: Redis, prefix: string, options: PacerOpt
       }
     },
     async hold(ms) {
-      await commands.paceHold(reserveKey, sendKey, Math.round(ms * 1000));
+      // One interval more, so the slack does not let a send out just before retry_after ends.
+      await commands.paceHold(reserveKey, sendKey, Math.round(ms * 1000) + intervalUs);
     },
   };
 }
