@@ -48,6 +48,7 @@ export function checkCanWrite(ctx: SandboxContext, record: ChatRecord): void {
 
 function checkRateLimit(ctx: SandboxContext, record: ChatRecord): void {
   const verdict = ctx.limiter.tryTake(record.chat.id, record.chat.type === "private");
+  ctx.counters.sendingCall(Date.now(), verdict.allowed);
   if (!verdict.allowed) throw tooManyRequests(verdict.retryAfter);
 }
 

@@ -263,6 +263,7 @@ const ROUTES: Route[] = [
     },
   },
   { method: "GET", pattern: /^\/control\/counters$/, run: ({ ctx }) => ctx.counters.snapshot() },
+  { method: "GET", pattern: /^\/control\/send-times$/, run: ({ ctx }) => ctx.counters.sendTimes() },
   {
     method: "POST",
     pattern: /^\/control\/reset-counters$/,

@@ -14,6 +14,14 @@ export interface CountersSnapshot {
 }
 
 const KEPT_ERRORS = 100;
+/** Times kept of sending calls, for tests and benchmarks that check the pace (about a minute at 1000/s). */
+const KEPT_SEND_TIMES = 100_000;
+
+/** When sending calls reached the flood limits (ms since the epoch): let through, or answered 429. */
+export interface SendTimes {
+  accepted: number[];
+  refused: number[];
+}
 
 const emptyResponses = (): Record<string, number> => ({ "200": 0, "400": 0, "403": 0, "429": 0, "5xx": 0 });
 
@@ -22,6 +30,8 @@ export class Counters {
   #responses = emptyResponses();
   #errors: ErrorRecord[] = [];
   #messagesSent = 0;
+  #accepted: number[] = [];
+  #refused: number[] = [];
 
   /** Counts one Bot API call and its answer; `description` is given for failures. */
   record(method: string, status: number, description?: string): void {
@@ -38,6 +48,17 @@ export class Counters {
     this.#messagesSent += 1;
   }
 
+  /** A sending call that passed every other check met the flood limits at `at`. */
+  sendingCall(at: number, allowed: boolean): void {
+    const times = allowed ? this.#accepted : this.#refused;
+    times.push(at);
+    if (times.length > KEPT_SEND_TIMES) times.splice(0, times.length - KEPT_SEND_TIMES);
+  }
+
+  sendTimes(): SendTimes {
+    return { accepted: [...this.#accepted], refused: [...this.#refused] };
+  }
+
   snapshot(): CountersSnapshot {
     return {
       requests: { ...this.#requests },
@@ -52,5 +73,7 @@ export class Counters {
     this.#responses = emptyResponses();
     this.#errors = [];
     this.#messagesSent = 0;
+    this.#accepted = [];
+    this.#refused = [];
   }
 }

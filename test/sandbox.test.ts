@@ -864,6 +864,7 @@ describe("flood limits", () => {
     const sb = await fresh();
     expect((await control(sb, "GET", "/limits")).body).toEqual({
       global_per_second: 30,
+      global_window: "bucket",
       chat_per_second: 1,
       chat_burst: 5,
       group_per_minute: 20,

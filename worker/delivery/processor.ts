@@ -55,6 +55,12 @@ export type DeliveryDeps = {
   takeChatSlot: (chatId: bigint) => Promise<number>;
   /** The pause between two messages to one chat, in milliseconds. */
   chatIntervalMs: number;
+  /**
+   * Waits for the next sending moment of every worker process together (Telegram's ~30 a second,
+   * evenly spaced; see pacer.ts): 0 once it has come, else the milliseconds until one frees, with
+   * nothing reserved. Absent: no overall pace (tests of one message).
+   */
+  pace?: () => Promise<number>;
   /** Reminders, broadcasts and nudges wait for the morning; other messages go at once. */
   quietHours?: QuietHours;
   /** Told how each attempt ended (metrics); ids and outcomes only. */
@@ -173,12 +179,10 @@ async function attempt(data: unknown, deps: DeliveryDeps, job: DeliveryJobContro
 
   // About one message a second per chat: if the chat had one just now, give the claim back.
   const wait = await deps.takeChatSlot(message.chatId);
-  if (wait > 0) {
-    await sql.execute`
-      UPDATE "OutboundMessage" SET status = 'queued', "sendingAt" = NULL, attempts = attempts - 1
-       WHERE id = ${message.id} AND status = 'sending'`;
-    throw new ChatBusy(wait);
-  }
+  if (wait > 0) await giveBack(deps, message.id, wait);
+  // Then the overall pace: wait here for our moment, or give the claim back when it is far off.
+  const later = deps.pace ? await deps.pace() : 0;
+  if (later > 0) await giveBack(deps, message.id, later);
 
   try {
     const texts = splitMessage(message.text, message.parseMode === "HTML" ? "HTML" : null);
@@ -191,6 +195,7 @@ async function attempt(data: unknown, deps: DeliveryDeps, job: DeliveryJobContro
     for (let part = nextPart; part < steps.length; part++) {
       if (part > nextPart) {
         await waitForChatSlot(deps, message.chatId);
+        await waitForPace(deps);
         await sql.execute`UPDATE "OutboundMessage" SET "sendingAt" = now() WHERE id = ${message.id}`;
       }
       const step = steps[part] as Step;
@@ -220,6 +225,14 @@ async function attempt(data: unknown, deps: DeliveryDeps, job: DeliveryJobContro
   } catch (error) {
     return await handleFailure(error, message, deps, job);
   }
+}
+
+/** Gives a claimed message back to the queue, unsent and without counting the attempt, for later. */
+async function giveBack(deps: DeliveryDeps, id: number, delayMs: number): Promise<never> {
+  await sqlOf(deps.db).execute`
+    UPDATE "OutboundMessage" SET status = 'queued', "sendingAt" = NULL, attempts = attempts - 1
+     WHERE id = ${id} AND status = 'sending'`;
+  throw new ChatBusy(delayMs);
 }
 
 /** Why the claim found nothing to take, and what the job does about it. */
@@ -321,6 +334,17 @@ async function handleFailure(
 /** grammY's own time-out (the worker's Api sets timeoutSeconds), as opposed to a refused connection. */
 function isTimeout(error: HttpError): boolean {
   return error.error instanceof Error && /timed out/.test(error.error.message);
+}
+
+/** Between the parts of one long message: the message is ours, so wait here for the overall pace. */
+async function waitForPace(deps: DeliveryDeps): Promise<void> {
+  if (!deps.pace) return;
+  for (let tries = 0; tries < 30; tries++) {
+    const later = await deps.pace();
+    if (later === 0) return;
+    await sleep(later);
+  }
+  throw new Error("no sending moment came");
 }
 
 /** Between the parts of one long message: the chat is ours, so wait here for its next slot. */

@@ -1,12 +1,13 @@
 import { DelayedError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { DELIVERY_QUEUE, type DeliveryJob } from "../../core/queues/delivery.ts";
+import { createPacer } from "./pacer.ts";
 import { ChatBusy, type DeliveryDeps, processDelivery, TelegramRateLimited } from "./processor.ts";
 
 export type DeliveryWorkerOptions = {
   connection: Redis;
   prefix: string;
-  /** Messages per second across every worker process (BullMQ's limiter is global per queue). */
+  /** Messages per second across every worker process, evenly spaced (see pacer.ts). */
   ratePerSecond: number;
   /** The pause between two messages to one private chat, across every worker process (default 1000 ms). */
   chatIntervalMs?: number;
@@ -39,7 +40,7 @@ export function chatSlots(
 }
 
 export function createDeliveryWorker(
-  deps: Omit<DeliveryDeps, "rateLimit" | "takeChatSlot" | "chatIntervalMs">,
+  deps: Omit<DeliveryDeps, "rateLimit" | "takeChatSlot" | "chatIntervalMs" | "pace">,
   options: DeliveryWorkerOptions,
 ): Worker<DeliveryJob> {
   const chatIntervalMs = options.chatIntervalMs ?? 1000;
@@ -49,13 +50,22 @@ export function createDeliveryWorker(
     chatIntervalMs,
     options.groupIntervalMs ?? 3000,
   );
+  const pacer = createPacer(options.connection, options.prefix, { ratePerSecond: options.ratePerSecond });
+  const pace = () => pacer.take();
+  // After Telegram's 429: no process sends before retry_after (the pacer), and the queue stops
+  // handing out jobs meanwhile (BullMQ's rate limit).
+  const rateLimit = async (ms: number) => {
+    await Promise.all([pacer.hold(ms), worker.rateLimit(ms)]);
+  };
+  const concurrency =
+    options.concurrency ?? Math.min(100, Math.max(10, Math.ceil(options.ratePerSecond / 20)));
   const worker: Worker<DeliveryJob> = new Worker<DeliveryJob>(
     DELIVERY_QUEUE,
     async (job, token) => {
       try {
         return await processDelivery(
           job.data,
-          { ...deps, rateLimit: (ms) => worker.rateLimit(ms), takeChatSlot, chatIntervalMs },
+          { ...deps, rateLimit, takeChatSlot, chatIntervalMs, pace },
           {
             saveNextPart: (nextPart) => job.updateData({ ...job.data, nextPart }),
             finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
@@ -74,9 +84,12 @@ export function createDeliveryWorker(
     {
       connection: options.connection,
       prefix: options.prefix,
-      // A Bot API call takes a few milliseconds: about one job in flight per 20 messages a second.
-      concurrency: options.concurrency ?? Math.min(100, Math.max(10, Math.ceil(options.ratePerSecond / 20))),
-      limiter: { max: options.ratePerSecond, duration: 1000 },
+      // A Bot API call takes a few milliseconds: about one job in flight per 20 messages a second
+      // (jobs wait for their moment in the pacer, a few intervals ahead at most).
+      concurrency,
+      // The pacer keeps the pace; BullMQ's limiter (a fixed window) stays, loose, because its
+      // rate limit is what `worker.rateLimit` sets after a 429 and it only works with one set.
+      limiter: { max: options.ratePerSecond * 2 + concurrency, duration: 1000 },
     },
   );
   return worker;
