@@ -150,7 +150,7 @@ describe("admin panel in Chromium", () => {
     await context.close();
   });
 
-  it("sends an uncertain message again from the deliveries page", async () => {
+  it("sends an uncertain message again from the deliveries page, accessibly (axe)", async () => {
     const message = await t.db.outboundMessage.create({
       data: {
         purpose: "broadcast:77:1",
@@ -161,20 +161,20 @@ describe("admin panel in Chromium", () => {
         createdAt: new Date("2026-11-26T09:00:00Z"),
       },
     });
-    const context = await browser.newContext({
-      javaScriptEnabled: false,
-      viewport: { width: 1200, height: 800 },
-    });
+    // axe runs in the page, so JavaScript is on; the button is a plain form all the same.
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     const page = await context.newPage();
     const problems = watchConsole(page);
     await logIn(page);
     await page.goto(`${base}/deliveries?status=uncertain`);
+    await expectNoAxeViolations(page, "deliveries");
     expect(await page.content()).not.toContain("TESTO-PERSONALE");
     await page
       .getByRole("button", { name: `Invia di nuovo (messaggio n. ${message.id})` })
       .click({ timeout: 5000 });
     await page.waitForURL(`${base}/deliveries?status=uncertain&notice=resent`, { timeout: 5000 });
     expect(await page.getByRole("status").textContent()).toContain("di nuovo in coda");
+    await expectNoAxeViolations(page, "deliveries after a resend");
     const stored = await t.db.outboundMessage.findUniqueOrThrow({ where: { id: message.id } });
     expect([stored.status, stored.uncertainResends]).toEqual(["queued", 1]);
     await page.setViewportSize({ width: 380, height: 800 });
