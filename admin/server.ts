@@ -152,7 +152,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     loginRoutes(scope, ctx);
     householdRoutes(scope, ctx);
     householdAccessRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
-    deliveryRoutes(scope, ctx);
+    deliveryRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     caseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     alertRoutes(scope, ctx);
     if (deps.demo) demoChatRoutes(scope, ctx, deps.demo.sandboxUrl);

@@ -44,7 +44,17 @@ export type ProblemMessage = {
   memberId: number | null;
   /** The member's household, when the member is (still) linked to one. */
   contractCode: string | null;
+  /** Times it was already sent again after an uncertain delivery. */
+  uncertainResends: number;
 };
+
+/** Messages sent again after an uncertain delivery (the person may have them twice), since `since`. */
+export async function resentAfterUncertain(db: Db, since: Date): Promise<{ total: number; recent: number }> {
+  const [row] = await sqlOf(db).query<{ total: number; recent: number }>`
+    SELECT count(*)::int AS total, count(*) FILTER (WHERE "createdAt" >= ${since})::int AS recent
+      FROM "OutboundMessage" WHERE "uncertainResends" > 0`;
+  return row ?? { total: 0, recent: 0 };
+}
 
 /** The latest problem messages first, `limit` from `offset`, of the given statuses. */
 export async function problemMessages(
@@ -53,7 +63,7 @@ export async function problemMessages(
 ): Promise<ProblemMessage[]> {
   return sqlOf(db).query<ProblemMessage>`
     SELECT o.id, o."createdAt", split_part(o.purpose, ':', 1) AS kind, o.status::text AS status,
-           o."lastError", o."memberId", h."contractCode"
+           o."lastError", o."memberId", h."contractCode", o."uncertainResends"
       FROM "OutboundMessage" o
       LEFT JOIN "Member" m ON m.id = o."memberId"
       LEFT JOIN "Household" h ON h.id = m."householdId"

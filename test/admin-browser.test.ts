@@ -1,6 +1,8 @@
 // The admin panel in a real browser (Chromium): log in through the form, find households, log out;
-// and the demo chat against the Telegram sandbox over HTTP.
+// the deliveries page with its "send again" button; and the demo chat against the Telegram sandbox
+// over HTTP.
 import type { FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminServer } from "../admin/server.ts";
@@ -8,12 +10,14 @@ import { fixedClock } from "../core/clock.ts";
 import { loadConfig } from "../core/config.ts";
 import { createLogger } from "../core/logger.ts";
 import { formatMoney } from "../core/money.ts";
+import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
+import { createRedis } from "../core/queues/redis.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { calendarDate } from "../core/time.ts";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { expectNoAxeViolations } from "./support/axe.ts";
 import { CHROMIUM_PATH, chromiumAvailable, launchBrowser } from "./support/browser.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
 
 const EMAIL = "coordinatrice@example.org";
 const PASSWORD = "una password lunga abbastanza";
@@ -25,6 +29,8 @@ let sandbox: Sandbox;
 let app: FastifyInstance;
 let base: string;
 let browser: Browser;
+let redis: Redis;
+let deliveryQueue: DeliveryQueue;
 
 beforeAll(async () => {
   if (!chromiumAvailable())
@@ -52,7 +58,10 @@ beforeAll(async () => {
     });
   }
   sandbox = await startSandbox({ port: 0 });
+  redis = createRedis("redis://127.0.0.1:6379");
+  deliveryQueue = createDeliveryQueue(redis, testQueuePrefix());
   app = createAdminServer({
+    deliveryQueue,
     config: loadConfig({ DATABASE_URL: t.url }),
     logger: createLogger({ level: "warn" }),
     db: t.db,
@@ -66,6 +75,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.close();
+  await deliveryQueue?.obliterate({ force: true });
+  await deliveryQueue?.close();
+  await redis?.quit();
   await sandbox?.close();
   await t?.drop();
 });
@@ -137,6 +149,39 @@ describe("admin panel in Chromium", () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it("sends an uncertain message again from the deliveries page, accessibly (axe)", async () => {
+    const message = await t.db.outboundMessage.create({
+      data: {
+        purpose: "broadcast:77:1",
+        chatId: -100_77n,
+        text: "TESTO-PERSONALE",
+        status: "uncertain",
+        lastError: "the worker stopped while sending",
+        createdAt: new Date("2026-11-26T09:00:00Z"),
+      },
+    });
+    // axe runs in the page, so JavaScript is on; the button is a plain form all the same.
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await logIn(page);
+    await page.goto(`${base}/deliveries?status=uncertain`);
+    await expectNoAxeViolations(page, "deliveries");
+    expect(await page.content()).not.toContain("TESTO-PERSONALE");
+    await page
+      .getByRole("button", { name: `Invia di nuovo (messaggio n. ${message.id})` })
+      .click({ timeout: 5000 });
+    await page.waitForURL(`${base}/deliveries?status=uncertain&notice=resent`, { timeout: 5000 });
+    expect(await page.getByRole("status").textContent()).toContain("di nuovo in coda");
+    await expectNoAxeViolations(page, "deliveries after a resend");
+    const stored = await t.db.outboundMessage.findUniqueOrThrow({ where: { id: message.id } });
+    expect([stored.status, stored.uncertainResends]).toEqual(["queued", 1]);
+    await page.setViewportSize({ width: 380, height: 800 });
+    await page.screenshot({ path: "/tmp/admin-deliveries-narrow.png", fullPage: true });
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
 
   it("chats as a demo household through the sandbox, with bot replies appearing by themselves", async () => {
     const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });

@@ -1,16 +1,20 @@
-// Delivery problems in the admin panel (Fastify's inject, real PostgreSQL): the /deliveries page for
-// coordinators and admins, and unreachable members on the households list.
+// Delivery problems in the admin panel (Fastify's inject, real PostgreSQL and Redis): the /deliveries
+// page for coordinators and admins, sending an uncertain message again from it, and unreachable
+// members on the households list.
 
 import type { FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminServer } from "../admin/server.ts";
 import { fixedClock } from "../core/clock.ts";
 import { loadConfig } from "../core/config.ts";
 import type { DeliveryStatus } from "../core/db/client.ts";
 import { createLogger } from "../core/logger.ts";
+import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
+import { createRedis } from "../core/queues/redis.ts";
 import { upsertStaff } from "../core/staff.ts";
-import { AdminClient } from "./support/admin-client.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { AdminClient, csrfOf } from "./support/admin-client.ts";
+import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
 
 const PASSWORD = "correct horse battery staple";
 const OPERATOR = "operatrice@example.org";
@@ -21,6 +25,8 @@ const SECRET = "TESTO-PERSONALE";
 
 let t: TestDatabase;
 let app: FastifyInstance;
+let redis: Redis;
+let deliveryQueue: DeliveryQueue;
 const clock = fixedClock(new Date("2026-11-27T10:00:00Z"));
 const member: Record<string, number> = {};
 
@@ -69,6 +75,11 @@ function counts(markup: string): Record<string, [number, number]> {
 
 /** The problem list: [when, kind, recipient, status, error] per message, in page order. */
 function problems(markup: string): string[][] {
+  return problemRows(markup).map((cells) => cells.slice(0, 5));
+}
+
+/** The problem list with every cell: […, message number, action]. */
+function problemRows(markup: string): string[][] {
   return rows(markup.slice(markup.indexOf("<h2>"))).slice(1);
 }
 
@@ -170,16 +181,22 @@ beforeAll(async () => {
   });
   await message("mystery:1:6", "uncertain", "2026-09-15T16:00:00Z", { memberId: member.verdi2 });
 
+  redis = createRedis("redis://127.0.0.1:6379");
+  deliveryQueue = createDeliveryQueue(redis, testQueuePrefix());
   app = createAdminServer({
     config: loadConfig({ DATABASE_URL: t.url }),
     logger: createLogger({ level: "silent" }),
     db: t.db,
     clock,
+    deliveryQueue,
   });
 });
 
 afterAll(async () => {
   await app?.close();
+  await deliveryQueue?.obliterate({ force: true });
+  await deliveryQueue?.close();
+  await redis?.quit();
   await t?.drop();
 });
 
@@ -447,5 +464,106 @@ describe("unreachable members on the households list", () => {
     const second = await client.get("/households?unreachable=1&page=2");
     expect(Object.keys(membersCells(second.body))).toHaveLength(7);
     expect(second.body).toContain('href="/households?unreachable=1" rel="prev"');
+  });
+});
+
+describe("sending an uncertain message again", () => {
+  const uncertainId = async (purpose: string) =>
+    (await t.db.outboundMessage.findUniqueOrThrow({ where: { purpose } })).id;
+  const resendAudits = (id: number) =>
+    t.db.auditLog.findMany({
+      where: { action: "delivery.resent_after_uncertain", entityId: String(id) },
+    });
+  const jobsOf = async (id: number) =>
+    (await deliveryQueue.getJobs(["waiting", "delayed", "active", "completed", "failed"]))
+      .filter((job) => job.data.outboundMessageId === id)
+      .map((job) => job.id);
+
+  it("offers a button on uncertain rows only, with the message number and the CSRF token, never the text", async () => {
+    const client = await signedIn(COORDINATOR);
+    const page = await client.get("/deliveries");
+    const id = await uncertainId("ops:case:1:opened");
+    const list = problemRows(page.body);
+    const uncertain = list.filter((cells) => cells[3] === "Esito incerto");
+    expect(uncertain.map((cells) => cells.slice(5))).toEqual([
+      [String(id), `Invia di nuovo (messaggio n. ${id})`],
+      [String(await uncertainId("mystery:1:6")), expect.stringContaining("Invia di nuovo")],
+    ]);
+    for (const cells of list.filter((c) => c[3] !== "Esito incerto")) expect(cells[6]).toBe("");
+    expect(page.body).toMatch(
+      new RegExp(
+        `<form method="post" action="/deliveries/${id}/resend"><input type="hidden" name="_csrf" value="[^"]+">`,
+      ),
+    );
+    expect(page.body).toContain("Rimandati dopo un esito incerto");
+    expect(page.body).not.toContain(SECRET);
+  });
+
+  it("refuses a post without the CSRF token, and operators, and changes nothing", async () => {
+    const id = await uncertainId("ops:case:1:opened");
+    const coordinator = await signedIn(COORDINATOR);
+    const noToken = await coordinator.post(`/deliveries/${id}/resend`, {});
+    expect(noToken.statusCode).toBe(403);
+    const wrongToken = await coordinator.post(`/deliveries/${id}/resend`, { _csrf: "not-the-token" });
+    expect(wrongToken.statusCode).toBe(403);
+
+    const operator = await signedIn(OPERATOR);
+    const operatorToken = csrfOf((await operator.get("/households")).body);
+    const refused = await operator.post(`/deliveries/${id}/resend`, { _csrf: operatorToken });
+    expect(refused.statusCode).toBe(403);
+    const visitor = await new Client().post(`/deliveries/${id}/resend`, { _csrf: "x" });
+    expect(visitor.statusCode).toBe(303);
+    expect(visitor.headers.location).toBe("/login");
+
+    const stored = await t.db.outboundMessage.findUniqueOrThrow({ where: { id } });
+    expect([stored.status, stored.uncertainResends]).toEqual(["uncertain", 0]);
+    expect(await resendAudits(id)).toHaveLength(0);
+    expect(await jobsOf(id)).toEqual([]);
+  });
+
+  it("queues it once through the delivery queue, audited, even when the button is pressed twice", async () => {
+    const id = await uncertainId("ops:case:1:opened");
+    const client = await signedIn(COORDINATOR);
+    const token = csrfOf((await client.get("/deliveries?status=uncertain")).body);
+    // Two presses at the same moment, then a third one later.
+    const [a, b] = await Promise.all([
+      client.post(`/deliveries/${id}/resend`, { _csrf: token }),
+      client.post(`/deliveries/${id}/resend`, { _csrf: token }),
+    ]);
+    const third = await client.post(`/deliveries/${id}/resend`, { _csrf: token });
+    const locations = [a, b, third].map((r) => [r.statusCode, r.headers.location]);
+    expect(locations.filter(([, l]) => l === "/deliveries?status=uncertain&notice=resent")).toHaveLength(1);
+    expect(
+      locations.filter(([, l]) => l === "/deliveries?status=uncertain&notice=not_uncertain"),
+    ).toHaveLength(2);
+    expect(locations.every(([code]) => code === 303)).toBe(true);
+
+    const stored = await t.db.outboundMessage.findUniqueOrThrow({ where: { id } });
+    expect([stored.status, stored.uncertainResends]).toEqual(["queued", 1]);
+    expect(await jobsOf(id)).toEqual([`message-${id}-resend-1`]);
+    const staff = await t.db.staff.findUniqueOrThrow({ where: { email: COORDINATOR } });
+    const audits = await resendAudits(id);
+    expect(audits.map((e) => [e.actorType, e.actorId, e.entityType, e.details])).toEqual([
+      ["staff", String(staff.id), "outbound_message", { kind: "ops:case", resends: 1, by: "staff" }],
+    ]);
+
+    const after = await client.get("/deliveries?status=uncertain&notice=resent");
+    expect(after.body).toContain("Il messaggio è di nuovo in coda");
+    expect(problemRows(after.body).map((cells) => cells[5])).not.toContain(String(id));
+    const again = await client.get("/deliveries?status=uncertain&notice=not_uncertain&lang=en");
+    expect(again.body).toContain("The message is no longer uncertain");
+  });
+
+  it("answers a message that is not there with a clear page, for admins too", async () => {
+    const client = await signedIn(ADMIN);
+    const token = csrfOf((await client.get("/deliveries")).body);
+    for (const id of ["999999", "abc", "0", "-1"]) {
+      const answer = await client.post(`/deliveries/${id}/resend`, { _csrf: token });
+      expect(answer.statusCode, id).toBe(404);
+    }
+    const sent = await t.db.outboundMessage.findUniqueOrThrow({ where: { purpose: "linked:1" } });
+    const notUncertain = await client.post(`/deliveries/${sent.id}/resend`, { _csrf: token });
+    expect(notUncertain.headers.location).toBe("/deliveries?status=uncertain&notice=not_uncertain");
+    expect((await t.db.outboundMessage.findUniqueOrThrow({ where: { id: sent.id } })).status).toBe("sent");
   });
 });

@@ -120,7 +120,7 @@ describe("exactly once", () => {
     expect(await botMessages(user)).toHaveLength(1);
   });
 
-  it("never resends a message a dead worker left half-sent: it becomes uncertain, for staff to see", async () => {
+  it("never resends a message of a kind the rule does not resend that a dead worker left half-sent: it becomes uncertain, for staff to see", async () => {
     const { user, record } = await member("Incerto");
     const message = await recorded(record.id, record.chatId, `test:dead:${record.id}`);
     // What a worker killed between asking Telegram and hearing back leaves behind.
@@ -187,12 +187,14 @@ describe("exactly once", () => {
         .$executeRaw`UPDATE "OutboundMessage" SET status = 'sending', "sendingAt" = now() - interval '5 minutes' WHERE id = ${dead.id}`;
 
       const first = await recoverDeliveries({ db: t.db, deliveryQueue: sweepQueue });
-      expect(first).toEqual({ requeued: 1, uncertain: 1 });
+      // A `test:` purpose is of no kind the rule sends again: uncertain, not resent.
+      expect(first).toEqual({ requeued: 1, uncertain: 1, resent: 0 });
       expect(await sweepQueue.getJobState(`message-${lost.id}`)).toBe("waiting");
       // A second sweep finds every queued message with its job.
       expect(await recoverDeliveries({ db: t.db, deliveryQueue: sweepQueue })).toEqual({
         requeued: 0,
         uncertain: 0,
+        resent: 0,
       });
 
       // A job that ended while its message still waits (a worker died after recording a failed

@@ -1,5 +1,6 @@
 // Deliveries: how the messages the system starts are faring, and the ones that did not (or may not)
 // reach their recipient. For coordinators and admins; operators see unreachable members per household.
+// Coordinators and admins may send an uncertain message again (core/uncertain-delivery.ts).
 import type { FastifyInstance } from "fastify";
 import {
   deliveryCounts,
@@ -7,9 +8,16 @@ import {
   PROBLEM_STATUSES,
   type ProblemStatus,
   problemMessages,
+  resentAfterUncertain,
 } from "../../core/delivery-report.ts";
+import type { DeliveryQueue } from "../../core/queues/delivery.ts";
+import { resendUncertain } from "../../core/uncertain-delivery.ts";
+import { sessionOf } from "../auth.ts";
 import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
-import { deliveriesPage } from "../views/deliveries.ts";
+import { type DeliveriesNotice, deliveriesPage } from "../views/deliveries.ts";
+import { errorPage } from "../views/errors.ts";
+
+const NOTICES: readonly DeliveriesNotice[] = ["resent", "not_uncertain"];
 
 export const PROBLEMS_PAGE_SIZE = 100;
 const RECENT_DAYS = 7;
@@ -22,12 +30,22 @@ export function deliveriesQuery(query: unknown): { status: ProblemStatus | null;
   return { status, page: Math.max(1, pageNumber) };
 }
 
-export function deliveryRoutes(app: FastifyInstance, ctx: AdminContext): void {
+export function deliveryRoutes(
+  app: FastifyInstance,
+  ctx: AdminContext,
+  options: { deliveryQueue: DeliveryQueue | undefined },
+): void {
   const { db, clock, auth } = ctx;
+  const demo = ctx.demo !== undefined;
+  const allowed = auth.requireRole("coordinator", "admin");
 
-  app.get("/deliveries", { preHandler: auth.requireRole("coordinator", "admin") }, async (request, reply) => {
+  app.get("/deliveries", { preHandler: allowed }, async (request, reply) => {
     const { status, page } = deliveriesQuery(request.query);
-    const counts = await deliveryCounts(db, new Date(clock.now().getTime() - RECENT_DAYS * 86_400_000));
+    const raw = (request.query ?? {}) as Record<string, unknown>;
+    const notice = NOTICES.find((n) => n === raw.notice);
+    const since = new Date(clock.now().getTime() - RECENT_DAYS * 86_400_000);
+    const counts = await deliveryCounts(db, since);
+    const resent = await resentAfterUncertain(db, since);
     const statuses: readonly ProblemStatus[] = status ? [status] : PROBLEM_STATUSES;
     // The counts already say how many problems there are: no second count query for the pager.
     const total = statuses.reduce((sum, s) => sum + counts[s].total, 0);
@@ -40,8 +58,10 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AdminContext): void {
     });
     return sendHtml(
       reply,
-      deliveriesPage(pageInfo(request, ctx.demo !== undefined), {
+      deliveriesPage(pageInfo(request, demo), {
         counts,
+        resent,
+        notice,
         recentDays: RECENT_DAYS,
         problems,
         status,
@@ -50,5 +70,31 @@ export function deliveryRoutes(app: FastifyInstance, ctx: AdminContext): void {
         total,
       }),
     );
+  });
+
+  // Sends an uncertain message again, through the delivery queue like any other; a second press
+  // (or a second coordinator) finds it no longer uncertain and sends nothing.
+  app.post("/deliveries/:id/resend", { preHandler: allowed }, async (request, reply) => {
+    const { id } = request.params as { id?: string };
+    const outboundMessageId = typeof id === "string" && /^[1-9]\d{0,8}$/.test(id) ? Number(id) : null;
+    const deliveryQueue = options.deliveryQueue;
+    if (!deliveryQueue) throw new Error("the admin server was started without the delivery queue");
+    const result =
+      outboundMessageId === null
+        ? "not_found"
+        : await resendUncertain(
+            { db, deliveryQueue },
+            { outboundMessageId, staffId: sessionOf(request).staffId },
+          );
+    if (result === "not_found") {
+      const page = pageInfo(request, demo);
+      return sendHtml(
+        reply,
+        errorPage(page, { title: page.t("error.notFound.title"), message: page.t("error.notFound.message") }),
+        404,
+      );
+    }
+    request.log.info({ outboundMessageId, result }, "uncertain message resend asked");
+    return reply.redirect(`/deliveries?status=uncertain&notice=${result}`, 303);
   });
 }

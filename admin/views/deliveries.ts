@@ -1,5 +1,6 @@
 // Deliveries: counts by status, then the messages that did not (or may not) reach their recipient.
-// Shows what kind of message it was and to whom, never its text (it is personal).
+// Shows what kind of message it was and to whom, never its text (it is personal). An uncertain
+// message has a button to send it again (a form with the session's CSRF token).
 import type { DeliveryCounts, ProblemMessage, ProblemStatus } from "../../core/delivery-report.ts";
 import { PROBLEM_STATUSES } from "../../core/delivery-report.ts";
 import type { Translate } from "../../core/i18n.ts";
@@ -8,8 +9,14 @@ import { formatRomeDateTime } from "../../core/time.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { layout, type PageInfo } from "./layout.ts";
 
+/** What the page says after a resend was asked. */
+export type DeliveriesNotice = "resent" | "not_uncertain";
+
 export type DeliveriesView = {
   counts: DeliveryCounts;
+  /** Messages sent again after an uncertain delivery: possible duplicates. */
+  resent: { total: number; recent: number };
+  notice?: DeliveriesNotice | undefined;
   recentDays: number;
   problems: ProblemMessage[];
   /** The problem status the list is narrowed to, or null for all of them. */
@@ -40,6 +47,19 @@ function recipient(t: Translate, row: ProblemMessage): SafeHtml | string {
   return html`<a href="/households?q=${encodeURIComponent(row.contractCode)}">${row.contractCode}</a>`;
 }
 
+function action(page: PageInfo, row: ProblemMessage): SafeHtml | string {
+  if (row.status !== "uncertain") return "";
+  const { t } = page;
+  return html`<form method="post" action="/deliveries/${row.id}/resend"><input type="hidden" name="_csrf" value="${page.staff?.csrfToken ?? ""}"><button type="submit">${t("deliveries.resend")}<span class="sr"> ${t("deliveries.messageNumber", { id: row.id })}</span></button></form>`;
+}
+
+function statusCell(t: Translate, row: ProblemMessage): SafeHtml {
+  const label = html`<strong class="warn">${t(`deliveries.status.${row.status}`)}</strong>`;
+  return row.uncertainResends > 0
+    ? html`${label} · ${t("deliveries.resentTimes", { count: row.uncertainResends })}`
+    : label;
+}
+
 export function deliveriesPage(page: PageInfo, view: DeliveriesView): SafeHtml {
   const { t } = page;
   const problem = new Set<string>(PROBLEM_STATUSES);
@@ -65,14 +85,18 @@ export function deliveriesPage(page: PageInfo, view: DeliveriesView): SafeHtml {
     recipient: t("deliveries.column.recipient"),
     status: t("deliveries.column.status"),
     error: t("deliveries.column.error"),
+    id: t("deliveries.column.id"),
+    action: t("deliveries.column.action"),
   };
   const problemRows = view.problems.map(
     (row) => html`<tr>
 <td class="num" data-label="${col.when}">${formatRomeDateTime(row.createdAt)}</td>
 <td data-label="${col.kind}">${kindLabel(t, row.kind)}</td>
 <td data-label="${col.recipient}">${recipient(t, row)}</td>
-<td data-label="${col.status}"><strong class="warn">${t(`deliveries.status.${row.status}`)}</strong></td>
+<td data-label="${col.status}">${statusCell(t, row)}</td>
 <td data-label="${col.error}">${row.lastError ?? "—"}</td>
+<td class="num" data-label="${col.id}">${row.id}</td>
+<td data-label="${col.action}">${action(page, row)}</td>
 </tr>`,
   );
 
@@ -90,6 +114,7 @@ export function deliveriesPage(page: PageInfo, view: DeliveriesView): SafeHtml {
 <thead><tr>
 <th scope="col" class="num">${col.when}</th><th scope="col">${col.kind}</th><th scope="col">${col.recipient}</th>
 <th scope="col">${col.status}</th><th scope="col">${col.error}</th>
+<th scope="col" class="num">${col.id}</th><th scope="col">${col.action}</th>
 </tr></thead>
 <tbody>
 ${problemRows}
@@ -115,6 +140,7 @@ ${problemRows}
     current: "deliveries",
     body: html`<h1>${t("deliveries.title")}</h1>
 <p class="muted">${t("deliveries.intro")}</p>
+${view.notice ? html`<p class="notice" role="status">${t(`deliveries.notice.${view.notice}`)}</p>` : ""}
 <table class="counts">
 <caption class="sr">${t("deliveries.countsCaption")}</caption>
 <thead><tr>
@@ -127,6 +153,7 @@ ${problemRows}
 ${countRows}
 </tbody>
 </table>
+<p>${t("deliveries.resentCount", { recent: view.resent.recent, total: view.resent.total, days: view.recentDays })}</p>
 <h2>${t("deliveries.problemsTitle")}</h2>
 <nav class="filters" aria-label="${t("deliveries.filterLabel")}">${filters}</nav>
 <p class="muted">${t("deliveries.problemCount", { count: view.total })}</p>

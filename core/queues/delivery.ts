@@ -116,3 +116,23 @@ export async function enqueueDeliveries(
     );
   }
 }
+
+/**
+ * Queues messages sent again after an uncertain delivery (see core/uncertain-delivery.ts). Each
+ * resend has a job id of its own ("message-<id>-resend-<n>"): the message's first job may still
+ * exist (finished, or held by a dead worker until BullMQ takes it back), and the record's status
+ * lets only one job send.
+ */
+export async function enqueueResend(
+  queue: DeliveryQueue,
+  resends: readonly { id: number; resend: number }[],
+): Promise<void> {
+  if (resends.length === 0) return;
+  await queue.addBulk(
+    resends.map(({ id, resend }) => ({
+      name: "deliver",
+      data: { outboundMessageId: id },
+      opts: { jobId: `message-${id}-resend-${resend}` },
+    })),
+  );
+}

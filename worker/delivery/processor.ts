@@ -4,8 +4,11 @@
 //   message, only one sends;
 // - after Telegram's answer the message is marked sent (or back to queued when Telegram refused it
 //   with a 429 or 5xx, which means it was not delivered);
-// - a message left in `sending` by a worker that died between asking Telegram and hearing back may
-//   or may not have arrived. It is never sent again: it becomes `uncertain` (staff can see it).
+// - a message left in `sending` by a worker that died between asking Telegram and hearing back, or
+//   whose request got no answer in time, may or may not have arrived. What carries weight (an
+//   operator's answer, a due or late installment, a post about a case) is sent again once, a rare
+//   duplicate counted in the record; the rest becomes `uncertain` — the rule is in
+//   core/uncertain-delivery.ts. Staff see both, and can send any uncertain message again.
 // A message sends its text (in parts when over Telegram's limit), then its photo if it has one (drawn
 // now from the ids in OutboundMessage.photo); each step sent is recorded in the job, so a retry goes
 // on from the next step and nothing is sent twice.
@@ -23,6 +26,7 @@ import { sqlOf } from "../../core/db/sql.ts";
 import type { Logger } from "../../core/logger.ts";
 import { deliveryJobSchema } from "../../core/queues/delivery.ts";
 import { deferForQuietHours, isQuiet, type QuietHours } from "../../core/quiet-hours.ts";
+import { settleInterrupted, settleTimedOut } from "../../core/uncertain-delivery.ts";
 import { splitMessage } from "./split.ts";
 
 /**
@@ -175,7 +179,11 @@ async function attempt(data: unknown, deps: DeliveryDeps, job: DeliveryJobContro
           WHERE e."chatId" = o."chatId" AND e.id < o.id AND e.status IN ('queued', 'sending')
             AND e."createdAt" > now() - interval '1 hour')
     RETURNING o.id, o."memberId", o."chatId", o.text, o."parseMode", o."replyMarkup", o.photo`;
-  if (!message) return notClaimed(outboundMessageId, deps, quiet);
+  if (!message) {
+    const outcome = await notClaimed(outboundMessageId, deps, quiet);
+    // Its sender died and the rule sends it again: this job is the one to do it.
+    return outcome === "resend" ? attempt(data, deps, job) : outcome;
+  }
 
   // About one message a second per chat: if the chat had one just now, give the claim back.
   const wait = await deps.takeChatSlot(message.chatId);
@@ -236,7 +244,11 @@ async function giveBack(deps: DeliveryDeps, id: number, delayMs: number): Promis
 }
 
 /** Why the claim found nothing to take, and what the job does about it. */
-async function notClaimed(id: number, deps: DeliveryDeps, quiet: boolean): Promise<DeliveryOutcome> {
+async function notClaimed(
+  id: number,
+  deps: DeliveryDeps,
+  quiet: boolean,
+): Promise<DeliveryOutcome | "resend"> {
   const sql = sqlOf(deps.db);
   const [row] = await sql.query<Unclaimed>`
     SELECT o.status::text AS status, o.purpose,
@@ -251,12 +263,18 @@ async function notClaimed(id: number, deps: DeliveryDeps, quiet: boolean): Promi
   if (!row) return "skipped";
   if (row.status === "sending") {
     if (!row.stale) throw new ChatBusy(Math.max(1000, row.leftMs + 100)); // another job holds it
-    const marked = await sql.execute`
-      UPDATE "OutboundMessage" SET status = 'uncertain', "lastError" = 'the worker stopped while sending'
-       WHERE id = ${id} AND status = 'sending'
-         AND "sendingAt" < now() - make_interval(secs => ${SENDING_LEASE_SECONDS})`;
-    if (marked > 0) deps.logger.warn({ outboundMessageId: id }, "delivery uncertain after a stopped worker");
-    return marked > 0 ? "uncertain" : "skipped";
+    const [settled] = await settleInterrupted(deps.db, {
+      leaseSeconds: SENDING_LEASE_SECONDS,
+      id,
+      reason: "the worker stopped while sending",
+    });
+    if (!settled) return "skipped";
+    if (settled.resent) {
+      deps.logger.warn({ outboundMessageId: id, kind: settled.kind }, "sending again after a stopped worker");
+      return "resend";
+    }
+    deps.logger.warn({ outboundMessageId: id }, "delivery uncertain after a stopped worker");
+    return "uncertain";
   }
   if (row.status !== "queued") return "skipped";
   if (quiet && HELD_IN_QUIET_HOURS.test(row.purpose)) {
@@ -312,10 +330,12 @@ async function handleFailure(
     }
   }
   if (error instanceof HttpError && isTimeout(error)) {
-    // The request left and no answer came: Telegram may well have delivered it. Not sent again.
-    await sql.execute`
-      UPDATE "OutboundMessage" SET status = 'uncertain', "lastError" = 'no answer from Telegram in time'
-       WHERE id = ${message.id}`;
+    // The request left and no answer came: Telegram may well have delivered it. Sent again (a
+    // retry of this job) only if the rule says its kind must arrive; else uncertain.
+    if (await settleTimedOut(db, { id: message.id, mayRetry: !job.finalAttempt })) {
+      logger.warn({ outboundMessageId: message.id }, "sending again after a time-out");
+      throw error;
+    }
     logger.warn({ outboundMessageId: message.id }, "delivery uncertain after a time-out");
     return "uncertain";
   }

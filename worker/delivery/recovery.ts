@@ -1,10 +1,11 @@
 // PostgreSQL is the record of what must be sent; Redis only holds the jobs, and may lose them (a
 // restart without persistence, a flushed instance). This sweep puts the record and the queue back in
-// step: every queued message has a live job, and a message a dead worker left `sending` becomes
-// `uncertain` (it may have arrived, so it is never sent again).
+// step: every queued message has a live job, and a message a dead worker left `sending` (it may
+// have arrived) is settled by its kind: sent again, or `uncertain` (core/uncertain-delivery.ts).
 import type { Db } from "../../core/db/client.ts";
 import { sqlOf } from "../../core/db/sql.ts";
-import { type DeliveryQueue, enqueueDeliveries } from "../../core/queues/delivery.ts";
+import { type DeliveryQueue, enqueueDeliveries, enqueueResend } from "../../core/queues/delivery.ts";
+import { settleInterrupted } from "../../core/uncertain-delivery.ts";
 import { SENDING_LEASE_SECONDS } from "./processor.ts";
 
 /** A message recorded this recently may still be on its way into the queue. */
@@ -12,16 +13,23 @@ const SETTLE_SECONDS = 15;
 /** At most this many queued messages are checked per sweep; the next sweep takes the rest. */
 const SWEEP_LIMIT = 20_000;
 
-export type DeliveryRecovery = { requeued: number; uncertain: number };
+export type DeliveryRecovery = { requeued: number; uncertain: number; resent: number };
 
 export async function recoverDeliveries(deps: {
   db: Db;
   deliveryQueue: DeliveryQueue;
 }): Promise<DeliveryRecovery> {
   const sql = sqlOf(deps.db);
-  const uncertain = await sql.execute`
-    UPDATE "OutboundMessage" SET status = 'uncertain', "lastError" = 'the worker stopped while sending'
-     WHERE status = 'sending' AND "sendingAt" < now() - make_interval(secs => ${SENDING_LEASE_SECONDS})`;
+  const settled = await settleInterrupted(deps.db, {
+    leaseSeconds: SENDING_LEASE_SECONDS,
+    reason: "the worker stopped while sending",
+  });
+  const resent = settled.filter((s) => s.resent);
+  // A job of their own at once: the first job may be held by the dead worker for a while yet.
+  await enqueueResend(
+    deps.deliveryQueue,
+    resent.map((s) => ({ id: s.id, resend: s.resends })),
+  );
 
   const queued = await sql.query<{ id: number }>`
     SELECT id FROM "OutboundMessage"
@@ -44,5 +52,5 @@ export async function recoverDeliveries(deps: {
     }
   }
   await enqueueDeliveries(deps.deliveryQueue, missing);
-  return { requeued: missing.length, uncertain };
+  return { requeued: missing.length, uncertain: settled.length - resent.length, resent: resent.length };
 }
