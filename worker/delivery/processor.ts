@@ -165,6 +165,13 @@ async function attempt(data: unknown, deps: DeliveryDeps, job: DeliveryJobContro
   // queue) are not claimed now: they go in the morning.
   const quiet = isQuiet(clock.now(), deps.quietHours ?? null);
 
+  // The overall pace first, while the message is not ours yet: a worker that dies waiting for its
+  // moment leaves the message queued, never `sending`, so nothing unsent is ever taken for
+  // uncertain (and then, for broadcasts and early reminders, never sent). A moment taken by a job
+  // whose claim then finds nothing is simply not used.
+  const later = deps.pace ? await deps.pace() : 0;
+  if (later > 0) throw new ChatBusy(later);
+
   // The claim: only a queued message whose member can be reached, whose chat has no earlier message
   // still waiting (messages to one chat keep their order) and that quiet hours do not hold back
   // becomes ours. One statement, so of two jobs for one message only one can send it.
@@ -188,9 +195,6 @@ async function attempt(data: unknown, deps: DeliveryDeps, job: DeliveryJobContro
   // About one message a second per chat: if the chat had one just now, give the claim back.
   const wait = await deps.takeChatSlot(message.chatId);
   if (wait > 0) await giveBack(deps, message.id, wait);
-  // Then the overall pace: wait here for our moment, or give the claim back when it is far off.
-  const later = deps.pace ? await deps.pace() : 0;
-  if (later > 0) await giveBack(deps, message.id, later);
 
   try {
     const texts = splitMessage(message.text, message.parseMode === "HTML" ? "HTML" : null);
