@@ -203,6 +203,14 @@ describe("the demo (npm start with no token)", () => {
     expect(started.status).toBe(303);
     const userId = Number(String(started.headers.location).split("/").at(-1));
     expect(userId).toBeGreaterThan(0);
+    // The chat's own routes are admins' too: the files route hands out the bot's documents.
+    for (const path of [
+      `/demo/chat/${userId}`,
+      `/demo/chat/${userId}/transcript.json`,
+      `/demo/chat/${userId}/files/BQADBAADexample`,
+    ]) {
+      expect((await operator.get(path)).status, path).toBe(403);
+    }
 
     // What the sandbox user really sent: /start and the code, which linked the member.
     const demoSandbox = /^Telegram sandbox: (\S+)$/m.exec(demo?.output() ?? "")?.[1] ?? "";
