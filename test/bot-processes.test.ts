@@ -7,7 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
-import { freePort, type RunningProcess, startProcess } from "./support/processes.ts";
+import { forwardUpdate, freePort, type RunningProcess, startProcess } from "./support/processes.ts";
 import { SandboxUser, sandboxControl, type TranscriptEntry } from "./support/sandbox-user.ts";
 
 const SECRET = "bot-processes-secret-for-tests_0123456789";
@@ -33,23 +33,7 @@ async function startProxy(
       const updateId = (JSON.parse(body.toString("utf8")) as { update_id: number }).update_id;
       const entry: Forwarded = { updateId, backend, status: 0 };
       log.push(entry);
-      let status = 502;
-      try {
-        const answer = await fetch(`http://127.0.0.1:${ports[backend]}${request.url ?? "/"}`, {
-          method: "POST",
-          headers: {
-            "content-type": request.headers["content-type"] ?? "application/json",
-            "x-telegram-bot-api-secret-token": String(
-              request.headers["x-telegram-bot-api-secret-token"] ?? "",
-            ),
-          },
-          body,
-        });
-        await answer.arrayBuffer();
-        status = answer.status;
-      } catch {
-        // The backend is gone (killed): Telegram sees an error and delivers the update again.
-      }
+      const status = await forwardUpdate(ports[backend] as number, request, body);
       entry.status = status;
       if (!response.destroyed) response.writeHead(status).end();
     });

@@ -13,7 +13,7 @@ import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { csrfOf } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
 import { HttpClient } from "./support/http-client.ts";
-import { freePort, type RunningProcess, startProcess } from "./support/processes.ts";
+import { forwardUpdate, freePort, type RunningProcess, startProcess } from "./support/processes.ts";
 import { SandboxUser, sandboxCounters, type TranscriptEntry } from "./support/sandbox-user.ts";
 
 const HOUSEHOLDS = 100;
@@ -72,23 +72,7 @@ async function startProxy(
       log.push(entry);
       load.inFlight += 1;
       load.most = Math.max(load.most, load.inFlight);
-      let status = 502;
-      try {
-        const answer = await fetch(`http://127.0.0.1:${ports[backend]}${request.url ?? "/"}`, {
-          method: "POST",
-          headers: {
-            "content-type": request.headers["content-type"] ?? "application/json",
-            "x-telegram-bot-api-secret-token": String(
-              request.headers["x-telegram-bot-api-secret-token"] ?? "",
-            ),
-          },
-          body,
-        });
-        await answer.arrayBuffer();
-        status = answer.status;
-      } catch {
-        // The backend did not answer: Telegram sees an error and delivers the update again.
-      }
+      const status = await forwardUpdate(ports[backend] as number, request, body);
       entry.status = status;
       load.inFlight -= 1;
       if (!response.destroyed) response.writeHead(status).end();

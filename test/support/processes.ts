@@ -1,5 +1,6 @@
 // Starts Bussola's real processes (node main.ts --role …) for end-to-end tests and stops them.
 import { type ChildProcess, spawn } from "node:child_process";
+import type { IncomingMessage } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
@@ -109,4 +110,30 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
     });
   });
+}
+
+/**
+ * Passes one webhook update on to a bot process, as a load balancer in front of several would, and
+ * says what Telegram would see: the bot's status, or 502 when it did not answer (killed, or too slow
+ * for the sandbox), after which Telegram delivers the update again.
+ */
+export async function forwardUpdate(
+  port: number,
+  request: IncomingMessage,
+  body: Buffer<ArrayBuffer>,
+): Promise<number> {
+  try {
+    const answer = await fetch(`http://127.0.0.1:${port}${request.url ?? "/"}`, {
+      method: "POST",
+      headers: {
+        "content-type": request.headers["content-type"] ?? "application/json",
+        "x-telegram-bot-api-secret-token": String(request.headers["x-telegram-bot-api-secret-token"] ?? ""),
+      },
+      body,
+    });
+    await answer.arrayBuffer();
+    return answer.status;
+  } catch {
+    return 502;
+  }
 }
