@@ -175,7 +175,7 @@ describe("three bot processes behind a round-robin proxy, with a slow Telegram",
     await startExpense(user);
     // The amount and the note typed quickly, one after the other.
     const amount = await user.send({ text: "12,50" });
-    const note = await user.send({ text: "pane" });
+    const note = await user.send({ text: "pane" }, { typedAhead: true });
     const [noteQuestion, saved] = await user.replies(2, 20_000);
     expect(noteQuestion?.text).toContain(`🛒 Cibo e casa: 12,50${NBSP}€`);
     expect(saved?.text).toContain("Spesa segnata");
@@ -232,7 +232,7 @@ describe("a bot process killed in the middle of an update", () => {
       ).map((r) => r.pid);
     try {
       await blocker.query(`BEGIN; LOCK TABLE "BudgetEntry" IN SHARE MODE`);
-      const note = await user.send({ text: "pane" });
+      const note = await user.send({ text: "pane" }, { typedAhead: true });
       await expect.poll(waitingInserts, { timeout: 15_000 }).toHaveLength(1);
       const [stuck] = await waitingInserts();
       const inFlight = proxy.log.filter((f) => f.updateId === note.update_id);

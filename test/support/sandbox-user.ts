@@ -47,8 +47,14 @@ export class SandboxUser {
     return new SandboxUser(sandboxUrl, created.id);
   }
 
+  /**
+   * Sends as the person. The next `replies` then waits for bot messages after this one, unless
+   * `typedAhead`: the person typed before the bot's answer to the previous message arrived, and
+   * that answer (possibly numbered before this message) is still to be read.
+   */
   async send(
     body: ({ text: string } | { kind: string }) & { chat_id?: number; reply_to_message_id?: number },
+    options: { typedAhead?: boolean } = {},
   ): Promise<{ update_id: number; message_id: number }> {
     const sent = await call<{ update_id: number; message_id: number }>(
       `${this.#base}/control/users/${this.id}/send`,
@@ -57,7 +63,7 @@ export class SandboxUser {
       },
     );
     // Messages in a group are numbered by the group's chat, not this user's.
-    if (body.chat_id === undefined) this.#seen = Math.max(this.#seen, sent.message_id);
+    if (body.chat_id === undefined && !options.typedAhead) this.#seen = Math.max(this.#seen, sent.message_id);
     return sent;
   }
 
