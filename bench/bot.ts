@@ -15,6 +15,10 @@
 // "other", never as failures. Errors are time-outs, the bot's "something went wrong" reply, rejected
 // button presses, and every Bot API call the sandbox answered with a status other than 200.
 //
+// Then, on the same sandbox and database, a conventional grammY bot (bench/conventional-bot.ts: the
+// session plugin on a PostgreSQL storage adapter, one Prisma query per /balance) with the same people.
+// BENCH_BOT_MIX: "balance" (default: every step is /balance, the side-by-side comparison) or "mixed".
+//
 // Alone: `node bench/bot.ts`. Knobs: BENCH_BOT_HOUSEHOLDS (200), BENCH_BOT_SECONDS (steady load, 10),
 // BENCH_BOT_THINK_MS (500-1500), BENCH_BOT_PROFILE=<dir> (a CPU profile of the bot process).
 import { type ChildProcess, spawn } from "node:child_process";
@@ -30,7 +34,6 @@ import { applyMigrations, dropDatabase, ensureDatabase } from "../core/db/migrat
 import { translator } from "../core/i18n.ts";
 import { issueLinkCode } from "../core/linking.ts";
 import { createDeliveryQueue } from "../core/queues/delivery.ts";
-import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { type BenchHousehold, seedBenchHouseholds } from "./households.ts";
 
 export type BenchResult = { name: string; value: number; unit: string; note?: string };
@@ -52,6 +55,11 @@ function thinkRange(raw: string): readonly [number, number] {
   return range;
 }
 
+function mixOf(raw: string): "balance" | "mixed" {
+  if (raw !== "balance" && raw !== "mixed") throw new Error("BENCH_BOT_MIX must be balance or mixed");
+  return raw;
+}
+
 let benchStart = performance.now();
 function progress(message: string): void {
   console.log(`bot bench [${((performance.now() - benchStart) / 1000).toFixed(1)} s]: ${message}`);
@@ -65,6 +73,8 @@ const CONFIG = {
   soloMs: 3_000,
   /** Think time between two steps of one household in the steady load, uniformly in [min, max]. */
   thinkMs: thinkRange(process.env.BENCH_BOT_THINK_MS ?? "500-1500"),
+  /** "balance" (every step is /balance: the side-by-side comparison) or "mixed" (the flows below). */
+  mix: mixOf(process.env.BENCH_BOT_MIX ?? "balance"),
   replyTimeoutMs: 10_000,
   /** After a press is answered, how long a message may still follow and count as its reply. */
   pressGraceMs: 3_000,
@@ -205,6 +215,7 @@ const PEOPLE = Object.fromEntries(
 >;
 
 function pickStep(): Exclude<Step, "category"> {
+  if (CONFIG.mix === "balance") return "balance";
   let roll = Math.random() * MIX_TOTAL;
   for (const [step, weight] of MIX) {
     roll -= weight;
@@ -309,7 +320,12 @@ function firstChoice(replies: BotMessage[]): { messageId: number; data: string }
 
 async function runStep(c: Control, user: SimUser, step: Exclude<Step, "category">, samples: Sample[]) {
   const person = PEOPLE[user.language];
-  const text = step === "expense" ? person.expense(100 + Math.floor(Math.random() * 8_000)) : person[step];
+  const text =
+    step === "expense"
+      ? person.expense(100 + Math.floor(Math.random() * 8_000))
+      : step === "balance" && CONFIG.mix === "balance"
+        ? "/balance"
+        : person[step];
   const { ms, replies } = await sendAndWait(c, user, text);
   const outcome = classify(step, user, replies);
   samples.push({ step, ms, outcome, doneAt: performance.now() });
@@ -474,16 +490,29 @@ async function startChild(
   return { child, output: () => output, stop };
 }
 
-async function startBenchSandbox(cleanup: Cleanup): Promise<{ sandbox: Sandbox; c: Control }> {
-  const sandbox = await startSandbox({ port: 0 });
-  cleanup.defer("sandbox", () => sandbox.close());
-  const c = new Control(sandbox.url);
+/**
+ * The sandbox in a process of its own (sandbox/main.ts), so that its CPU per call is measured apart
+ * from the simulated households': the check that the stand-in is not what limits the bots.
+ */
+async function startBenchSandbox(
+  cleanup: Cleanup,
+): Promise<{ sandbox: { url: string; token: string }; c: Control; standIn: Child }> {
+  const standIn = await startChild(["sandbox/main.ts"], { SANDBOX_PORT: "0" }, "TELEGRAM_BOT_TOKEN=");
+  cleanup.defer("sandbox", () => standIn.stop());
+  const url = /TELEGRAM_API_ROOT=(\S+)/.exec(standIn.output())?.[1];
+  const token = /TELEGRAM_BOT_TOKEN=(\S+)/.exec(standIn.output())?.[1];
+  if (!url || !token) throw new Error(`the sandbox did not say where it listens:\n${standIn.output()}`);
+  const c = new Control(url);
   cleanup.defer("control client", () => c.close());
   await c.ok("POST", "/control/limits", { global_per_second: 0, chat_per_second: 0, group_per_minute: 0 });
-  return { sandbox, c };
+  return { sandbox: { url, token }, c, standIn };
 }
 
-type Counters = { responses: Record<string, number>; errors: { method: string; description: string }[] };
+type Counters = {
+  requests: Record<string, number>;
+  responses: Record<string, number>;
+  errors: { method: string; description: string }[];
+};
 
 type BotFigures = {
   users: number;
@@ -495,7 +524,9 @@ type BotFigures = {
   apiErrors: Record<string, number>;
   apiErrorTexts: string[];
   /** CPU ms per update handled: of the bot's process, and of this one (sandbox and households). */
-  cpuPerUpdate: { bot: number | undefined; harness: number | undefined };
+  cpuPerUpdate: { bot: number | undefined; standIn: number | undefined; harness: number | undefined };
+  /** CPU ms of the stand-in per Bot API call it answered. */
+  standInCpuPerCall: number | undefined;
   /** PostgreSQL transactions (each statement outside a transaction is one) per update handled. */
   transactionsPerUpdate: number | undefined;
   /** The bot's process ended during the run (a crash). */
@@ -520,12 +551,15 @@ async function measure(
   users: SimUser[],
   label: string,
   bot: Child,
+  standIn: Child,
   databaseTransactions?: () => Promise<number>,
 ): Promise<Omit<BotFigures, "users" | "languages">> {
   // No separate warm-up: the set-up (privacy notice and linking for Bussola, a /start each for the
   // echo bot) has already run a few hundred updates through each bot.
+  await c.ok("POST", "/control/reset-counters");
   const transactionsBefore = await databaseTransactions?.();
   const botCpuBefore = processCpuMs(bot.child.pid);
+  const standInCpuBefore = processCpuMs(standIn.child.pid);
   const ownCpuBefore = process.cpuUsage();
   progress(`${label}: one household alone ${CONFIG.soloMs / 1000} s`);
   const solo = await runLoad(c, users.slice(0, 1), CONFIG.soloMs, [0, 0]);
@@ -534,6 +568,11 @@ async function measure(
   progress(`${label}: saturation ${CONFIG.saturationMs / 1000} s`);
   const saturation = await runLoad(c, users, CONFIG.saturationMs, [0, 0]);
   const botCpuAfter = processCpuMs(bot.child.pid);
+  const standInCpuAfter = processCpuMs(standIn.child.pid);
+  const standInCpu =
+    standInCpuBefore !== undefined && standInCpuAfter !== undefined
+      ? standInCpuAfter - standInCpuBefore
+      : undefined;
   const botStopped = bot.child.exitCode !== null || bot.child.signalCode !== null;
   const ownCpu = process.cpuUsage(ownCpuBefore);
   const transactionsAfter = await databaseTransactions?.();
@@ -543,6 +582,7 @@ async function measure(
       botCpuBefore !== undefined && botCpuAfter !== undefined && updates
         ? (botCpuAfter - botCpuBefore) / updates
         : undefined,
+    standIn: standInCpu !== undefined && updates ? standInCpu / updates : undefined,
     harness: updates ? (ownCpu.user + ownCpu.system) / 1000 / updates : undefined,
   };
   const transactionsPerUpdate =
@@ -550,6 +590,7 @@ async function measure(
       ? (transactionsAfter - transactionsBefore) / updates
       : undefined;
   const counters = await c.ok<Counters>("GET", "/control/counters");
+  const apiCalls = Object.values(counters.requests).reduce((sum, n) => sum + n, 0);
   const apiErrors = Object.fromEntries(
     Object.entries(counters.responses).filter(([status, n]) => status !== "200" && n > 0),
   );
@@ -561,6 +602,8 @@ async function measure(
     apiErrors,
     apiErrorTexts,
     cpuPerUpdate,
+    // All its CPU (the households' control calls too) over the Bot API calls alone: an upper bound.
+    standInCpuPerCall: standInCpu !== undefined && apiCalls ? standInCpu / apiCalls : undefined,
     transactionsPerUpdate,
     botStopped,
   };
@@ -588,7 +631,15 @@ async function linkHousehold(
     language_code: household.language,
   });
   const user: SimUser = { id: created.id, language: household.language, name: household.name, seen: 0 };
-  const issued = await issueLinkCode(db, household.contractCode, systemClock);
+  // A busy machine may keep the transaction waiting for a connection past Prisma's 2 s: try again.
+  let issued: Awaited<ReturnType<typeof issueLinkCode>> | undefined;
+  for (let attempt = 1; issued === undefined; attempt++) {
+    try {
+      issued = await issueLinkCode(db, household.contractCode, systemClock);
+    } catch (error) {
+      if (attempt >= 3 || !left(deadline)) throw error;
+    }
+  }
   if (!issued) return null;
   // The deep link t.me/<bot>?start=CODE: the privacy notice first, the code is used on "I agree".
   const start = await sendAndWait(c, user, `/start ${issued.code.replace("-", "")}`, left(deadline) || 1);
@@ -609,7 +660,7 @@ async function linkHousehold(
   return linked.some((m) => m.text?.includes(household.name)) ? user : null;
 }
 
-async function measureBussola(cleanup: Cleanup): Promise<BotFigures> {
+async function measureBussola(cleanup: Cleanup): Promise<{ bussola: BotFigures; conventional: BotFigures }> {
   const databaseUrl = benchDatabaseUrl();
   progress(`Bussola: database, ${CONFIG.households} households`);
   await ensureDatabase(databaseUrl);
@@ -630,7 +681,7 @@ async function measureBussola(cleanup: Cleanup): Promise<BotFigures> {
     await redis.quit();
   });
 
-  const { sandbox, c } = await startBenchSandbox(cleanup);
+  const { sandbox, c, standIn } = await startBenchSandbox(cleanup);
   const env = {
     DATABASE_URL: databaseUrl,
     QUEUE_PREFIX: queuePrefix,
@@ -673,15 +724,35 @@ async function measureBussola(cleanup: Cleanup): Promise<BotFigures> {
       SELECT (xact_commit + xact_rollback)::bigint AS n FROM pg_stat_database WHERE datname = current_database()`;
     return Number(row?.n ?? 0);
   };
-  return {
+  const bussola = {
     users: users.length,
     languages,
-    ...(await measure(c, users, "Bussola", bot, transactions)),
+    ...(await measure(c, users, "Bussola", bot, standIn, transactions)),
+  };
+  await Promise.all([bot.stop(), worker.stop()]);
+
+  // The conventional bot on the same sandbox and database: the same people, already linked.
+  progress("conventional bot: starting");
+  const conventional = await startChild(
+    ["bench/conventional-bot.ts"],
+    { TELEGRAM_BOT_TOKEN: sandbox.token, TELEGRAM_API_ROOT: sandbox.url, DATABASE_URL: databaseUrl },
+    "conventional bot ready",
+  );
+  cleanup.defer("conventional bot process", () => conventional.stop());
+  // Its warm-up (Bussola's had the linking): a /balance from every household.
+  await mapLimit(users, CONFIG.setupConcurrency, (user) => sendAndWait(c, user, "/balance"));
+  return {
+    bussola,
+    conventional: {
+      users: users.length,
+      languages,
+      ...(await measure(c, users, "conventional bot", conventional, standIn, transactions)),
+    },
   };
 }
 
 async function measureEcho(cleanup: Cleanup, languages: Language[]): Promise<BotFigures> {
-  const { sandbox, c } = await startBenchSandbox(cleanup);
+  const { sandbox, c, standIn } = await startBenchSandbox(cleanup);
   progress("echo bot: starting");
   const echo = await startChild(
     ["bench/echo-bot.ts"],
@@ -699,7 +770,7 @@ async function measureEcho(cleanup: Cleanup, languages: Language[]): Promise<Bot
     if (left(deadline)) await sendAndWait(c, user, "/start", left(deadline) || 1);
     return user;
   });
-  return { users: users.length, languages, ...(await measure(c, users, "echo bot", echo)) };
+  return { users: users.length, languages, ...(await measure(c, users, "echo bot", echo, standIn)) };
 }
 
 // ─── Report ─────────────────────────────────────────────────────────────────────────────────────
@@ -744,7 +815,13 @@ function flowNote(figures: BotFigures): { answeredShare: number; note: string } 
   return { answeredShare: samples.length ? (100 * answered) / samples.length : 0, note: parts.join("; ") };
 }
 
-function report(bussola: BotFigures, echo: BotFigures, households: number, machine: string): BenchResult[] {
+function report(
+  bussola: BotFigures,
+  echo: BotFigures,
+  conventional: BotFigures,
+  households: number,
+  machine: string,
+): BenchResult[] {
   const think = `think time ${CONFIG.thinkMs[0] / 1000}–${CONFIG.thinkMs[1] / 1000} s`;
   const rows: BenchResult[] = [
     {
@@ -757,6 +834,7 @@ function report(bussola: BotFigures, echo: BotFigures, households: number, machi
   for (const [label, figures] of [
     ["bussola", bussola],
     ["echo bot", echo],
+    ["conventional bot", conventional],
   ] as const) {
     const { solo, steady, saturation } = figures;
     rows.push(
@@ -801,7 +879,8 @@ function report(bussola: BotFigures, echo: BotFigures, households: number, machi
                 `not PostgreSQL's; ${figures.transactionsPerUpdate.toFixed(1)} database transactions per update`,
               ]
             : []),
-          `sandbox and households: ${cpu.harness?.toFixed(2)} ms`,
+          `the Telegram stand-in: ${cpu.standIn?.toFixed(2)} ms (${figures.standInCpuPerCall?.toFixed(2)} ms per Bot API call)`,
+          `simulated households: ${cpu.harness?.toFixed(2)} ms`,
         ].join("; "),
       });
     }
@@ -817,6 +896,29 @@ function report(bussola: BotFigures, echo: BotFigures, households: number, machi
     value: round(ratio),
     unit: "%",
     note: `max updates/s; aim ≥ 40; with ${think}: ${Math.round(steadyRatio)} %`,
+  });
+  const conventionalRatio = conventional.saturation.perSecond
+    ? bussola.saturation.perSecond / conventional.saturation.perSecond
+    : 0;
+  rows.push({
+    name: "bussola / conventional bot throughput",
+    value: round(conventionalRatio, 2),
+    unit: "×",
+    note: "max updates/s; aim ≥ 2",
+  });
+  // The stand-in must not be what limits a bot: its CPU per update well below each bot's.
+  const standInShare = Math.max(
+    ...[bussola, echo, conventional].map((figures) =>
+      figures.cpuPerUpdate.standIn !== undefined && figures.cpuPerUpdate.bot
+        ? (100 * figures.cpuPerUpdate.standIn) / figures.cpuPerUpdate.bot
+        : Number.POSITIVE_INFINITY,
+    ),
+  );
+  rows.push({
+    name: "Telegram stand-in CPU per update / bot's, at most",
+    value: round(standInShare),
+    unit: "%",
+    note: "the sandbox's own process, measured per bot (/proc); its CPU includes the households' control calls",
   });
   const flows = flowNote(bussola);
   rows.push({
@@ -841,12 +943,12 @@ export async function benchBot(): Promise<BenchResult[]> {
   // Everything (bots, PostgreSQL, the sandbox and the simulated households) shares this machine.
   const machine = `${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(1)} at start`;
   try {
-    const bussola = await measureBussola(cleanup);
+    const { bussola, conventional } = await measureBussola(cleanup);
     await cleanup.run(); // Bussola's processes, sandbox and database go before the echo bot runs
     // The same households (as many, same languages) for the echo bot.
     const echo = await measureEcho(cleanup, bussola.languages);
     progress("done");
-    return report(bussola, echo, CONFIG.households, machine);
+    return report(bussola, echo, conventional, CONFIG.households, machine);
   } finally {
     await cleanup.run();
     process.off("SIGINT", interrupted);

@@ -1,7 +1,6 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type Context } from "grammy";
-import { chatLock } from "./chat-lock.ts";
 import type { BotContext, BotDeps } from "./context.ts";
 import { errorBoundary, logUpdateFailure, UpdateNotRecorded } from "./errors.ts";
 import { balanceFeature } from "./features/balance.ts";
@@ -61,10 +60,10 @@ export function createBot(options: BotOptions): Bot<BotContext> {
   bot.use(sequentialize(sessionKey));
   // One error path for polling and webhooks: log ids and the error's kind, answer the person.
   bot.use(errorBoundary);
-  bot.use(chatLock(deps.db, sessionKey));
-  // Claim of the update, session and member in one round trip; once handled, the session (if it
-  // changed) and the update's "done" are stored in one statement.
-  bot.use(prepareUpdate(sessionKey));
+  // The chat's lock across processes (bot/chat-lock.ts) with the claim of the update, session and
+  // member in one round trip; once handled, the session (if it changed) and the update's "done" are
+  // stored in one statement, sent with the unlock.
+  bot.use(prepareUpdate(deps.db, sessionKey));
   bot.use(membershipFeature);
   // The operators' group is a workplace, not a household's chat: nothing after this runs there.
   bot.use(operatorsGroupFeature);

@@ -9,11 +9,16 @@
 // so waiting updates can never take the connections the lock holder needs to finish (no deadlock),
 // and a process's in-flight chats are bounded by this pool (the rest wait in memory, not in
 // PostgreSQL). A process that dies loses its connections, and PostgreSQL releases their locks at once.
-import type { Context, Middleware } from "grammy";
+//
+// Round trips are the hot path's main cost (each one is a socket write and a wake-up on both sides):
+// the lock and the statement that reads the update's state go to PostgreSQL in one message, and so do
+// the statement that records the update and the unlock. One message of several statements is the
+// simple query protocol, without parameters: the statements are prepared once per lock connection
+// (PREPARE, so they are planned once) and run with EXECUTE and literals that pg escapes.
 import pg from "pg";
 import type { Db } from "../core/db/client.ts";
 import { poolOf } from "../core/db/client.ts";
-import type { BotContext } from "./context.ts";
+import { sqlTypes } from "../core/db/sql.ts";
 
 /** Chats one process works on at the same time (each holds one lock connection meanwhile). */
 export const CHAT_LOCK_CONNECTIONS = 16;
@@ -24,16 +29,33 @@ export const CHAT_LOCK_CONNECTIONS = 16;
  */
 const CHAT_LOCK_SPACE = 0x42555353; // "BUSS"
 
-// Prepared once per lock connection (named statements): two of them run for every update.
-const LOCK = "SELECT pg_advisory_lock($1, hashtext($2))";
-const UNLOCK = "SELECT pg_advisory_unlock($1, hashtext($2))";
-
-/** The lock key of an update: its chat, or the update itself when it has no chat. */
-function lockKey(ctx: Context, chatKey: (ctx: Context) => string | undefined): string {
-  return chatKey(ctx) ?? `update:${ctx.update.update_id}`;
+/** A value as an SQL literal for EXECUTE: null, a whole number, or a quoted (escaped) string. */
+export function literal(value: string | bigint | number | null | undefined): string {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "string") return pg.escapeLiteral(value);
+  const text = value.toString();
+  if (!/^-?\d+$/.test(text)) throw new Error("only whole numbers are inlined");
+  return text;
 }
 
-export function chatLock(db: Db, chatKey: (ctx: Context) => string | undefined): Middleware<BotContext> {
+export type LockedChat = {
+  /** The rows of the statement run right after the lock was taken. */
+  rows: unknown[];
+  /**
+   * Runs `last` (one statement, in a transaction of its own, committed before the lock goes) and
+   * releases the lock, in one message. If `last` fails, `otherwise` runs in its place (the same way)
+   * and `last`'s error is thrown.
+   */
+  release(last?: string, otherwise?: string): Promise<void>;
+};
+
+export type ChatLocks = {
+  /** Waits for the chat's lock, then runs `then` (one statement) on the same connection. */
+  lock(key: string, then: string): Promise<LockedChat>;
+};
+
+/** `prepare`: statements (PREPARE name(types) AS …) every lock connection has, for `then` and `last`. */
+export function chatLocks(db: Db, prepare: readonly string[]): ChatLocks {
   const connectionString = poolOf(db)?.options.connectionString;
   const pool = new pg.Pool({
     ...(connectionString === undefined ? {} : { connectionString }),
@@ -43,27 +65,56 @@ export function chatLock(db: Db, chatKey: (ctx: Context) => string | undefined):
   });
   // A lock connection that breaks while idle (a database restart) is replaced on demand.
   pool.on("error", () => undefined);
+  // Queued before any query of the new connection: a failure shows in its first update's lock,
+  // which then drops the connection.
+  pool.on("connect", (client) => {
+    client.query(prepare.join(";\n")).catch(() => undefined);
+  });
 
-  return async (ctx, next) => {
-    const key = lockKey(ctx, chatKey);
-    const client = await pool.connect();
-    try {
-      await client.query({ name: "bussola_chat_lock", text: LOCK, values: [CHAT_LOCK_SPACE, key] });
-    } catch (error) {
-      client.release(error instanceof Error ? error : true);
-      throw error;
-    }
-    let broken: Error | undefined;
-    try {
-      await next();
-    } finally {
+  return {
+    async lock(key, then) {
+      const keySql = `${CHAT_LOCK_SPACE}, hashtext(${literal(key)})`;
+      const client = await pool.connect();
+      let rows: unknown[];
       try {
-        await client.query({ name: "bussola_chat_unlock", text: UNLOCK, values: [CHAT_LOCK_SPACE, key] });
+        // Two statements, two snapshots: `then` sees what the previous holder of the lock committed.
+        const results = (await client.query({
+          text: `SELECT pg_advisory_lock(${keySql});\n${then}`,
+          types: sqlTypes,
+        })) as unknown as pg.QueryResult[];
+        rows = results[1]?.rows ?? [];
       } catch (error) {
-        // Dropping the connection releases the lock on PostgreSQL's side.
-        broken = error instanceof Error ? error : new Error(String(error));
+        // Whether the lock was taken is not known: dropping the connection releases it if it was.
+        client.release(error instanceof Error ? error : true);
+        throw error;
       }
-      client.release(broken ?? false);
-    }
+      const unlock = `SELECT pg_advisory_unlock(${keySql})`;
+      const inTransaction = (statement: string) => `BEGIN;\n${statement};\nCOMMIT;\n`;
+      return {
+        rows,
+        async release(last, otherwise) {
+          let failure: unknown;
+          if (last !== undefined) {
+            try {
+              await client.query(`${inTransaction(last)}${unlock}`);
+              client.release();
+              return;
+            } catch (error) {
+              failure = error;
+            }
+          }
+          try {
+            // After a failed `last` its transaction is aborted: rolled back first.
+            const instead = otherwise === undefined ? "" : inTransaction(otherwise);
+            await client.query(`${failure === undefined ? "" : "ROLLBACK;\n"}${instead}${unlock}`);
+            client.release();
+          } catch (error) {
+            // Dropping the connection releases the lock on PostgreSQL's side.
+            client.release(error instanceof Error ? error : true);
+          }
+          if (failure !== undefined) throw failure;
+        },
+      };
+    },
   };
 }

@@ -60,7 +60,17 @@ export function resolveLanguage(code: string | null | undefined): string {
 
 export type Translate = TFunction;
 
+/** One fixed `t` per language and namespace, made once: every update asks for one. */
+const fixed = new Map<string, Translate>();
+
 /** A `t` fixed to one language and namespace, safe to use concurrently with others. */
 export function translator(language: string, namespace = "bot"): Translate {
-  return getI18n().getFixedT(resolveLanguage(language), namespace);
+  const key = `${language}\u0000${namespace}`;
+  let t = fixed.get(key);
+  if (!t) {
+    t = getI18n().getFixedT(resolveLanguage(language), namespace);
+    // Any string may come here (Telegram's language_code): only what we speak is kept.
+    if (language === resolveLanguage(language)) fixed.set(key, t);
+  }
+  return t;
 }

@@ -3,6 +3,7 @@ import type { Db, Household, Member } from "../../core/db/client.ts";
 import { sqlOf } from "../../core/db/sql.ts";
 import { resolveLanguage, translator } from "../../core/i18n.ts";
 import type { Logger } from "../../core/logger.ts";
+import { chatLocks, literal } from "../chat-lock.ts";
 import type { BotContext } from "../context.ts";
 import {
   installSession,
@@ -47,19 +48,22 @@ type Loaded = {
   member: (Member & { household: Household | null }) | null;
 };
 
-/**
- * One statement, one round trip: claims the update (false when it was handled already), and reads
- * the chat's session and the sender's member record with their household.
- *
- * Runs under the chat's lock (bot/chat-lock.ts), which the process handling an update holds until
- * it is recorded as done or failed: a row still `handling` here was left by a process that died
- * mid-update, so the update is handled again (Telegram delivered it again because it never got its
- * 200). A `failed` one is not: the person was given the generic answer already.
- */
-async function load(db: Db, updateId: bigint, key: string | null, userId: bigint | null): Promise<Loaded> {
-  const [row] = await sqlOf(db).query<Row>`
+// The update's statements, prepared on every chat-lock connection (bot/chat-lock.ts): the claim and
+// read goes to PostgreSQL in one message with the chat's lock, the done (or failed) in one message with
+// the unlock.
+const STATEMENTS = [
+  /*
+   * Claims the update (false when it was handled already), and reads the chat's session and the
+   * sender's member record with their household.
+   *
+   * Runs under the chat's lock, which the process handling an update holds until it is recorded as
+   * done or failed: a row still `handling` here was left by a process that died mid-update, so the
+   * update is handled again (Telegram delivered it again because it never got its 200). A `failed`
+   * one is not: the person was given the generic answer already.
+   */
+  `PREPARE bussola_update_state(bigint, text, bigint) AS
     WITH marked AS (
-      INSERT INTO "ProcessedUpdate" ("updateId", "at", "status") VALUES (${updateId}, now(), 'handling')
+      INSERT INTO "ProcessedUpdate" ("updateId", "at", "status") VALUES ($1, now(), 'handling')
       ON CONFLICT ("updateId") DO UPDATE
         SET "at" = now(), "attempts" = "ProcessedUpdate"."attempts" + 1
         WHERE "ProcessedUpdate"."status" = 'handling'
@@ -78,9 +82,34 @@ async function load(db: Db, updateId: bigint, key: string | null, userId: bigint
       h."phone" AS "hPhone", h."language" AS "hLanguage", h."createdAt" AS "hCreatedAt",
       h."updatedAt" AS "hUpdatedAt"
     FROM (SELECT 1) AS "one"
-    LEFT JOIN "BotSession" s ON s."key" = ${key}
-    LEFT JOIN "Member" m ON m."telegramUserId" = ${userId}
-    LEFT JOIN "Household" h ON h."id" = m."householdId"`;
+    LEFT JOIN "BotSession" s ON s."key" = $2
+    LEFT JOIN "Member" m ON m."telegramUserId" = $3
+    LEFT JOIN "Household" h ON h."id" = m."householdId"`,
+  // Done, and the session's change, in one statement: both or neither, so an update handled again
+  // after a crash never meets a session that already moved past it.
+  `PREPARE bussola_update_done_write(bigint, text, jsonb) AS
+    WITH "session" AS (
+      INSERT INTO "BotSession" ("key", "value", "updatedAt") VALUES ($2, $3, now())
+      ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value", "updatedAt" = EXCLUDED."updatedAt"
+    )
+    UPDATE "ProcessedUpdate" SET "status" = 'done' WHERE "updateId" = $1`,
+  `PREPARE bussola_update_done_delete(bigint, text) AS
+    WITH "session" AS (DELETE FROM "BotSession" WHERE "key" = $2)
+    UPDATE "ProcessedUpdate" SET "status" = 'done' WHERE "updateId" = $1`,
+  // Nothing else to store: a "done" lost in a database crash leaves a row `handling` that nothing
+  // needs (Telegram has its 200), so this commit does not wait for the disk either.
+  `PREPARE bussola_update_done(bigint) AS
+    WITH "done" AS (UPDATE "ProcessedUpdate" SET "status" = 'done' WHERE "updateId" = $1 RETURNING 1)
+    SELECT set_config('synchronous_commit', 'off', true) FROM "done"`,
+  `PREPARE bussola_update_failed(bigint) AS
+    UPDATE "ProcessedUpdate" SET "status" = 'failed' WHERE "updateId" = $1`,
+];
+
+function loadStatement(updateId: bigint, key: string | null, userId: bigint | null): string {
+  return `EXECUTE bussola_update_state(${literal(updateId)}, ${literal(key)}, ${literal(userId)})`;
+}
+
+function loaded(row: Row | undefined): Loaded {
   if (!row) throw new Error("update state query returned no row");
   const household: Household | null =
     row.hId === null
@@ -123,36 +152,17 @@ async function load(db: Db, updateId: bigint, key: string | null, userId: bigint
   };
 }
 
-/**
- * Records the update as done and stores the session's change, in one statement: both or neither, so
- * an update handled again after a crash never meets a session that already moved past it.
- */
-async function finish(
-  db: Db,
-  updateId: bigint,
-  key: string | undefined,
-  change: SessionChange,
-): Promise<void> {
-  const sql = sqlOf(db);
+/** The statement that records the update as done with the session's change. */
+function doneStatement(updateId: bigint, key: string | undefined, change: SessionChange): string {
+  const id = literal(updateId);
   if (change.kind === "write") {
-    await sql.execute`
-      WITH "session" AS (
-        INSERT INTO "BotSession" ("key", "value", "updatedAt") VALUES (${key}, ${change.json}::jsonb, now())
-        ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value", "updatedAt" = EXCLUDED."updatedAt"
-      )
-      UPDATE "ProcessedUpdate" SET "status" = 'done' WHERE "updateId" = ${updateId}`;
-  } else if (change.kind === "delete") {
-    await sql.execute`
-      WITH "session" AS (DELETE FROM "BotSession" WHERE "key" = ${key})
-      UPDATE "ProcessedUpdate" SET "status" = 'done' WHERE "updateId" = ${updateId}`;
-  } else {
-    // Nothing else to store: a "done" lost in a database crash leaves a row `handling` that nothing
-    // needs (Telegram has its 200), so this commit does not wait for the disk either.
-    await sql.execute`
-      WITH "done" AS (UPDATE "ProcessedUpdate" SET "status" = 'done' WHERE "updateId" = ${updateId} RETURNING 1)
-      SELECT set_config('synchronous_commit', 'off', true) FROM "done"`;
+    return `EXECUTE bussola_update_done_write(${id}, ${literal(key)}, ${literal(change.json)})`;
   }
+  if (change.kind === "delete") return `EXECUTE bussola_update_done_delete(${id}, ${literal(key)})`;
+  return `EXECUTE bussola_update_done(${id})`;
 }
+
+const failedStatement = (updateId: bigint) => `EXECUTE bussola_update_failed(${literal(updateId)})`;
 
 /**
  * A linked member's Telegram first name, kept current so staff can tell a household's members apart
@@ -185,31 +195,42 @@ async function refreshFirstName(
  * Runs under the chat's lock (after sequentialize, then bot/chat-lock.ts), so one chat's session is
  * never read and written by two updates at once, in any process.
  */
-export function prepareUpdate(sessionKey: (ctx: Context) => string | undefined): Middleware<BotContext> {
+export function prepareUpdate(
+  db: Db,
+  sessionKey: (ctx: Context) => string | undefined,
+): Middleware<BotContext> {
+  const locks = chatLocks(db, STATEMENTS);
   return async (ctx, next) => {
     const updateId = BigInt(ctx.update.update_id);
-    const { db } = ctx.deps;
     const key = sessionKey(ctx);
     const from = ctx.from;
-    const loaded = await load(db, updateId, key ?? null, from ? BigInt(from.id) : null);
-    if (!loaded.fresh) {
+    // The lock key: the chat, or the update itself when it has no chat.
+    const locked = await locks.lock(
+      key ?? `update:${ctx.update.update_id}`,
+      loadStatement(updateId, key ?? null, from ? BigInt(from.id) : null),
+    );
+    const state = loaded(locked.rows[0] as Row | undefined);
+    if (!state.fresh) {
+      await locked.release();
       ctx.logger.info({ updateId: ctx.update.update_id }, "duplicate update ignored");
       return;
     }
     ctx.updateRecorded = true;
+    let session: ReturnType<typeof installSession>;
+    let stored: StoredSession | undefined;
     try {
-      const stored: StoredSession | undefined =
+      stored =
         key === undefined
           ? undefined
           : {
               key,
-              value: loaded.session?.value ?? null,
-              json: loaded.session ? JSON.stringify(loaded.session.value) : null,
-              at: loaded.session?.at ?? null,
+              value: state.session?.value ?? null,
+              json: state.session ? JSON.stringify(state.session.value) : null,
+              at: state.session?.at ?? null,
             };
-      const session = installSession(ctx, stored);
+      session = installSession(ctx, stored);
 
-      ctx.member = loaded.member;
+      ctx.member = state.member;
       await refreshFirstName(db, ctx.member, from?.first_name);
       ctx.language =
         ctx.member?.language ??
@@ -232,15 +253,14 @@ export function prepareUpdate(sessionKey: (ctx: Context) => string | undefined):
       });
 
       await next(); // on failure the session is not stored
-      await finish(db, updateId, key, sessionChange(stored, session.current(), ctx.deps.clock.now()));
     } catch (error) {
       // Recorded as failed (the boundary logs it and gives the generic answer): a redelivery must not
       // tell the person twice. If even this fails the row stays `handling`: handled again if delivered again.
-      await sqlOf(db)
-        .execute`UPDATE "ProcessedUpdate" SET "status" = 'failed' WHERE "updateId" = ${updateId}`.catch(
-        () => undefined,
-      );
+      await locked.release(failedStatement(updateId)).catch(() => undefined);
       throw error;
     }
+    // Done with the session's change, then unlocked; if that fails, recorded as failed instead.
+    const change = sessionChange(stored, session.current(), ctx.deps.clock.now());
+    await locked.release(doneStatement(updateId, key, change), failedStatement(updateId));
   };
 }

@@ -8,7 +8,8 @@ import { type Db, poolOf } from "./client.ts";
 const INT8 = 20;
 const DATE = 1082;
 
-const types = {
+/** The type parsers of these queries, for a pg query made elsewhere that must return rows the same way. */
+export const sqlTypes = {
   getTypeParser(oid: number, format?: "text" | "binary") {
     if (oid === INT8) return (value: string) => BigInt(value);
     if (oid === DATE) return (value: string) => new Date(`${value}T00:00:00Z`);
@@ -54,7 +55,7 @@ export function sqlOf(db: Db): Sql {
   }
   const run = (strings: TemplateStringsArray, values: unknown[]) => {
     const text = toText(strings);
-    return pool.query({ name: statementName(text), text, values: values.map(parameter), types });
+    return pool.query({ name: statementName(text), text, values: values.map(parameter), types: sqlTypes });
   };
   return {
     async query<T>(strings: TemplateStringsArray, ...values: unknown[]) {
