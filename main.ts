@@ -245,9 +245,10 @@ async function main(): Promise<void> {
   let runner: RunnerHandle | undefined;
   let afterListen: (() => Promise<void>) | undefined;
   if (roles.includes("bot")) {
+    const botLogger = logger.child({ role: "bot" });
     const bot = createBot({
       db,
-      logger: logger.child({ role: "bot" }),
+      logger: botLogger,
       clock,
       deliveryQueue,
       operatorsChatId: config.operatorsChatId === undefined ? undefined : BigInt(config.operatorsChatId),
@@ -262,7 +263,7 @@ async function main(): Promise<void> {
       // Telegram starts sending as soon as the webhook is set, so set it once the route listens.
       afterListen = () => setupWebhook(bot, webhookUrl, webhookSecret);
     } else {
-      runner = await startPolling(bot);
+      runner = await startPolling(bot, { db, logger: botLogger });
       const handle = runner;
       closers.push(async () => {
         if (handle.isRunning()) await handle.stop();

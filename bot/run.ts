@@ -1,6 +1,6 @@
-// The two ways Telegram's updates reach the bot: long polling with the grammY runner, or a webhook.
+// The two ways Telegram's updates reach the bot: long polling (bot/polling.ts), or a webhook.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type RunnerHandle, run } from "@grammyjs/runner";
+import type { RunnerHandle } from "@grammyjs/runner";
 import type { FastifyInstance } from "fastify";
 import { type Bot, BotError } from "grammy";
 import type { Update } from "grammy/types";
@@ -8,16 +8,18 @@ import { ALLOWED_UPDATES } from "./bot.ts";
 import { registerCommands } from "./commands.ts";
 import type { BotContext } from "./context.ts";
 import { logUpdateFailure, markRedeliverable, UpdateNotRecorded } from "./errors.ts";
+import { type PollingOptions, pollUpdates } from "./polling.ts";
 
 /** Telegram's updates are a few kilobytes; a body this big is not one. */
 const MAX_UPDATE_BYTES = 1024 * 1024;
 
-export async function startPolling(bot: Bot<BotContext>): Promise<RunnerHandle> {
+/** Long polling; each fetched update is kept until handled (bot/polling.ts). */
+export async function startPolling(bot: Bot<BotContext>, deps: PollingOptions): Promise<RunnerHandle> {
   await bot.init();
   // A webhook left from an earlier run would make getUpdates fail with 409.
   await bot.api.deleteWebhook();
   await registerCommands(bot.api);
-  return run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+  return pollUpdates(bot, deps);
 }
 
 /** Tells Telegram where to send updates, with the secret it must echo in a header. */

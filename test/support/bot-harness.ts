@@ -73,7 +73,7 @@ export async function startBotHarness(
     pagopaCreditorFiscalCode: options.pagopaCreditorFiscalCode,
     ...telegram,
   });
-  const runner: RunnerHandle = await startPolling(bot);
+  const runner: RunnerHandle = await startPolling(bot, { db, logger });
 
   const harness: BotHarness = {
     sandbox,
