@@ -7,7 +7,7 @@
 // dropped, one left `handling` is handled again, as with a webhook delivered again.
 //
 // An update that failed before it was claimed (the database did not answer) stays in `PolledUpdate`
-// and is offered again a little later, like Telegram redelivers a webhook answered 503.
+// and is handled again a little later, as Telegram delivers again a webhook answered 503.
 import {
   createConcurrentSink,
   createRunner,
@@ -38,8 +38,8 @@ export type PollingOptions = { db: Db; logger: Logger };
 export function pollUpdates(bot: Bot<BotContext>, { db, logger }: PollingOptions): RunnerHandle {
   const sql = sqlOf(db);
   const fetchUpdates = createUpdateFetcher(bot, { fetch: { allowed_updates: [...ALLOWED_UPDATES] } });
-  /** Updates to offer before fetching more: a dead process's leftovers, then retries. */
-  const again: Update[] = [];
+  /** A dead process's leftovers, offered before fetching more. */
+  const leftovers: Update[] = [];
   let leftoversRead = false;
   const handled: bigint[] = [];
   let forgetting: Promise<void> | undefined;
@@ -89,44 +89,43 @@ export function pollUpdates(bot: Bot<BotContext>, { db, logger }: PollingOptions
           SELECT "update" FROM "PolledUpdate" ORDER BY "updateId"`;
         leftoversRead = true;
         if (rows.length > 0) logger.info({ updates: rows.length }, "handling updates a stopped process left");
-        again.push(...rows.map((row) => row.update));
+        leftovers.push(...rows.map((row) => row.update));
       }
-      if (again.length > 0) return again.splice(0, batchSize);
+      if (leftovers.length > 0) return leftovers.splice(0, batchSize);
       const updates = await fetchUpdates(batchSize, signal);
       if (updates.length > 0) await keep(updates, signal);
       return updates;
     },
   });
 
-  const sink = createConcurrentSink<Update, unknown>(
-    {
-      async consume(update) {
-        markRedeliverable(update);
-        try {
-          await bot.handleUpdate(update);
-        } catch (error) {
-          if (error instanceof BotError && error.error instanceof UpdateNotRecorded) {
-            // Logged by the boundary; still kept, so offered again (and after a crash, at the start).
-            setTimeout(() => again.push(update), RETRY_MS).unref();
-            return;
-          }
-          if (error instanceof BotError) logUpdateFailure(error.ctx, error.error);
-          else logger.error({ updateId: update.update_id, err: error }, "polled update not handled");
-        }
-        handled.push(BigInt(update.update_id));
-        scheduleForget();
-      },
-    },
-    async (error) => {
-      logger.error({ err: error }, "polled update not handled");
-    },
-  );
+  let stopped = false;
+  async function handle(update: Update): Promise<void> {
+    markRedeliverable(update);
+    try {
+      await bot.handleUpdate(update);
+    } catch (error) {
+      if (error instanceof BotError && error.error instanceof UpdateNotRecorded) {
+        // Logged by the boundary. Still kept: tried again soon, or at the next start.
+        if (!stopped) setTimeout(() => void handle(update), RETRY_MS).unref();
+        return;
+      }
+      if (error instanceof BotError) logUpdateFailure(error.ctx, error.error);
+      else logger.error({ updateId: update.update_id, err: error }, "polled update not handled");
+    }
+    handled.push(BigInt(update.update_id));
+    scheduleForget();
+  }
+
+  const sink = createConcurrentSink<Update, unknown>({ consume: handle }, async (error) => {
+    logger.error({ err: error }, "polled update not handled");
+  });
 
   const runner = createRunner(source, sink);
   runner.start();
   return {
     ...runner,
     async stop() {
+      stopped = true;
       await runner.stop();
       // Updates still in hand finish first (or stay kept, for the next start, past the deadline).
       const deadline = Date.now() + STOP_WAIT_MS;

@@ -8,7 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
 import { forwardUpdate, freePort, type RunningProcess, startProcess } from "./support/processes.ts";
-import { SandboxUser, sandboxControl, type TranscriptEntry } from "./support/sandbox-user.ts";
+import {
+  SandboxUser,
+  sandboxControl,
+  sandboxCounters,
+  type TranscriptEntry,
+} from "./support/sandbox-user.ts";
 
 const SECRET = "bot-processes-secret-for-tests_0123456789";
 const NBSP = "\u00a0";
@@ -62,16 +67,10 @@ type Cluster = {
   close(): Promise<void>;
 };
 
-/** The sandbox, a test database with a linked household, `count` bot processes behind the proxy. */
-async function startCluster(
-  count: number,
-  webhook: { timeoutMs?: number; retryMs: number },
-): Promise<Cluster> {
-  const sandbox = await startSandbox({
-    port: 0,
-    webhookRetryMs: webhook.retryMs,
-    ...(webhook.timeoutMs === undefined ? {} : { webhookTimeoutMs: webhook.timeoutMs }),
-  });
+/** A test database with one household, linked by a person of the sandbox. */
+async function linkedHousehold(
+  sandbox: Sandbox,
+): Promise<{ t: TestDatabase; user: SandboxUser; memberId: number }> {
   const t = await createTestDatabase();
   // A statement of a killed process that waits for a lock is cancelled, not run once the lock frees
   // (the README recommends the same setting for production).
@@ -99,6 +98,20 @@ async function startCluster(
       consentAt: new Date(),
     },
   });
+  return { t, user, memberId: member.id };
+}
+
+/** The sandbox, a test database with a linked household, `count` bot processes behind the proxy. */
+async function startCluster(
+  count: number,
+  webhook: { timeoutMs?: number; retryMs: number },
+): Promise<Cluster> {
+  const sandbox = await startSandbox({
+    port: 0,
+    webhookRetryMs: webhook.retryMs,
+    ...(webhook.timeoutMs === undefined ? {} : { webhookTimeoutMs: webhook.timeoutMs }),
+  });
+  const { t, user, memberId } = await linkedHousehold(sandbox);
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
   const proxy = await startProxy(ports);
   const prefix = testQueuePrefix();
@@ -123,7 +136,7 @@ async function startCluster(
     proxy,
     bots,
     user,
-    memberId: member.id,
+    memberId,
     async close() {
       for (const bot of bots) await bot.stop();
       await proxy.close();
@@ -131,6 +144,16 @@ async function startCluster(
       await t.drop();
     },
   };
+}
+
+/** Backends whose insert of a budget entry waits for a lock (a test holds the table). */
+async function budgetInsertsWaiting(t: TestDatabase): Promise<number[]> {
+  // Seen from another connection: inside a transaction, pg_stat_activity stays as first read.
+  const rows = await t.db.$queryRawUnsafe<{ pid: number }[]>(
+    `SELECT pid FROM pg_stat_activity
+     WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%"BudgetEntry"%'`,
+  );
+  return rows.map((r) => r.pid);
 }
 
 function buttonData(message: TranscriptEntry | undefined, text: string): string {
@@ -222,14 +245,7 @@ describe("a bot process killed in the middle of an update", () => {
     // Holds the handler up where it writes the entry, after it claimed the update.
     const blocker = new pg.Client({ connectionString: t.url });
     await blocker.connect();
-    // Seen from another connection: inside a transaction, pg_stat_activity stays as first read.
-    const waitingInserts = async () =>
-      (
-        await t.db.$queryRawUnsafe<{ pid: number }[]>(
-          `SELECT pid FROM pg_stat_activity
-           WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%"BudgetEntry"%'`,
-        )
-      ).map((r) => r.pid);
+    const waitingInserts = () => budgetInsertsWaiting(t);
     try {
       await blocker.query(`BEGIN; LOCK TABLE "BudgetEntry" IN SHARE MODE`);
       const note = await user.send({ text: "pane" }, { typedAhead: true });
@@ -267,6 +283,87 @@ describe("a bot process killed in the middle of an update", () => {
       expect(deliveries.at(-1)).toMatchObject({ status: 200 });
       expect(deliveries.at(-1)?.backend).not.toBe(victim);
     } finally {
+      await blocker.end();
+    }
+  });
+});
+
+describe("a polling bot process killed in the middle of an update", () => {
+  let sandbox: Sandbox;
+  let household: Awaited<ReturnType<typeof linkedHousehold>>;
+  const running: RunningProcess[] = [];
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0 });
+    household = await linkedHousehold(sandbox);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const bot of running) await bot.stop();
+    await sandbox?.close();
+    await household?.t.drop();
+  });
+
+  async function startPollingBot(): Promise<RunningProcess> {
+    const bot = await startProcess(["main.ts", "--role", "bot"], {
+      DATABASE_URL: household.t.url,
+      QUEUE_PREFIX: testQueuePrefix(),
+      TELEGRAM_BOT_TOKEN: sandbox.token,
+      TELEGRAM_API_ROOT: sandbox.url,
+      SESSION_SECRET: "bot-processes-session-secret-bot-processes",
+      BOT_MODE: "polling",
+      ADMIN_PORT: String(await freePort()),
+    });
+    running.push(bot);
+    return bot;
+  }
+
+  it("handles it once when the process starts again, though Telegram will not deliver it again", async () => {
+    const { t, user, memberId } = household;
+    const first = await startPollingBot();
+    await startExpense(user);
+    const noteQuestion = await user.ask("12,50");
+    expect(noteQuestion.text).toContain(`🛒 Cibo e casa: 12,50${NBSP}€`);
+
+    const blocker = new pg.Client({ connectionString: t.url });
+    await blocker.connect();
+    try {
+      await blocker.query(`BEGIN; LOCK TABLE "BudgetEntry" IN SHARE MODE`);
+      const getUpdates = async () => (await sandboxCounters(sandbox.url)).requests.getUpdates ?? 0;
+      // The long poll under way when the note is sent hands it out; the next one confirms it to
+      // Telegram (its offset is past it), which will never hand it out again.
+      const polls = await getUpdates();
+      const note = await user.send({ text: "pane" }, { typedAhead: true });
+      await expect.poll(() => budgetInsertsWaiting(t), { timeout: 15_000 }).toHaveLength(1);
+      await expect.poll(getUpdates, { timeout: 15_000 }).toBeGreaterThan(polls);
+      // Kept in PostgreSQL until handled; those handled before it are forgotten.
+      const kept = async () => (await t.db.polledUpdate.findMany()).map((k) => Number(k.updateId));
+      await expect.poll(kept, { timeout: 5_000 }).toEqual([note.update_id]);
+
+      await first.stop("SIGKILL");
+      await expect.poll(() => budgetInsertsWaiting(t), { timeout: 15_000 }).toEqual([]);
+      await blocker.query("COMMIT");
+      expect(await user.quietFor(500)).toEqual([]);
+
+      await startPollingBot();
+      const [saved] = await user.replies(1, 20_000);
+      expect(saved?.text).toContain("Spesa segnata");
+      expect(saved?.text).toContain("📝 pane");
+      expect(await user.quietFor(1500)).toEqual([]);
+      const entries = await t.db.budgetEntry.findMany({ where: { memberId } });
+      expect(entries.map((e) => [e.amountCents, e.note])).toEqual([[1250, "pane"]]);
+      const done = await t.db.processedUpdate.findUniqueOrThrow({
+        where: { updateId: BigInt(note.update_id) },
+      });
+      expect([done.status, done.attempts]).toEqual(["done", 2]);
+      // Handled, it is forgotten: what the person wrote is not kept.
+      await expect.poll(() => t.db.polledUpdate.count(), { timeout: 5_000 }).toBe(0);
+
+      // And the bot goes on as usual.
+      const summary = await user.ask("/summary");
+      expect(summary.text).toContain("12,50");
+    } finally {
+      await blocker.query("ROLLBACK").catch(() => undefined);
       await blocker.end();
     }
   });
