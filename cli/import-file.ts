@@ -1,10 +1,12 @@
 // What every import command shares: opening the file named on the command line and reporting.
 import { constants, type FileHandle, open } from "node:fs/promises";
 import { loadConfig } from "../core/config.ts";
+import type { Db } from "../core/db/client.ts";
 import type { ImportCounts } from "../core/imports/fields.ts";
 import type { CsvProblem } from "../core/imports/rows.ts";
 import { declaredFormatProblem, peek } from "../core/imports/spreadsheet.ts";
-import { InputRejected, type Output } from "./command.ts";
+import { type CommandInput, cliActor, InputRejected, type Output } from "./command.ts";
+import { withDatabase } from "./database.ts";
 
 const FILE_ERRORS: Record<string, string> = {
   ENOENT: "no such file",
@@ -110,3 +112,47 @@ export function printHeadline(io: Output, file: string, rows: number, dryRun: bo
 
 export const countsLine = (label: string, c: ImportCounts) =>
   `${label}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged`;
+
+/** What an import did (or, in a dry run, would do), or every problem that kept it from changing anything. */
+export type ImportReport =
+  | { ok: true; rows: number; lines: string[] }
+  | { ok: false; problems: CsvProblem[] };
+
+/** The `--dry-run` option and its help line, the same for every import command. */
+export const DRY_RUN_OPTION = { "dry-run": { type: "boolean" } } as const;
+export const DRY_RUN_HELP =
+  "  --dry-run   check the file and show what would change, without changing anything";
+
+/**
+ * Every import command: the file opened as a spreadsheet, read and, unless `--dry-run`, applied in
+ * one transaction by `apply`; every problem printed (exit 1) or the headline and `apply`'s lines.
+ * `read`, when given, reads the whole file first, so one that cannot be read as rows at all is
+ * rejected without asking the database.
+ */
+export async function runImport<Read = AsyncIterable<Uint8Array>>(
+  { positionals, options, env, io }: CommandInput,
+  steps: {
+    read?: (input: AsyncIterable<Uint8Array>) => Promise<{ parsed: Read; problems?: CsvProblem[] }>;
+    apply: (
+      db: Db,
+      read: Read,
+      options: { actor: ReturnType<typeof cliActor>; dryRun: boolean },
+    ) => Promise<ImportReport>;
+  },
+): Promise<void> {
+  const file = positionals[0] as string;
+  const input = await openSpreadsheet(file, loadConfig(env).importMaxBytes);
+  let read: Read;
+  if (steps.read) {
+    const { parsed, problems } = await steps.read(input);
+    if (problems?.length) rejectProblems(file, problems);
+    read = parsed;
+  } else {
+    read = input as Read;
+  }
+  const dryRun = options["dry-run"] === true;
+  const report = await withDatabase(env, (db) => steps.apply(db, read, { actor: cliActor(env), dryRun }));
+  if (!report.ok) rejectProblems(file, report.problems);
+  printHeadline(io, file, report.rows, dryRun);
+  for (const line of report.lines) io.out(line);
+}

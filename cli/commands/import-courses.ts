@@ -1,14 +1,6 @@
-import { loadConfig } from "../../core/config.ts";
 import { importCourses, parseCoursesFile } from "../../core/imports/courses.ts";
-import { type Command, cliActor } from "../command.ts";
-import { withDatabase } from "../database.ts";
-import {
-  countsLine,
-  FILE_FORMATS_HELP,
-  openSpreadsheet,
-  printHeadline,
-  rejectProblems,
-} from "../import-file.ts";
+import type { Command } from "../command.ts";
+import { countsLine, DRY_RUN_HELP, DRY_RUN_OPTION, FILE_FORMATS_HELP, runImport } from "../import-file.ts";
 
 export const importCoursesCommand: Command = {
   name: "import:courses",
@@ -25,23 +17,25 @@ export const importCoursesCommand: Command = {
     "A file with any bad row changes nothing; every problem is listed as FILE:LINE: problem.",
     "Importing the same file again changes nothing.",
     "",
-    "  --dry-run   check the file and show what would change, without changing anything",
+    DRY_RUN_HELP,
     ...FILE_FORMATS_HELP,
   ],
-  options: { "dry-run": { type: "boolean" } },
+  options: DRY_RUN_OPTION,
   positionals: ["FILE"],
-  async run({ positionals, options, env, io }) {
-    const file = positionals[0] as string;
-    const parsed = await parseCoursesFile(await openSpreadsheet(file, loadConfig(env).importMaxBytes));
-    if (!parsed.ok) rejectProblems(file, parsed.problems);
-
-    const dryRun = options["dry-run"] === true;
-    const result = await withDatabase(env, (db) =>
-      importCourses(db, parsed.rows, { actor: cliActor(env), dryRun }),
-    );
-    if (!result.ok) rejectProblems(file, result.problems);
-    printHeadline(io, file, parsed.rows.length, dryRun);
-    io.out(countsLine("courses", result.courses));
-    io.out(countsLine("sessions", result.sessions));
-  },
+  run: (input) =>
+    runImport(input, {
+      async read(file) {
+        const parsed = await parseCoursesFile(file);
+        return parsed.ok ? { parsed: parsed.rows } : { parsed: [], problems: parsed.problems };
+      },
+      async apply(db, rows, options) {
+        const result = await importCourses(db, rows, options);
+        if (!result.ok) return result;
+        return {
+          ok: true,
+          rows: rows.length,
+          lines: [countsLine("courses", result.courses), countsLine("sessions", result.sessions)],
+        };
+      },
+    }),
 };

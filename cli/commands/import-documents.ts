@@ -1,14 +1,6 @@
-import { loadConfig } from "../../core/config.ts";
 import { importDocumentsFile } from "../../core/imports/documents.ts";
-import { type Command, cliActor } from "../command.ts";
-import { withDatabase } from "../database.ts";
-import {
-  countsLine,
-  FILE_FORMATS_HELP,
-  openSpreadsheet,
-  printHeadline,
-  rejectProblems,
-} from "../import-file.ts";
+import type { Command } from "../command.ts";
+import { countsLine, DRY_RUN_HELP, DRY_RUN_OPTION, FILE_FORMATS_HELP, runImport } from "../import-file.ts";
 
 export const importDocumentsCommand: Command = {
   name: "import:documents",
@@ -23,21 +15,18 @@ export const importDocumentsCommand: Command = {
     "A file with any bad row changes nothing; every problem is listed as FILE:LINE: problem.",
     "Importing the same file again changes nothing.",
     "",
-    "  --dry-run   check the file and show what would change, without changing anything",
+    DRY_RUN_HELP,
     ...FILE_FORMATS_HELP,
   ],
-  options: { "dry-run": { type: "boolean" } },
+  options: DRY_RUN_OPTION,
   positionals: ["FILE"],
-  async run({ positionals, options, env, io }) {
-    const file = positionals[0] as string;
-    const input = await openSpreadsheet(file, loadConfig(env).importMaxBytes);
-    const dryRun = options["dry-run"] === true;
+  run: (input) =>
     // Read, checked and applied as a stream in one transaction: a bad row anywhere changes nothing.
-    const outcome = await withDatabase(env, (db) =>
-      importDocumentsFile(db, input, { actor: cliActor(env), dryRun }),
-    );
-    if (!outcome.ok) rejectProblems(file, outcome.problems);
-    printHeadline(io, file, outcome.rows, dryRun);
-    io.out(countsLine("documents", outcome.result.documents));
-  },
+    runImport(input, {
+      async apply(db, file, options) {
+        const outcome = await importDocumentsFile(db, file, options);
+        if (!outcome.ok) return outcome;
+        return { ok: true, rows: outcome.rows, lines: [countsLine("documents", outcome.result.documents)] };
+      },
+    }),
 };

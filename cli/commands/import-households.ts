@@ -1,15 +1,7 @@
-import { loadConfig } from "../../core/config.ts";
 import { SUPPORTED_LANGUAGES } from "../../core/i18n.ts";
 import { importHouseholdsFile } from "../../core/imports/households.ts";
-import { type Command, cliActor } from "../command.ts";
-import { withDatabase } from "../database.ts";
-import {
-  countsLine,
-  FILE_FORMATS_HELP,
-  openSpreadsheet,
-  printHeadline,
-  rejectProblems,
-} from "../import-file.ts";
+import type { Command } from "../command.ts";
+import { countsLine, DRY_RUN_HELP, DRY_RUN_OPTION, FILE_FORMATS_HELP, runImport } from "../import-file.ts";
 
 export const importHouseholdsCommand: Command = {
   name: "import:households",
@@ -22,28 +14,25 @@ export const importHouseholdsCommand: Command = {
     "Households are matched by contract_code; importing the same file again changes nothing.",
     "An empty phone or language keeps what an existing household already has.",
     "",
-    "  --dry-run   check the file and show what would change, without changing anything",
+    DRY_RUN_HELP,
     ...FILE_FORMATS_HELP,
   ],
-  options: { "dry-run": { type: "boolean" } },
+  options: DRY_RUN_OPTION,
   positionals: ["FILE"],
-  async run({ positionals, options, env, io }) {
-    const file = positionals[0] as string;
-    const input = await openSpreadsheet(file, loadConfig(env).importMaxBytes);
-    const dryRun = options["dry-run"] === true;
+  run: (input) =>
     // Read, checked and applied as a stream in one transaction: a bad row anywhere changes nothing.
-    const outcome = await withDatabase(env, (db) =>
-      importHouseholdsFile(db, input, { actor: cliActor(env), dryRun }),
-    );
-    if (!outcome.ok) rejectProblems(file, outcome.problems);
-    printHeadline(io, file, outcome.rows, dryRun);
-    io.out(countsLine("households", outcome.result.households));
-    io.out(countsLine("balances", outcome.result.balances));
-
-    // Languages only, no people: tells the team which translations households are waiting for.
-    const waiting = outcome.languages.filter((l) => !SUPPORTED_LANGUAGES.includes(l));
-    if (waiting.length) {
-      io.out(`Note: the bot has no translation yet for ${waiting.join(", ")}.`);
-    }
-  },
+    runImport(input, {
+      async apply(db, file, options) {
+        const outcome = await importHouseholdsFile(db, file, options);
+        if (!outcome.ok) return outcome;
+        const lines = [
+          countsLine("households", outcome.result.households),
+          countsLine("balances", outcome.result.balances),
+        ];
+        // Languages only, no people: tells the team which translations households are waiting for.
+        const waiting = outcome.languages.filter((l) => !SUPPORTED_LANGUAGES.includes(l));
+        if (waiting.length) lines.push(`Note: the bot has no translation yet for ${waiting.join(", ")}.`);
+        return { ok: true, rows: outcome.rows, lines };
+      },
+    }),
 };

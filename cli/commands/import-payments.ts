@@ -1,8 +1,6 @@
-import { loadConfig } from "../../core/config.ts";
 import { importPayments, parsePaymentsFile } from "../../core/imports/payments.ts";
-import { type Command, cliActor } from "../command.ts";
-import { withDatabase } from "../database.ts";
-import { FILE_FORMATS_HELP, openSpreadsheet, printHeadline, rejectProblems } from "../import-file.ts";
+import type { Command } from "../command.ts";
+import { DRY_RUN_HELP, DRY_RUN_OPTION, FILE_FORMATS_HELP, runImport } from "../import-file.ts";
 import { allocationLine } from "./import-plans.ts";
 
 export const importPaymentsCommand: Command = {
@@ -18,24 +16,30 @@ export const importPaymentsCommand: Command = {
     "Payments dated after a household's balance date lower the arrears it sees; they are allocated to",
     "its plan's installments, oldest first. Importing the same file again changes nothing.",
     "",
-    "  --dry-run   check the file and show what would change, without changing anything",
+    DRY_RUN_HELP,
     ...FILE_FORMATS_HELP,
   ],
-  options: { "dry-run": { type: "boolean" } },
+  options: DRY_RUN_OPTION,
   positionals: ["FILE"],
-  async run({ positionals, options, env, io }) {
-    const file = positionals[0] as string;
-    const parsed = await parsePaymentsFile(await openSpreadsheet(file, loadConfig(env).importMaxBytes));
-    // A file that could not be read as rows at all is rejected without asking the database.
-    if (!parsed.ok && parsed.rows.length === 0) rejectProblems(file, parsed.problems);
-    const dryRun = options["dry-run"] === true;
-    const outcome = await withDatabase(env, (db) =>
-      importPayments(db, parsed, { actor: cliActor(env), dryRun }),
-    );
-    if (!outcome.ok) rejectProblems(file, outcome.problems);
-    const { payments, allocation } = outcome.result;
-    printHeadline(io, file, parsed.rows.length, dryRun);
-    io.out(`payments: ${payments.created} created, ${payments.unchanged} unchanged`);
-    io.out(allocationLine(allocation));
-  },
+  run: (input) =>
+    runImport(input, {
+      async read(file) {
+        const parsed = await parsePaymentsFile(file);
+        // Rows with problems go on to the database check, which adds its own; no rows at all stop here.
+        return { parsed, problems: !parsed.ok && parsed.rows.length === 0 ? parsed.problems : [] };
+      },
+      async apply(db, parsed, options) {
+        const outcome = await importPayments(db, parsed, options);
+        if (!outcome.ok) return outcome;
+        const { payments, allocation } = outcome.result;
+        return {
+          ok: true,
+          rows: parsed.rows.length,
+          lines: [
+            `payments: ${payments.created} created, ${payments.unchanged} unchanged`,
+            allocationLine(allocation),
+          ],
+        };
+      },
+    }),
 };

@@ -1,9 +1,7 @@
-import { loadConfig } from "../../core/config.ts";
 import { importPlans, parsePlansFile } from "../../core/imports/plans.ts";
 import type { AllocationChanges } from "../../core/payments.ts";
-import { type Command, cliActor } from "../command.ts";
-import { withDatabase } from "../database.ts";
-import { FILE_FORMATS_HELP, openSpreadsheet, printHeadline, rejectProblems } from "../import-file.ts";
+import type { Command } from "../command.ts";
+import { DRY_RUN_HELP, DRY_RUN_OPTION, FILE_FORMATS_HELP, runImport } from "../import-file.ts";
 
 export function allocationLine(allocation: AllocationChanges): string {
   return `allocation: ${allocation.installments} installment${allocation.installments === 1 ? "" : "s"} changed, ${allocation.plans} plan status${allocation.plans === 1 ? "" : "es"} changed`;
@@ -23,27 +21,31 @@ export const importPlansCommand: Command = {
     "are updated, ones no longer listed removed). Plans not in the file are left alone. Importing the",
     "same file again changes nothing. Payments are then allocated to installments again, oldest first.",
     "",
-    "  --dry-run   check the file and show what would change, without changing anything",
+    DRY_RUN_HELP,
     ...FILE_FORMATS_HELP,
   ],
-  options: { "dry-run": { type: "boolean" } },
+  options: DRY_RUN_OPTION,
   positionals: ["FILE"],
-  async run({ positionals, options, env, io }) {
-    const file = positionals[0] as string;
-    const parsed = await parsePlansFile(await openSpreadsheet(file, loadConfig(env).importMaxBytes));
-    // A file that could not be read as rows at all is rejected without asking the database.
-    if (!parsed.ok && parsed.rows.length === 0) rejectProblems(file, parsed.problems);
-    const dryRun = options["dry-run"] === true;
-    const outcome = await withDatabase(env, (db) =>
-      importPlans(db, parsed, { actor: cliActor(env), dryRun }),
-    );
-    if (!outcome.ok) rejectProblems(file, outcome.problems);
-    const { plans, installments, allocation } = outcome.result;
-    printHeadline(io, file, parsed.rows.length, dryRun);
-    io.out(`plans: ${plans.created} created, ${plans.updated} updated, ${plans.unchanged} unchanged`);
-    io.out(
-      `installments: ${installments.created} created, ${installments.updated} updated, ${installments.removed} removed, ${installments.unchanged} unchanged`,
-    );
-    io.out(allocationLine(allocation));
-  },
+  run: (input) =>
+    runImport(input, {
+      async read(file) {
+        const parsed = await parsePlansFile(file);
+        // Rows with problems go on to the database check, which adds its own; no rows at all stop here.
+        return { parsed, problems: !parsed.ok && parsed.rows.length === 0 ? parsed.problems : [] };
+      },
+      async apply(db, parsed, options) {
+        const outcome = await importPlans(db, parsed, options);
+        if (!outcome.ok) return outcome;
+        const { plans, installments, allocation } = outcome.result;
+        return {
+          ok: true,
+          rows: parsed.rows.length,
+          lines: [
+            `plans: ${plans.created} created, ${plans.updated} updated, ${plans.unchanged} unchanged`,
+            `installments: ${installments.created} created, ${installments.updated} updated, ${installments.removed} removed, ${installments.unchanged} unchanged`,
+            allocationLine(allocation),
+          ],
+        };
+      },
+    }),
 };
