@@ -35,8 +35,9 @@ export type LightFigures = {
   wrong: number;
   extra: number;
   wrongSample: string;
-  /** CPU ms per answered update. */
+  /** CPU ms per answered update: the bot's process, and the PostgreSQL backends serving its database. */
   botCpu: number | undefined;
+  databaseCpu: number | undefined;
   standInCpu: number;
   /** From queueing the update to the reply's sendMessage; at saturation, mostly waiting in line. */
   p50: number;
@@ -101,6 +102,7 @@ async function saturate(
   people: Person[],
   expect: string[],
   startBot: (telegram: { url: string; token: string }) => Promise<Child>,
+  backends?: () => Promise<number[]>,
 ): Promise<LightFigures> {
   const standIn = await startStandIn(people, expect);
   cleanup.defer(`${label}: light stand-in`, () => standIn.child.stop());
@@ -111,9 +113,11 @@ async function saturate(
   progress(`${label}: saturation ${LIGHT.windowMs / 1000} s (light stand-in)`);
   await call(`${standIn.url}/bench/reset`, "POST");
   const cpuBefore = processCpuMs(bot.child.pid);
+  const databaseBefore = backends && (await backendsCpu(backends));
   await sleep(LIGHT.windowMs);
   const stats = await call<StandInStats>(`${standIn.url}/bench/stats`, "GET");
   const cpuAfter = processCpuMs(bot.child.pid);
+  const databaseAfter = backends && (await backendsCpu(backends));
   const botStopped = bot.child.exitCode !== null || bot.child.signalCode !== null;
   await bot.stop();
   await standIn.child.stop();
@@ -128,12 +132,23 @@ async function saturate(
     extra: stats.extra,
     wrongSample: stats.wrongSample,
     botCpu: cpuBefore !== undefined && cpuAfter !== undefined ? per(cpuAfter - cpuBefore) : undefined,
+    databaseCpu:
+      databaseBefore && databaseAfter
+        ? per([...databaseAfter].reduce((sum, [pid, ms]) => sum + ms - (databaseBefore.get(pid) ?? 0), 0))
+        : undefined,
     standInCpu: per(stats.cpuMs),
     p50: stats.p50,
     p95: stats.p95,
     calls: stats.calls,
     botStopped,
   };
+}
+
+/** CPU ms so far of each PostgreSQL backend listed (a backend that starts in the window counts whole). */
+async function backendsCpu(backends: () => Promise<number[]>): Promise<Map<number, number>> {
+  const cpu = new Map<number, number>();
+  for (const pid of await backends()) cpu.set(pid, processCpuMs(pid) ?? 0);
+  return cpu;
 }
 
 export async function measureLight(
@@ -164,16 +179,33 @@ export async function measureLight(
     ...new Set(people.map(([, language]) => translator(language)("debt:balance.title"))),
   ];
 
+  // The bots' connections to the bench database (PostgreSQL runs on this machine), not this one's.
+  const backends = async () =>
+    (
+      await db.$queryRaw<{ pid: number }[]>`
+        SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`
+    ).map((row) => row.pid);
   const queuePrefix = benchQueuePrefix(cleanup, "_light");
-  const bussola = await saturate(cleanup, "Bussola", people, balanceTitles, (telegram) =>
-    startBussolaBot(bussolaEnv(databaseUrl, queuePrefix, telegram)),
+  const bussola = await saturate(
+    cleanup,
+    "Bussola",
+    people,
+    balanceTitles,
+    (telegram) => startBussolaBot(bussolaEnv(databaseUrl, queuePrefix, telegram)),
+    backends,
   );
-  const conventional = await saturate(cleanup, "conventional bot", people, balanceTitles, (telegram) =>
-    startChild(
-      ["bench/conventional-bot.ts"],
-      { TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.url, DATABASE_URL: databaseUrl },
-      "conventional bot ready",
-    ),
+  const conventional = await saturate(
+    cleanup,
+    "conventional bot",
+    people,
+    balanceTitles,
+    (telegram) =>
+      startChild(
+        ["bench/conventional-bot.ts"],
+        { TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.url, DATABASE_URL: databaseUrl },
+        "conventional bot ready",
+      ),
+    backends,
   );
   const echo = await saturate(cleanup, "echo bot", people, ["/balance"], (telegram) =>
     startChild(

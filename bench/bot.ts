@@ -775,7 +775,13 @@ function lightRows(light: Light, machine: string): BenchResult[] {
         name: `${label}: CPU per update`,
         value: round(figures.botCpu ?? Number.NaN, 3),
         unit: "ms",
-        note: `the bot's process at saturation (/proc; not PostgreSQL's); the light stand-in's own: ${figures.standInCpu.toFixed(3)} ms, ${Math.round(standInShare(figures.standInCpu, figures.botCpu))} % of the bot's`,
+        note: [
+          "the bot's process at saturation (/proc)",
+          ...(figures.databaseCpu !== undefined
+            ? [`the PostgreSQL backends serving its database: ${figures.databaseCpu.toFixed(3)} ms`]
+            : []),
+          `the light stand-in's own: ${figures.standInCpu.toFixed(3)} ms, ${Math.round(standInShare(figures.standInCpu, figures.botCpu))} % of the bot's`,
+        ].join("; "),
       },
       {
         name: `${label}: wrong answers, light stand-in`,
