@@ -1,51 +1,64 @@
-// Bot benchmark (part of `npm run bench`): simulated households doing mixed flows against the sandbox,
-// for the real Bussola bot (`node main.ts --role bot` and `--role worker`, long polling, a fresh
-// database) and for a bare grammY echo bot (bench/echo-bot.ts) on a sandbox of its own, with the same
-// client load. Reports updates handled per second and the time from update to reply.
+// Bot benchmark (part of `npm run bench`), in two parts.
+//
+// The throughput comparison (bench/bot-light.ts): Bussola, a bare grammY echo bot (bench/echo-bot.ts)
+// and a conventional grammY bot (bench/conventional-bot.ts: the session plugin on a PostgreSQL storage
+// adapter, one Prisma query per /balance) each answer `/balance` at saturation against a light
+// Telegram stand-in (bench/light-telegram.ts) whose CPU per update is measured against each bot's. The
+// headline ratios (Bussola / echo, Bussola / conventional) come from there.
+//
+// The human-pace part, below: simulated households doing mixed flows against the full sandbox, for
+// the real Bussola bot (`node main.ts --role bot` and `--role worker`, long polling, a fresh database,
+// households linked through the privacy notice and a link code) and for the echo bot on a sandbox of
+// its own, with the same client load. Reports updates handled per second and the time from update to
+// reply. The sandbox answers the households' control calls too, so its CPU per update is about the
+// echo bot's: fine for latencies at human pace, not for a bot's ceiling.
 //
 // Latency: from the control-API send (or press) call returning to the bot's reply appearing, read with
 // GET /control/chats/:id/wait (a press: the bot's next message, or its answerCallbackQuery when no
 // message follows). Three loads per bot: one household alone, steps back to back (the time a reply
 // takes with no queue); "steady" (every household thinks 0.5–1.5 s between steps: concurrent but
 // realistic; its latencies are the headline figures); and "saturation" (no think time: each household
-// sends its next update as soon as it has the reply; its throughput is the bot's capacity). The
-// sandbox's flood limits are turned off so the bots, not its throttling, are measured.
+// sends its next update as soon as it has the reply). The sandbox's flood limits are turned off so the
+// bots, not its throttling, are measured.
 //
 // Flows that do not exist (yet) answer "unknown command" or "not understood": they are counted as
 // "other", never as failures. Errors are time-outs, the bot's "something went wrong" reply, rejected
 // button presses, and every Bot API call the sandbox answered with a status other than 200.
 //
-// Then, on the same sandbox and database, a conventional grammY bot (bench/conventional-bot.ts: the
-// session plugin on a PostgreSQL storage adapter, one Prisma query per /balance) with the same people.
+// Then, on the same sandbox and database, the conventional bot with the same people.
 // BENCH_BOT_MIX: "balance" (default: every step is /balance, the side-by-side comparison) or "mixed".
 //
-// Alone: `node bench/bot.ts`. Knobs: BENCH_BOT_HOUSEHOLDS (200), BENCH_BOT_SECONDS (steady load, 10),
-// BENCH_BOT_THINK_MS (500-1500), BENCH_BOT_PROFILE=<dir> (a CPU profile of the bot process).
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+// Alone: `node bench/bot.ts`. Knobs: BENCH_BOT_PARTS (all, light: the throughput comparison alone, or
+// sandbox), BENCH_BOT_HOUSEHOLDS (200), BENCH_BOT_SECONDS (steady load, 10), BENCH_BOT_THINK_MS
+// (500-1500), BENCH_BOT_LIGHT_SECONDS (each bot's window on the light stand-in, 10),
+// BENCH_BOT_LIGHT_WARMUP (3), BENCH_BOT_PROFILE=<dir> (a CPU profile of Bussola's bot process).
 import { Agent, request } from "node:http";
 import { cpus, loadavg } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
 import { systemClock } from "../core/clock.ts";
-import { createDb, type Db } from "../core/db/client.ts";
-import { applyMigrations, dropDatabase, ensureDatabase } from "../core/db/migrate.ts";
+import type { Db } from "../core/db/client.ts";
 import { translator } from "../core/i18n.ts";
 import { issueLinkCode } from "../core/linking.ts";
-import { createDeliveryQueue } from "../core/queues/delivery.ts";
-import { type BenchHousehold, seedBenchHouseholds } from "./households.ts";
+import { type LightFigures, measureLight } from "./bot-light.ts";
+import {
+  benchDatabase,
+  benchQueuePrefix,
+  bussolaEnv,
+  type Child,
+  Cleanup,
+  envNumber,
+  killChildren,
+  mapLimit,
+  processCpuMs,
+  progress,
+  restartProgress,
+  sleep,
+  startBussolaBot,
+  startChild,
+} from "./bot-support.ts";
+import type { BenchHousehold } from "./households.ts";
 
 export type BenchResult = { name: string; value: number; unit: string; note?: string };
-
-const ROOT = join(import.meta.dirname, "..");
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === "" ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-}
 
 /** "500-1500" → [500, 1500] (milliseconds). */
 function thinkRange(raw: string): readonly [number, number] {
@@ -58,11 +71,6 @@ function thinkRange(raw: string): readonly [number, number] {
 function mixOf(raw: string): "balance" | "mixed" {
   if (raw !== "balance" && raw !== "mixed") throw new Error("BENCH_BOT_MIX must be balance or mixed");
   return raw;
-}
-
-let benchStart = performance.now();
-function progress(message: string): void {
-  console.log(`bot bench [${((performance.now() - benchStart) / 1000).toFixed(1)} s]: ${message}`);
 }
 
 const CONFIG = {
@@ -336,8 +344,6 @@ async function runStep(c: Control, user: SimUser, step: Exclude<Step, "category"
   samples.push({ step: "category", ms: pressed.ms, outcome: pressed.outcome, doneAt: performance.now() });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 type LoadResult = {
   updates: number;
   perSecond: number;
@@ -393,103 +399,6 @@ async function runLoad(
   };
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index] as T);
-      }
-    }),
-  );
-  return results;
-}
-
-// ─── Processes and clean-up ─────────────────────────────────────────────────────────────────────
-
-/** Things to undo, last first; run on success, on failure and on Ctrl-C. */
-class Cleanup {
-  readonly #steps: { what: string; undo: () => Promise<unknown> | unknown }[] = [];
-
-  defer(what: string, undo: () => Promise<unknown> | unknown): void {
-    this.#steps.push({ what, undo });
-  }
-
-  async run(): Promise<void> {
-    for (let step = this.#steps.pop(); step; step = this.#steps.pop()) {
-      try {
-        await step.undo();
-      } catch (error) {
-        console.error(`bot bench: clean-up "${step.what}" failed: ${String(error)}`);
-      }
-    }
-  }
-}
-
-type Child = { child: ChildProcess; output(): string; stop(): Promise<void> };
-
-const children = new Set<ChildProcess>();
-const killChildren = () => {
-  for (const child of children) child.kill("SIGKILL");
-};
-
-async function startChild(
-  args: string[],
-  env: Record<string, string>,
-  readyLine: string,
-  timeoutMs = 60_000,
-): Promise<Child> {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  let output = "";
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-8_000); // bounded: the end is what explains a failure
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", () => {
-      children.delete(child);
-      resolve();
-    }),
-  );
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${args.join(" ")} not ready in time:\n${output}`)),
-        timeoutMs,
-      );
-      child.stdout?.on("data", () => {
-        if (output.includes(readyLine)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${args.join(" ")} exited with ${code}:\n${output}`));
-      });
-    });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { child, output: () => output, stop };
-}
-
 /**
  * The sandbox in a process of its own (sandbox/main.ts), so that its CPU per call is measured apart
  * from the simulated households': the check that the stand-in is not what limits the bots.
@@ -532,19 +441,6 @@ type BotFigures = {
   /** The bot's process ended during the run (a crash). */
   botStopped: boolean;
 };
-
-/** CPU time (user + system) a process has used so far, in ms; Linux only (/proc), else undefined. */
-function processCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after "(comm) ": state is the first, utime the 12th and stime the 13th (in 1/100 s).
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
 
 async function measure(
   c: Control,
@@ -609,12 +505,6 @@ async function measure(
   };
 }
 
-function benchDatabaseUrl(): string {
-  const url = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/bussola");
-  url.pathname = `/bussola_bench_bot_${process.pid}`;
-  return url.toString();
-}
-
 /** Milliseconds left until the deadline (at least 1), or 0 when it has passed. */
 const left = (deadline: number) =>
   performance.now() < deadline ? Math.max(1, Math.round(deadline - performance.now())) : 0;
@@ -661,50 +551,14 @@ async function linkHousehold(
 }
 
 async function measureBussola(cleanup: Cleanup): Promise<{ bussola: BotFigures; conventional: BotFigures }> {
-  const databaseUrl = benchDatabaseUrl();
   progress(`Bussola: database, ${CONFIG.households} households`);
-  await ensureDatabase(databaseUrl);
-  cleanup.defer("database", () => dropDatabase(databaseUrl));
-  await applyMigrations(databaseUrl);
-  const db = createDb(databaseUrl, { poolSize: 4 });
-  cleanup.defer("database client", () => db.$disconnect());
-  const households = await seedBenchHouseholds(db, systemClock, CONFIG.households);
-
-  const queuePrefix = `bussola-bench-bot-${process.pid}`;
-  cleanup.defer("queue", async () => {
-    const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
-      maxRetriesPerRequest: null,
-    });
-    const queue = createDeliveryQueue(redis, queuePrefix);
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    await redis.quit();
-  });
-
+  const { databaseUrl, db, households } = await benchDatabase(cleanup, "", CONFIG.households);
+  const queuePrefix = benchQueuePrefix(cleanup);
   const { sandbox, c, standIn } = await startBenchSandbox(cleanup);
-  const env = {
-    DATABASE_URL: databaseUrl,
-    QUEUE_PREFIX: queuePrefix,
-    TELEGRAM_BOT_TOKEN: sandbox.token,
-    TELEGRAM_API_ROOT: sandbox.url,
-    SESSION_SECRET: "bench-session-secret-bench-session-secret",
-    BOT_MODE: "polling",
-  };
+  const env = bussolaEnv(databaseUrl, queuePrefix, sandbox);
   progress("Bussola: starting bot and worker");
   const [bot, worker] = await Promise.all([
-    // BENCH_BOT_PROFILE=<dir>: a CPU profile of the bot process (open it in Chrome's DevTools).
-    startChild(
-      [
-        ...(process.env.BENCH_BOT_PROFILE
-          ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_BOT_PROFILE}`]
-          : []),
-        "main.ts",
-        "--role",
-        "bot",
-      ],
-      env,
-      "Bussola ready",
-    ),
+    startBussolaBot(env),
     startChild(["main.ts", "--role", "worker"], env, "Bussola ready"),
   ]);
   cleanup.defer("bot process", () => bot.stop());
@@ -815,13 +669,11 @@ function flowNote(figures: BotFigures): { answeredShare: number; note: string } 
   return { answeredShare: samples.length ? (100 * answered) / samples.length : 0, note: parts.join("; ") };
 }
 
-function report(
-  bussola: BotFigures,
-  echo: BotFigures,
-  conventional: BotFigures,
-  households: number,
-  machine: string,
-): BenchResult[] {
+type SandboxFigures = { bussola: BotFigures; echo: BotFigures; conventional: BotFigures };
+type Light = Awaited<ReturnType<typeof measureLight>>;
+
+/** The full sandbox's figures: latency at human pace (the headline latencies), and its saturation. */
+function sandboxRows({ bussola, echo, conventional }: SandboxFigures, households: number, machine: string) {
   const think = `think time ${CONFIG.thinkMs[0] / 1000}–${CONFIG.thinkMs[1] / 1000} s`;
   const rows: BenchResult[] = [
     {
@@ -860,16 +712,16 @@ function report(
       },
       { name: `${label}: update to reply p99`, value: round(steady.p99), unit: "ms" },
       {
-        name: `${label}: max updates/s`,
+        name: `${label}: max updates/s, full sandbox`,
         value: round(saturation.perSecond),
         unit: "updates/s",
-        note: `no think time, ${CONFIG.saturationMs / 1000} s; p50 ${Math.round(saturation.p50)} ms, p95 ${Math.round(saturation.p95)} ms`,
+        note: `no think time, ${CONFIG.saturationMs / 1000} s; p50 ${Math.round(saturation.p50)} ms, p95 ${Math.round(saturation.p95)} ms; the sandbox is not light enough for this: see the light stand-in's`,
       },
     );
     const cpu = figures.cpuPerUpdate;
     if (cpu.bot !== undefined) {
       rows.push({
-        name: `${label}: CPU per update`,
+        name: `${label}: CPU per update, full sandbox`,
         value: round(cpu.bot, 2),
         unit: "ms",
         note: [
@@ -879,7 +731,7 @@ function report(
                 `not PostgreSQL's; ${figures.transactionsPerUpdate.toFixed(1)} database transactions per update`,
               ]
             : []),
-          `the Telegram stand-in: ${cpu.standIn?.toFixed(2)} ms (${figures.standInCpuPerCall?.toFixed(2)} ms per Bot API call)`,
+          `the sandbox: ${cpu.standIn?.toFixed(2)} ms (${figures.standInCpuPerCall?.toFixed(2)} ms per Bot API call)`,
           `simulated households: ${cpu.harness?.toFixed(2)} ms`,
         ].join("; "),
       });
@@ -887,39 +739,6 @@ function report(
     const errors = errorCount(figures);
     rows.push({ name: `${label}: errors`, value: errors.total, unit: "errors", note: errors.note });
   }
-  const ratio = echo.saturation.perSecond
-    ? (100 * bussola.saturation.perSecond) / echo.saturation.perSecond
-    : 0;
-  const steadyRatio = echo.steady.perSecond ? (100 * bussola.steady.perSecond) / echo.steady.perSecond : 0;
-  rows.push({
-    name: "bussola / echo bot throughput",
-    value: round(ratio),
-    unit: "%",
-    note: `max updates/s; aim ≥ 40; with ${think}: ${Math.round(steadyRatio)} %`,
-  });
-  const conventionalRatio = conventional.saturation.perSecond
-    ? bussola.saturation.perSecond / conventional.saturation.perSecond
-    : 0;
-  rows.push({
-    name: "bussola / conventional bot throughput",
-    value: round(conventionalRatio, 2),
-    unit: "×",
-    note: "max updates/s; aim ≥ 2",
-  });
-  // The stand-in must not be what limits a bot: its CPU per update well below each bot's.
-  const standInShare = Math.max(
-    ...[bussola, echo, conventional].map((figures) =>
-      figures.cpuPerUpdate.standIn !== undefined && figures.cpuPerUpdate.bot
-        ? (100 * figures.cpuPerUpdate.standIn) / figures.cpuPerUpdate.bot
-        : Number.POSITIVE_INFINITY,
-    ),
-  );
-  rows.push({
-    name: "Telegram stand-in CPU per update / bot's, at most",
-    value: round(standInShare),
-    unit: "%",
-    note: "the sandbox's own process, measured per bot (/proc); its CPU includes the households' control calls",
-  });
   const flows = flowNote(bussola);
   rows.push({
     name: "bussola: steps answered by a flow",
@@ -930,7 +749,135 @@ function report(
   return rows;
 }
 
+/** The stand-in's CPU per update against the bot's, in %. */
+function standInShare(standIn: number | undefined, bot: number | undefined): number {
+  return standIn !== undefined && bot ? (100 * standIn) / bot : Number.POSITIVE_INFINITY;
+}
+
+const LIGHT_NAME = "light stand-in (bench/light-telegram.ts)";
+
+/** Saturation on the light stand-in: the throughput figures. */
+function lightRows(light: Light, machine: string): BenchResult[] {
+  const rows: BenchResult[] = [];
+  for (const [label, figures] of [
+    ["bussola", light.bussola],
+    ["echo bot", light.echo],
+    ["conventional bot", light.conventional],
+  ] as const) {
+    rows.push(
+      {
+        name: `${label}: max updates/s`,
+        value: round(figures.perSecond),
+        unit: "updates/s",
+        note: `${LIGHT_NAME}, ${figures.chats} chats each with one /balance outstanding, ${round(figures.seconds)} s after a warm-up; update to reply p50 ${Math.round(figures.p50)} ms, p95 ${Math.round(figures.p95)} ms; ${machine}`,
+      },
+      {
+        name: `${label}: CPU per update`,
+        value: round(figures.botCpu ?? Number.NaN, 3),
+        unit: "ms",
+        note: [
+          "the bot's process at saturation (/proc)",
+          ...(figures.databaseCpu !== undefined
+            ? [`the PostgreSQL backends serving its database: ${figures.databaseCpu.toFixed(3)} ms`]
+            : []),
+          `the light stand-in's own: ${figures.standInCpu.toFixed(3)} ms, ${Math.round(standInShare(figures.standInCpu, figures.botCpu))} % of the bot's`,
+        ].join("; "),
+      },
+      {
+        name: `${label}: wrong answers, light stand-in`,
+        value: figures.wrong + figures.extra + (figures.botStopped ? 1 : 0),
+        unit: "errors",
+        note: [
+          `not the balance (echo: not the text sent): ${figures.wrong}${figures.wrongSample ? ` (first: ${JSON.stringify(figures.wrongSample)})` : ""}`,
+          `messages beyond one per update: ${figures.extra}`,
+          `Bot API calls: ${Object.entries(figures.calls)
+            .map(([method, n]) => `${method} ${n}`)
+            .join(", ")}`,
+          ...(figures.botStopped ? ["the bot's process stopped during the run"] : []),
+        ].join("; "),
+      },
+    );
+  }
+  return rows;
+}
+
+/** Bussola against the two baselines: from the light stand-in when it ran, else the full sandbox. */
+function ratioRows(sandbox: SandboxFigures | undefined, light: Light | undefined): BenchResult[] {
+  const rate = (figures: BotFigures) => figures.saturation.perSecond;
+  const ratio = (a: number, b: number) => (b ? a / b : 0);
+  const onSandbox = sandbox && {
+    echo: 100 * ratio(rate(sandbox.bussola), rate(sandbox.echo)),
+    steady: 100 * ratio(sandbox.bussola.steady.perSecond, sandbox.echo.steady.perSecond),
+    conventional: ratio(rate(sandbox.bussola), rate(sandbox.conventional)),
+    standIn: Math.max(
+      ...[sandbox.bussola, sandbox.echo, sandbox.conventional].map((f) =>
+        standInShare(f.cpuPerUpdate.standIn, f.cpuPerUpdate.bot),
+      ),
+    ),
+  };
+  const sandboxNote = (what: string) => (onSandbox ? `; on the full sandbox: ${what}` : "");
+  const source = light ? LIGHT_NAME : "the full sandbox (not light enough: see the last row)";
+  const echoRatio = light
+    ? 100 * ratio(light.bussola.perSecond, light.echo.perSecond)
+    : (onSandbox?.echo ?? 0);
+  const conventionalRatio = light
+    ? ratio(light.bussola.perSecond, light.conventional.perSecond)
+    : (onSandbox?.conventional ?? 0);
+  // On a shared machine the bots' rates move with the others' load; their own CPU per update much less.
+  const cpuNote = (other: LightFigures, show: (r: number) => string) =>
+    light?.bussola.botCpu && other.botCpu
+      ? `; by the bots' own CPU per update (steadier on a busy machine): ${show(other.botCpu / light.bussola.botCpu)}`
+      : "";
+  const rows: BenchResult[] = [
+    {
+      name: "bussola / echo bot throughput",
+      value: round(echoRatio),
+      unit: "%",
+      note: `max updates/s on ${source}; aim ≥ 40${light ? cpuNote(light.echo, (r) => `${Math.round(100 * r)} %`) : ""}${sandboxNote(`${Math.round(onSandbox?.echo ?? 0)} %, with human think time ${Math.round(onSandbox?.steady ?? 0)} %`)}`,
+    },
+    {
+      name: "bussola / conventional bot throughput",
+      value: round(conventionalRatio, 2),
+      unit: "×",
+      note: `max updates/s on ${source}; aim ≥ 2${light ? cpuNote(light.conventional, (r) => `${round(r, 2)}×`) : ""}${sandboxNote(`${round(onSandbox?.conventional ?? 0, 2)}×`)}`,
+    },
+  ];
+  if (light) {
+    const shares = [light.bussola, light.echo, light.conventional].map(
+      (f) => `${f.label} ${Math.round(standInShare(f.standInCpu, f.botCpu))} %`,
+    );
+    rows.push({
+      name: "light stand-in CPU per update / bot's, at most",
+      value: round(
+        Math.max(
+          ...[light.bussola, light.echo, light.conventional].map((f) => standInShare(f.standInCpu, f.botCpu)),
+        ),
+      ),
+      unit: "%",
+      note: `aim < 33 (well below the lightest bot's); its own process.cpuUsage against each bot's /proc, same window: ${shares.join(", ")}`,
+    });
+  }
+  if (onSandbox) {
+    rows.push({
+      name: "full sandbox CPU per update / bot's, at most",
+      value: round(onSandbox.standIn),
+      unit: "%",
+      note: "the sandbox's own process (/proc), measured per bot; its CPU includes the households' control calls",
+    });
+  }
+  return rows;
+}
+
+/** BENCH_BOT_PARTS: "all" (default), "light" (the throughput comparison alone) or "sandbox". */
+function partsOf(raw: string): { sandbox: boolean; light: boolean } {
+  if (raw !== "all" && raw !== "light" && raw !== "sandbox") {
+    throw new Error("BENCH_BOT_PARTS must be all, light or sandbox");
+  }
+  return { sandbox: raw !== "light", light: raw !== "sandbox" };
+}
+
 export async function benchBot(): Promise<BenchResult[]> {
+  const parts = partsOf(process.env.BENCH_BOT_PARTS ?? "all");
   const cleanup = new Cleanup();
   const interrupted = (signal: NodeJS.Signals) => {
     console.error(`bot bench: ${signal}, cleaning up`);
@@ -939,16 +886,30 @@ export async function benchBot(): Promise<BenchResult[]> {
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);
   process.once("exit", killChildren);
-  benchStart = performance.now();
-  // Everything (bots, PostgreSQL, the sandbox and the simulated households) shares this machine.
-  const machine = `${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(1)} at start`;
+  restartProgress();
+  // Everything (bots, PostgreSQL, the stand-ins and the simulated households) shares this machine.
+  const machine = () => `${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(1)} at start`;
   try {
-    const { bussola, conventional } = await measureBussola(cleanup);
-    await cleanup.run(); // Bussola's processes, sandbox and database go before the echo bot runs
-    // The same households (as many, same languages) for the echo bot.
-    const echo = await measureEcho(cleanup, bussola.languages);
+    const rows: BenchResult[] = [];
+    let sandbox: SandboxFigures | undefined;
+    let light: Light | undefined;
+    if (parts.sandbox) {
+      const startedOn = machine();
+      const { bussola, conventional } = await measureBussola(cleanup);
+      await cleanup.run(); // Bussola's processes, sandbox and database go before the echo bot runs
+      // The same households (as many, same languages) for the echo bot.
+      const echo = await measureEcho(cleanup, bussola.languages);
+      await cleanup.run();
+      sandbox = { bussola, echo, conventional };
+      rows.push(...sandboxRows(sandbox, CONFIG.households, startedOn));
+    }
+    if (parts.light) {
+      const startedOn = machine();
+      light = await measureLight(cleanup, CONFIG.households);
+      rows.push(...lightRows(light, startedOn));
+    }
     progress("done");
-    return report(bussola, echo, conventional, CONFIG.households, machine);
+    return [...rows, ...ratioRows(sandbox, light)];
   } finally {
     await cleanup.run();
     process.off("SIGINT", interrupted);
