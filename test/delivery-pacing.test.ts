@@ -40,6 +40,9 @@ afterAll(async () => {
   await t?.drop();
 });
 
+const paceKeys = (prefix: string) =>
+  ["", ":log", ":hold"].map((suffix) => `${prefix}:delivery:pace${suffix}`);
+
 describe("the pacer", () => {
   it("spaces the moments it hands out by 1/rate, across two instances", async () => {
     const prefix = testQueuePrefix();
@@ -60,7 +63,37 @@ describe("the pacer", () => {
       expect(at - start).toBeGreaterThanOrEqual(k * 50 - 2);
     });
     expect(busiestWindow(done, 250)).toBeLessThanOrEqual(6);
-    await connections[0]?.del(`${prefix}:delivery:pace`, `${prefix}:delivery:pace:sent`);
+    await connections[0]?.del(...paceKeys(prefix));
+  });
+
+  it("lets senders that woke late catch up, never over the rate in a second nor in a burst", async () => {
+    const prefix = testQueuePrefix();
+    const pacers = [0, 1, 2].map(() => createPacer(redis(), prefix, { ratePerSecond: 20 }));
+    const done: number[] = [];
+    const sends = Array.from({ length: 36 }, async (_, i) => {
+      expect(await pacers[i % 3]?.take()).toBe(0);
+      done.push(Date.now());
+    });
+    // A stalled process: for 400 ms no timer fires, and eight moments go by unused.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stalled = Date.now();
+    while (Date.now() - stalled < 400) {
+      // busy: the event loop is blocked
+    }
+    await Promise.all(sends);
+    done.sort((a, b) => a - b);
+    // The log in Redis holds at most 20 a second on Redis's clock; seen here, each send a few ms
+    // later than its moment, one more may fall within a second (as for Telegram, whose limit the
+    // rate stays one under).
+    expect(busiestWindow(done, 1000)).toBeLessThanOrEqual(21);
+    // Caught up (sends closer than the 50 ms interval after the stall), but not all at once: at most
+    // one every 25 ms, so a quarter second holds at most 11 (and one more, seen from here).
+    expect(busiestWindow(done, 250)).toBeLessThanOrEqual(12);
+    const gaps = done.slice(1).map((at, k) => at - (done[k] as number));
+    // Eight moments to make up for, 25 ms at a time: about 16 sends closer than 35 ms (a pacer that
+    // never catches up keeps them 3/4 of an interval apart at the least).
+    expect(gaps.filter((gap) => gap < 35).length).toBeGreaterThanOrEqual(8);
+    await connections[0]?.del(...paceKeys(prefix));
   });
 
   it("reserves nothing past its longest wait, and holds every instance after a 429", async () => {
@@ -76,7 +109,7 @@ describe("the pacer", () => {
     const later = await other.take();
     expect(later).toBeGreaterThan(2000);
     expect(later).toBeLessThanOrEqual(3000 + 50); // retry_after and one interval
-    await connections[0]?.del(`${prefix}:delivery:pace`, `${prefix}:delivery:pace:sent`);
+    await connections[0]?.del(...paceKeys(prefix));
   });
 });
 

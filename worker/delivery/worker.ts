@@ -51,7 +51,6 @@ export function createDeliveryWorker(
     options.groupIntervalMs ?? 3000,
   );
   const pacer = createPacer(options.connection, options.prefix, { ratePerSecond: options.ratePerSecond });
-  const pace = () => pacer.take();
   // After Telegram's 429: no process sends before retry_after (the pacer), and the queue stops
   // handing out jobs meanwhile (BullMQ's rate limit).
   const rateLimit = async (ms: number) => {
@@ -65,7 +64,7 @@ export function createDeliveryWorker(
       try {
         return await processDelivery(
           job.data,
-          { ...deps, rateLimit, takeChatSlot, chatIntervalMs, pace },
+          { ...deps, rateLimit, takeChatSlot, chatIntervalMs, pace: pacer },
           {
             saveNextPart: (nextPart) => job.updateData({ ...job.data, nextPart }),
             finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
