@@ -13,7 +13,14 @@ import {
 import type { DeliveryQueue } from "../../core/queues/delivery.ts";
 import { sessionOf } from "../auth.ts";
 import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
-import { type CaseNotice, type CaseProblem, type CaseView, casePage, casesPage } from "../views/cases.ts";
+import {
+  type CaseNotice,
+  type CaseProblem,
+  type CaseView,
+  casePage,
+  casesPage,
+  closeCasePage,
+} from "../views/cases.ts";
 import { errorPage } from "../views/errors.ts";
 
 const NOTICES: readonly CaseNotice[] = ["sent", "noRecipients", "assigned", "closed", "alreadyClosed"];
@@ -60,11 +67,19 @@ export function caseRoutes(
     const detail = await getCaseDetail(db, caseId);
     if (!detail) return notFound(request, reply);
     const session = sessionOf(request);
+    // Signed as the household will read it (core/cases.ts signs with the staff record).
+    const staff = await db.staff.findUnique({
+      where: { id: session.staffId },
+      select: { email: true, firstName: true },
+    });
     return sendHtml(
       reply,
       casePage(pageInfo(request, demo), {
         detail,
-        staff: { id: session.staffId, signature: staffSignature(session.email) },
+        staff: {
+          id: session.staffId,
+          signature: staffSignature(staff?.email ?? session.email, staff?.firstName),
+        },
         maxLength: MAX_REPLY_LENGTH,
         ...extra,
       }),
@@ -119,6 +134,16 @@ export function caseRoutes(
     return reply.redirect(`/cases/${caseId}?notice=assigned`, 303);
   });
 
+  // Closing asks first: the household is told (or, with nobody reachable, must be told another way).
+  app.get("/cases/:id/close", { preHandler: allowed }, async (request, reply) => {
+    const caseId = caseIdOf(request);
+    if (caseId === null) return notFound(request, reply);
+    const detail = await getCaseDetail(db, caseId);
+    if (!detail) return notFound(request, reply);
+    if (detail.status === "closed") return reply.redirect(`/cases/${caseId}?notice=alreadyClosed`, 303);
+    return sendHtml(reply, closeCasePage(pageInfo(request, demo), detail));
+  });
+
   app.post("/cases/:id/close", { preHandler: allowed }, async (request, reply) => {
     const caseId = caseIdOf(request);
     if (caseId === null) return notFound(request, reply);
@@ -129,6 +154,7 @@ export function caseRoutes(
       { caseId, staffId: sessionOf(request).staffId },
     );
     if (result === "not_found") return notFound(request, reply);
-    return reply.redirect(`/cases/${caseId}?notice=${result === "closed" ? "closed" : "alreadyClosed"}`, 303);
+    if (result === "already_closed") return reply.redirect(`/cases/${caseId}?notice=alreadyClosed`, 303);
+    return reply.redirect(`/cases/${caseId}?notice=closed&n=${result.notified}`, 303);
   });
 }

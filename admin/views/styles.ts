@@ -42,6 +42,7 @@ header.top button.link{background:none;border:1px solid #fff;color:#fff;padding:
 .notice{border-left:4px solid var(--accent);background:#e8f0fb;padding:.6rem .8rem;margin:0 0 1rem}
 .muted{color:var(--muted)}
 .warn{color:var(--danger);font-weight:600}
+.plain{list-style:none;margin:0;padding:0}
 nav.filters{display:flex;gap:1rem;flex-wrap:wrap;margin:0 0 .5rem}nav.filters a[aria-current=page]{font-weight:700;text-decoration:none}
 form.search{display:flex;gap:.5rem;margin:0 0 1rem;flex-wrap:wrap}
 form.search input{flex:1 1 14rem;width:auto}
