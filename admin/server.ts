@@ -25,6 +25,7 @@ import { demoChatRoutes } from "./routes/demo-chat.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { householdAccessRoutes } from "./routes/household-access.ts";
 import { householdRoutes } from "./routes/households.ts";
+import { linkLockoutRoutes } from "./routes/link-lockouts.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { isCrossOrigin, setSecurityHeaders } from "./security.ts";
 import { createCheckLimiter, createLoginThrottle, type ThrottleRules } from "./throttle.ts";
@@ -152,6 +153,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     loginRoutes(scope, ctx);
     householdRoutes(scope, ctx);
     householdAccessRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
+    linkLockoutRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     deliveryRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     caseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     alertRoutes(scope, ctx);
