@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminServer } from "../admin/server.ts";
 import { MAX_REPLY_LENGTH } from "../core/cases.ts";
 import { loadConfig } from "../core/config.ts";
+import { translator } from "../core/i18n.ts";
 import { createLogger } from "../core/logger.ts";
+import { renderReadableExport } from "../core/privacy/readable-export.ts";
+import { type ExportReadme, exportMemberData } from "../core/privacy.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { AdminClient, csrfOf } from "./support/admin-client.ts";
 import { type BotHarness, startBotHarness } from "./support/bot-harness.ts";
@@ -315,6 +318,39 @@ describe("one case", () => {
       await h.db.outboundMessage.count({ where: { purpose: { startsWith: `case-closed:${quiet.id}:` } } }),
     ).toBe(0);
     await h.db.household.delete({ where: { id: household.id } });
+  });
+
+  it("lists in the household's own export which staff roles opened its case, and when (GDPR art. 15)", async () => {
+    const member = await h.db.member.findUniqueOrThrow({ where: { telegramUserId: BigInt(maria.id) } });
+    const readme = Object.fromEntries(
+      [
+        "about",
+        "member",
+        "household",
+        "balances",
+        "payments",
+        "plans",
+        "documents",
+        "budgetEntries",
+        "enrolments",
+        "caseMessages",
+        "staffViews",
+      ].map((k) => [k, k]),
+    ) as ExportReadme;
+    const data = await exportMemberData(h.db, member.id, { clock: { now: () => new Date() }, readme });
+    const opened = await h.db.auditLog.findMany({
+      where: { action: "case.viewed", entityId: String(caseId) },
+    });
+    // The operator and the coordinator each opened the case page above; a refused reply is no new view.
+    expect(new Set(data.staffViews.map((v) => v.role))).toEqual(new Set(["operator", "coordinator"]));
+    expect(data.staffViews).toHaveLength(opened.length);
+    expect(data.staffViews.every((v) => v.what === "case")).toBe(true);
+    // Roles, never who: no e-mail, no staff id.
+    expect(JSON.stringify(data.staffViews)).not.toContain("@");
+    const page = renderReadableExport(data, translator("it", "privacy"), "it");
+    expect(page).toContain("Chi del programma ha aperto la tua pratica");
+    expect(page).toContain("chi ti segue nel programma");
+    expect(page).toContain("una conversazione con il programma");
   });
 
   it("never sent Telegram a request it rejects", async () => {

@@ -1,6 +1,7 @@
 // Cases in the admin panel: the conversations households opened with /operator, answered here.
 // Replies reach the household through the delivery queue (core/cases.ts replyToCase).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { audit } from "../../core/audit.ts";
 import {
   assignCase,
   closeCaseByStaff,
@@ -63,10 +64,22 @@ export function caseRoutes(
     caseId: number,
     extra: Pick<CaseView, "notice" | "problem" | "draft"> = {},
     status = 200,
+    /** A staff member opening the case (not the page shown again after a refused reply). */
+    opened = false,
   ): Promise<FastifyReply> {
     const detail = await getCaseDetail(db, caseId);
     if (!detail) return notFound(request, reply);
     const session = sessionOf(request);
+    // Who opened a household's conversation is the household's to know (its /privacy export).
+    if (opened) {
+      await audit(db, {
+        actorType: "staff",
+        actorId: session.staffId,
+        action: "case.viewed",
+        entityType: "case",
+        entityId: caseId,
+      });
+    }
     // Signed as the household will read it (core/cases.ts signs with the staff record).
     const staff = await db.staff.findUnique({
       where: { id: session.staffId },
@@ -95,7 +108,7 @@ export function caseRoutes(
   app.get("/cases/:id", { preHandler: allowed }, async (request, reply) => {
     const caseId = caseIdOf(request);
     if (caseId === null) return notFound(request, reply);
-    return showCase(request, reply, caseId, { notice: noticeOf(request.query) });
+    return showCase(request, reply, caseId, { notice: noticeOf(request.query) }, 200, true);
   });
 
   app.post("/cases/:id/reply", { preHandler: allowed }, async (request, reply) => {
