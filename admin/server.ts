@@ -19,6 +19,7 @@ import { createCookieJar } from "./cookies.ts";
 import { rememberLanguage } from "./lang.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { assetRoutes } from "./routes/assets.ts";
+import { auditRoutes } from "./routes/audit.ts";
 import { caseRoutes } from "./routes/cases.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { demoChatRoutes } from "./routes/demo-chat.ts";
@@ -154,6 +155,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     householdRoutes(scope, ctx);
     householdAccessRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     linkLockoutRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
+    auditRoutes(scope, ctx);
     deliveryRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     caseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     alertRoutes(scope, ctx);

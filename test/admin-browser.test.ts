@@ -231,6 +231,29 @@ describe("admin panel in Chromium", () => {
     await context.close();
   }, 60_000);
 
+  it("browses and filters the audit log as an admin, accessibly (axe)", async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await logIn(page, ADMIN_EMAIL);
+    await page.getByRole("link", { name: "Registro" }).click();
+    await page.waitForURL(`${base}/audit`);
+    await expectNoAxeViolations(page, "audit log");
+    await page.getByLabel("Azione (per esempio case.viewed, o case. per tutte)").fill("staff.");
+    await page.getByRole("button", { name: "Filtra" }).click();
+    await page.waitForURL(/\/audit\?action=staff\.&/);
+    expect(await page.locator("tbody").textContent()).toContain("staff.login");
+    await page.getByLabel("Dal giorno", { exact: true }).fill("2026-12-08");
+    await page.getByLabel("Al giorno", { exact: true }).fill("2026-12-01");
+    await page.getByRole("button", { name: "Filtra" }).click();
+    await expect.poll(() => page.locator("p.empty").count()).toBe(1);
+    await expectNoAxeViolations(page, "audit log, nothing found");
+    await page.setViewportSize({ width: 380, height: 800 });
+    await page.screenshot({ path: "/tmp/admin-audit-narrow.png", fullPage: true });
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
   it("chats as a demo household through the sandbox, with bot replies appearing by themselves", async () => {
     const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
     const page = await context.newPage();
