@@ -3,7 +3,7 @@ import { sequentialize } from "@grammyjs/runner";
 import { Bot, type Context } from "grammy";
 import type { BotContext, BotDeps } from "./context.ts";
 import { errorBoundary, logUpdateFailure, UpdateNotRecorded } from "./errors.ts";
-import { balanceFeature } from "./features/balance.ts";
+import { balanceEarlyRead, balanceFeature } from "./features/balance.ts";
 import { budgetFeature } from "./features/budget.ts";
 import { cancelFeature } from "./features/cancel.ts";
 import { consentFeature, consentGate } from "./features/consent.ts";
@@ -62,8 +62,8 @@ export function createBot(options: BotOptions): Bot<BotContext> {
   bot.use(errorBoundary);
   // The chat's lock across processes (bot/chat-lock.ts) with the claim of the update, session and
   // member in one round trip; once handled, the session (if it changed) and the update's "done" are
-  // stored in one statement, sent with the unlock.
-  bot.use(prepareUpdate(deps.db, sessionKey));
+  // stored in one statement, sent with the unlock. /balance's figures are read with the claim.
+  bot.use(prepareUpdate(deps.db, sessionKey, [balanceEarlyRead]));
   bot.use(membershipFeature);
   // The operators' group is a workplace, not a household's chat: nothing after this runs there.
   bot.use(operatorsGroupFeature);

@@ -5,6 +5,7 @@ import { resolveLanguage, translator } from "../../core/i18n.ts";
 import type { Logger } from "../../core/logger.ts";
 import { chatLocks, literal } from "../chat-lock.ts";
 import type { BotContext } from "../context.ts";
+import type { EarlyRead } from "../early-read.ts";
 import {
   installSession,
   type SessionChange,
@@ -198,16 +199,23 @@ async function refreshFirstName(
 export function prepareUpdate(
   db: Db,
   sessionKey: (ctx: Context) => string | undefined,
+  earlyReads: readonly EarlyRead[] = [],
 ): Middleware<BotContext> {
-  const locks = chatLocks(db, STATEMENTS);
+  const locks = chatLocks(db, [...STATEMENTS, ...earlyReads.map((read) => read.prepare)]);
   return async (ctx, next) => {
     const updateId = BigInt(ctx.update.update_id);
     const key = sessionKey(ctx);
     const from = ctx.from;
+    const early: [EarlyRead, string][] = [];
+    for (const read of earlyReads) {
+      const statement = read.statementFor(ctx.update);
+      if (statement !== undefined) early.push([read, statement]);
+    }
     // The lock key: the chat, or the update itself when it has no chat.
     const locked = await locks.lock(
       key ?? `update:${ctx.update.update_id}`,
       loadStatement(updateId, key ?? null, from ? BigInt(from.id) : null),
+      early.map(([, statement]) => statement),
     );
     const state = loaded(locked.rows[0] as Row | undefined);
     if (!state.fresh) {
@@ -216,6 +224,10 @@ export function prepareUpdate(
       return;
     }
     ctx.updateRecorded = true;
+    // None when the lock had to be taken without them (bot/chat-lock.ts): the handlers read then.
+    if (early.length > 0 && locked.alsoRows.length === early.length) {
+      ctx.earlyRows = new Map(early.map(([read], i) => [read, locked.alsoRows[i] ?? []]));
+    }
     let session: ReturnType<typeof installSession>;
     let stored: StoredSession | undefined;
     try {
