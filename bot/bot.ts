@@ -1,6 +1,7 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type Context } from "grammy";
+import { apiFetch } from "./api-fetch.ts";
 import type { BotContext, BotDeps } from "./context.ts";
 import { errorBoundary, logUpdateFailure, UpdateNotRecorded } from "./errors.ts";
 import { balanceEarlyRead, balanceFeature } from "./features/balance.ts";
@@ -38,7 +39,8 @@ function sessionKey(ctx: Context): string | undefined {
 
 export function createBot(options: BotOptions): Bot<BotContext> {
   const { token, apiRoot, ...deps } = options;
-  const bot = new Bot<BotContext>(token, { client: { apiRoot } });
+  // node:http straight, without node-fetch's layers (bot/api-fetch.ts).
+  const bot = new Bot<BotContext>(token, { client: { apiRoot, fetch: apiFetch as unknown as typeof fetch } });
 
   // Replies must not be lost to Telegram's 429 (per-chat bursts) or a passing 5xx: wait and retry.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 30 }));
