@@ -87,7 +87,8 @@ export function apiFetch(url: string, init: FetchInit = {}): Promise<FetchRespon
         // After "end" this changes nothing; before it, the connection broke mid-answer.
         response.on("close", () => settle(new Error("the answer was cut short")));
         response.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
+          // Most answers come in one chunk: no copy then.
+          const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString("utf8");
           const status = response.statusCode ?? 0;
           settle(undefined, {
             ok: status >= 200 && status < 300,
