@@ -112,8 +112,22 @@ const maybeInstant = (text: string | null): Date | null => (text === null ? null
 function loaded(row: Row | undefined): Loaded {
   if (!row) throw new Error("update state query returned no row");
   const h = row.household;
+  // Field by field, so that a field added to the schema but not to the query fails to compile.
   const household: Household | null =
-    h === null ? null : { ...h, createdAt: instant(h.createdAt), updatedAt: instant(h.updatedAt) };
+    h === null
+      ? null
+      : {
+          id: h.id,
+          contractCode: h.contractCode,
+          name: h.name,
+          fiscalCode: h.fiscalCode,
+          municipality: h.municipality,
+          address: h.address,
+          phone: h.phone,
+          language: h.language,
+          createdAt: instant(h.createdAt),
+          updatedAt: instant(h.updatedAt),
+        };
   const m = row.member;
   const member: (Member & { household: Household | null }) | null =
     m === null
