@@ -1,9 +1,10 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type Context } from "grammy";
+import { apiFetch } from "./api-fetch.ts";
 import type { BotContext, BotDeps } from "./context.ts";
 import { errorBoundary, logUpdateFailure, UpdateNotRecorded } from "./errors.ts";
-import { balanceFeature } from "./features/balance.ts";
+import { balanceEarlyRead, balanceFeature } from "./features/balance.ts";
 import { budgetFeature } from "./features/budget.ts";
 import { cancelFeature } from "./features/cancel.ts";
 import { consentFeature, consentGate } from "./features/consent.ts";
@@ -38,7 +39,8 @@ function sessionKey(ctx: Context): string | undefined {
 
 export function createBot(options: BotOptions): Bot<BotContext> {
   const { token, apiRoot, ...deps } = options;
-  const bot = new Bot<BotContext>(token, { client: { apiRoot } });
+  // node:http straight, without node-fetch's layers (bot/api-fetch.ts).
+  const bot = new Bot<BotContext>(token, { client: { apiRoot, fetch: apiFetch as unknown as typeof fetch } });
 
   // Replies must not be lost to Telegram's 429 (per-chat bursts) or a passing 5xx: wait and retry.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 30 }));
@@ -62,8 +64,8 @@ export function createBot(options: BotOptions): Bot<BotContext> {
   bot.use(errorBoundary);
   // The chat's lock across processes (bot/chat-lock.ts) with the claim of the update, session and
   // member in one round trip; once handled, the session (if it changed) and the update's "done" are
-  // stored in one statement, sent with the unlock.
-  bot.use(prepareUpdate(deps.db, sessionKey));
+  // stored in one statement, sent with the unlock. /balance's figures are read with the claim.
+  bot.use(prepareUpdate(deps.db, sessionKey, [balanceEarlyRead]));
   bot.use(membershipFeature);
   // The operators' group is a workplace, not a household's chat: nothing after this runs there.
   bot.use(operatorsGroupFeature);

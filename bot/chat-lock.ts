@@ -41,6 +41,8 @@ export function literal(value: string | bigint | number | null | undefined): str
 export type LockedChat = {
   /** The rows of the statement run right after the lock was taken. */
   rows: unknown[];
+  /** The rows of each of `also`'s statements, in order; an empty list when they could not run (see `lock`). */
+  alsoRows: unknown[][];
   /**
    * Runs `last` (one statement, in a transaction of its own, committed before the lock goes) and
    * releases the lock, in one message. If `last` fails, `otherwise` runs in its place (the same way)
@@ -50,8 +52,12 @@ export type LockedChat = {
 };
 
 export type ChatLocks = {
-  /** Waits for the chat's lock, then runs `then` (one statement) on the same connection. */
-  lock(key: string, then: string): Promise<LockedChat>;
+  /**
+   * Waits for the chat's lock, then runs `then` (one statement) on the same connection, and after it
+   * the read-only statements of `also`, all in one message. `also` is an extra, never a reason for the
+   * lock to fail: if the message fails, it is sent again without them.
+   */
+  lock(key: string, then: string, also?: readonly string[]): Promise<LockedChat>;
 };
 
 /** `prepare`: statements (PREPARE name(types) AS …) every lock connection has, for `then` and `last`. */
@@ -71,50 +77,55 @@ export function chatLocks(db: Db, prepare: readonly string[]): ChatLocks {
     client.query(prepare.join(";\n")).catch(() => undefined);
   });
 
-  return {
-    async lock(key, then) {
-      const keySql = `${CHAT_LOCK_SPACE}, hashtext(${literal(key)})`;
-      const client = await pool.connect();
-      let rows: unknown[];
-      try {
-        // Two statements, two snapshots: `then` sees what the previous holder of the lock committed.
-        const results = (await client.query({
-          text: `SELECT pg_advisory_lock(${keySql});\n${then}`,
-          types: sqlTypes,
-        })) as unknown as pg.QueryResult[];
-        rows = results[1]?.rows ?? [];
-      } catch (error) {
-        // Whether the lock was taken is not known: dropping the connection releases it if it was.
-        client.release(error instanceof Error ? error : true);
-        throw error;
-      }
-      const unlock = `SELECT pg_advisory_unlock(${keySql})`;
-      const inTransaction = (statement: string) => `BEGIN;\n${statement};\nCOMMIT;\n`;
-      return {
-        rows,
-        async release(last, otherwise) {
-          let failure: unknown;
-          if (last !== undefined) {
-            try {
-              await client.query(`${inTransaction(last)}${unlock}`);
-              client.release();
-              return;
-            } catch (error) {
-              failure = error;
-            }
-          }
+  async function lock(key: string, then: string, also: readonly string[] = []): Promise<LockedChat> {
+    const keySql = `${CHAT_LOCK_SPACE}, hashtext(${literal(key)})`;
+    const client = await pool.connect();
+    let rows: unknown[];
+    let alsoRows: unknown[][];
+    try {
+      // One snapshot per statement: `then` sees what the previous holder of the lock committed.
+      const results = (await client.query({
+        text: [`SELECT pg_advisory_lock(${keySql})`, then, ...also].join(";\n"),
+        types: sqlTypes,
+      })) as unknown as pg.QueryResult[];
+      rows = results[1]?.rows ?? [];
+      alsoRows = also.map((_, i) => results[i + 2]?.rows ?? []);
+    } catch (error) {
+      // Whether the lock was taken is not known: dropping the connection releases it if it was.
+      client.release(error instanceof Error ? error : true);
+      // The whole message was rolled back, `then` too: once more without the extras.
+      if (also.length > 0) return lock(key, then);
+      throw error;
+    }
+    const unlock = `SELECT pg_advisory_unlock(${keySql})`;
+    const inTransaction = (statement: string) => `BEGIN;\n${statement};\nCOMMIT;\n`;
+    return {
+      rows,
+      alsoRows,
+      async release(last, otherwise) {
+        let failure: unknown;
+        if (last !== undefined) {
           try {
-            // After a failed `last` its transaction is aborted: rolled back first.
-            const instead = otherwise === undefined ? "" : inTransaction(otherwise);
-            await client.query(`${failure === undefined ? "" : "ROLLBACK;\n"}${instead}${unlock}`);
+            await client.query(`${inTransaction(last)}${unlock}`);
             client.release();
+            return;
           } catch (error) {
-            // Dropping the connection releases the lock on PostgreSQL's side.
-            client.release(error instanceof Error ? error : true);
+            failure = error;
           }
-          if (failure !== undefined) throw failure;
-        },
-      };
-    },
-  };
+        }
+        try {
+          // After a failed `last` its transaction is aborted: rolled back first.
+          const instead = otherwise === undefined ? "" : inTransaction(otherwise);
+          await client.query(`${failure === undefined ? "" : "ROLLBACK;\n"}${instead}${unlock}`);
+          client.release();
+        } catch (error) {
+          // Dropping the connection releases the lock on PostgreSQL's side.
+          client.release(error instanceof Error ? error : true);
+        }
+        if (failure !== undefined) throw failure;
+      },
+    };
+  }
+
+  return { lock };
 }

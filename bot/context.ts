@@ -4,6 +4,7 @@ import type { Db, Household, Member } from "../core/db/client.ts";
 import type { Translate } from "../core/i18n.ts";
 import type { Logger } from "../core/logger.ts";
 import type { DeliveryQueue } from "../core/queues/delivery.ts";
+import type { EarlyRead } from "./early-read.ts";
 import type { SessionData } from "./session.ts";
 
 /** What every feature may use; passed into createBot and attached to each context. */
@@ -28,6 +29,8 @@ export type BussolaFlavor = {
   logger: Logger;
   /** Set once this process claimed the update: from then on a failure is answered and recorded as failed. */
   updateRecorded?: boolean;
+  /** The rows of the reads sent with the update's claim (bot/early-read.ts), when some were. */
+  earlyRows?: ReadonlyMap<EarlyRead, unknown[]>;
 };
 
 export type BotContext = Context & SessionFlavor<SessionData> & BussolaFlavor;

@@ -28,13 +28,18 @@ const LABELS = new Map<string, string>(
   }),
 );
 
+/** The command a menu button's label (as it arrives, as text) stands for; undefined for other text. */
+export function menuCommand(text: string): string | undefined {
+  return LABELS.get(text.trim());
+}
+
 /**
  * A menu button arrives as its label's text. Rewriting it into the command it stands for lets each
  * feature handle one thing (its command) instead of matching labels in every language itself.
  */
 export const menuButtonsAsCommands: Middleware<BotContext> = (ctx, next) => {
   const message = ctx.message;
-  const command = message?.text ? LABELS.get(message.text.trim()) : undefined;
+  const command = message?.text ? menuCommand(message.text) : undefined;
   if (message && command) {
     message.text = `/${command}`;
     message.entities = [{ type: "bot_command", offset: 0, length: command.length + 1 }];

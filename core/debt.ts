@@ -48,6 +48,7 @@ export type ArrearsSummary = {
 };
 
 type ArrearsRow = {
+  householdId: number | null;
   rentCents: number | null;
   chargesCents: number | null;
   balanceDate: Date | null;
@@ -56,38 +57,60 @@ type ArrearsRow = {
   hasPlan: boolean;
 };
 
+export type BalanceOverview = { arrears: ArrearsSummary | null; hasPlan: boolean };
+
+/**
+ * The query of `balanceOverview` for the household `household` (an SQL expression, evaluated once):
+ * the latest figures, the payments dated after them (oldest first), and whether a plan with
+ * installments that is not cancelled exists. One row per payment, or one row without a payment.
+ */
+export function balanceOverviewSql(household: string): string {
+  return `
+    WITH "h" AS (SELECT ${household} AS "id")
+    SELECT "h"."id" AS "householdId", b."rentCents", b."chargesCents", b."balanceDate",
+      p."paymentDate", p."amountCents" AS "paymentCents",
+      EXISTS (
+        SELECT 1 FROM "RepaymentPlan" r
+        WHERE r."householdId" = "h"."id" AND r."status" <> 'cancelled'
+          AND EXISTS (SELECT 1 FROM "Installment" i WHERE i."planId" = r."id")
+      ) AS "hasPlan"
+    FROM "h"
+    LEFT JOIN LATERAL (
+      SELECT "rentCents", "chargesCents", "balanceDate" FROM "ArrearsBalance"
+      WHERE "householdId" = "h"."id" ORDER BY "balanceDate" DESC LIMIT 1
+    ) b ON true
+    LEFT JOIN "Payment" p ON p."householdId" = "h"."id" AND p."paymentDate" > b."balanceDate"
+    ORDER BY p."paymentDate" ASC, p."id" ASC`;
+}
+
+const BY_HOUSEHOLD = balanceOverviewSql("$1::int");
+
 /**
  * What /balance shows, in one query: the household's current arrears (as `currentArrears`) and
  * whether it has a plan /plan would show (as `hasPlan`).
  */
-export async function balanceOverview(
-  db: Db,
+export async function balanceOverview(db: Db, householdId: number): Promise<BalanceOverview> {
+  const rows = await sqlOf(db).text<ArrearsRow>(BY_HOUSEHOLD, [householdId]);
+  return balanceOverviewOf(rows, householdId) ?? { arrears: null, hasPlan: false };
+}
+
+/**
+ * The overview from the rows of `balanceOverviewSql` (read elsewhere, e.g. with an update's claim);
+ * undefined when they are not this household's.
+ */
+export function balanceOverviewOf(
+  rows: readonly unknown[],
   householdId: number,
-): Promise<{ arrears: ArrearsSummary | null; hasPlan: boolean }> {
-  // The latest figures, the payments dated after them (oldest first), and whether a plan with
-  // installments that is not cancelled exists.
-  const rows = await sqlOf(db).query<ArrearsRow>`
-    SELECT b."rentCents", b."chargesCents", b."balanceDate",
-      p."paymentDate", p."amountCents" AS "paymentCents",
-      EXISTS (
-        SELECT 1 FROM "RepaymentPlan" r
-        WHERE r."householdId" = ${householdId} AND r."status" <> 'cancelled'
-          AND EXISTS (SELECT 1 FROM "Installment" i WHERE i."planId" = r."id")
-      ) AS "hasPlan"
-    FROM (SELECT 1) AS "one"
-    LEFT JOIN LATERAL (
-      SELECT "rentCents", "chargesCents", "balanceDate" FROM "ArrearsBalance"
-      WHERE "householdId" = ${householdId} ORDER BY "balanceDate" DESC LIMIT 1
-    ) b ON true
-    LEFT JOIN "Payment" p ON p."householdId" = ${householdId} AND p."paymentDate" > b."balanceDate"
-    ORDER BY p."paymentDate" ASC, p."id" ASC`;
-  const first = rows[0];
-  const hasPlan = first?.hasPlan ?? false;
-  if (!first || first.balanceDate === null || first.rentCents === null || first.chargesCents === null) {
+): BalanceOverview | undefined {
+  const arrearsRows = rows as readonly ArrearsRow[];
+  const first = arrearsRows[0];
+  if (first?.householdId !== householdId) return undefined;
+  const hasPlan = first.hasPlan;
+  if (first.balanceDate === null || first.rentCents === null || first.chargesCents === null) {
     return { arrears: null, hasPlan };
   }
   const paymentsSince: PaymentSummary[] = [];
-  for (const row of rows) {
+  for (const row of arrearsRows) {
     if (row.paymentDate !== null && row.paymentCents !== null) {
       paymentsSince.push({ paymentDate: row.paymentDate, amountCents: row.paymentCents });
     }

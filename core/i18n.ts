@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import i18next, { type i18n, type TFunction } from "i18next";
+import { fastTranslator } from "./i18n-fast.ts";
 
 export const LOCALES_DIR = join(import.meta.dirname, "..", "locales");
 export const DEFAULT_LANGUAGE = "it";
@@ -30,7 +31,8 @@ export const SUPPORTED_LANGUAGES: readonly string[] = Object.keys(resources).sor
 
 let instance: i18n | undefined;
 
-function getI18n(): i18n {
+/** The one i18next instance (exported for tests that compare with i18next's own answers). */
+export function getI18n(): i18n {
   if (!instance) {
     instance = i18next.createInstance();
     // initAsync is not needed: resources are inline, so init completes synchronously.
@@ -68,7 +70,9 @@ export function translator(language: string, namespace = "bot"): Translate {
   const key = `${language}\u0000${namespace}`;
   let t = fixed.get(key);
   if (!t) {
-    t = getI18n().getFixedT(resolveLanguage(language), namespace);
+    const instance = getI18n();
+    const resolved = resolveLanguage(language);
+    t = fastTranslator(instance, resolved, namespace, instance.getFixedT(resolved, namespace));
     // Any string may come here (Telegram's language_code): only what we speak is kept.
     if (language === resolveLanguage(language)) fixed.set(key, t);
   }

@@ -73,6 +73,22 @@ describe("chat lock statements", () => {
     await held.release();
   });
 
+  it("runs reads sent along with the lock, and takes the lock without them when they fail", async () => {
+    const key = "chat-also";
+    const held = await locks.lock(key, `EXECUTE test_read(${literal(key)})`, [
+      `EXECUTE test_read(${literal(key)})`,
+      "SELECT 2 AS two",
+    ]);
+    expect(held.alsoRows).toEqual([[], [{ two: 2 }]]);
+    await held.release(`EXECUTE test_write(${literal(key)}, '{"also":1}')`);
+    const failing = await locks.lock(key, `EXECUTE test_read(${literal(key)})`, [
+      `EXECUTE test_fail(${literal(key)})`,
+    ]);
+    expect(failing.rows).toEqual([{ value: { also: 1 } }]);
+    expect(failing.alsoRows).toEqual([]);
+    await failing.release();
+  });
+
   it("runs the fallback when the record fails, throws the record's error, and still unlocks", async () => {
     const key = "chat-fail";
     const held = await locks.lock(key, `EXECUTE test_read(${literal(key)})`);

@@ -39,6 +39,8 @@ export type Sql = {
   query<T>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T[]>;
   /** The same, for statements without a result; resolves to the number of rows affected. */
   execute(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;
+  /** A query whose text is built once elsewhere (shared with another statement): $1, $2… are `values`. */
+  text<T>(text: string, values: readonly unknown[]): Promise<T[]>;
 };
 
 export function sqlOf(db: Db): Sql {
@@ -51,13 +53,17 @@ export function sqlOf(db: Db): Sql {
         db.$queryRawUnsafe<T[]>(toText(strings), ...values.map(parameter)),
       execute: (strings: TemplateStringsArray, ...values: unknown[]) =>
         db.$executeRawUnsafe(toText(strings), ...values.map(parameter)),
+      text: <T>(text: string, values: readonly unknown[]) =>
+        db.$queryRawUnsafe<T[]>(text, ...values.map(parameter)),
     };
   }
-  const run = (strings: TemplateStringsArray, values: unknown[]) => {
-    const text = toText(strings);
-    return pool.query({ name: statementName(text), text, values: values.map(parameter), types: sqlTypes });
-  };
+  const runText = (text: string, values: readonly unknown[]) =>
+    pool.query({ name: statementName(text), text, values: values.map(parameter), types: sqlTypes });
+  const run = (strings: TemplateStringsArray, values: unknown[]) => runText(toText(strings), values);
   return {
+    async text<T>(text: string, values: readonly unknown[]) {
+      return (await runText(text, values)).rows as T[];
+    },
     async query<T>(strings: TemplateStringsArray, ...values: unknown[]) {
       return (await run(strings, values)).rows as T[];
     },
