@@ -136,13 +136,32 @@ function who(page: PageInfo, entry: ImportHistoryEntry): string {
   return entry.who.other;
 }
 
+/** The order a person reads them in (the database keeps JSON keys in an order of its own). */
+const ENTITY_ORDER = [
+  "households",
+  "balances",
+  "plans",
+  "installments",
+  "payments",
+  "allocation",
+  "courses",
+  "sessions",
+  "documents",
+];
+const KEY_ORDER = [...COUNT_KEYS, "installments", "plans"];
+const byOrder = (order: readonly string[]) => (a: [string, unknown], b: [string, unknown]) =>
+  (order.indexOf(a[0]) + 1 || order.length + 1) - (order.indexOf(b[0]) + 1 || order.length + 1);
+
 function historyCounts(page: PageInfo, entry: ImportHistoryEntry): SafeHtml[] {
-  return Object.entries(entry.counts).map(
-    ([entity, counts]) =>
-      html`<span class="counts-line">${label(page, "entity", entity)}: ${Object.entries(counts)
-        .map(([key, value]) => `${label(page, "count", key)} ${value}`)
-        .join(" · ")}</span>`,
-  );
+  return Object.entries(entry.counts)
+    .sort(byOrder(ENTITY_ORDER))
+    .map(
+      ([entity, counts]) =>
+        html`<span class="counts-line">${label(page, "entity", entity)}: ${Object.entries(counts)
+          .sort(byOrder(KEY_ORDER))
+          .map(([key, value]) => `${label(page, "count", key).toLocaleLowerCase(page.lang)} ${value}`)
+          .join(" · ")}</span>`,
+    );
 }
 
 function historyTable(page: PageInfo, history: ImportHistoryEntry[]): SafeHtml {
