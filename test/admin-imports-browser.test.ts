@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminServer } from "../admin/server.ts";
 import { systemClock } from "../core/clock.ts";
@@ -49,6 +49,14 @@ afterAll(async () => {
   await t?.drop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
+
+async function signIn(page: Page): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.getByLabel("E-mail").fill(EMAIL);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Accedi" }).click();
+  await page.waitForURL(`${base}/households`);
+}
 
 describe("imports in Chromium", () => {
   it("checks a bad file, then uploads, checks and imports a good one, accessibly", {
@@ -109,6 +117,51 @@ describe("imports in Chromium", () => {
       await expectNoAxeViolations(page, "imports page in English");
     } finally {
       await context.close();
+    }
+  });
+
+  it("says how far a large upload has gone, and works without JavaScript too", {
+    timeout: 120_000,
+  }, async () => {
+    // 20,000 households (about 2.5 MB): long enough to check that the page says what is happening.
+    const large = join(dir, "grande.csv");
+    const header =
+      "contract_code;household_name;fiscal_code;municipality;address;phone;language;arrears_rent;arrears_charges;balance_date";
+    const rows = Array.from(
+      { length: 20_000 },
+      (_, i) =>
+        `GR-${String(i).padStart(6, "0")};Famiglia di prova con un nome lungo;RSSMRA80A01B157X;Brescia;Via Roma ${i}, scala B;;it;1.234,56;0,00;30/09/2026`,
+    );
+    await writeFile(large, `${header}\n${rows.join("\n")}\n`);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await signIn(page);
+      await page.goto(`${base}/imports`);
+      await page.getByLabel("Nuclei e morosità").check();
+      await page.getByLabel(/^File \(CSV o Excel/).setInputFiles(large);
+      await page.getByRole("button", { name: "Controlla il file" }).click();
+      await expect
+        .poll(() => page.locator("#upload-progress").textContent(), { timeout: 10_000, interval: 20 })
+        .toMatch(/Caricamento del file: \d+%|Controllo in corso/);
+      await page.getByRole("button", { name: "Conferma e importa" }).waitFor({ timeout: 90_000 });
+      expect(await page.getByRole("status").first().textContent()).toContain("20000 righe");
+      await expectNoAxeViolations(page, "imports page after a large dry run");
+    } finally {
+      await context.close();
+    }
+
+    const plain = await browser.newContext({ javaScriptEnabled: false });
+    const noScript = await plain.newPage();
+    try {
+      await signIn(noScript);
+      await noScript.goto(`${base}/imports`);
+      await noScript.getByLabel("Pagamenti").check();
+      await noScript.getByRole("button", { name: "Controlla il file" }).click();
+      await noScript.waitForURL(`${base}/imports`);
+      expect(await noScript.getByRole("alert").textContent()).toContain("Scegli un file da caricare.");
+    } finally {
+      await plain.close();
     }
   });
 });

@@ -117,7 +117,8 @@ function uploadForm(page: PageInfo, view: ImportsView): SafeHtml {
     }><label for="kind-${kind}">${t(`imports.kind.${kind}`)}</label>
 <small id="kind-${kind}-columns" class="muted">${t(`imports.columns.${kind}`)}</small></div>`,
   );
-  return html`<form method="post" action="/imports" enctype="multipart/form-data" class="card">
+  return html`<form method="post" action="/imports" enctype="multipart/form-data" class="card" data-upload
+ data-uploading="${t("imports.progress.uploading", { percent: "%PERCENT%" })}" data-checking="${t("imports.progress.checking")}" data-failed="${t("imports.progress.failed")}">
 <input type="hidden" name="_csrf" value="${page.staff?.csrfToken ?? ""}">
 <fieldset>
 <legend>${t("imports.form.kind")}</legend>
@@ -127,7 +128,9 @@ ${kinds}
 <input type="file" id="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet">
 <p class="muted">${t("imports.form.hint")}</p>
 <div class="actions"><button type="submit">${t("imports.form.check")}</button></div>
-</form>`;
+<p id="upload-progress" role="status" hidden><progress max="100" value="0" aria-label="${t("imports.progress.label")}"></progress> <span></span></p>
+</form>
+<script src="/assets/imports.js" defer></script>`;
 }
 
 function who(page: PageInfo, entry: ImportHistoryEntry): string {
