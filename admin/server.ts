@@ -27,6 +27,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { householdAccessRoutes } from "./routes/household-access.ts";
 import { householdRoutes } from "./routes/households.ts";
 import { importRoutes } from "./routes/imports.ts";
+import { linkLockoutRoutes } from "./routes/link-lockouts.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { isCrossOrigin, setSecurityHeaders } from "./security.ts";
 import { createCheckLimiter, createLoginThrottle, type ThrottleRules } from "./throttle.ts";
@@ -160,6 +161,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     loginRoutes(scope, ctx);
     householdRoutes(scope, ctx);
     householdAccessRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
+    linkLockoutRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     deliveryRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     caseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     alertRoutes(scope, ctx);

@@ -434,11 +434,16 @@ export async function replyToCase(
   return { status: "sent", caseMessageId: outcome.caseMessageId, recipients, duplicate: outcome.duplicate };
 }
 
-/** An operator closes the case; the household is told through the delivery queue. */
+export type StaffCloseResult = { status: "closed"; notified: number } | "already_closed" | "not_found";
+
+/**
+ * An operator closes the case; the household's reachable members are told through the delivery
+ * queue (`notified`: how many; 0 means the household must be told another way).
+ */
 export async function closeCaseByStaff(
   deps: DeliveryDeps,
   input: { caseId: number; staffId: number },
-): Promise<CloseResult> {
+): Promise<StaffCloseResult> {
   const { db, clock } = deps;
   const found = await db.case.findUnique({ where: { id: input.caseId }, select: { householdId: true } });
   if (!found) return "not_found";
@@ -451,7 +456,8 @@ export async function closeCaseByStaff(
     return updated.count > 0;
   });
   if (!closed) return "already_closed";
-  for (const member of await reachableMembers(db, found.householdId)) {
+  const members = await reachableMembers(db, found.householdId);
+  for (const member of members) {
     const t = translator(member.language, "operator");
     await requestDelivery(deps, {
       purpose: `case-closed:${input.caseId}:${member.id}`,
@@ -466,9 +472,9 @@ export async function closeCaseByStaff(
     action: "case.closed",
     entityType: "case",
     entityId: input.caseId,
-    details: { by: "staff" },
+    details: { by: "staff", notified: members.length },
   });
-  return "closed";
+  return { status: "closed", notified: members.length };
 }
 
 /** The operator takes the case. */
@@ -541,7 +547,18 @@ export type CaseDetail = {
   urgent: boolean;
   openedAt: Date;
   closedAt: Date | null;
-  household: { contractCode: string; name: string };
+  household: {
+    contractCode: string;
+    name: string;
+    /** The language the authority's file gives for the household (replies are written in it). */
+    language: string;
+    /** For "contact the household another way" when nobody can be reached on Telegram. */
+    phone: string | null;
+    address: string;
+    municipality: string;
+    /** Linked members, with the language the bot speaks to each and whether Telegram delivers. */
+    members: { id: number; firstName: string | null; language: string; reachable: boolean }[];
+  };
   assignedTo: { id: number; email: string } | null;
   messages: {
     id: number;
@@ -565,7 +582,21 @@ export async function getCaseDetail(db: Db, caseId: number): Promise<CaseDetail 
       urgent: true,
       openedAt: true,
       closedAt: true,
-      household: { select: { contractCode: true, name: true } },
+      household: {
+        select: {
+          contractCode: true,
+          name: true,
+          language: true,
+          phone: true,
+          address: true,
+          municipality: true,
+          members: {
+            where: { linkedAt: { not: null } },
+            orderBy: { id: "asc" },
+            select: { id: true, firstName: true, language: true, unreachableAt: true },
+          },
+        },
+      },
       assignedStaff: { select: { id: true, email: true } },
       messages: {
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
@@ -594,7 +625,15 @@ export async function getCaseDetail(db: Db, caseId: number): Promise<CaseDetail 
     urgent: found.urgent,
     openedAt: found.openedAt,
     closedAt: found.closedAt,
-    household: found.household,
+    household: {
+      ...found.household,
+      members: found.household.members.map((m) => ({
+        id: m.id,
+        firstName: m.firstName,
+        language: m.language,
+        reachable: m.unreachableAt === null,
+      })),
+    },
     assignedTo: found.assignedStaff,
     messages: found.messages.map((m) => ({
       id: m.id,

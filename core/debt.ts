@@ -102,11 +102,61 @@ export async function balanceOverview(
       balanceDate: first.balanceDate,
       paymentsSince,
       paidSinceCents,
-      nowCents: Math.max(0, totalCents - paidSinceCents),
-      overpaidCents: Math.max(0, paidSinceCents - totalCents),
+      ...leftNow(totalCents, paidSinceCents),
     },
     hasPlan,
   };
+}
+
+/** What is left of the authority's figures after the payments since (never below 0), and any excess. */
+function leftNow(totalCents: number, paidSinceCents: number): { nowCents: number; overpaidCents: number } {
+  return {
+    nowCents: Math.max(0, totalCents - paidSinceCents),
+    overpaidCents: Math.max(0, paidSinceCents - totalCents),
+  };
+}
+
+/** The figure of `/balance` for a list of households: what is owed now, and the date it starts from. */
+export type ArrearsNow = {
+  balanceDate: Date;
+  totalCents: number;
+  paidSinceCents: number;
+  nowCents: number;
+  overpaidCents: number;
+};
+
+/**
+ * What each household owes now, as `/balance` tells it (the authority's latest figures less the
+ * payments dated after them), for a page of households in one query. Households without figures are
+ * left out.
+ */
+export async function arrearsNowOf(db: Db, householdIds: number[]): Promise<Map<number, ArrearsNow>> {
+  if (householdIds.length === 0) return new Map();
+  const rows = await sqlOf(db).query<{
+    householdId: number;
+    totalCents: number;
+    balanceDate: Date;
+    paidSinceCents: number;
+  }>`
+    SELECT h.id AS "householdId", b."rentCents" + b."chargesCents" AS "totalCents", b."balanceDate",
+      COALESCE((SELECT SUM(p."amountCents") FROM "Payment" p
+                 WHERE p."householdId" = h.id AND p."paymentDate" > b."balanceDate"), 0)::int AS "paidSinceCents"
+    FROM unnest(${householdIds}::int[]) AS h(id)
+    JOIN LATERAL (
+      SELECT "rentCents", "chargesCents", "balanceDate" FROM "ArrearsBalance"
+      WHERE "householdId" = h.id ORDER BY "balanceDate" DESC LIMIT 1
+    ) b ON true`;
+  return new Map(
+    rows.map((r) => [
+      r.householdId,
+      {
+        balanceDate: r.balanceDate,
+        totalCents: r.totalCents,
+        paidSinceCents: r.paidSinceCents,
+        ...leftNow(r.totalCents, r.paidSinceCents),
+      },
+    ]),
+  );
 }
 
 /**

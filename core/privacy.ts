@@ -99,6 +99,7 @@ export type ExportReadme = {
   budgetEntries: string;
   enrolments: string;
   caseMessages: string;
+  staffViews: string;
 };
 
 const isoDate = (date: Date): string => date.toISOString().slice(0, 10);
@@ -135,7 +136,7 @@ export async function exportMemberData(
             documents: { include: { requirement: true }, orderBy: { requirement: { sortOrder: "asc" } } },
           },
         });
-  const [budgetEntries, enrolments, caseMessages] = await Promise.all([
+  const [budgetEntries, enrolments, caseMessages, staffViews] = await Promise.all([
     db.budgetEntry.findMany({ where: { memberId }, orderBy: [{ occurredOn: "asc" }, { id: "asc" }] }),
     db.enrolment.findMany({
       where: { memberId },
@@ -147,6 +148,7 @@ export async function exportMemberData(
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       include: { case: { select: { topic: true } } },
     }),
+    householdId === null ? Promise.resolve([]) : staffViewsOf(db, householdId),
   ]);
   await audit(db, {
     actorType: "member",
@@ -238,5 +240,29 @@ export async function exportMemberData(
       text: m.text,
       createdAt: isoInstant(m.createdAt),
     })),
+    staffViews: staffViews.map((v) => ({ at: isoInstant(v.at), role: v.role, what: v.what })),
   };
+}
+
+/** Audit actions that record a member of staff opening a household's record (admin/routes/). */
+export const STAFF_VIEW_ACTIONS = ["case.viewed", "household.viewed"] as const;
+
+/**
+ * Which staff roles opened the household's record, and when (GDPR art. 15: who the data was
+ * disclosed to): the views the panel audits of its cases and of its access page. Roles, not names.
+ */
+async function staffViewsOf(
+  db: Db,
+  householdId: number,
+): Promise<{ at: Date; role: string; what: "case" | "household" }[]> {
+  return db.$queryRaw<{ at: Date; role: string; what: "case" | "household" }[]>`
+    SELECT a."at", s.role::text AS role, a."entityType" AS what
+    FROM "AuditLog" a
+    JOIN "Staff" s ON a."actorId" = s.id::text
+    WHERE a."actorType" = 'staff'
+      AND a.action IN (${STAFF_VIEW_ACTIONS[0]}, ${STAFF_VIEW_ACTIONS[1]})
+      AND ((a."entityType" = 'household' AND a."entityId" = ${String(householdId)})
+        OR (a."entityType" = 'case' AND a."entityId" IN (
+              SELECT id::text FROM "Case" WHERE "householdId" = ${householdId})))
+    ORDER BY a."at", a.id`;
 }

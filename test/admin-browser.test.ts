@@ -56,6 +56,17 @@ beforeAll(async () => {
         balanceDate: calendarDate(2026, 10, 31) as Date,
       },
     });
+    if (contractCode === "BS-000101") {
+      // Paid after ALER's figures: the list shows what is owed now, as /balance does.
+      await t.db.payment.create({
+        data: {
+          householdId: household.id,
+          paymentDate: calendarDate(2026, 11, 15) as Date,
+          amountCents: 20_000,
+          reference: "BONIFICO-101",
+        },
+      });
+    }
   }
   sandbox = await startSandbox({ port: 0 });
   redis = createRedis("redis://127.0.0.1:6379");
@@ -119,9 +130,7 @@ describe("admin panel in Chromium", () => {
       "BS-000101",
       "Famiglia Rossi",
       "Brescia",
-      formatMoney(123_456),
-      formatMoney(20_050),
-      formatMoney(143_506),
+      `${formatMoney(123_506)}${formatMoney(143_506)} per ALER, meno ${formatMoney(20_000)} pagati dopo`,
       "31/10/2026",
       "0 · Accesso", // coordinators get the household's Telegram access page from here
     ]);
@@ -179,6 +188,45 @@ describe("admin panel in Chromium", () => {
     expect([stored.status, stored.uncertainResends]).toEqual(["queued", 1]);
     await page.setViewportSize({ width: 380, height: 800 });
     await page.screenshot({ path: "/tmp/admin-deliveries-narrow.png", fullPage: true });
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it("answers and closes a case: the household's language and contacts shown, closing asked first (axe)", async () => {
+    const household = await t.db.household.findUniqueOrThrow({ where: { contractCode: "CR-000201" } });
+    const opened = await t.db.case.create({
+      data: {
+        householdId: household.id,
+        topic: "debt",
+        messages: {
+          create: { author: "household", text: "Posso pagare a rate? <img src=x onerror=alert(1)>" },
+        },
+      },
+    });
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    const problems = watchConsole(page);
+    await logIn(page);
+    await page.goto(`${base}/cases/${opened.id}`);
+    await expectNoAxeViolations(page, "a case");
+    expect(await page.locator(".transcript").textContent()).toContain("<img src=x onerror=alert(1)>");
+    expect(await page.locator("dl").textContent()).toContain(
+      "Nessuna persona del nucleo è collegata al bot.",
+    );
+
+    await page.getByRole("link", { name: "Chiudi la conversazione" }).click();
+    await page.waitForURL(`${base}/cases/${opened.id}/close`);
+    await expectNoAxeViolations(page, "closing a case");
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe(
+      `Chiudere la conversazione n. ${opened.id}?`,
+    );
+    await page.getByRole("button", { name: "Sì, chiudi la conversazione" }).click();
+    await page.waitForURL(`${base}/cases/${opened.id}?notice=closed&n=0`);
+    expect(await page.getByRole("status").textContent()).toContain("avvisa il nucleo in un altro modo");
+    await expectNoAxeViolations(page, "a closed case");
+    expect((await t.db.case.findUniqueOrThrow({ where: { id: opened.id } })).status).toBe("closed");
+    await page.setViewportSize({ width: 380, height: 800 });
+    await page.screenshot({ path: "/tmp/admin-case-narrow.png", fullPage: true });
     expect(problems).toEqual([]);
     await context.close();
   }, 60_000);

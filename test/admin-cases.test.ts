@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminServer } from "../admin/server.ts";
 import { MAX_REPLY_LENGTH } from "../core/cases.ts";
 import { loadConfig } from "../core/config.ts";
+import { translator } from "../core/i18n.ts";
 import { createLogger } from "../core/logger.ts";
+import { renderReadableExport } from "../core/privacy/readable-export.ts";
+import { type ExportReadme, exportMemberData } from "../core/privacy.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { AdminClient, csrfOf } from "./support/admin-client.ts";
 import { type BotHarness, startBotHarness } from "./support/bot-harness.ts";
@@ -56,7 +59,7 @@ beforeAll(async () => {
     clock: { now: () => new Date() },
     deliveryQueue: h.deliveryQueue,
   });
-  await upsertStaff(h.db, { email: OPERATOR, role: "operator", password: PASSWORD });
+  await upsertStaff(h.db, { email: OPERATOR, role: "operator", password: PASSWORD, firstName: "Laura" });
   await upsertStaff(h.db, { email: COORDINATOR, role: "coordinator", password: PASSWORD });
 
   // A household writes to a person through the bot, as it would.
@@ -137,6 +140,14 @@ describe("one case", () => {
     );
     expect(page.body).toContain(`action="/cases/${caseId}/reply"`);
     expect(page.body).toContain(`maxlength="${MAX_REPLY_LENGTH}"`);
+    // What the operator needs to answer well: the household's language and each member's, who
+    // Telegram reaches, the contact details for another way, and the signature the household reads.
+    expect(page.body).toContain("Lingua del nucleo");
+    expect(page.body).toContain('Maria · <span lang="it">Italiano</span>');
+    expect(page.body).toContain('John · inglese (<span lang="en">English</span>)');
+    expect(page.body).toContain("Via Roma 1, Brescia");
+    expect(page.body).toContain("nessun telefono nel file");
+    expect(page.body).toContain("persone collegate del nucleo (2), firmata «Laura»");
     expect((await client.get("/cases/abc")).statusCode).toBe(404);
     expect((await client.get("/cases/999999")).statusCode).toBe(404);
   });
@@ -176,7 +187,7 @@ describe("one case", () => {
     operatorReply = it_ as TranscriptEntry;
     expect(it_?.text).toContain("Messaggio da chi ti segue nel programma:");
     expect(it_?.text).toContain("Buongiorno Maria,\npossiamo vederci martedì <alle 10> & parlarne.");
-    expect(it_?.text).toContain("— laura.verdi");
+    expect(it_?.text).toContain("— Laura");
     expect(it_?.reply_markup?.inline_keyboard?.flat().map((b) => b.callback_data)).toEqual([
       `op:close:${caseId}`,
     ]);
@@ -187,7 +198,7 @@ describe("one case", () => {
     const page = await client.get(response.headers.location as string);
     expect(page.body).toContain("Membri del nucleo che la ricevono su Telegram: 2.");
     expect(page.body).toContain("possiamo vederci martedì &lt;alle 10&gt; &amp; parlarne.");
-    expect(page.body).toContain("Operatore · laura.verdi");
+    expect(page.body).toContain("Operatore · Laura");
 
     const stored = await h.db.case.findUniqueOrThrow({ where: { id: caseId } });
     expect(stored.status).toBe("waiting_household");
@@ -222,8 +233,20 @@ describe("one case", () => {
       "Ora la conversazione è in carico a te",
     );
 
+    // Closing asks first, saying who will be told; nothing is closed by the question.
+    const casePageBody = (await client.get(`/cases/${caseId}`)).body;
+    expect(casePageBody).toContain(`href="/cases/${caseId}/close"`);
+    const question = await client.get(`/cases/${caseId}/close`);
+    expect(question.statusCode).toBe(200);
+    expect(question.body).toContain(`Chiudere la conversazione n. ${caseId}?`);
+    expect(question.body).toContain("Le 2 persone collegate del nucleo ricevono un avviso su Telegram.");
+    expect((await h.db.case.findUniqueOrThrow({ where: { id: caseId } })).status).not.toBe("closed");
+
     const closed = await client.post(`/cases/${caseId}/close`, { _csrf: csrf });
-    expect(closed.headers.location).toBe(`/cases/${caseId}?notice=closed`);
+    expect(closed.headers.location).toBe(`/cases/${caseId}?notice=closed&n=2`);
+    expect((await client.get(closed.headers.location as string)).body).toContain(
+      "Persone del nucleo avvisate su Telegram: 2.",
+    );
     const [toMaria] = await maria.replies(1);
     expect(toMaria?.text).toContain("Chi ti segue nel programma ha chiuso la conversazione");
     const [toJohn] = await john.replies(1);
@@ -242,6 +265,8 @@ describe("one case", () => {
     expect(await operatorMessages()).toBe(1);
     const again = await client.post(`/cases/${caseId}/close`, { _csrf: csrf });
     expect(again.headers.location).toBe(`/cases/${caseId}?notice=alreadyClosed`);
+    const askedAgain = await client.get(`/cases/${caseId}/close`);
+    expect(askedAgain.headers.location).toBe(`/cases/${caseId}?notice=alreadyClosed`);
     expect(await maria.quietFor(500)).toEqual([]);
     expect((await client.get("/cases")).body).not.toContain(`href="/cases/${caseId}"`);
 
@@ -255,6 +280,77 @@ describe("one case", () => {
         return r.ok ? ((await r.json()) as { text?: string }).text : undefined;
       })
       .toContain("già chiusa");
+  });
+
+  it("with nobody on Telegram, says so before and after, and gives the household's phone and address", async () => {
+    const household = await h.db.household.create({
+      data: {
+        contractCode: "CR-000777",
+        name: "Famiglia Senza Telegram",
+        fiscalCode: "SNZTLG80A01B157X",
+        municipality: "Cremona",
+        address: "Via Platina 3",
+        phone: "0372 123456",
+        language: "ar",
+      },
+    });
+    const quiet = await h.db.case.create({
+      data: { householdId: household.id, topic: "debt", source: "overdue", status: "open" },
+    });
+    const client = new Client();
+    const csrf = await client.login(OPERATOR);
+    const page = (await client.get(`/cases/${quiet.id}`)).body;
+    expect(page).toContain("Nessuna persona del nucleo è collegata al bot.");
+    expect(page).toContain("Nessuna persona del nucleo può riceverla su Telegram ora");
+    expect(page).toContain('href="tel:0372123456"');
+    expect(page).toContain("Via Platina 3, Cremona");
+    expect(page).toContain('arabo (<span lang="ar">');
+
+    const question = (await client.get(`/cases/${quiet.id}/close`)).body;
+    expect(question).toContain("Nessuna persona del nucleo può ricevere l&#39;avviso su Telegram");
+    expect(question).toContain("0372 123456");
+    const closed = await client.post(`/cases/${quiet.id}/close`, { _csrf: csrf });
+    expect(closed.headers.location).toBe(`/cases/${quiet.id}?notice=closed&n=0`);
+    const after = (await client.get(closed.headers.location as string)).body;
+    expect(after).toContain("nessuna persona del nucleo ha potuto ricevere l&#39;avviso su Telegram");
+    expect(after).not.toContain("Persone del nucleo avvisate");
+    expect(
+      await h.db.outboundMessage.count({ where: { purpose: { startsWith: `case-closed:${quiet.id}:` } } }),
+    ).toBe(0);
+    await h.db.household.delete({ where: { id: household.id } });
+  });
+
+  it("lists in the household's own export which staff roles opened its case, and when (GDPR art. 15)", async () => {
+    const member = await h.db.member.findUniqueOrThrow({ where: { telegramUserId: BigInt(maria.id) } });
+    const readme = Object.fromEntries(
+      [
+        "about",
+        "member",
+        "household",
+        "balances",
+        "payments",
+        "plans",
+        "documents",
+        "budgetEntries",
+        "enrolments",
+        "caseMessages",
+        "staffViews",
+      ].map((k) => [k, k]),
+    ) as ExportReadme;
+    const data = await exportMemberData(h.db, member.id, { clock: { now: () => new Date() }, readme });
+    const opened = await h.db.auditLog.findMany({
+      where: { action: "case.viewed", entityId: String(caseId) },
+    });
+    // The operator and the coordinator each opened the case page above; a refused reply is no new view.
+    expect(new Set(data.staffViews.map((v) => v.role))).toEqual(new Set(["operator", "coordinator"]));
+    expect(data.staffViews).toHaveLength(opened.length);
+    expect(data.staffViews.every((v) => v.what === "case")).toBe(true);
+    // Roles, never who: no e-mail, no staff id.
+    expect(JSON.stringify(data.staffViews)).not.toContain("@");
+    const page = renderReadableExport(data, translator("it", "privacy"), "it");
+    expect(page).toContain("Chi del programma ha aperto la tua pratica");
+    expect(page).toContain("chi ti segue nel programma");
+    expect(page).toContain("una conversazione con il programma");
   });
 
   it("never sent Telegram a request it rejects", async () => {

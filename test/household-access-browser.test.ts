@@ -100,6 +100,46 @@ describe("household access in Chromium", () => {
   });
 
   for (const { role, email, contract } of ROLES) {
+    it(`lets a person locked out by wrong codes try again, as ${role}, accessibly`, {
+      timeout: 60_000,
+    }, async () => {
+      const locked = await t.db.member.create({
+        data: {
+          telegramUserId: role === "admin" ? 9102n : 9101n,
+          chatId: 9100n,
+          language: "ar",
+          consentAt: new Date(),
+        },
+      });
+      await t.db.linkAttempt.createMany({
+        data: Array.from({ length: 5 }, (_, i) => ({
+          telegramUserId: locked.telegramUserId,
+          succeeded: false,
+          at: new Date(Date.now() - (10 - i) * 60_000),
+        })),
+      });
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      try {
+        await page.goto(`${base}/login`);
+        await page.getByLabel("E-mail").fill(email);
+        await page.getByLabel("Password").fill(PASSWORD);
+        await page.getByRole("button", { name: "Accedi" }).click();
+        await page.waitForURL(`${base}/households`);
+        await page.getByRole("link", { name: "Persone bloccate dai codici errati" }).click();
+        await page.waitForURL(`${base}/link-lockouts`);
+        expect(await page.getByRole("table").textContent()).toContain(`persona n. ${locked.id}`);
+        await expectNoAxeViolations(page, `lockouts (${role})`);
+        await page.getByRole("button", { name: `Sblocca persona n. ${locked.id}` }).click();
+        await page.waitForURL(`${base}/link-lockouts?notice=unlocked`);
+        expect(await page.getByRole("status").textContent()).toContain("Persona sbloccata");
+        await expectNoAxeViolations(page, `lockouts after unlocking (${role})`);
+      } finally {
+        await context.close();
+      }
+      expect(await t.db.linkAttempt.count({ where: { telegramUserId: locked.telegramUserId } })).toBe(0);
+    });
+
     it(`takes access back as ${role}, accessibly`, { timeout: 90_000 }, async () => {
       const context = await browser.newContext();
       const page = await context.newPage();

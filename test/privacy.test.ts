@@ -236,6 +236,7 @@ describe("export", () => {
       "budgetEntries",
       "enrolments",
       "caseMessages",
+      "staffViews",
     ]);
     expect(readme.about).toContain("centesimi");
     expect(readme.balances).toContain("Li conserva ALER");
@@ -570,6 +571,7 @@ describe("core/privacy.ts", () => {
       budgetEntries: "be",
       enrolments: "e",
       caseMessages: "c",
+      staffViews: "s",
     };
     const data = await exportMemberData(h.db, member.id, { clock: systemClock, readme });
     const json = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;

@@ -1,6 +1,7 @@
 // Cases in the admin panel: the conversations households opened with /operator, answered here.
 // Replies reach the household through the delivery queue (core/cases.ts replyToCase).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { audit } from "../../core/audit.ts";
 import {
   assignCase,
   closeCaseByStaff,
@@ -13,7 +14,14 @@ import {
 import type { DeliveryQueue } from "../../core/queues/delivery.ts";
 import { sessionOf } from "../auth.ts";
 import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
-import { type CaseNotice, type CaseProblem, type CaseView, casePage, casesPage } from "../views/cases.ts";
+import {
+  type CaseNotice,
+  type CaseProblem,
+  type CaseView,
+  casePage,
+  casesPage,
+  closeCasePage,
+} from "../views/cases.ts";
 import { errorPage } from "../views/errors.ts";
 
 const NOTICES: readonly CaseNotice[] = ["sent", "noRecipients", "assigned", "closed", "alreadyClosed"];
@@ -56,15 +64,35 @@ export function caseRoutes(
     caseId: number,
     extra: Pick<CaseView, "notice" | "problem" | "draft"> = {},
     status = 200,
+    /** A staff member opening the case (not the page shown again after a refused reply). */
+    opened = false,
   ): Promise<FastifyReply> {
     const detail = await getCaseDetail(db, caseId);
     if (!detail) return notFound(request, reply);
     const session = sessionOf(request);
+    // Who opened a household's conversation is the household's to know (its /privacy export).
+    if (opened) {
+      await audit(db, {
+        actorType: "staff",
+        actorId: session.staffId,
+        action: "case.viewed",
+        entityType: "case",
+        entityId: caseId,
+      });
+    }
+    // Signed as the household will read it (core/cases.ts signs with the staff record).
+    const staff = await db.staff.findUnique({
+      where: { id: session.staffId },
+      select: { email: true, firstName: true },
+    });
     return sendHtml(
       reply,
       casePage(pageInfo(request, demo), {
         detail,
-        staff: { id: session.staffId, signature: staffSignature(session.email) },
+        staff: {
+          id: session.staffId,
+          signature: staffSignature(staff?.email ?? session.email, staff?.firstName),
+        },
         maxLength: MAX_REPLY_LENGTH,
         ...extra,
       }),
@@ -80,7 +108,7 @@ export function caseRoutes(
   app.get("/cases/:id", { preHandler: allowed }, async (request, reply) => {
     const caseId = caseIdOf(request);
     if (caseId === null) return notFound(request, reply);
-    return showCase(request, reply, caseId, { notice: noticeOf(request.query) });
+    return showCase(request, reply, caseId, { notice: noticeOf(request.query) }, 200, true);
   });
 
   app.post("/cases/:id/reply", { preHandler: allowed }, async (request, reply) => {
@@ -119,6 +147,16 @@ export function caseRoutes(
     return reply.redirect(`/cases/${caseId}?notice=assigned`, 303);
   });
 
+  // Closing asks first: the household is told (or, with nobody reachable, must be told another way).
+  app.get("/cases/:id/close", { preHandler: allowed }, async (request, reply) => {
+    const caseId = caseIdOf(request);
+    if (caseId === null) return notFound(request, reply);
+    const detail = await getCaseDetail(db, caseId);
+    if (!detail) return notFound(request, reply);
+    if (detail.status === "closed") return reply.redirect(`/cases/${caseId}?notice=alreadyClosed`, 303);
+    return sendHtml(reply, closeCasePage(pageInfo(request, demo), detail));
+  });
+
   app.post("/cases/:id/close", { preHandler: allowed }, async (request, reply) => {
     const caseId = caseIdOf(request);
     if (caseId === null) return notFound(request, reply);
@@ -129,6 +167,7 @@ export function caseRoutes(
       { caseId, staffId: sessionOf(request).staffId },
     );
     if (result === "not_found") return notFound(request, reply);
-    return reply.redirect(`/cases/${caseId}?notice=${result === "closed" ? "closed" : "alreadyClosed"}`, 303);
+    if (result === "already_closed") return reply.redirect(`/cases/${caseId}?notice=alreadyClosed`, 303);
+    return reply.redirect(`/cases/${caseId}?notice=closed&n=${result.notified}`, 303);
   });
 }

@@ -2,6 +2,7 @@
 // page), voiding unused link codes. Coordinators and admins only: operators get 403 (the list
 // names people, and taking access away is not casework). Every action is audited in core.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { audit } from "../../core/audit.ts";
 import { householdAccess, revokeHouseholdCodes, unlinkMemberByStaff } from "../../core/household-access.ts";
 import type { DeliveryQueue } from "../../core/queues/delivery.ts";
 import { sessionOf } from "../auth.ts";
@@ -57,6 +58,14 @@ export function householdAccessRoutes(
   app.get("/households/:id/access", { preHandler: allowed }, async (request, reply) => {
     const found = await load(request);
     if (!found) return notFound(request, reply);
+    // Who opened a household's record is the household's to know (its /privacy export).
+    await audit(db, {
+      actorType: "staff",
+      actorId: sessionOf(request).staffId,
+      action: "household.viewed",
+      entityType: "household",
+      entityId: found.access.household.id,
+    });
     return sendHtml(
       reply,
       householdAccessPage(pageInfo(request, demo), found.access, {

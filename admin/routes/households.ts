@@ -1,6 +1,7 @@
 // The households list: search by contract code or name, 50 a page.
 import type { FastifyInstance } from "fastify";
 import type { Prisma } from "../../core/db/client.ts";
+import { arrearsNowOf } from "../../core/debt.ts";
 import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
 import { householdsPage } from "../views/households.ts";
 
@@ -53,11 +54,6 @@ export function householdRoutes(app: FastifyInstance, ctx: AdminContext): void {
         contractCode: true,
         name: true,
         municipality: true,
-        balances: {
-          orderBy: { balanceDate: "desc" },
-          take: 1,
-          select: { rentCents: true, chargesCents: true, balanceDate: true },
-        },
         _count: { select: { members: { where: { linkedAt: { not: null } } } } },
         id: true,
       },
@@ -69,12 +65,17 @@ export function householdRoutes(app: FastifyInstance, ctx: AdminContext): void {
       _count: { _all: true },
     });
     const unreachableOf = new Map(unreachableCounts.map((c) => [c.householdId, c._count._all]));
+    // The same figure, worked out the same way, as the household reads with /balance.
+    const arrears = await arrearsNowOf(
+      db,
+      households.map((h) => h.id),
+    );
     const rows = households.map((h) => ({
       id: h.id,
       contractCode: h.contractCode,
       name: h.name,
       municipality: h.municipality,
-      balance: h.balances[0] ?? null,
+      arrears: arrears.get(h.id) ?? null,
       linkedMembers: h._count.members,
       unreachableMembers: unreachableOf.get(h.id) ?? 0,
     }));

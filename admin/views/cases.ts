@@ -5,6 +5,7 @@ import { isCaseTopic } from "../../core/faq.ts";
 import { type Translate, translator } from "../../core/i18n.ts";
 import { formatRomeDateTime } from "../../core/time.ts";
 import { html, type SafeHtml } from "./html.ts";
+import { languageLabel } from "./language.ts";
 import { layout, type PageInfo } from "./layout.ts";
 
 export type CaseNotice = "sent" | "noRecipients" | "assigned" | "closed" | "alreadyClosed";
@@ -88,8 +89,16 @@ export function casePage(page: PageInfo, view: CaseView): SafeHtml {
   const csrf = session?.csrfToken ?? "";
   const active = detail.status !== "closed";
 
+  const { household } = detail;
+  const reachable = household.members.filter((m) => m.reachable);
+  const noticeKind =
+    view.notice?.kind === "closed" && (view.notice.count ?? 0) === 0 ? "closedNobody" : view.notice?.kind;
   const notice = view.notice
-    ? html`<p class="notice" role="status">${t(`cases.notice.${view.notice.kind}`, { count: view.notice.count ?? 0 })}</p>`
+    ? html`<p class="notice" role="status">${t(`cases.notice.${noticeKind}`, { count: view.notice.count ?? 0 })}${
+        noticeKind === "noRecipients" || noticeKind === "closedNobody"
+          ? html` <a href="#contact">${t("cases.detail.contactOtherWay")}</a>`
+          : ""
+      }</p>`
     : "";
   const problem = view.problem
     ? html`<p class="error" role="alert">${t(`cases.problem.${view.problem.kind}`, {
@@ -122,24 +131,34 @@ export function casePage(page: PageInfo, view: CaseView): SafeHtml {
         ? t("cases.detail.assignedToYou")
         : detail.assignedTo.email;
 
-  // One form, two buttons: each posts to its own action (and they sit side by side).
+  // Taking the case is one press; closing asks first (GET /cases/:id/close).
   const actions = active
-    ? html`<form method="post" action="/cases/${detail.id}/close" class="actions">
-<input type="hidden" name="_csrf" value="${csrf}">
+    ? html`<div class="actions">
 ${
   detail.assignedTo?.id === view.staff.id
     ? ""
-    : html`<button type="submit" class="secondary" formaction="/cases/${detail.id}/assign">${t("cases.assign")}</button>`
-}
-<button type="submit" class="secondary">${t("cases.close")}</button>
+    : html`<form method="post" action="/cases/${detail.id}/assign">
+<input type="hidden" name="_csrf" value="${csrf}">
+<button type="submit" class="secondary">${t("cases.assign")}</button>
 </form>`
+}
+<a class="button secondary" href="/cases/${detail.id}/close">${t("cases.close")}</a>
+</div>`
     : "";
 
   const reply = active
     ? html`<form method="post" action="/cases/${detail.id}/reply" class="card">
 <input type="hidden" name="_csrf" value="${csrf}">
 <label for="reply">${t("cases.reply.label")}</label>
-<p class="muted" id="reply-hint">${t("cases.reply.hint", { name: view.staff.signature, max: view.maxLength })}</p>
+<p class="muted" id="reply-hint">${
+        reachable.length > 0
+          ? t("cases.reply.hint", {
+              name: view.staff.signature,
+              max: view.maxLength,
+              count: reachable.length,
+            })
+          : t("cases.reply.hintNobody", { max: view.maxLength })
+      }</p>
 <textarea id="reply" name="text" rows="6" cols="60" maxlength="${view.maxLength}" required aria-describedby="reply-hint">${view.draft ?? ""}</textarea>
 <div class="actions"><button type="submit">${t("cases.reply.submit")}</button></div>
 </form>`
@@ -154,7 +173,19 @@ ${
 ${notice}
 ${problem}
 <dl class="card">
-<dt>${t("cases.detail.household")}</dt><dd>${detail.household.name} (${detail.household.contractCode})</dd>
+<dt>${t("cases.detail.household")}</dt><dd>${household.name} (${household.contractCode})</dd>
+<dt>${t("cases.detail.language")}</dt><dd>${languageLabel(page.lang, household.language)}</dd>
+<dt>${t("cases.detail.telegram")}</dt><dd>${
+      household.members.length === 0
+        ? html`<strong class="warn">${t("cases.detail.nobodyLinked")}</strong>`
+        : html`<ul class="plain">${household.members.map(
+            (m) =>
+              html`<li>${m.firstName ?? t("cases.memberNumber", { id: m.id })} · ${languageLabel(page.lang, m.language)}${
+                m.reachable ? "" : html` · <strong class="warn">${t("cases.detail.unreachable")}</strong>`
+              }</li>`,
+          )}</ul>`
+    }</dd>
+<dt id="contact">${t("cases.detail.contact")}</dt><dd>${household.phone ? html`<a href="tel:${household.phone.replace(/[^\d+]/g, "")}">${household.phone}</a>` : t("cases.detail.noPhone")} · ${household.address}, ${household.municipality}</dd>
 <dt>${t("cases.column.topic")}</dt><dd>${topicLabel(t, detail.topic)}</dd>
 <dt>${t("cases.column.status")}</dt><dd>${detail.urgent ? html`<strong>${t("cases.urgent")}</strong> · ` : ""}${t(`cases.status.${detail.status}`)}</dd>
 <dt>${t("cases.column.opened")}</dt><dd>${formatRomeDateTime(detail.openedAt)}</dd>
@@ -166,5 +197,32 @@ ${actions}
 ${messages}
 </div>
 ${reply}`,
+  });
+}
+
+/** "Close this conversation?": who will be told on Telegram, or that nobody can be. */
+export function closeCasePage(page: PageInfo, detail: CaseDetail): SafeHtml {
+  const { t, staff } = page;
+  const { household } = detail;
+  const reachable = household.members.filter((m) => m.reachable).length;
+  const title = t("cases.closeConfirm.title", { id: detail.id });
+  return layout(page, {
+    title,
+    current: "cases",
+    body: html`<p><a href="/cases/${detail.id}">${t("cases.closeConfirm.back")}</a></p>
+<h1>${title}</h1>
+<p>${t("cases.closeConfirm.question", { name: household.name, contract: household.contractCode })}</p>
+<p>${
+      reachable > 0
+        ? t("cases.closeConfirm.told", { count: reachable })
+        : html`<strong class="warn">${t("cases.closeConfirm.nobody")}</strong> ${t("cases.detail.contact")}: ${
+            household.phone ?? t("cases.detail.noPhone")
+          } · ${household.address}, ${household.municipality}`
+    }</p>
+<form method="post" action="/cases/${detail.id}/close" class="actions">
+<input type="hidden" name="_csrf" value="${staff?.csrfToken ?? ""}">
+<button type="submit">${t("cases.closeConfirm.submit")}</button>
+<a class="button secondary" href="/cases/${detail.id}">${t("cases.closeConfirm.cancel")}</a>
+</form>`,
   });
 }

@@ -1,9 +1,9 @@
 // Who is linked to a household in Telegram, and the forms that take access back. The Telegram first
 // name is all staff see of a member: it is how they tell a household's members apart.
 import type { HouseholdAccess, LinkedMember } from "../../core/household-access.ts";
-import { translator } from "../../core/i18n.ts";
 import { formatRomeDateTime } from "../../core/time.ts";
 import { html, type SafeHtml } from "./html.ts";
+import { languageName } from "./language.ts";
 import { layout, type PageInfo } from "./layout.ts";
 
 export type AccessNotice = { kind: "unlinked" } | { kind: "codesVoided"; count: number };
@@ -12,11 +12,6 @@ function memberName(page: PageInfo, member: Pick<LinkedMember, "firstName" | "id
   return member.firstName
     ? html`${member.firstName}`
     : html`<span class="muted">${page.t("access.noName", { id: member.id })}</span>`;
-}
-
-/** The member's language named in that language, marked so screen readers pronounce it right. */
-function languageName(code: string): SafeHtml {
-  return html`<span lang="${code}">${translator(code)("language.name")}</span>`;
 }
 
 function heading(page: PageInfo, access: HouseholdAccess): SafeHtml {

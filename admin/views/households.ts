@@ -1,5 +1,6 @@
 // The households list. Deliberately without fiscal code, phone or address: the list is what staff
 // need to find a household, not its file.
+import type { ArrearsNow } from "../../core/debt.ts";
 import { formatMoney } from "../../core/money.ts";
 import { formatCalendarDate } from "../../core/time.ts";
 import { html, type SafeHtml } from "./html.ts";
@@ -10,7 +11,8 @@ export type HouseholdRow = {
   contractCode: string;
   name: string;
   municipality: string;
-  balance: { rentCents: number; chargesCents: number; balanceDate: Date } | null;
+  /** What the household owes now, as /balance tells it; null before the authority's first figures. */
+  arrears: ArrearsNow | null;
   linkedMembers: number;
   /** Of the linked members, those Telegram no longer delivers to (blocked the bot, account gone). */
   unreachableMembers: number;
@@ -41,9 +43,7 @@ export function householdsPage(page: PageInfo, list: HouseholdsList): SafeHtml {
     contract: t("households.column.contract"),
     name: t("households.column.name"),
     municipality: t("households.column.municipality"),
-    rent: t("households.column.rent"),
-    charges: t("households.column.charges"),
-    total: t("households.column.total"),
+    owed: t("households.column.owedNow"),
     date: t("households.column.balanceDate"),
     members: t("households.column.members"),
   };
@@ -55,12 +55,19 @@ export function householdsPage(page: PageInfo, list: HouseholdsList): SafeHtml {
 <td data-label="${col.contract}">${row.contractCode}</td>
 <td data-label="${col.name}">${row.name}</td>
 <td data-label="${col.municipality}">${row.municipality}</td>
-<td class="num" data-label="${col.rent}">${row.balance ? formatMoney(row.balance.rentCents) : none}</td>
-<td class="num" data-label="${col.charges}">${row.balance ? formatMoney(row.balance.chargesCents) : none}</td>
-<td class="num" data-label="${col.total}"><strong>${
-      row.balance ? formatMoney(row.balance.rentCents + row.balance.chargesCents) : none
-    }</strong></td>
-<td class="num" data-label="${col.date}">${row.balance ? formatCalendarDate(row.balance.balanceDate) : none}</td>
+<td class="num" data-label="${col.owed}">${
+      row.arrears
+        ? html`<strong>${formatMoney(row.arrears.nowCents)}</strong>${
+            row.arrears.paidSinceCents > 0
+              ? html`<br><small class="muted">${t("households.paidSince", {
+                  total: formatMoney(row.arrears.totalCents),
+                  paid: formatMoney(row.arrears.paidSinceCents),
+                })}</small>`
+              : ""
+          }`
+        : none
+    }</td>
+<td class="num" data-label="${col.date}">${row.arrears ? formatCalendarDate(row.arrears.balanceDate) : none}</td>
 <td class="num" data-label="${col.members}">${row.linkedMembers}${
       row.unreachableMembers > 0
         ? html` · <strong class="warn"><span aria-hidden="true">⚠</span> ${t("households.unreachableMembers", { count: row.unreachableMembers })}</strong>`
@@ -79,8 +86,7 @@ export function householdsPage(page: PageInfo, list: HouseholdsList): SafeHtml {
 <caption class="sr">${t("households.caption")}</caption>
 <thead><tr>
 <th scope="col">${col.contract}</th><th scope="col">${col.name}</th><th scope="col">${col.municipality}</th>
-<th scope="col" class="num">${col.rent}</th><th scope="col" class="num">${col.charges}</th>
-<th scope="col" class="num">${col.total}</th><th scope="col" class="num">${col.date}</th>
+<th scope="col" class="num">${col.owed}</th><th scope="col" class="num">${col.date}</th>
 <th scope="col" class="num">${col.members}</th>
 </tr></thead>
 <tbody>
@@ -124,6 +130,7 @@ ${list.query || list.unreachable ? html`<a class="button secondary" href="/house
         ? html`<strong class="warn"><span aria-hidden="true">⚠</span> ${t("households.onlyUnreachable")}</strong> · <a href="${pageHref(list.query, 1, false)}">${t("households.allHouseholds")}</a>`
         : html`<a href="${pageHref(list.query, 1, true)}"><span aria-hidden="true">⚠</span> ${t("households.filterUnreachable")}</a>`
     }</p>
+${manageAccess ? html`<p><a href="/link-lockouts">${t("lockouts.link")}</a></p>` : ""}
 <p class="muted">${t("households.count", { total: list.total })}</p>
 ${table}
 ${pager}`,

@@ -47,6 +47,7 @@ fieldset{border:0;padding:0;margin:0}legend{font-weight:600;margin:0 0 .4rem}
 input[type=file]{font:inherit;max-width:100%}
 .counts-line{display:block}
 .warn{color:var(--danger);font-weight:600}
+.plain{list-style:none;margin:0;padding:0}
 nav.filters{display:flex;gap:1rem;flex-wrap:wrap;margin:0 0 .5rem}nav.filters a[aria-current=page]{font-weight:700;text-decoration:none}
 form.search{display:flex;gap:.5rem;margin:0 0 1rem;flex-wrap:wrap}
 form.search input{flex:1 1 14rem;width:auto}

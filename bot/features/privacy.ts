@@ -114,6 +114,7 @@ const README_KEYS: (keyof ExportReadme)[] = [
   "budgetEntries",
   "enrolments",
   "caseMessages",
+  "staffViews",
 ];
 
 privacyFeature.callbackQuery(PRIVACY_CALLBACKS.export, async (ctx) => {

@@ -149,6 +149,13 @@ export function renderReadableExport(data: MemberExport, t: Translate, language:
       )
     : null;
 
+  const views = data.staffViews.length
+    ? table(
+        [r("views.when"), r("views.role"), r("views.what")],
+        data.staffViews.map((v) => [when(v.at), r(`views.roles.${v.role}`), r(`views.whats.${v.what}`)]),
+      )
+    : null;
+
   const dir = RTL_LANGUAGES.has(language) ? "rtl" : "ltr";
   return `<!doctype html>
 <html lang="${esc(language)}" dir="${dir}">
@@ -166,6 +173,7 @@ ${section(r("documents.title"), r("documents.intro"), documents, none)}
 ${section(r("budget.title"), r("budget.intro"), budget, none)}
 ${section(r("enrolments.title"), r("enrolments.intro"), enrolments, none)}
 ${section(r("messages.title"), r("messages.intro"), messages, none)}
+${section(r("views.title"), r("views.intro"), views, r("views.none"))}
 <section><h2>${esc(r("rights.title"))}</h2><p>${esc(r("rights.text"))}</p></section>
 </body>
 </html>
