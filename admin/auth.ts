@@ -42,7 +42,19 @@ export type Auth = {
   requireRole(
     ...roles: StaffRole[]
   ): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+  /**
+   * requireRole for a POST whose body is a file upload (multipart), read by the route itself after
+   * this runs: the route must check the CSRF field with `csrfMatches` once it has read it.
+   */
+  requireRoleForUpload(
+    ...roles: StaffRole[]
+  ): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
 };
+
+/** Whether a submitted CSRF token is the current session's (requireRole must have run). */
+export function csrfMatches(request: FastifyRequest, submitted: unknown): boolean {
+  return tokensMatch(sessionOf(request).csrfToken, submitted);
+}
 
 const sessions = new WeakMap<FastifyRequest, StaffSession | null>();
 
@@ -173,26 +185,29 @@ export function createAuth(deps: {
       return session;
     },
 
-    requireRole(...roles) {
-      const allowed: readonly StaffRole[] = roles.length > 0 ? roles : STAFF_ROLES;
-      return async (request, reply) => {
-        const session = await loadSession(request);
-        if (!session) {
-          if (cookies.read(request, SESSION_COOKIE)) cookies.clear(request, reply, SESSION_COOKIE);
-          if (wantsJson(request)) return reply.code(401).send({ ok: false, error: "unauthenticated" });
-          const next = request.method === "GET" ? safeNext(request.url) : null;
-          return reply.redirect(
-            next && next !== "/" ? `/login?next=${encodeURIComponent(next)}` : "/login",
-            303,
-          );
-        }
-        if (!allowed.includes(session.role)) return deps.deny(request, reply, "forbidden");
-        if (request.method === "POST") {
-          const body = request.body as Record<string, unknown> | undefined;
-          if (!tokensMatch(session.csrfToken, body?._csrf)) return deps.deny(request, reply, "csrf");
-        }
-        return undefined;
-      };
-    },
+    requireRole: (...roles) => guard(roles, true),
+    requireRoleForUpload: (...roles) => guard(roles, false),
   };
+
+  function guard(roles: StaffRole[], checkBodyCsrf: boolean) {
+    const allowed: readonly StaffRole[] = roles.length > 0 ? roles : STAFF_ROLES;
+    return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+      const session = await loadSession(request);
+      if (!session) {
+        if (cookies.read(request, SESSION_COOKIE)) cookies.clear(request, reply, SESSION_COOKIE);
+        if (wantsJson(request)) return reply.code(401).send({ ok: false, error: "unauthenticated" });
+        const next = request.method === "GET" ? safeNext(request.url) : null;
+        return reply.redirect(
+          next && next !== "/" ? `/login?next=${encodeURIComponent(next)}` : "/login",
+          303,
+        );
+      }
+      if (!allowed.includes(session.role)) return deps.deny(request, reply, "forbidden");
+      if (request.method === "POST" && checkBodyCsrf) {
+        const body = request.body as Record<string, unknown> | undefined;
+        if (!tokensMatch(session.csrfToken, body?._csrf)) return deps.deny(request, reply, "csrf");
+      }
+      return undefined;
+    };
+  }
 }

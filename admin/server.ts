@@ -2,6 +2,7 @@
 // listening, so the entry point can mount the bot's webhook route on it before calling listen().
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
+import multipart from "@fastify/multipart";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -26,6 +27,7 @@ import { demoChatRoutes } from "./routes/demo-chat.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { householdAccessRoutes } from "./routes/household-access.ts";
 import { householdRoutes } from "./routes/households.ts";
+import { importRoutes } from "./routes/imports.ts";
 import { linkLockoutRoutes } from "./routes/link-lockouts.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { isCrossOrigin, setSecurityHeaders } from "./security.ts";
@@ -149,6 +151,12 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
       );
     });
 
+    // Uploads (the imports' spreadsheets) are read by their route, after its role check; a file over
+    // IMPORT_MAX_MB is cut short and reported, not thrown.
+    scope.register(multipart, {
+      throwFileSizeLimit: false,
+      limits: { fileSize: deps.config.importMaxBytes, files: 1 },
+    });
     healthRoutes(scope, ctx);
     assetRoutes(scope);
     loginRoutes(scope, ctx);
@@ -159,6 +167,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     deliveryRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     caseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     alertRoutes(scope, ctx);
+    importRoutes(scope, ctx, { maxBytes: deps.config.importMaxBytes });
     if (deps.demo) demoChatRoutes(scope, ctx, deps.demo.sandboxUrl);
   });
 

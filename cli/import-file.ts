@@ -3,6 +3,7 @@ import { constants, type FileHandle, open } from "node:fs/promises";
 import { loadConfig } from "../core/config.ts";
 import type { Db } from "../core/db/client.ts";
 import type { ImportCounts } from "../core/imports/fields.ts";
+import { MAX_SHOWN_PROBLEMS } from "../core/imports/kinds.ts";
 import type { CsvProblem } from "../core/imports/rows.ts";
 import { declaredFormatProblem, peek } from "../core/imports/spreadsheet.ts";
 import { type CommandInput, cliActor, InputRejected, type Output } from "./command.ts";
@@ -23,8 +24,8 @@ export const FILE_FORMATS_HELP: readonly string[] = [
   "Dates: dd/mm/yyyy or yyyy-mm-dd (or a date cell in Excel); amounts: 1.234,56 or 1234.56.",
 ];
 
-/** Problems printed for one file: the first ones say what is wrong; a file of garbage has millions. */
-export const MAX_PRINTED_PROBLEMS = 1000;
+/** Problems printed for one file: as many as the admin panel shows. */
+export const MAX_PRINTED_PROBLEMS = MAX_SHOWN_PROBLEMS;
 
 const megabytes = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
 

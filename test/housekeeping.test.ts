@@ -44,6 +44,27 @@ describe("housekeeping", () => {
       ],
     });
 
+    await db.importUpload.createMany({
+      data: [
+        {
+          tokenHash: "old",
+          staffId: staff.id,
+          kind: "households",
+          fileName: "a.csv",
+          content: new Uint8Array([1]),
+          expiresAt: ago(1000),
+        },
+        {
+          tokenHash: "new",
+          staffId: staff.id,
+          kind: "households",
+          fileName: "b.csv",
+          content: new Uint8Array([1]),
+          expiresAt: new Date(now.getTime() + DAY),
+        },
+      ],
+    });
+
     const clock = fixedClock(now);
     expect(await runHousekeeping({ db, clock, retentionMonths: 24 })).toEqual({
       processedUpdates: 1,
@@ -51,6 +72,7 @@ describe("housekeeping", () => {
       loginAttempts: 1,
       staffSessions: 1,
       botSessions: 0,
+      importUploads: 1,
       expiredCaseMessages: 0,
       expiredOutboundMessages: 0,
       erasedBudgetEntries: 0,
@@ -60,12 +82,14 @@ describe("housekeeping", () => {
     expect((await db.processedUpdate.findMany()).map((u) => u.updateId)).toEqual([2n]);
     expect(await db.linkAttempt.count()).toBe(1);
     expect((await db.staffSession.findMany()).map((s) => s.tokenHash)).toEqual(["new"]);
+    expect((await db.importUpload.findMany()).map((u) => u.fileName)).toEqual(["b.csv"]);
     expect(await runHousekeeping({ db, clock, retentionMonths: 24 })).toEqual({
       processedUpdates: 0,
       linkAttempts: 0,
       loginAttempts: 0,
       staffSessions: 0,
       botSessions: 0,
+      importUploads: 0,
       expiredCaseMessages: 0,
       expiredOutboundMessages: 0,
       erasedBudgetEntries: 0,

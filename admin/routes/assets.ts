@@ -4,7 +4,9 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 
 const ASSETS_DIR = join(import.meta.dirname, "..", "assets");
-const SCRIPTS = new Map([["demo-chat.js", readFileSync(join(ASSETS_DIR, "demo-chat.js"), "utf8")]]);
+const SCRIPTS = new Map(
+  ["demo-chat.js", "imports.js"].map((name) => [name, readFileSync(join(ASSETS_DIR, name), "utf8")]),
+);
 
 export function assetRoutes(app: FastifyInstance): void {
   app.get<{ Params: { name: string } }>("/assets/:name", async (request, reply) => {

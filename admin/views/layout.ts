@@ -13,7 +13,7 @@ export type PageInfo = {
   demo: boolean;
 };
 
-export type NavItem = "households" | "deliveries" | "cases" | "alerts" | "audit" | "demo";
+export type NavItem = "households" | "deliveries" | "cases" | "alerts" | "imports" | "audit" | "demo";
 
 /** The same page in another language: keeps the path and query, replaces ?lang=. */
 function languageHref(url: string, lang: string): string {
@@ -57,6 +57,7 @@ ${navLink("households", "/households", t("nav.households"))}
 ${staff.role === "operator" ? "" : navLink("deliveries", "/deliveries", t("deliveries.nav"))}
 ${navLink("cases", "/cases", t("cases.nav"))}
 ${staff.role === "operator" ? "" : navLink("alerts", "/alerts", translator(page.lang, "staff")("alerts.nav"))}
+${staff.role === "operator" ? "" : navLink("imports", "/imports", t("imports.nav"))}
 ${staff.role === "admin" ? navLink("audit", "/audit", t("audit.nav")) : ""}
 ${page.demo && staff.role === "admin" ? navLink("demo", "/demo/chat", t("nav.demoChat")) : ""}
 </nav>`

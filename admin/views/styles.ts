@@ -41,6 +41,11 @@ header.top button.link{background:none;border:1px solid #fff;color:#fff;padding:
 .error{border-left:4px solid var(--danger);background:#fdecea;padding:.6rem .8rem;margin:0 0 1rem;color:#5c0b0d}
 .notice{border-left:4px solid var(--accent);background:#e8f0fb;padding:.6rem .8rem;margin:0 0 1rem}
 .muted{color:var(--muted)}
+fieldset{border:0;padding:0;margin:0}legend{font-weight:600;margin:0 0 .4rem}
+.choice{display:flex;flex-wrap:wrap;gap:0 .5rem;align-items:baseline;margin:.35rem 0}
+.choice label{display:inline;margin:0}.choice small{flex-basis:100%;padding-left:1.6rem;overflow-wrap:anywhere}
+input[type=file]{font:inherit;max-width:100%}
+.counts-line{display:block}
 .warn{color:var(--danger);font-weight:600}
 .plain{list-style:none;margin:0;padding:0}
 nav.filters{display:flex;gap:1rem;flex-wrap:wrap;margin:0 0 .5rem}nav.filters a[aria-current=page]{font-weight:700;text-decoration:none}

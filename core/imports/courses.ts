@@ -8,7 +8,14 @@ import type { Db, Prisma } from "../db/client.ts";
 import { formatRomeDateTime, parseRomeDateTime, calendarDate as validCalendarDate } from "../time.ts";
 import { type Field, fieldCollector, type ImportCounts, quoted, requiredText } from "./fields.ts";
 import { type CsvInput, type CsvProblem, type CsvRow, readSpreadsheet } from "./spreadsheet.ts";
-import { batches, emptyCounts, importTransaction, type Tx } from "./transaction.ts";
+import {
+  batches,
+  emptyCounts,
+  fileDetail,
+  type ImportExtras,
+  importTransaction,
+  type Tx,
+} from "./transaction.ts";
 
 const TRANSLATED_FIELDS = ["title", "description", "location"] as const;
 
@@ -370,12 +377,12 @@ function sameTranslations(stored: unknown, wanted: Translations): boolean {
 export async function importCourses(
   db: Db,
   rows: CourseRow[],
-  options: { actor: Actor; dryRun?: boolean },
+  options: { actor: Actor; dryRun?: boolean } & ImportExtras,
 ): Promise<ImportCoursesResult> {
   // Two imports at once would race on the same course codes; the second waits for the first.
   return importTransaction<ImportCoursesResult>(
     db,
-    { locks: ["bussola:import:courses"], dryRun: options.dryRun },
+    { locks: ["bussola:import:courses"], dryRun: options.dryRun, claim: options.claim },
     async (tx, undo) => {
       const result: ImportCoursesCounts = { courses: emptyCounts(), sessions: emptyCounts() };
       const ids = await upsertCourses(tx, rows, result.courses);
@@ -385,7 +392,7 @@ export async function importCourses(
         actorType: options.actor.actorType,
         actorId: options.actor.actorId,
         action: "import.courses",
-        details: { rows: rows.length, ...result },
+        details: { rows: rows.length, ...result, ...fileDetail(options) },
       });
       return { ok: true as const, ...result };
     },

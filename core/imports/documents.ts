@@ -9,7 +9,14 @@ import { ensureDocumentRequirements } from "../documents.ts";
 import { calendarDate, type Field, fieldCollector, type ImportCounts, quoted } from "./fields.ts";
 import { contractCodeField, unknownContractProblems } from "./plans.ts";
 import { type CsvInput, type CsvProblem, type CsvRow, readSpreadsheet } from "./spreadsheet.ts";
-import { BATCH, emptyCounts, importTransaction, type Tx } from "./transaction.ts";
+import {
+  BATCH,
+  emptyCounts,
+  fileDetail,
+  type ImportExtras,
+  importTransaction,
+  type Tx,
+} from "./transaction.ts";
 
 export const DOCUMENT_COLUMNS = ["contract_code", "document", "status", "deadline"] as const;
 type Column = (typeof DOCUMENT_COLUMNS)[number];
@@ -166,11 +173,11 @@ export type ImportDocumentsOutcome =
 export async function importDocumentsFile(
   db: Db,
   input: CsvInput,
-  options: { actor: Actor; dryRun?: boolean },
+  options: { actor: Actor; dryRun?: boolean } & ImportExtras,
 ): Promise<ImportDocumentsOutcome> {
   return importTransaction<ImportDocumentsOutcome>(
     db,
-    { locks: [DOCUMENTS_IMPORT_LOCK], dryRun: options.dryRun },
+    { locks: [DOCUMENTS_IMPORT_LOCK], dryRun: options.dryRun, claim: options.claim },
     async (tx, undo) => {
       const requirements = await loadRequirements(tx);
       const result = { documents: emptyCounts() };
@@ -222,7 +229,7 @@ export async function importDocumentsFile(
         actorType: options.actor.actorType,
         actorId: options.actor.actorId,
         action: "import.documents",
-        details: { rows, ...result },
+        details: { rows, ...result, ...fileDetail(options) },
       });
       return { ok: true, rows, result };
     },

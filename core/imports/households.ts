@@ -18,7 +18,15 @@ import {
 } from "./fields.ts";
 import { DEBT_IMPORT_LOCK } from "./plans.ts";
 import { type CsvInput, type CsvProblem, type CsvRow, readSpreadsheet } from "./spreadsheet.ts";
-import { BATCH, batches, emptyCounts, importTransaction, type Tx } from "./transaction.ts";
+import {
+  BATCH,
+  batches,
+  emptyCounts,
+  fileDetail,
+  type ImportExtras,
+  importTransaction,
+  type Tx,
+} from "./transaction.ts";
 
 export const HOUSEHOLD_COLUMNS = [
   "contract_code",
@@ -313,7 +321,7 @@ async function upsertBalances(
 export async function importHouseholds(
   db: Db,
   rows: HouseholdRow[],
-  options: { actor: Actor; clock?: Clock; dryRun?: boolean },
+  options: { actor: Actor; clock?: Clock; dryRun?: boolean } & ImportExtras,
 ): Promise<ImportHouseholdsResult> {
   const now = (options.clock ?? systemClock).now();
   // Two imports at once would race on the same contract codes; the second waits for the first. A new
@@ -321,7 +329,7 @@ export async function importHouseholds(
   // are recomputed under the same lock as the plans and payments imports.
   return importTransaction<ImportHouseholdsResult>(
     db,
-    { locks: ["bussola:import:households", DEBT_IMPORT_LOCK], dryRun: options.dryRun },
+    { locks: ["bussola:import:households", DEBT_IMPORT_LOCK], dryRun: options.dryRun, claim: options.claim },
     async (tx) => {
       const result = { households: emptyCounts(), balances: emptyCounts() };
       const ids = await upsertHouseholds(tx, rows, result.households);
@@ -331,7 +339,7 @@ export async function importHouseholds(
         actorType: options.actor.actorType,
         actorId: options.actor.actorId,
         action: "import.households",
-        details: { rows: rows.length, ...result },
+        details: { rows: rows.length, ...result, ...fileDetail(options) },
       });
       return result;
     },
@@ -351,13 +359,13 @@ export type ImportHouseholdsFileOutcome =
 export async function importHouseholdsFile(
   db: Db,
   input: CsvInput,
-  options: { actor: Actor; clock?: Clock; dryRun?: boolean },
+  options: { actor: Actor; clock?: Clock; dryRun?: boolean } & ImportExtras,
 ): Promise<ImportHouseholdsFileOutcome> {
   const now = (options.clock ?? systemClock).now();
   const today = romeToday(now);
   return importTransaction<ImportHouseholdsFileOutcome>(
     db,
-    { locks: ["bussola:import:households", DEBT_IMPORT_LOCK], dryRun: options.dryRun },
+    { locks: ["bussola:import:households", DEBT_IMPORT_LOCK], dryRun: options.dryRun, claim: options.claim },
     async (tx, undo) => {
       const result = { households: emptyCounts(), balances: emptyCounts() };
       const problems: CsvProblem[] = [];
@@ -407,7 +415,7 @@ export async function importHouseholdsFile(
         actorType: options.actor.actorType,
         actorId: options.actor.actorId,
         action: "import.households",
-        details: { rows, ...result },
+        details: { rows, ...result, ...fileDetail(options) },
       });
       return { ok: true, rows, languages: [...languages], result };
     },

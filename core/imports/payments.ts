@@ -12,7 +12,7 @@ import { formatCalendarDate, romeToday } from "../time.ts";
 import { calendarDate, duplicateLines, fieldCollector, quoted, requiredText } from "./fields.ts";
 import { contractCodeField, DEBT_IMPORT_LOCK, positiveAmount, unknownContractProblems } from "./plans.ts";
 import { type CsvInput, type CsvProblem, type CsvRow, readSpreadsheet } from "./spreadsheet.ts";
-import { BATCH, importTransaction, type Tx } from "./transaction.ts";
+import { BATCH, fileDetail, type ImportExtras, importTransaction, type Tx } from "./transaction.ts";
 
 export const PAYMENT_COLUMNS = ["contract_code", "payment_date", "amount", "reference"] as const;
 type Column = (typeof PAYMENT_COLUMNS)[number];
@@ -110,12 +110,12 @@ async function existingPayments(tx: Tx, rows: PaymentRow[]): Promise<Map<string,
 export async function importPayments(
   db: Db,
   parsed: ParsePaymentsResult,
-  options: { actor: Actor; clock?: Clock; dryRun?: boolean },
+  options: { actor: Actor; clock?: Clock; dryRun?: boolean } & ImportExtras,
 ): Promise<ImportPaymentsOutcome> {
   const now = (options.clock ?? systemClock).now();
   return importTransaction<ImportPaymentsOutcome>(
     db,
-    { locks: [DEBT_IMPORT_LOCK], dryRun: options.dryRun },
+    { locks: [DEBT_IMPORT_LOCK], dryRun: options.dryRun, claim: options.claim },
     async (tx) => {
       const rows = parsed.rows;
       const { ids, problems } = await unknownContractProblems(tx, rows);
@@ -162,7 +162,7 @@ export async function importPayments(
         actorType: options.actor.actorType,
         actorId: options.actor.actorId,
         action: "import.payments",
-        details: { rows: rows.length, ...result },
+        details: { rows: rows.length, ...result, ...fileDetail(options) },
       });
       return { ok: true, result };
     },

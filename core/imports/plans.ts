@@ -10,7 +10,7 @@ import { type AllocationChanges, reallocate } from "../payments.ts";
 import { formatCalendarDate } from "../time.ts";
 import { amount, calendarDate, type Field, fieldCollector, type ImportCounts, quoted } from "./fields.ts";
 import { type CsvInput, type CsvProblem, type CsvRow, readSpreadsheet } from "./spreadsheet.ts";
-import { importTransaction, type Tx } from "./transaction.ts";
+import { fileDetail, type ImportExtras, importTransaction, type Tx } from "./transaction.ts";
 
 export const PLAN_COLUMNS = [
   "contract_code",
@@ -370,11 +370,11 @@ async function applyPlans(
 export async function importPlans(
   db: Db,
   parsed: ParsePlansResult,
-  options: { actor: Actor; dryRun?: boolean },
+  options: { actor: Actor; dryRun?: boolean } & ImportExtras,
 ): Promise<ImportPlansOutcome> {
   return importTransaction<ImportPlansOutcome>(
     db,
-    { locks: [DEBT_IMPORT_LOCK], dryRun: options.dryRun },
+    { locks: [DEBT_IMPORT_LOCK], dryRun: options.dryRun, claim: options.claim },
     async (tx) => {
       const checked = await databaseProblems(tx, parsed.rows);
       const problems = [...(parsed.ok ? [] : parsed.problems), ...checked.problems];
@@ -391,7 +391,7 @@ export async function importPlans(
         actorType: options.actor.actorType,
         actorId: options.actor.actorId,
         action: "import.plans",
-        details: { rows: parsed.rows.length, ...result },
+        details: { rows: parsed.rows.length, ...result, ...fileDetail(options) },
       });
       return { ok: true, result };
     },

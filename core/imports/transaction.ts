@@ -17,6 +17,21 @@ export function batches<T>(items: T[]): T[][] {
 
 export const emptyCounts = (): ImportCounts => ({ created: 0, updated: 0, unchanged: 0 });
 
+/** What the admin panel adds to an import; the command line needs neither. */
+export type ImportExtras = {
+  /** The uploaded file's name, for the imports' history in the audit log. */
+  file?: string | undefined;
+  /**
+   * Run in the import's transaction before its work: the panel deletes the kept upload here, so a
+   * second confirm of the same file finds nothing to apply, and a rejected import keeps it.
+   */
+  claim?: ((tx: Tx) => Promise<void>) | undefined;
+};
+
+/** The file name in the audit entry's details, when there is one. */
+export const fileDetail = (extras: ImportExtras): { file?: string } =>
+  extras.file === undefined ? {} : { file: extras.file };
+
 /** Thrown out of the transaction to undo it while still handing back a result. */
 class Rollback extends Error {
   readonly value: unknown;
@@ -34,7 +49,7 @@ class Rollback extends Error {
  */
 export async function importTransaction<T>(
   db: Db,
-  options: { locks: readonly string[]; dryRun?: boolean | undefined },
+  options: { locks: readonly string[]; dryRun?: boolean | undefined; claim?: ImportExtras["claim"] },
   work: (tx: Tx, undo: (value: T) => never) => Promise<T>,
 ): Promise<T> {
   try {
@@ -42,6 +57,7 @@ export async function importTransaction<T>(
       async (tx) => {
         for (const lock of options.locks)
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${lock}))`;
+        await options.claim?.(tx);
         const value = await work(tx, (undone) => {
           throw new Rollback(undone);
         });

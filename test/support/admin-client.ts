@@ -19,6 +19,7 @@ export class AdminClient {
     form?: Record<string, string>,
     headers: Record<string, string> = {},
     server: FastifyInstance = this.#server(),
+    body?: Buffer,
   ): Promise<LightMyRequestResponse> {
     const cookieHeader = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     const response = await server.inject({
@@ -32,6 +33,7 @@ export class AdminClient {
         ...headers,
       },
       ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
+      ...(body ? { payload: body } : {}),
     });
     for (const c of response.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
       const expired = c.maxAge === 0 || (c.expires !== undefined && c.expires.getTime() < Date.now());
@@ -51,6 +53,40 @@ export class AdminClient {
     headers?: Record<string, string>,
   ): Promise<LightMyRequestResponse> {
     return this.request("POST", url, form, headers);
+  }
+
+  /** Sends a form with a file as browsers do (multipart/form-data); `file` is left out when absent. */
+  upload(
+    url: string,
+    fields: Record<string, string>,
+    file?: { field?: string; name: string; content: Buffer | string },
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
+    const boundary = `----bussola-test-${Math.random().toString(16).slice(2)}`;
+    const parts: Buffer[] = [];
+    for (const [name, value] of Object.entries(fields)) {
+      parts.push(
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+      );
+    }
+    if (file) {
+      parts.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${file.field ?? "file"}"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+        ),
+        Buffer.from(file.content),
+        Buffer.from("\r\n"),
+      );
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`));
+    return this.request(
+      "POST",
+      url,
+      undefined,
+      { "content-type": `multipart/form-data; boundary=${boundary}`, ...headers },
+      this.#server(),
+      Buffer.concat(parts),
+    );
   }
 
   /** Fills in the log-in form; the answer is a 303 when it worked. */

@@ -18,6 +18,8 @@ export type HousekeepingResult = {
   loginAttempts: number;
   staffSessions: number;
   botSessions: number;
+  /** Spreadsheets uploaded in the admin panel and never confirmed (they hold personal data). */
+  importUploads: number;
 } & RetentionResult;
 
 export type HousekeepingDeps = {
@@ -31,16 +33,18 @@ export async function runHousekeeping(deps: HousekeepingDeps): Promise<Housekeep
   const now = deps.clock.now().getTime();
   const before = (ms: number) => new Date(now - ms);
   const { db } = deps;
-  const [processedUpdates, linkAttempts, loginAttempts, staffSessions, botSessions] = await db.$transaction([
-    db.processedUpdate.deleteMany({ where: { at: { lt: before(PROCESSED_UPDATE_RETENTION_MS) } } }),
-    db.linkAttempt.deleteMany({ where: { at: { lt: before(ATTEMPT_WINDOW_MS + DAY_MS) } } }),
-    // Log-in throttle keys idle for a day (the admin panel forgets them after 15 minutes anyway).
-    db.loginThrottle.deleteMany({
-      where: { lastAt: { lt: before(LOGIN_ATTEMPT_RETENTION_MS) }, nextAt: { lt: new Date(now) } },
-    }),
-    db.staffSession.deleteMany({ where: { expiresAt: { lt: new Date(now) } } }),
-    db.botSession.deleteMany({ where: { updatedAt: { lt: before(IDLE_SESSION_RETENTION_MS) } } }),
-  ]);
+  const [processedUpdates, linkAttempts, loginAttempts, staffSessions, botSessions, importUploads] =
+    await db.$transaction([
+      db.processedUpdate.deleteMany({ where: { at: { lt: before(PROCESSED_UPDATE_RETENTION_MS) } } }),
+      db.linkAttempt.deleteMany({ where: { at: { lt: before(ATTEMPT_WINDOW_MS + DAY_MS) } } }),
+      // Log-in throttle keys idle for a day (the admin panel forgets them after 15 minutes anyway).
+      db.loginThrottle.deleteMany({
+        where: { lastAt: { lt: before(LOGIN_ATTEMPT_RETENTION_MS) }, nextAt: { lt: new Date(now) } },
+      }),
+      db.staffSession.deleteMany({ where: { expiresAt: { lt: new Date(now) } } }),
+      db.botSession.deleteMany({ where: { updatedAt: { lt: before(IDLE_SESSION_RETENTION_MS) } } }),
+      db.importUpload.deleteMany({ where: { expiresAt: { lt: new Date(now) } } }),
+    ]);
   const retention = await runRetention(deps);
   return {
     processedUpdates: processedUpdates.count,
@@ -48,6 +52,7 @@ export async function runHousekeeping(deps: HousekeepingDeps): Promise<Housekeep
     loginAttempts: loginAttempts.count,
     staffSessions: staffSessions.count,
     botSessions: botSessions.count,
+    importUploads: importUploads.count,
     ...retention,
   };
 }
