@@ -65,7 +65,15 @@ export class Cleanup {
   }
 }
 
-export type Child = { child: ChildProcess; output(): string; stop(): Promise<void> };
+export type Child = {
+  child: ChildProcess;
+  output(): string;
+  /** The process's error log lines (pino level 50 and up), the first ones: what made replies fail. */
+  errorLines(): string[];
+  stop(): Promise<void>;
+};
+
+const KEPT_ERROR_LINES = 20;
 
 const children = new Set<ChildProcess>();
 export const killChildren = () => {
@@ -85,8 +93,16 @@ export async function startChild(
   });
   children.add(child);
   let output = "";
+  let partial = "";
+  const errorLines: string[] = [];
   const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-8_000); // bounded: the end is what explains a failure
+    const text = chunk.toString();
+    output = (output + text).slice(-8_000); // bounded: the end is what explains a failure
+    const lines = (partial + text).split("\n");
+    partial = (lines.pop() ?? "").slice(-8_000);
+    for (const line of lines) {
+      if (errorLines.length < KEPT_ERROR_LINES && /"level":(5|6)\d/.test(line)) errorLines.push(line);
+    }
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
@@ -124,7 +140,7 @@ export async function startChild(
     await stop();
     throw error;
   }
-  return { child, output: () => output, stop };
+  return { child, output: () => output, errorLines: () => [...errorLines], stop };
 }
 
 /** CPU time (user + system) a process has used so far, in ms; Linux only (/proc), else undefined. */

@@ -5,7 +5,7 @@
 import { TZDate } from "@date-fns/tz";
 import { audit } from "./audit.ts";
 import type { Clock } from "./clock.ts";
-import type { CaseAuthor, CaseStatus, Db, Prisma } from "./db/client.ts";
+import type { CaseAuthor, CaseOutcome, CaseStatus, Db, Prisma } from "./db/client.ts";
 import { sqlOf } from "./db/sql.ts";
 import { isItalianHoliday } from "./holidays.ts";
 import { translator } from "./i18n.ts";
@@ -440,9 +440,21 @@ export type StaffCloseResult = { status: "closed"; notified: number } | "already
  * An operator closes the case; the household's reachable members are told through the delivery
  * queue (`notified`: how many; 0 means the household must be told another way).
  */
+export const CASE_OUTCOMES = [
+  "resolved",
+  "aler_office",
+  "building_administrator",
+  "social_services",
+  "no_answer",
+] as const satisfies readonly CaseOutcome[];
+
+export function isCaseOutcome(value: unknown): value is CaseOutcome {
+  return typeof value === "string" && (CASE_OUTCOMES as readonly string[]).includes(value);
+}
+
 export async function closeCaseByStaff(
   deps: DeliveryDeps,
-  input: { caseId: number; staffId: number },
+  input: { caseId: number; staffId: number; outcome: CaseOutcome },
 ): Promise<StaffCloseResult> {
   const { db, clock } = deps;
   const found = await db.case.findUnique({ where: { id: input.caseId }, select: { householdId: true } });
@@ -451,7 +463,7 @@ export async function closeCaseByStaff(
     await lockHousehold(tx, found.householdId);
     const updated = await tx.case.updateMany({
       where: { id: input.caseId, status: { in: [...ACTIVE_CASE_STATUSES] } },
-      data: { status: "closed", closedAt: clock.now() },
+      data: { status: "closed", closedAt: clock.now(), outcome: input.outcome },
     });
     return updated.count > 0;
   });
@@ -472,7 +484,7 @@ export async function closeCaseByStaff(
     action: "case.closed",
     entityType: "case",
     entityId: input.caseId,
-    details: { by: "staff", notified: members.length },
+    details: { by: "staff", outcome: input.outcome, notified: members.length },
   });
   return { status: "closed", notified: members.length };
 }
@@ -547,6 +559,7 @@ export type CaseDetail = {
   urgent: boolean;
   openedAt: Date;
   closedAt: Date | null;
+  outcome: CaseOutcome | null;
   household: {
     contractCode: string;
     name: string;
@@ -582,6 +595,7 @@ export async function getCaseDetail(db: Db, caseId: number): Promise<CaseDetail 
       urgent: true,
       openedAt: true,
       closedAt: true,
+      outcome: true,
       household: {
         select: {
           contractCode: true,
@@ -625,6 +639,7 @@ export async function getCaseDetail(db: Db, caseId: number): Promise<CaseDetail 
     urgent: found.urgent,
     openedAt: found.openedAt,
     closedAt: found.closedAt,
+    outcome: found.outcome,
     household: {
       ...found.household,
       members: found.household.members.map((m) => ({

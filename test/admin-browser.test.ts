@@ -220,11 +220,15 @@ describe("admin panel in Chromium", () => {
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe(
       `Chiudere la conversazione n. ${opened.id}?`,
     );
+    await page.getByLabel("Il nucleo non ha più risposto").check();
     await page.getByRole("button", { name: "Sì, chiudi la conversazione" }).click();
     await page.waitForURL(`${base}/cases/${opened.id}?notice=closed&n=0`);
     expect(await page.getByRole("status").textContent()).toContain("avvisa il nucleo in un altro modo");
     await expectNoAxeViolations(page, "a closed case");
-    expect((await t.db.case.findUniqueOrThrow({ where: { id: opened.id } })).status).toBe("closed");
+    expect(await t.db.case.findUniqueOrThrow({ where: { id: opened.id } })).toMatchObject({
+      status: "closed",
+      outcome: "no_answer",
+    });
     await page.setViewportSize({ width: 380, height: 800 });
     await page.screenshot({ path: "/tmp/admin-case-narrow.png", fullPage: true });
     expect(problems).toEqual([]);

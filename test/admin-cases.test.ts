@@ -242,7 +242,19 @@ describe("one case", () => {
     expect(question.body).toContain("Le 2 persone collegate del nucleo ricevono un avviso su Telegram.");
     expect((await h.db.case.findUniqueOrThrow({ where: { id: caseId } })).status).not.toBe("closed");
 
-    const closed = await client.post(`/cases/${caseId}/close`, { _csrf: csrf });
+    // Without an outcome (or with one that does not exist): asked again, nothing closed.
+    for (const outcome of [undefined, "forgotten"]) {
+      const unsure = await client.post(`/cases/${caseId}/close`, {
+        _csrf: csrf,
+        ...(outcome ? { outcome } : {}),
+      });
+      expect(unsure.statusCode).toBe(400);
+      expect(unsure.body).toContain("Scegli l&#39;esito della conversazione");
+      expect((await h.db.case.findUniqueOrThrow({ where: { id: caseId } })).status).not.toBe("closed");
+    }
+    expect(await maria.quietFor(300)).toEqual([]);
+
+    const closed = await client.post(`/cases/${caseId}/close`, { _csrf: csrf, outcome: "aler_office" });
     expect(closed.headers.location).toBe(`/cases/${caseId}?notice=closed&n=2`);
     expect((await client.get(closed.headers.location as string)).body).toContain(
       "Persone del nucleo avvisate su Telegram: 2.",
@@ -253,17 +265,19 @@ describe("one case", () => {
     expect(toJohn?.text).toContain("Your case worker has closed the conversation");
     const stored = await h.db.case.findUniqueOrThrow({ where: { id: caseId } });
     expect(stored.status).toBe("closed");
+    expect(stored.outcome).toBe("aler_office");
     expect(stored.closedAt).not.toBeNull();
 
     // Closed: no form, replies refused, closing again changes nothing.
     const page = await client.get(`/cases/${caseId}`);
     expect(page.body).toContain("Conversazione chiusa il");
+    expect(page.body).toContain("Esito: Passata a un ufficio ALER.");
     expect(page.body).not.toContain(`action="/cases/${caseId}/reply"`);
     const late = await client.post(`/cases/${caseId}/reply`, { _csrf: csrf, text: "Ancora una cosa" });
     expect(late.statusCode).toBe(409);
     expect(late.body).toContain("la risposta non è stata inviata");
     expect(await operatorMessages()).toBe(1);
-    const again = await client.post(`/cases/${caseId}/close`, { _csrf: csrf });
+    const again = await client.post(`/cases/${caseId}/close`, { _csrf: csrf, outcome: "resolved" });
     expect(again.headers.location).toBe(`/cases/${caseId}?notice=alreadyClosed`);
     const askedAgain = await client.get(`/cases/${caseId}/close`);
     expect(askedAgain.headers.location).toBe(`/cases/${caseId}?notice=alreadyClosed`);
@@ -309,7 +323,7 @@ describe("one case", () => {
     const question = (await client.get(`/cases/${quiet.id}/close`)).body;
     expect(question).toContain("Nessuna persona del nucleo può ricevere l&#39;avviso su Telegram");
     expect(question).toContain("0372 123456");
-    const closed = await client.post(`/cases/${quiet.id}/close`, { _csrf: csrf });
+    const closed = await client.post(`/cases/${quiet.id}/close`, { _csrf: csrf, outcome: "no_answer" });
     expect(closed.headers.location).toBe(`/cases/${quiet.id}?notice=closed&n=0`);
     const after = (await client.get(closed.headers.location as string)).body;
     expect(after).toContain("nessuna persona del nucleo ha potuto ricevere l&#39;avviso su Telegram");

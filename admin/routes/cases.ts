@@ -6,6 +6,7 @@ import {
   assignCase,
   closeCaseByStaff,
   getCaseDetail,
+  isCaseOutcome,
   listActiveCases,
   MAX_REPLY_LENGTH,
   replyToCase,
@@ -162,9 +163,17 @@ export function caseRoutes(
     if (caseId === null) return notFound(request, reply);
     const deliveryQueue = options.deliveryQueue;
     if (!deliveryQueue) throw new Error("the admin server was started without the delivery queue");
+    const outcome = (request.body as Record<string, unknown> | undefined)?.outcome;
+    if (!isCaseOutcome(outcome)) {
+      // Asked again, saying what is missing; nothing closed.
+      const detail = await getCaseDetail(db, caseId);
+      if (!detail) return notFound(request, reply);
+      if (detail.status === "closed") return reply.redirect(`/cases/${caseId}?notice=alreadyClosed`, 303);
+      return sendHtml(reply, closeCasePage(pageInfo(request, demo), detail, { missingOutcome: true }), 400);
+    }
     const result = await closeCaseByStaff(
       { db, clock, deliveryQueue },
-      { caseId, staffId: sessionOf(request).staffId },
+      { caseId, staffId: sessionOf(request).staffId, outcome },
     );
     if (result === "not_found") return notFound(request, reply);
     if (result === "already_closed") return reply.redirect(`/cases/${caseId}?notice=alreadyClosed`, 303);

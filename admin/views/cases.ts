@@ -1,6 +1,6 @@
 // Cases: the list of conversations waiting for the programme, and one conversation with the reply
 // form. The list shows no fiscal codes, phones or message texts; the conversation is the file.
-import type { CaseDetail, CaseListRow } from "../../core/cases.ts";
+import { CASE_OUTCOMES, type CaseDetail, type CaseListRow } from "../../core/cases.ts";
 import { isCaseTopic } from "../../core/faq.ts";
 import { type Translate, translator } from "../../core/i18n.ts";
 import { formatRomeDateTime } from "../../core/time.ts";
@@ -162,7 +162,11 @@ ${
 <textarea id="reply" name="text" rows="6" cols="60" maxlength="${view.maxLength}" required aria-describedby="reply-hint">${view.draft ?? ""}</textarea>
 <div class="actions"><button type="submit">${t("cases.reply.submit")}</button></div>
 </form>`
-    : html`<p class="notice">${t("cases.closedNote", { date: when(t, detail.closedAt) })}</p>`;
+    : html`<p class="notice">${t("cases.closedNote", { date: when(t, detail.closedAt) })}${
+        detail.outcome
+          ? html` ${t("cases.outcomeNote", { outcome: t(`cases.outcome.${detail.outcome}`) })}`
+          : ""
+      }</p>`;
 
   const title = t("cases.detail.title", { id: detail.id });
   return layout(page, {
@@ -200,17 +204,28 @@ ${reply}`,
   });
 }
 
-/** "Close this conversation?": who will be told on Telegram, or that nobody can be. */
-export function closeCasePage(page: PageInfo, detail: CaseDetail): SafeHtml {
+/** "Close this conversation?": what came of it, and who will be told on Telegram (or that nobody can be). */
+export function closeCasePage(
+  page: PageInfo,
+  detail: CaseDetail,
+  view: { missingOutcome?: boolean } = {},
+): SafeHtml {
   const { t, staff } = page;
   const { household } = detail;
   const reachable = household.members.filter((m) => m.reachable).length;
   const title = t("cases.closeConfirm.title", { id: detail.id });
+  const outcomes = CASE_OUTCOMES.map(
+    (outcome) =>
+      html`<p><input type="radio" id="outcome-${outcome}" name="outcome" value="${outcome}" required${
+        view.missingOutcome ? html` aria-describedby="outcome-problem"` : ""
+      }> <label for="outcome-${outcome}">${t(`cases.outcome.${outcome}`)}</label></p>`,
+  );
   return layout(page, {
     title,
     current: "cases",
     body: html`<p><a href="/cases/${detail.id}">${t("cases.closeConfirm.back")}</a></p>
 <h1>${title}</h1>
+${view.missingOutcome ? html`<p class="error" role="alert" id="outcome-problem">${t("cases.closeConfirm.missingOutcome")}</p>` : ""}
 <p>${t("cases.closeConfirm.question", { name: household.name, contract: household.contractCode })}</p>
 <p>${
       reachable > 0
@@ -219,10 +234,15 @@ export function closeCasePage(page: PageInfo, detail: CaseDetail): SafeHtml {
             household.phone ?? t("cases.detail.noPhone")
           } · ${household.address}, ${household.municipality}`
     }</p>
-<form method="post" action="/cases/${detail.id}/close" class="actions">
+<form method="post" action="/cases/${detail.id}/close">
 <input type="hidden" name="_csrf" value="${staff?.csrfToken ?? ""}">
+<fieldset class="card"><legend>${t("cases.closeConfirm.outcome")}</legend>
+${outcomes}
+</fieldset>
+<div class="actions">
 <button type="submit">${t("cases.closeConfirm.submit")}</button>
 <a class="button secondary" href="/cases/${detail.id}">${t("cases.closeConfirm.cancel")}</a>
+</div>
 </form>`,
   });
 }
