@@ -75,17 +75,11 @@ return 0
 
 export type Pacer = {
   /**
-   * Step 1: waits for this process's next reserved moment and resolves with 0 when it has come; or,
-   * without reserving anything, resolves at once with the milliseconds until a moment frees when the
-   * next free one is more than `maxWaitMs` away (after a 429, or with more senders than the rate).
+   * Waits for this process's next sending moment (reserved, then confirmed against the log) and
+   * resolves with 0 when the send may go; or, without reserving anything, resolves at once with the
+   * milliseconds until a moment frees when the next free one is more than `maxWaitMs` away (after a
+   * 429, or with more senders than the rate).
    */
-  reserve(): Promise<number>;
-  /**
-   * Step 2, right before the request leaves: 0 once the send is logged and may go, waiting here up
-   * to `maxWaitMs` (default: the pacer's) for room; else the milliseconds until there may be room.
-   */
-  confirm(maxWaitMs?: number): Promise<number>;
-  /** Both steps (a send with nothing claimed between them). */
   take(): Promise<number>;
   /** No send before `ms` from now, in any process (after Telegram's 429 with retry_after). */
   hold(ms: number): Promise<void>;
@@ -136,20 +130,18 @@ export function createPacer(connection: Redis, prefix: string, options: PacerOpt
     if (waitUs > 0) await sleep(waitUs / 1000);
     return 0;
   }
-  async function confirm(maxWaitMs = maxWaitUs / 1000): Promise<number> {
+  async function confirm(): Promise<number> {
     for (;;) {
       // Unique per send: the process, and a count within it.
       const member = `${process.pid}:${++sends}:${Math.random().toString(36).slice(2, 8)}`;
       const leftUs = Number(await commands.paceConfirm(logKey, holdKey, 1_000_000, limit, gapUs, member));
       if (leftUs === 0) return 0;
       // Held after a 429 for longer than a send may wait here: the job comes back later.
-      if (leftUs > maxWaitMs * 1000) return Math.ceil(leftUs / 1000);
+      if (leftUs > maxWaitUs) return Math.ceil(leftUs / 1000);
       await sleep(leftUs / 1000);
     }
   }
   return {
-    reserve,
-    confirm,
     async take() {
       const later = await reserve();
       return later > 0 ? later : confirm();

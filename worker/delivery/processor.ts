@@ -64,7 +64,7 @@ export type DeliveryDeps = {
    * The overall pace of every worker process together (Telegram's ~30 a second, evenly spaced, never
    * over the rate in any second; see pacer.ts). Absent: no overall pace (tests of one message).
    */
-  pace?: Pick<Pacer, "reserve" | "confirm" | "take">;
+  pace?: Pick<Pacer, "take">;
   /** Reminders, broadcasts and nudges wait for the morning; other messages go at once. */
   quietHours?: QuietHours;
   /** Told how each attempt ended (metrics); ids and outcomes only. */
@@ -115,9 +115,6 @@ export class TelegramRateLimited extends Error {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Messages nobody is waiting for right now, held back during quiet hours. */
-/** The longest a claimed message waits for room in the pace before it is given back. */
-const CONFIRM_WAIT_MS = 250;
-
 const HELD_IN_QUIET_HOURS = /^(reminder|broadcast|nudge):/;
 
 type ClaimedMessage = {
@@ -172,7 +169,7 @@ async function attempt(data: unknown, deps: DeliveryDeps, job: DeliveryJobContro
   // moment leaves the message queued, never `sending`, so nothing unsent is ever taken for
   // uncertain (and then, for broadcasts and early reminders, never sent). A moment taken by a job
   // whose claim then finds nothing is simply not used.
-  const later = deps.pace ? await deps.pace.reserve() : 0;
+  const later = deps.pace ? await deps.pace.take() : 0;
   if (later > 0) throw new ChatBusy(later);
 
   // The claim: only a queued message whose member can be reached, whose chat has no earlier message
@@ -198,15 +195,6 @@ async function attempt(data: unknown, deps: DeliveryDeps, job: DeliveryJobContro
   // About one message a second per chat: if the chat had one just now, give the claim back.
   const wait = await deps.takeChatSlot(message.chatId);
   if (wait > 0) await giveBack(deps, message.id, wait);
-  // The pace's own check, as late as can be: only the request itself then lies between the check
-  // and Telegram, so the seconds Telegram counts look like the seconds the pacer counted. A short
-  // wait here (room in the second, half an interval since the last send) is fine with the message
-  // ours; a hold after a 429 gives it back.
-  if (deps.pace) {
-    const held = await deps.pace.confirm(CONFIRM_WAIT_MS);
-    if (held > 0) await giveBack(deps, message.id, held);
-  }
-
   try {
     const texts = splitMessage(message.text, message.parseMode === "HTML" ? "HTML" : null);
     const steps: Step[] = texts.map((text) => ({ kind: "text", text }));
