@@ -7,6 +7,7 @@ import { type Auth, currentSession } from "./auth.ts";
 import type { CookieJar } from "./cookies.ts";
 import { translatorFor } from "./lang.ts";
 import type { CheckLimiter, LoginThrottle } from "./throttle.ts";
+import { errorPage } from "./views/errors.ts";
 import type { SafeHtml } from "./views/html.ts";
 import type { PageInfo } from "./views/layout.ts";
 
@@ -38,4 +39,14 @@ export function pageInfo(request: FastifyRequest, demo: boolean): PageInfo {
 
 export function sendHtml(reply: FastifyReply, markup: SafeHtml, status = 200): FastifyReply {
   return reply.code(status).type("text/html; charset=utf-8").send(markup.value);
+}
+
+/** The panel's 404 page: a record that is not there (or a path segment that is no id at all). */
+export function sendNotFound(request: FastifyRequest, reply: FastifyReply, demo: boolean): FastifyReply {
+  const page = pageInfo(request, demo);
+  return sendHtml(
+    reply,
+    errorPage(page, { title: page.t("error.notFound.title"), message: page.t("error.notFound.message") }),
+    404,
+  );
 }

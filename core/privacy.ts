@@ -87,6 +87,21 @@ export async function unlinkMember(db: Db, memberId: number): Promise<number | n
 
 export type MemberExport = Awaited<ReturnType<typeof exportMemberData>>;
 
+/** The export's sections, in the order its header explains them. */
+export const EXPORT_README_KEYS = [
+  "about",
+  "member",
+  "household",
+  "balances",
+  "payments",
+  "plans",
+  "documents",
+  "budgetEntries",
+  "enrolments",
+  "caseMessages",
+  "staffViews",
+] as const satisfies readonly (keyof ExportReadme)[];
+
 /** The header of the export: one plain sentence per section, in the member's language. */
 export type ExportReadme = {
   about: string;

@@ -9,7 +9,7 @@ import { loadConfig } from "../core/config.ts";
 import { translator } from "../core/i18n.ts";
 import { createLogger } from "../core/logger.ts";
 import { renderReadableExport } from "../core/privacy/readable-export.ts";
-import { type ExportReadme, exportMemberData } from "../core/privacy.ts";
+import { EXPORT_README_KEYS, type ExportReadme, exportMemberData } from "../core/privacy.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { AdminClient, csrfOf } from "./support/admin-client.ts";
 import { type BotHarness, startBotHarness } from "./support/bot-harness.ts";
@@ -336,21 +336,7 @@ describe("one case", () => {
 
   it("lists in the household's own export which staff roles opened its case, and when (GDPR art. 15)", async () => {
     const member = await h.db.member.findUniqueOrThrow({ where: { telegramUserId: BigInt(maria.id) } });
-    const readme = Object.fromEntries(
-      [
-        "about",
-        "member",
-        "household",
-        "balances",
-        "payments",
-        "plans",
-        "documents",
-        "budgetEntries",
-        "enrolments",
-        "caseMessages",
-        "staffViews",
-      ].map((k) => [k, k]),
-    ) as ExportReadme;
+    const readme = Object.fromEntries(EXPORT_README_KEYS.map((k) => [k, k])) as ExportReadme;
     const data = await exportMemberData(h.db, member.id, { clock: { now: () => new Date() }, readme });
     const opened = await h.db.auditLog.findMany({
       where: { action: "case.viewed", entityId: String(caseId) },

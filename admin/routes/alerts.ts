@@ -2,9 +2,8 @@
 import type { FastifyInstance } from "fastify";
 import { acknowledgeAlert, listOpenAlerts } from "../../core/alerts.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
+import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import { type AlertNotice, alertsPage } from "../views/alerts.ts";
-import { errorPage } from "../views/errors.ts";
 
 const NOTICES: readonly AlertNotice[] = ["acknowledged", "already"];
 
@@ -27,12 +26,7 @@ export function alertRoutes(app: FastifyInstance, ctx: AdminContext): void {
         ? "not_found"
         : await acknowledgeAlert(db, clock, { alertId, staffId: sessionOf(request).staffId });
     if (result === "not_found") {
-      const page = pageInfo(request, demo);
-      return sendHtml(
-        reply,
-        errorPage(page, { title: page.t("error.notFound.title"), message: page.t("error.notFound.message") }),
-        404,
-      );
+      return sendNotFound(request, reply, demo);
     }
     return reply.redirect(`/alerts?notice=${result}`, 303);
   });

@@ -14,7 +14,7 @@ import {
 } from "../../core/cases.ts";
 import type { DeliveryQueue } from "../../core/queues/delivery.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
+import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import {
   type CaseNotice,
   type CaseProblem,
@@ -23,7 +23,6 @@ import {
   casesPage,
   closeCasePage,
 } from "../views/cases.ts";
-import { errorPage } from "../views/errors.ts";
 
 const NOTICES: readonly CaseNotice[] = ["sent", "noRecipients", "assigned", "closed", "alreadyClosed"];
 
@@ -50,14 +49,7 @@ export function caseRoutes(
   const demo = ctx.demo !== undefined;
   const allowed = auth.requireRole("operator", "coordinator", "admin");
 
-  function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-    const page = pageInfo(request, demo);
-    return sendHtml(
-      reply,
-      errorPage(page, { title: page.t("error.notFound.title"), message: page.t("error.notFound.message") }),
-      404,
-    );
-  }
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => sendNotFound(request, reply, demo);
 
   async function showCase(
     request: FastifyRequest,

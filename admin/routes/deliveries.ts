@@ -13,9 +13,8 @@ import {
 import type { DeliveryQueue } from "../../core/queues/delivery.ts";
 import { resendUncertain } from "../../core/uncertain-delivery.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
+import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import { type DeliveriesNotice, deliveriesPage } from "../views/deliveries.ts";
-import { errorPage } from "../views/errors.ts";
 
 const NOTICES: readonly DeliveriesNotice[] = ["resent", "not_uncertain"];
 
@@ -87,12 +86,7 @@ export function deliveryRoutes(
             { outboundMessageId, staffId: sessionOf(request).staffId },
           );
     if (result === "not_found") {
-      const page = pageInfo(request, demo);
-      return sendHtml(
-        reply,
-        errorPage(page, { title: page.t("error.notFound.title"), message: page.t("error.notFound.message") }),
-        404,
-      );
+      return sendNotFound(request, reply, demo);
     }
     request.log.info({ outboundMessageId, result }, "uncertain message resend asked");
     return reply.redirect(`/deliveries?status=uncertain&notice=${result}`, 303);

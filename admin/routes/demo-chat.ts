@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { audit } from "../../core/audit.ts";
 import { issueLinkCode } from "../../core/linking.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
+import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import { createSandboxClient, SandboxError } from "../demo/sandbox-client.ts";
 import {
   chatStatus,
@@ -16,7 +16,6 @@ import {
   replyKeyboardFragment,
   transcriptFragment,
 } from "../views/demo-chat.ts";
-import { errorPage } from "../views/errors.ts";
 import { householdSearch, listQuery } from "./households.ts";
 
 /** The sandbox user this browser chats as, so returning to the demo continues the same chat. */
@@ -82,12 +81,7 @@ export function demoChatRoutes(app: FastifyInstance, ctx: AdminContext, sandboxU
       ? await db.household.findUnique({ where: { contractCode }, select: { id: true, language: true } })
       : null;
     if (!household) {
-      const page = pageInfo(request, true);
-      return sendHtml(
-        reply,
-        errorPage(page, { title: page.t("error.notFound.title"), message: page.t("error.notFound.message") }),
-        404,
-      );
+      return sendNotFound(request, reply, true);
     }
 
     const newUser = async () =>

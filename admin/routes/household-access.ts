@@ -6,8 +6,7 @@ import { audit } from "../../core/audit.ts";
 import { householdAccess, revokeHouseholdCodes, unlinkMemberByStaff } from "../../core/household-access.ts";
 import type { DeliveryQueue } from "../../core/queues/delivery.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
-import { errorPage } from "../views/errors.ts";
+import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import { type AccessNotice, householdAccessPage, unlinkConfirmPage } from "../views/household-access.ts";
 
 /** A path segment that is an id ("12"), or null (letters, huge numbers: nothing at all). */
@@ -33,14 +32,7 @@ export function householdAccessRoutes(
   const demo = ctx.demo !== undefined;
   const allowed = auth.requireRole("coordinator", "admin");
 
-  function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-    const page = pageInfo(request, demo);
-    return sendHtml(
-      reply,
-      errorPage(page, { title: page.t("error.notFound.title"), message: page.t("error.notFound.message") }),
-      404,
-    );
-  }
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => sendNotFound(request, reply, demo);
 
   /** The household and member named in the path, or null when either is not there (or not linked to it). */
   async function load(request: FastifyRequest) {

@@ -5,8 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { currentLockouts, unlockLinking } from "../../core/linking/lockouts.ts";
 import type { DeliveryQueue } from "../../core/queues/delivery.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
-import { errorPage } from "../views/errors.ts";
+import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import { type LockoutNotice, lockoutsPage } from "../views/link-lockouts.ts";
 
 const NOTICES: readonly LockoutNotice[] = ["unlocked", "notLocked"];
@@ -39,12 +38,7 @@ export function linkLockoutRoutes(
             { memberId: id, staffId: sessionOf(request).staffId },
           );
     if (result === "not_found") {
-      const page = pageInfo(request, demo);
-      return sendHtml(
-        reply,
-        errorPage(page, { title: page.t("error.notFound.title"), message: page.t("error.notFound.message") }),
-        404,
-      );
+      return sendNotFound(request, reply, demo);
     }
     return reply.redirect(`/link-lockouts?notice=${result === "unlocked" ? "unlocked" : "notLocked"}`, 303);
   });

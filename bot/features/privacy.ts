@@ -5,6 +5,7 @@
 import { Composer, InlineKeyboard, InputFile, type SessionFlavor } from "grammy";
 import { renderReadableExport } from "../../core/privacy/readable-export.ts";
 import {
+  EXPORT_README_KEYS,
   type ExportReadme,
   eraseOwnContent,
   exportMemberData,
@@ -103,26 +104,12 @@ async function oldButton(ctx: BotContext): Promise<void> {
 
 // ─── Export ─────────────────────────────────────────────────────────────────
 
-const README_KEYS: (keyof ExportReadme)[] = [
-  "about",
-  "member",
-  "household",
-  "balances",
-  "payments",
-  "plans",
-  "documents",
-  "budgetEntries",
-  "enrolments",
-  "caseMessages",
-  "staffViews",
-];
-
 privacyFeature.callbackQuery(PRIVACY_CALLBACKS.export, async (ctx) => {
   const member = consented(ctx);
   if (!member) return oldButton(ctx);
   await ctx.answerCallbackQuery({ text: ctx.t("privacy:export.preparing") });
   const readme = Object.fromEntries(
-    README_KEYS.map((key) => [key, ctx.t(`privacy:export.readme.${key}`)]),
+    EXPORT_README_KEYS.map((key) => [key, ctx.t(`privacy:export.readme.${key}`)]),
   ) as ExportReadme;
   const data = await exportMemberData(ctx.deps.db, member.id, { clock: ctx.deps.clock, readme });
   // The page to read first, then the same data for a computer (GDPR art. 15 and art. 20).
