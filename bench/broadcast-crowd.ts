@@ -15,7 +15,8 @@ async function post<T>(url: string, body: unknown): Promise<T> {
   return (await response.json()) as T;
 }
 
-async function mapLimit<T, R>(
+/** `work` on every item, at most `limit` at a time; results in the items' order. */
+export async function mapLimit<T, R>(
   items: readonly T[],
   limit: number,
   work: (item: T) => Promise<R>,
