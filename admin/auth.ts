@@ -22,6 +22,8 @@ export type StaffSession = {
   staffId: number;
   email: string;
   role: StaffRole;
+  /** Read at every request, so moving someone to another office takes effect at their next click. */
+  officeId: number | null;
   csrfToken: string;
   expiresAt: Date;
 };
@@ -129,7 +131,7 @@ export function createAuth(deps: {
     if (token) {
       const row = await db.staffSession.findUnique({
         where: { tokenHash: hashToken(token) },
-        include: { staff: { select: { id: true, email: true, role: true, active: true } } },
+        include: { staff: { select: { id: true, email: true, role: true, active: true, officeId: true } } },
       });
       // An expired session or a deactivated account signs the person out at their next click.
       if (row && row.expiresAt > clock.now() && row.staff.active) {
@@ -138,6 +140,7 @@ export function createAuth(deps: {
           staffId: row.staff.id,
           email: row.staff.email,
           role: row.staff.role,
+          officeId: row.staff.officeId,
           csrfToken: csrfTokenFor(token),
           expiresAt: row.expiresAt,
         };

@@ -77,7 +77,8 @@ const STATEMENTS = [
       CASE WHEN h."id" IS NOT NULL THEN json_build_object(
         'id', h."id", 'contractCode', h."contractCode", 'name', h."name", 'fiscalCode', h."fiscalCode",
         'municipality', h."municipality", 'address', h."address", 'phone', h."phone",
-        'language', h."language", 'createdAt', h."createdAt", 'updatedAt', h."updatedAt") END AS "household"
+        'language', h."language", 'officeId', h."officeId", 'caseWorkerId', h."caseWorkerId",
+        'createdAt', h."createdAt", 'updatedAt', h."updatedAt") END AS "household"
     FROM (SELECT 1) AS "one"
     LEFT JOIN "BotSession" s ON s."key" = $2
     LEFT JOIN "Member" m ON m."telegramUserId" = $3
@@ -125,6 +126,8 @@ function loaded(row: Row | undefined): Loaded {
           address: h.address,
           phone: h.phone,
           language: h.language,
+          officeId: h.officeId,
+          caseWorkerId: h.caseWorkerId,
           createdAt: instant(h.createdAt),
           updatedAt: instant(h.updatedAt),
         };
