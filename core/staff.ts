@@ -57,13 +57,22 @@ export function generatePassword(): string {
  */
 export async function upsertStaff(
   db: Db,
-  input: { email: string; role: StaffRole; password: string; firstName?: string; telegramUserId?: bigint },
+  input: {
+    email: string;
+    role: StaffRole;
+    password: string;
+    firstName?: string;
+    telegramUserId?: bigint;
+    /** The office they work for (operators and coordinators see its households only). */
+    officeId?: number | null;
+  },
 ): Promise<{ id: number; created: boolean; sessionsEnded: number }> {
   const email = normalizeEmail(input.email);
   const passwordHash = await hashPassword(input.password);
   const optional = {
     ...(input.firstName === undefined ? {} : { firstName: input.firstName }),
     ...(input.telegramUserId === undefined ? {} : { telegramUserId: input.telegramUserId }),
+    ...(input.officeId === undefined ? {} : { officeId: input.officeId }),
   };
   return db.$transaction(async (tx) => {
     const existing = await tx.staff.findUnique({ where: { email }, select: { id: true } });

@@ -1,9 +1,11 @@
 // The households spreadsheet from the authority's accounting: one row per tenancy with its arrears
 // on a date. A file with any bad row is rejected whole; a good file is applied in one transaction,
 // and applying it again changes nothing.
+
 import { type AuditEntry, audit } from "../audit.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
+import { municipalityKey } from "../offices/offices.ts";
 import { reallocate } from "../payments.ts";
 import { romeToday } from "../time.ts";
 import {
@@ -223,22 +225,32 @@ async function upsertHouseholds(
       const column = <K extends keyof StoredHousehold>(key: K) => toUpdate.map((h) => h[key]);
       await tx.$executeRaw`
         UPDATE "Household" AS h SET name = v.name, "fiscalCode" = v.fiscal, municipality = v.municipality,
-          address = v.address, phone = v.phone, language = v.language, "updatedAt" = now()
+          address = v.address, phone = v.phone, language = v.language, "updatedAt" = now(),
+          -- A household that moved to a municipality of another office moves office, and leaves its
+          -- case worker (of the old office) behind; otherwise a transfer made by staff stays.
+          "officeId" = CASE WHEN h.municipality IS DISTINCT FROM v.municipality THEN o."officeId" ELSE h."officeId" END,
+          "caseWorkerId" = CASE WHEN h.municipality IS DISTINCT FROM v.municipality
+            AND h."officeId" IS DISTINCT FROM o."officeId" THEN NULL ELSE h."caseWorkerId" END
         FROM unnest(${column("id")}::int[], ${column("name")}::text[], ${column("fiscalCode")}::text[],
           ${column("municipality")}::text[], ${column("address")}::text[], ${column("phone")}::text[],
-          ${column("language")}::text[]) AS v(id, name, fiscal, municipality, address, phone, language)
+          ${column("language")}::text[], ${toUpdate.map((h) => municipalityKey(h.municipality))}::text[])
+          AS v(id, name, fiscal, municipality, address, phone, language, mkey)
+        LEFT JOIN "OfficeMunicipality" o ON o.key = v.mkey
         WHERE h.id = v.id`;
       tally.updated += toUpdate.length;
     }
     if (toCreate.length) {
       const column = <K extends keyof HouseholdRow>(key: K) => toCreate.map((r) => r[key]);
       const created = await tx.$queryRaw<{ id: number; contractCode: string }[]>`
-        INSERT INTO "Household" ("contractCode", name, "fiscalCode", municipality, address, phone, language, "updatedAt")
-        SELECT code, name, fiscal, municipality, address, phone, language, now()
+        INSERT INTO "Household" ("contractCode", name, "fiscalCode", municipality, address, phone, language,
+          "officeId", "updatedAt")
+        SELECT code, name, fiscal, municipality, address, phone, language, o."officeId", now()
         FROM unnest(${column("contractCode")}::text[], ${column("name")}::text[], ${column("fiscalCode")}::text[],
           ${column("municipality")}::text[], ${column("address")}::text[], ${column("phone")}::text[],
-          ${toCreate.map((r) => r.language ?? DEFAULT_LANGUAGE)}::text[])
-          AS v(code, name, fiscal, municipality, address, phone, language)
+          ${toCreate.map((r) => r.language ?? DEFAULT_LANGUAGE)}::text[],
+          ${toCreate.map((r) => municipalityKey(r.municipality))}::text[])
+          AS v(code, name, fiscal, municipality, address, phone, language, mkey)
+        LEFT JOIN "OfficeMunicipality" o ON o.key = v.mkey
         RETURNING id, "contractCode"`;
       for (const household of created) ids.set(household.contractCode, household.id);
       tally.created += created.length;
