@@ -25,6 +25,7 @@ import { caseRoutes } from "./routes/cases.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { demoChatRoutes } from "./routes/demo-chat.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { householdPageRoutes } from "./routes/household.ts";
 import { householdAccessRoutes } from "./routes/household-access.ts";
 import { householdRoutes } from "./routes/households.ts";
 import { importRoutes } from "./routes/imports.ts";
@@ -161,6 +162,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     assetRoutes(scope);
     loginRoutes(scope, ctx);
     householdRoutes(scope, ctx);
+    householdPageRoutes(scope, ctx);
     householdAccessRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     linkLockoutRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     auditRoutes(scope, ctx);

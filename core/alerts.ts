@@ -2,7 +2,8 @@
 // escalation rules create them (once, by dedupe key); a coordinator or admin acknowledges them.
 import { audit } from "./audit.ts";
 import type { Clock } from "./clock.ts";
-import type { Db } from "./db/client.ts";
+import type { Db, Prisma } from "./db/client.ts";
+import { type StaffScope, visibleHouseholds } from "./offices/scope.ts";
 
 export const ALERT_LIST_LIMIT = 500;
 
@@ -16,9 +17,16 @@ export type AlertRow = {
 };
 
 /** Unacknowledged alerts, oldest first. Ids and codes only. */
-export async function listOpenAlerts(db: Db): Promise<AlertRow[]> {
+/** Alerts about a household (directly or through its case) this person may see; the rest for admins. */
+function visibleAlerts(scope: StaffScope): Prisma.AlertWhereInput {
+  if (scope.role === "admin") return {};
+  const households = visibleHouseholds(scope);
+  return { OR: [{ household: households }, { case: { household: households } }] };
+}
+
+export async function listOpenAlerts(db: Db, scope: StaffScope): Promise<AlertRow[]> {
   const alerts = await db.alert.findMany({
-    where: { acknowledgedAt: null },
+    where: { acknowledgedAt: null, ...visibleAlerts(scope) },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     take: ALERT_LIST_LIMIT,
     select: { id: true, kind: true, createdAt: true, caseId: true, householdId: true, planId: true },
@@ -45,19 +53,23 @@ export async function listOpenAlerts(db: Db): Promise<AlertRow[]> {
 export async function acknowledgeAlert(
   db: Db,
   clock: Clock,
-  input: { alertId: number; staffId: number },
+  input: { alertId: number; scope: StaffScope },
 ): Promise<"acknowledged" | "already" | "not_found"> {
+  const visible = visibleAlerts(input.scope);
   const updated = await db.alert.updateMany({
-    where: { id: input.alertId, acknowledgedAt: null },
-    data: { acknowledgedAt: clock.now(), acknowledgedByStaffId: input.staffId },
+    where: { id: input.alertId, acknowledgedAt: null, ...visible },
+    data: { acknowledgedAt: clock.now(), acknowledgedByStaffId: input.scope.staffId },
   });
   if (updated.count === 0) {
-    const exists = await db.alert.findUnique({ where: { id: input.alertId }, select: { id: true } });
+    const exists = await db.alert.findFirst({
+      where: { id: input.alertId, ...visible },
+      select: { id: true },
+    });
     return exists ? "already" : "not_found";
   }
   await audit(db, {
     actorType: "staff",
-    actorId: input.staffId,
+    actorId: input.scope.staffId,
     action: "alert.acknowledged",
     entityType: "alert",
     entityId: input.alertId,

@@ -3,6 +3,7 @@
 
 import type { Db, DeliveryStatus } from "./db/client.ts";
 import { sqlOf } from "./db/sql.ts";
+import { officeParam, type StaffScope } from "./offices/scope.ts";
 import { DELIVERY_STATUSES } from "./queues/delivery.ts";
 
 /** Messages that did not reach the person, or may not have: staff must look at these. */
@@ -20,11 +21,16 @@ export function isProblemStatus(value: unknown): value is ProblemStatus {
 export type DeliveryCounts = Record<DeliveryStatus, { total: number; recent: number }>;
 
 /** Messages per status: all the records still kept (see retention), and those created since `since`. */
-export async function deliveryCounts(db: Db, since: Date): Promise<DeliveryCounts> {
+export async function deliveryCounts(db: Db, scope: StaffScope, since: Date): Promise<DeliveryCounts> {
+  const office = officeParam(scope);
   const rows = await sqlOf(db).query<{ status: DeliveryStatus; total: number; recent: number }>`
-    SELECT status::text AS status, count(*)::int AS total,
-           count(*) FILTER (WHERE "createdAt" >= ${since})::int AS recent
-      FROM "OutboundMessage" GROUP BY status`;
+    SELECT o.status::text AS status, count(*)::int AS total,
+           count(*) FILTER (WHERE o."createdAt" >= ${since})::int AS recent
+      FROM "OutboundMessage" o
+      LEFT JOIN "Member" m ON m.id = o."memberId"
+      LEFT JOIN "Household" h ON h.id = m."householdId"
+     WHERE (${office}::int IS NULL OR h."officeId" = ${office})
+     GROUP BY o.status`;
   const counts = Object.fromEntries(
     DELIVERY_STATUSES.map((s) => [s, { total: 0, recent: 0 }]),
   ) as DeliveryCounts;
@@ -49,18 +55,28 @@ export type ProblemMessage = {
 };
 
 /** Messages sent again after an uncertain delivery (the person may have them twice), since `since`. */
-export async function resentAfterUncertain(db: Db, since: Date): Promise<{ total: number; recent: number }> {
+export async function resentAfterUncertain(
+  db: Db,
+  scope: StaffScope,
+  since: Date,
+): Promise<{ total: number; recent: number }> {
+  const office = officeParam(scope);
   const [row] = await sqlOf(db).query<{ total: number; recent: number }>`
-    SELECT count(*)::int AS total, count(*) FILTER (WHERE "createdAt" >= ${since})::int AS recent
-      FROM "OutboundMessage" WHERE "uncertainResends" > 0`;
+    SELECT count(*)::int AS total, count(*) FILTER (WHERE o."createdAt" >= ${since})::int AS recent
+      FROM "OutboundMessage" o
+      LEFT JOIN "Member" m ON m.id = o."memberId"
+      LEFT JOIN "Household" h ON h.id = m."householdId"
+     WHERE o."uncertainResends" > 0 AND (${office}::int IS NULL OR h."officeId" = ${office})`;
   return row ?? { total: 0, recent: 0 };
 }
 
 /** The latest problem messages first, `limit` from `offset`, of the given statuses. */
 export async function problemMessages(
   db: Db,
+  scope: StaffScope,
   options: { statuses: readonly ProblemStatus[]; limit: number; offset: number },
 ): Promise<ProblemMessage[]> {
+  const office = officeParam(scope);
   return sqlOf(db).query<ProblemMessage>`
     SELECT o.id, o."createdAt", split_part(o.purpose, ':', 1) AS kind, o.status::text AS status,
            o."lastError", o."memberId", h."contractCode", o."uncertainResends"
@@ -68,6 +84,7 @@ export async function problemMessages(
       LEFT JOIN "Member" m ON m.id = o."memberId"
       LEFT JOIN "Household" h ON h.id = m."householdId"
      WHERE o.status = ANY(${[...options.statuses]}::"DeliveryStatus"[])
+       AND (${office}::int IS NULL OR h."officeId" = ${office})
      ORDER BY o."createdAt" DESC, o.id DESC
      LIMIT ${options.limit} OFFSET ${options.offset}`;
 }

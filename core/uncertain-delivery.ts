@@ -19,9 +19,11 @@
 // A message is sent again automatically at most MAX_AUTOMATIC_RESENDS times (a second death mid-send
 // leaves it uncertain); staff can send any uncertain message again from the deliveries page. Every
 // resend counts in OutboundMessage.uncertainResends and leaves an audit entry.
+
 import { audit } from "./audit.ts";
 import type { Db } from "./db/client.ts";
 import { sqlOf } from "./db/sql.ts";
+import { officeParam, type StaffScope } from "./offices/scope.ts";
 import { type DeliveryQueue, enqueueResend } from "./queues/delivery.ts";
 
 /** Purposes sent again when they may not have arrived (see the table above). */
@@ -127,18 +129,26 @@ export type StaffResend = "resent" | "not_uncertain" | "not_found";
  */
 export async function resendUncertain(
   deps: { db: Db; deliveryQueue: DeliveryQueue },
-  input: { outboundMessageId: number; staffId: number },
+  input: { outboundMessageId: number; scope: StaffScope },
 ): Promise<StaffResend> {
   const sql = sqlOf(deps.db);
+  // A message to a household of another office is, for this person, not there at all.
+  const office = officeParam(input.scope);
   const [row] = await sql.query<{ purpose: string; uncertainResends: number }>`
-    UPDATE "OutboundMessage"
-       SET status = 'queued', "uncertainResends" = "uncertainResends" + 1, "sendingAt" = NULL,
+    UPDATE "OutboundMessage" o
+       SET status = 'queued', "uncertainResends" = o."uncertainResends" + 1, "sendingAt" = NULL,
            "lastError" = 'sent again by staff after an uncertain delivery'
-     WHERE id = ${input.outboundMessageId} AND status = 'uncertain'
-    RETURNING purpose, "uncertainResends"`;
+     WHERE o.id = ${input.outboundMessageId} AND o.status = 'uncertain'
+       AND (${office}::int IS NULL OR EXISTS (
+         SELECT 1 FROM "Member" m JOIN "Household" h ON h.id = m."householdId"
+          WHERE m.id = o."memberId" AND h."officeId" = ${office}))
+    RETURNING o.purpose, o."uncertainResends"`;
   if (!row) {
     const [exists] = await sql.query<{ id: number }>`
-      SELECT id FROM "OutboundMessage" WHERE id = ${input.outboundMessageId}`;
+      SELECT o.id FROM "OutboundMessage" o
+        LEFT JOIN "Member" m ON m.id = o."memberId"
+        LEFT JOIN "Household" h ON h.id = m."householdId"
+       WHERE o.id = ${input.outboundMessageId} AND (${office}::int IS NULL OR h."officeId" = ${office})`;
     return exists ? "not_uncertain" : "not_found";
   }
   await auditResend(deps.db, {
@@ -146,7 +156,7 @@ export async function resendUncertain(
     kind: kindOf(row.purpose),
     resends: row.uncertainResends,
     by: "staff",
-    staffId: input.staffId,
+    staffId: input.scope.staffId,
   });
   await enqueueResend(deps.deliveryQueue, [{ id: input.outboundMessageId, resend: row.uncertainResends }]);
   return "resent";

@@ -15,7 +15,10 @@ export function alertRoutes(app: FastifyInstance, ctx: AdminContext): void {
   app.get("/alerts", { preHandler: allowed }, async (request, reply) => {
     const raw = (request.query ?? {}) as Record<string, unknown>;
     const notice = NOTICES.find((n) => n === raw.notice);
-    return sendHtml(reply, alertsPage(pageInfo(request, demo), await listOpenAlerts(db), notice));
+    return sendHtml(
+      reply,
+      alertsPage(pageInfo(request, demo), await listOpenAlerts(db, sessionOf(request)), notice),
+    );
   });
 
   app.post("/alerts/:id/ack", { preHandler: allowed }, async (request, reply) => {
@@ -24,7 +27,7 @@ export function alertRoutes(app: FastifyInstance, ctx: AdminContext): void {
     const result =
       alertId === null
         ? "not_found"
-        : await acknowledgeAlert(db, clock, { alertId, staffId: sessionOf(request).staffId });
+        : await acknowledgeAlert(db, clock, { alertId, scope: sessionOf(request) });
     if (result === "not_found") {
       return sendNotFound(request, reply, demo);
     }

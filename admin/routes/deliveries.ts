@@ -43,14 +43,15 @@ export function deliveryRoutes(
     const raw = (request.query ?? {}) as Record<string, unknown>;
     const notice = NOTICES.find((n) => n === raw.notice);
     const since = new Date(clock.now().getTime() - RECENT_DAYS * 86_400_000);
-    const counts = await deliveryCounts(db, since);
-    const resent = await resentAfterUncertain(db, since);
+    const scope = sessionOf(request);
+    const counts = await deliveryCounts(db, scope, since);
+    const resent = await resentAfterUncertain(db, scope, since);
     const statuses: readonly ProblemStatus[] = status ? [status] : PROBLEM_STATUSES;
     // The counts already say how many problems there are: no second count query for the pager.
     const total = statuses.reduce((sum, s) => sum + counts[s].total, 0);
     const pageCount = Math.max(1, Math.ceil(total / PROBLEMS_PAGE_SIZE));
     const current = Math.min(page, pageCount);
-    const problems = await problemMessages(db, {
+    const problems = await problemMessages(db, scope, {
       statuses,
       limit: PROBLEMS_PAGE_SIZE,
       offset: (current - 1) * PROBLEMS_PAGE_SIZE,
@@ -81,10 +82,7 @@ export function deliveryRoutes(
     const result =
       outboundMessageId === null
         ? "not_found"
-        : await resendUncertain(
-            { db, deliveryQueue },
-            { outboundMessageId, staffId: sessionOf(request).staffId },
-          );
+        : await resendUncertain({ db, deliveryQueue }, { outboundMessageId, scope: sessionOf(request) });
     if (result === "not_found") {
       return sendNotFound(request, reply, demo);
     }

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { audit } from "../../core/audit.ts";
 import { householdAccess, revokeHouseholdCodes, unlinkMemberByStaff } from "../../core/household-access.ts";
+import { canSeeHousehold } from "../../core/offices/scope.ts";
 import type { DeliveryQueue } from "../../core/queues/delivery.ts";
 import { sessionOf } from "../auth.ts";
 import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
@@ -38,7 +39,8 @@ export function householdAccessRoutes(
   async function load(request: FastifyRequest) {
     const params = request.params as { id?: string; memberId?: string };
     const householdId = idOf(params.id);
-    if (householdId === null) return null;
+    // Another office's household is, for this person, not there at all.
+    if (householdId === null || !(await canSeeHousehold(db, sessionOf(request), householdId))) return null;
     const access = await householdAccess(db, householdId, clock.now());
     if (!access) return null;
     if (params.memberId === undefined) return { access, member: undefined };

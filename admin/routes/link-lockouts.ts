@@ -22,7 +22,10 @@ export function linkLockoutRoutes(
   app.get("/link-lockouts", { preHandler: allowed }, async (request, reply) => {
     const raw = (request.query ?? {}) as Record<string, unknown>;
     const notice = NOTICES.find((n) => n === raw.notice);
-    return sendHtml(reply, lockoutsPage(pageInfo(request, demo), await currentLockouts(db, clock), notice));
+    return sendHtml(
+      reply,
+      lockoutsPage(pageInfo(request, demo), await currentLockouts(db, clock, sessionOf(request)), notice),
+    );
   });
 
   app.post("/link-lockouts/:memberId/unlock", { preHandler: allowed }, async (request, reply) => {
@@ -33,10 +36,7 @@ export function linkLockoutRoutes(
     const result =
       id === null
         ? "not_found"
-        : await unlockLinking(
-            { db, clock, deliveryQueue },
-            { memberId: id, staffId: sessionOf(request).staffId },
-          );
+        : await unlockLinking({ db, clock, deliveryQueue }, { memberId: id, scope: sessionOf(request) });
     if (result === "not_found") {
       return sendNotFound(request, reply, demo);
     }

@@ -52,6 +52,11 @@ function refusalLog(logger: Logger): { note(kind: "throttled" | "busy"): void } 
   };
 }
 
+/** An operator's day starts with the families they follow; everyone else's with all of them. */
+function homeOf(role: string): string {
+  return role === "operator" ? "/households?worker=mine" : "/households";
+}
+
 export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const { db, clock, cookies, auth, throttle, checks } = ctx;
   const refusals = refusalLog(ctx.logger);
@@ -84,11 +89,12 @@ export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
 
   app.get("/", async (request, reply) => {
     const session = await auth.loadSession(request);
-    return reply.redirect(session ? "/households" : "/login", 302);
+    return reply.redirect(session ? homeOf(session.role) : "/login", 302);
   });
 
   app.get("/login", async (request, reply) => {
-    if (await auth.loadSession(request)) return reply.redirect("/households", 302);
+    const signedIn = await auth.loadSession(request);
+    if (signedIn) return reply.redirect(homeOf(signedIn.role), 302);
     const query = request.query as Record<string, unknown>;
     return showLogin(request, reply, 200, { email: "", next: safeNext(query.next) });
   });
@@ -121,7 +127,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
 
     const staff = await db.staff.findUnique({
       where: { email },
-      select: { id: true, active: true, passwordHash: true },
+      select: { id: true, role: true, active: true, passwordHash: true },
     });
     const stored = staff?.passwordHash ?? (await hashForUnknownAccounts());
     const checked = await checks.run(() => passwordMatches(password, stored), verdict.addressAttempts);
@@ -153,7 +159,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AdminContext): void {
       entityType: "staff",
       entityId: staff.id,
     });
-    return reply.redirect(next ?? "/households", 303);
+    return reply.redirect(next ?? homeOf(staff.role), 303);
   });
 
   app.post("/logout", { preHandler: auth.requireRole() }, async (request, reply) => {

@@ -13,7 +13,15 @@ export type PageInfo = {
   demo: boolean;
 };
 
-export type NavItem = "households" | "deliveries" | "cases" | "alerts" | "imports" | "audit" | "demo";
+export type NavItem =
+  | "mine"
+  | "households"
+  | "deliveries"
+  | "cases"
+  | "alerts"
+  | "imports"
+  | "audit"
+  | "demo";
 
 /** The same page in another language: keeps the path and query, replaces ?lang=. */
 function languageHref(url: string, lang: string): string {
@@ -53,6 +61,7 @@ export function layout(
 ${
   staff
     ? html`<nav class="main" aria-label="${t("layout.navigation")}">
+${staff.role === "operator" ? navLink("mine", "/households?worker=mine", translator(page.lang, "offices")("households.mine")) : ""}
 ${navLink("households", "/households", t("nav.households"))}
 ${staff.role === "operator" ? "" : navLink("deliveries", "/deliveries", t("deliveries.nav"))}
 ${navLink("cases", "/cases", t("cases.nav"))}

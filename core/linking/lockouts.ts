@@ -9,6 +9,7 @@ import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import { translator } from "../i18n.ts";
 import { ATTEMPT_WINDOW_MS, MAX_WRONG_ATTEMPTS } from "../linking.ts";
+import { officeParam, type StaffScope, visibleHouseholds } from "../offices/scope.ts";
 import type { DeliveryQueue } from "../queues/delivery.ts";
 import { requestDelivery } from "../queues/delivery.ts";
 
@@ -34,8 +35,13 @@ type LockoutRow = {
 };
 
 /** Everyone locked out now, the most recently locked first. */
-export async function currentLockouts(db: Db, clock: Clock): Promise<Lockout[]> {
+/**
+ * People locked out now. Staff of an office see the members of its households and the people not
+ * linked to any household yet (a newcomer typing codes belongs to no office); admins see all.
+ */
+export async function currentLockouts(db: Db, clock: Clock, scope: StaffScope): Promise<Lockout[]> {
   const windowStart = new Date(clock.now().getTime() - ATTEMPT_WINDOW_MS);
+  const office = officeParam(scope);
   const rows = await db.$queryRaw<LockoutRow[]>`
     SELECT m.id AS "memberId", m."firstName", m.language, h.name AS "householdName",
       a.failures::int AS "wrongAttempts", a.oldest, a.latest
@@ -48,6 +54,7 @@ export async function currentLockouts(db: Db, clock: Clock): Promise<Lockout[]> 
     ) a
     JOIN "Member" m ON m."telegramUserId" = a."telegramUserId"
     LEFT JOIN "Household" h ON h.id = m."householdId"
+    WHERE ${office}::int IS NULL OR h.id IS NULL OR h."officeId" = ${office}
     ORDER BY a.latest DESC`;
   return rows.map((r) => ({
     memberId: r.memberId,
@@ -68,11 +75,17 @@ export async function currentLockouts(db: Db, clock: Clock): Promise<Lockout[]> 
  */
 export async function unlockLinking(
   deps: { db: Db; clock: Clock; deliveryQueue: DeliveryQueue },
-  input: { memberId: number; staffId: number },
+  input: { memberId: number; scope: StaffScope },
 ): Promise<"unlocked" | "not_locked" | "not_found"> {
   const { db, clock } = deps;
-  const member = await db.member.findUnique({
-    where: { id: input.memberId },
+  const scope = input.scope;
+  const member = await db.member.findFirst({
+    where: {
+      id: input.memberId,
+      ...(scope.role === "admin"
+        ? {}
+        : { OR: [{ householdId: null }, { household: visibleHouseholds(scope) }] }),
+    },
     select: { id: true, telegramUserId: true, language: true },
   });
   if (!member) return "not_found";
@@ -90,7 +103,7 @@ export async function unlockLinking(
     });
     await audit(tx, {
       actorType: "staff",
-      actorId: input.staffId,
+      actorId: input.scope.staffId,
       action: "link.unlocked",
       entityType: "member",
       entityId: member.id,

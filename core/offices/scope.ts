@@ -66,3 +66,13 @@ export async function canSeeHousehold(db: Db, scope: StaffScope, householdId: nu
   });
   return found !== null;
 }
+
+/**
+ * The same rule for hand-written SQL, as one parameter used twice:
+ * `(${p}::int IS NULL OR h."officeId" = ${p})`. Null lets an admin see everything; a staff member
+ * with no office gets an id no office has.
+ */
+export function officeParam(scope: StaffScope): number | null {
+  if (scope.role === "admin") return null;
+  return scope.officeId ?? -1;
+}

@@ -69,3 +69,10 @@ ALTER TABLE "CoverAccess" ADD CONSTRAINT "CoverAccess_staffId_fkey" FOREIGN KEY 
 -- AddForeignKey
 ALTER TABLE "CoverAccess" ADD CONSTRAINT "CoverAccess_householdId_fkey" FOREIGN KEY ("householdId") REFERENCES "Household"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
+
+-- Alerts of households erased since: nothing to point at any more (the alert itself stays).
+UPDATE "Alert" a SET "householdId" = NULL
+ WHERE a."householdId" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "Household" h WHERE h.id = a."householdId");
+
+-- AddForeignKey
+ALTER TABLE "Alert" ADD CONSTRAINT "Alert_householdId_fkey" FOREIGN KEY ("householdId") REFERENCES "Household"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -1,0 +1,195 @@
+// A family's page, the reason an operator gives to open a colleague's family, and assigning the
+// case worker. Who may open what is decided in core/offices/scope.ts; every view is audited.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { audit } from "../../core/audit.ts";
+import { arrearsNowOf, planOverview } from "../../core/debt.ts";
+import { householdChecklist } from "../../core/documents.ts";
+import { assignCaseWorker, grantCover, officeOperators } from "../../core/offices/caseload.ts";
+import { householdOpening } from "../../core/offices/scope.ts";
+import { romeToday } from "../../core/time.ts";
+import { sessionOf } from "../auth.ts";
+import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
+import { coverPage, type HouseholdFile, type HouseholdPageView, householdPage } from "../views/household.ts";
+
+function idOf(value: unknown): number | null {
+  return typeof value === "string" && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : null;
+}
+
+const CASES_SHOWN = 20;
+
+export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): void {
+  const { db, clock, auth } = ctx;
+  const demo = ctx.demo !== undefined;
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => sendNotFound(request, reply, demo);
+
+  async function loadFile(householdId: number): Promise<HouseholdFile | null> {
+    const h = await db.household.findUnique({
+      where: { id: householdId },
+      select: {
+        id: true,
+        contractCode: true,
+        name: true,
+        municipality: true,
+        address: true,
+        phone: true,
+        language: true,
+        office: { select: { code: true, name: true } },
+        caseWorker: { select: { id: true, email: true, firstName: true } },
+        members: {
+          where: { linkedAt: { not: null } },
+          orderBy: { linkedAt: "asc" },
+          select: {
+            id: true,
+            firstName: true,
+            language: true,
+            linkedAt: true,
+            unreachableAt: true,
+            remindersMuted: true,
+          },
+        },
+        cases: {
+          orderBy: { openedAt: "desc" },
+          take: CASES_SHOWN,
+          select: { id: true, topic: true, status: true, urgent: true, openedAt: true },
+        },
+      },
+    });
+    if (!h) return null;
+    const [arrears, plan, documents] = await Promise.all([
+      arrearsNowOf(db, [h.id]),
+      planOverview(db, h.id, romeToday(clock.now())),
+      householdChecklist(db, h.id, clock),
+    ]);
+    return {
+      ...h,
+      members: h.members.map((m) => ({
+        id: m.id,
+        firstName: m.firstName,
+        language: m.language,
+        linkedAt: m.linkedAt ?? new Date(0),
+        unreachable: m.unreachableAt !== null,
+        remindersMuted: m.remindersMuted,
+      })),
+      arrears: arrears.get(h.id) ?? null,
+      plan,
+      documents,
+    };
+  }
+
+  async function showHousehold(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    householdId: number,
+    extra: Pick<HouseholdPageView, "notice" | "problem"> = {},
+    status = 200,
+  ) {
+    const session = sessionOf(request);
+    const opening = await householdOpening(db, clock, session, householdId);
+    if (opening.kind === "hidden") return notFound(request, reply);
+    if (opening.kind === "needsCover") {
+      const household = await db.household.findUniqueOrThrow({
+        where: { id: householdId },
+        select: { contractCode: true, caseWorker: { select: { id: true, email: true, firstName: true } } },
+      });
+      return sendHtml(
+        reply,
+        coverPage(pageInfo(request, demo), {
+          householdId,
+          contractCode: household.contractCode,
+          caseWorker: household.caseWorker,
+          csrfToken: session.csrfToken,
+          reason: "",
+          tooShort: false,
+        }),
+      );
+    }
+    const file = await loadFile(householdId);
+    if (!file) return notFound(request, reply);
+    // Who opened a household's record is the household's to know (its /privacy export).
+    await audit(db, {
+      actorType: "staff",
+      actorId: session.staffId,
+      action: "household.viewed",
+      entityType: "household",
+      entityId: householdId,
+      ...(opening.covering ? { details: { covering: true } } : {}),
+    });
+    const officeId = await db.household.findUniqueOrThrow({
+      where: { id: householdId },
+      select: { officeId: true },
+    });
+    const operators =
+      session.role !== "operator" && officeId.officeId !== null
+        ? await officeOperators(db, officeId.officeId)
+        : null;
+    return sendHtml(
+      reply,
+      householdPage(pageInfo(request, demo), {
+        file,
+        csrfToken: session.csrfToken,
+        covering: opening.covering,
+        operators,
+        ...extra,
+      }),
+      status,
+    );
+  }
+
+  app.get("/households/:id", { preHandler: auth.requireRole() }, async (request, reply) => {
+    const householdId = idOf((request.params as { id?: string }).id);
+    if (householdId === null) return notFound(request, reply);
+    const raw = (request.query ?? {}) as Record<string, unknown>;
+    const notice = raw.notice === "assigned" || raw.notice === "unchanged" ? raw.notice : undefined;
+    return showHousehold(request, reply, householdId, notice ? { notice } : {});
+  });
+
+  app.post("/households/:id/cover", { preHandler: auth.requireRole("operator") }, async (request, reply) => {
+    const householdId = idOf((request.params as { id?: string }).id);
+    if (householdId === null) return notFound(request, reply);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const reason = typeof body.reason === "string" ? body.reason : "";
+    const session = sessionOf(request);
+    const result = await grantCover(db, clock, session, { householdId, reason });
+    if (result.kind === "not_found") return notFound(request, reply);
+    if (result.kind === "reason_too_short") {
+      const household = await db.household.findUniqueOrThrow({
+        where: { id: householdId },
+        select: { contractCode: true, caseWorker: { select: { id: true, email: true, firstName: true } } },
+      });
+      return sendHtml(
+        reply,
+        coverPage(pageInfo(request, demo), {
+          householdId,
+          contractCode: household.contractCode,
+          caseWorker: household.caseWorker,
+          csrfToken: session.csrfToken,
+          reason: reason.slice(0, 500),
+          tooShort: true,
+        }),
+        400,
+      );
+    }
+    return reply.redirect(`/households/${householdId}`, 303);
+  });
+
+  app.post(
+    "/households/:id/case-worker",
+    { preHandler: auth.requireRole("coordinator", "admin") },
+    async (request, reply) => {
+      const householdId = idOf((request.params as { id?: string }).id);
+      if (householdId === null) return notFound(request, reply);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const raw = typeof body.caseWorker === "string" ? body.caseWorker : "";
+      const caseWorkerId = raw === "" ? null : idOf(raw);
+      if (raw !== "" && caseWorkerId === null) {
+        return showHousehold(request, reply, householdId, { problem: "notAnOperator" }, 400);
+      }
+      const result = await assignCaseWorker(db, sessionOf(request), { householdId, caseWorkerId });
+      if (result === "not_found") return notFound(request, reply);
+      if (result === "not_an_operator_of_the_office") {
+        return showHousehold(request, reply, householdId, { problem: "notAnOperator" }, 400);
+      }
+      return reply.redirect(`/households/${householdId}?notice=${result}`, 303);
+    },
+  );
+}

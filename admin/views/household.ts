@@ -1,0 +1,202 @@
+// One family's page: who they are, who follows them, what they owe now, their plan, papers and
+// cases. An operator opening a colleague's family first states why (coverPage).
+import type { ArrearsNow, PlanOverview } from "../../core/debt.ts";
+import type { ChecklistItem } from "../../core/documents.ts";
+import { translator } from "../../core/i18n.ts";
+import { formatMoney } from "../../core/money.ts";
+import type { CaseWorker } from "../../core/offices/caseload.ts";
+import { MAX_COVER_REASON, MIN_COVER_REASON } from "../../core/offices/scope.ts";
+import { formatCalendarDate, formatRomeDateTime } from "../../core/time.ts";
+import { html, type SafeHtml } from "./html.ts";
+import { layout, type PageInfo } from "./layout.ts";
+
+export type HouseholdFile = {
+  id: number;
+  contractCode: string;
+  name: string;
+  municipality: string;
+  address: string;
+  phone: string | null;
+  language: string;
+  office: { code: string; name: string } | null;
+  caseWorker: CaseWorker | null;
+  members: {
+    id: number;
+    firstName: string | null;
+    language: string;
+    linkedAt: Date;
+    unreachable: boolean;
+    remindersMuted: boolean;
+  }[];
+  arrears: ArrearsNow | null;
+  plan: PlanOverview | null;
+  documents: ChecklistItem[];
+  cases: { id: number; topic: string; status: string; urgent: boolean; openedAt: Date }[];
+};
+
+export type HouseholdPageView = {
+  file: HouseholdFile;
+  csrfToken: string;
+  /** The operator is here covering a colleague's family (the reason is on record). */
+  covering: boolean;
+  /** For coordinators and admins: who the family can be assigned to. */
+  operators: CaseWorker[] | null;
+  notice?: "assigned" | "unchanged";
+  problem?: "notAnOperator";
+};
+
+export function workerName(worker: CaseWorker): string {
+  return worker.firstName ? `${worker.firstName} (${worker.email})` : worker.email;
+}
+
+function language(page: PageInfo, code: string): string {
+  const name = new Intl.DisplayNames([page.lang], { type: "language" }).of(code);
+  return name ? `${name} (${code})` : code;
+}
+
+export function householdPage(page: PageInfo, view: HouseholdPageView): SafeHtml {
+  const o = translator(page.lang, "offices");
+  const d = translator(page.lang, "documents");
+  const f = view.file;
+  const none = o("household.none");
+
+  const members =
+    f.members.length === 0
+      ? html`<p>${o("household.noMembers")}</p>`
+      : html`<table>
+<caption class="sr">${o("household.members")}</caption>
+<thead><tr><th scope="col">${o("household.member.name")}</th><th scope="col">${o("household.member.language")}</th>
+<th scope="col">${o("household.member.linkedAt")}</th><th scope="col">${o("household.member.state")}</th></tr></thead>
+<tbody>${f.members.map(
+          (
+            m,
+          ) => html`<tr><td>${m.firstName ?? o("household.member.noName")}</td><td>${language(page, m.language)}</td>
+<td>${formatCalendarDate(m.linkedAt)}</td><td>${
+            m.unreachable
+              ? html`<strong class="warn">${o("household.member.unreachable")}</strong>`
+              : o("household.member.reachable")
+          }${m.remindersMuted ? html` · ${o("household.member.muted")}` : ""}</td></tr>`,
+        )}</tbody></table>`;
+
+  const plan = f.plan
+    ? html`<p>${o("household.planSummary", {
+        code: f.plan.planCode,
+        status: o(`household.planStatus.${f.plan.status}`),
+        paid: f.plan.paidCount,
+        total: f.plan.total,
+        remaining: formatMoney(f.plan.remainingCents),
+      })}</p>
+<table><caption class="sr">${o("household.installments")}</caption>
+<thead><tr><th scope="col">#</th><th scope="col">${o("household.installment.due")}</th>
+<th scope="col" class="num">${o("household.installment.amount")}</th><th scope="col" class="num">${o("household.installment.paidAmount")}</th>
+<th scope="col">${o("household.installment.state")}</th></tr></thead>
+<tbody>${f.plan.installments.map(
+        (
+          i,
+        ) => html`<tr><td>${i.number}</td><td>${formatCalendarDate(i.dueDate)}</td><td class="num">${formatMoney(i.amountCents)}</td>
+<td class="num">${formatMoney(i.paidCents)}</td><td>${
+          i.state === "overdue"
+            ? html`<strong class="warn">${o("household.installment.overdue")}</strong>`
+            : o(`household.installment.${i.state}`)
+        }</td></tr>`,
+      )}</tbody></table>`
+    : html`<p>${o("household.noPlan")}</p>`;
+
+  const documents = html`<ul>${f.documents.map(
+    (doc) =>
+      html`<li>${d(`items.${doc.key}.name`, { defaultValue: doc.key })}: ${o(`household.document.${doc.status}`)}${
+        doc.dueDate ? html` · ${o("household.document.due", { date: formatCalendarDate(doc.dueDate) })}` : ""
+      }${doc.overdue ? html` <strong class="warn">${o("household.document.overdue")}</strong>` : ""}</li>`,
+  )}</ul>`;
+
+  const cases =
+    f.cases.length === 0
+      ? html`<p>${o("household.noCases")}</p>`
+      : html`<ul>${f.cases.map(
+          (
+            c,
+          ) => html`<li><a href="/cases/${c.id}">${o("household.case", { id: c.id, date: formatRomeDateTime(c.openedAt) })}</a>
+ · ${o(`household.caseStatus.${c.status}`, { defaultValue: c.status })}${c.urgent ? html` · <strong class="warn">${o("household.urgent")}</strong>` : ""}</li>`,
+        )}</ul>`;
+
+  const assign = view.operators
+    ? html`<form method="post" action="/households/${f.id}/case-worker" class="inline">
+<input type="hidden" name="_csrf" value="${view.csrfToken}">
+<label for="caseWorker">${o("household.assignLabel")}</label>
+<select id="caseWorker" name="caseWorker">
+<option value="">${o("household.unassigned")}</option>
+${view.operators.map(
+  (w) =>
+    html`<option value="${w.id}"${f.caseWorker?.id === w.id ? html` selected` : ""}>${workerName(w)}</option>`,
+)}
+</select>
+<button type="submit">${o("household.assign")}</button>
+</form>`
+    : "";
+
+  return layout(page, {
+    title: o("household.title", { contract: f.contractCode }),
+    current: "households",
+    body: html`<h1>${f.name} <small class="muted">${f.contractCode}</small></h1>
+${view.notice ? html`<p class="notice" role="status">${o(`household.notice.${view.notice}`)}</p>` : ""}
+${view.problem ? html`<p class="error" role="alert">${o(`household.problem.${view.problem}`)}</p>` : ""}
+${view.covering ? html`<p class="notice" role="status">${o("household.covering")}</p>` : ""}
+<dl>
+<dt>${o("household.office")}</dt><dd>${f.office ? `${f.office.name} (${f.office.code})` : o("household.noOffice")}</dd>
+<dt>${o("household.caseWorker")}</dt><dd>${f.caseWorker ? workerName(f.caseWorker) : o("household.unassigned")}</dd>
+<dt>${o("household.language")}</dt><dd>${language(page, f.language)}</dd>
+<dt>${o("household.municipality")}</dt><dd>${f.municipality}</dd>
+<dt>${o("household.address")}</dt><dd>${f.address}</dd>
+<dt>${o("household.phone")}</dt><dd>${f.phone ?? none}</dd>
+<dt>${o("household.owedNow")}</dt><dd>${
+      f.arrears
+        ? o("household.owedNowValue", {
+            amount: formatMoney(f.arrears.nowCents),
+            date: formatCalendarDate(f.arrears.balanceDate),
+          })
+        : none
+    }</dd>
+</dl>
+${assign}
+${page.staff && page.staff.role !== "operator" ? html`<p><a href="/households/${f.id}/access">${o("household.accessLink")}</a></p>` : ""}
+<h2>${o("household.members")}</h2>
+${members}
+<h2>${o("household.plan")}</h2>
+${plan}
+<h2>${o("household.documents")}</h2>
+${documents}
+<h2>${o("household.cases")}</h2>
+${cases}`,
+  });
+}
+
+export function coverPage(
+  page: PageInfo,
+  view: {
+    householdId: number;
+    contractCode: string;
+    caseWorker: CaseWorker | null;
+    csrfToken: string;
+    reason: string;
+    tooShort: boolean;
+  },
+): SafeHtml {
+  const o = translator(page.lang, "offices");
+  return layout(page, {
+    title: o("cover.title"),
+    current: "households",
+    body: html`<h1>${o("cover.title")}</h1>
+<p>${o("cover.explain", { contract: view.contractCode, worker: view.caseWorker ? workerName(view.caseWorker) : "" })}</p>
+${view.tooShort ? html`<p class="error" role="alert" id="reason-problem">${o("cover.tooShort", { min: MIN_COVER_REASON })}</p>` : ""}
+<form method="post" action="/households/${view.householdId}/cover">
+<input type="hidden" name="_csrf" value="${view.csrfToken}">
+<label for="reason">${o("cover.reason")}</label>
+<textarea id="reason" name="reason" rows="3" required minlength="${MIN_COVER_REASON}" maxlength="${MAX_COVER_REASON}"${
+      view.tooShort ? html` aria-invalid="true" aria-describedby="reason-problem"` : ""
+    }>${view.reason}</textarea>
+<p class="muted">${o("cover.recorded")}</p>
+<button type="submit">${o("cover.open")}</button>
+<a class="button secondary" href="/households">${o("cover.back")}</a>
+</form>`,
+  });
+}
