@@ -19,6 +19,7 @@ import { importHouseholdsCommand } from "./commands/import-households.ts";
 import { importPaymentsCommand } from "./commands/import-payments.ts";
 import { importPlansCommand } from "./commands/import-plans.ts";
 import { linkCode } from "./commands/link-code.ts";
+import { officeSet } from "./commands/office-set.ts";
 import { staffAdd } from "./commands/staff-add.ts";
 import { staffDeactivate } from "./commands/staff-deactivate.ts";
 import { staffReactivate } from "./commands/staff-reactivate.ts";
@@ -33,6 +34,7 @@ const COMMANDS: readonly Command[] = [
   importCoursesCommand,
   importDocumentsCommand,
   linkCode,
+  officeSet,
   staffAdd,
   staffDeactivate,
   staffReactivate,

@@ -1,5 +1,6 @@
 import { audit } from "../../core/audit.ts";
 import type { StaffRole } from "../../core/db/client.ts";
+import { officeByCode } from "../../core/offices/offices.ts";
 import {
   generatePassword,
   isValidEmail,
@@ -22,7 +23,7 @@ function isRole(value: string): value is StaffRole {
 
 export const staffAdd: Command = {
   name: "staff:add",
-  args: "--email E --role admin|coordinator|operator [--password P] [--first-name N] [--telegram-user-id ID]",
+  args: "--email E --role admin|coordinator|operator [--password P] [--first-name N] [--telegram-user-id ID] [--office CODE]",
   summary:
     "Create an admin-panel account, or reset the role and password of an existing one (ending its sessions)",
   help: [
@@ -32,6 +33,8 @@ export const staffAdd: Command = {
     "--first-name signs the person's replies to households (else the e-mail's name is used).",
     "--telegram-user-id lets them answer and /claim cases from the operators' Telegram group",
     "(the bot tells an unknown person their id when they try /claim there).",
+    "--office puts operators and coordinators in an office (see office:set): they see its households",
+    "only. Without an office they see none; admins see every office.",
   ],
   options: {
     email: { type: "string" },
@@ -39,6 +42,7 @@ export const staffAdd: Command = {
     password: { type: "string" },
     "first-name": { type: "string" },
     "telegram-user-id": { type: "string" },
+    office: { type: "string" },
   },
   async run({ options, env, io }) {
     const email = stringOption(options, "email");
@@ -46,6 +50,7 @@ export const staffAdd: Command = {
     const given = stringOption(options, "password");
     const firstNameOption = stringOption(options, "first-name");
     const telegramOption = stringOption(options, "telegram-user-id");
+    const officeOption = stringOption(options, "office");
     if (email === undefined) throw new UsageError("missing --email");
     if (role === undefined) throw new UsageError("missing --role");
 
@@ -82,10 +87,18 @@ export const staffAdd: Command = {
           throw new InputRejected([`Telegram user ${telegramUserId} is already linked to ${holder.email}`]);
         }
       }
+      let officeId: number | undefined;
+      if (officeOption !== undefined) {
+        const office = await officeByCode(db, officeOption.trim());
+        if (!office)
+          throw new InputRejected([`unknown office ${JSON.stringify(officeOption)}: see office:set`]);
+        officeId = office.id;
+      }
       const saved = await upsertStaff(db, {
         email,
         role,
         password,
+        ...(officeId === undefined ? {} : { officeId }),
         ...(firstName === undefined ? {} : { firstName }),
         ...(telegramUserId === undefined ? {} : { telegramUserId }),
       });
@@ -99,6 +112,7 @@ export const staffAdd: Command = {
           passwordGenerated: given === undefined,
           firstNameSet: firstName !== undefined,
           telegramLinked: telegramUserId !== undefined,
+          ...(officeId === undefined ? {} : { officeId }),
           sessionsEnded: saved.sessionsEnded,
         },
       });

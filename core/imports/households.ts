@@ -244,7 +244,7 @@ async function upsertHouseholds(
       const created = await tx.$queryRaw<{ id: number; contractCode: string }[]>`
         INSERT INTO "Household" ("contractCode", name, "fiscalCode", municipality, address, phone, language,
           "officeId", "updatedAt")
-        SELECT code, name, fiscal, municipality, address, phone, language, o."officeId", now()
+        SELECT v.code, v.name, v.fiscal, v.municipality, v.address, v.phone, v.language, o."officeId", now()
         FROM unnest(${column("contractCode")}::text[], ${column("name")}::text[], ${column("fiscalCode")}::text[],
           ${column("municipality")}::text[], ${column("address")}::text[], ${column("phone")}::text[],
           ${toCreate.map((r) => r.language ?? DEFAULT_LANGUAGE)}::text[],
