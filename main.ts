@@ -169,7 +169,7 @@ async function main(): Promise<void> {
   const db = createDb(databaseUrl);
   closers.push(() => db.$disconnect());
 
-  let demoLogin: { email: string; password: string } | undefined;
+  let demoLogin: Awaited<ReturnType<typeof prepareDemoDatabase>> | undefined;
   try {
     if (demo) demoLogin = await prepareDemoDatabase(db, databaseUrl, { clock, logger });
     else await refuseDemoDatabase(db, databaseUrl);
@@ -282,6 +282,9 @@ async function main(): Promise<void> {
     if (demoLogin && roles.includes("admin")) {
       console.log(`Demo database: ${databaseNameOf(databaseUrl)} (demo data only; production refuses it)`);
       console.log(`Demo login: ${demoLogin.email} / ${demoLogin.password}`);
+      for (const other of demoLogin.others) {
+        console.log(`Demo login (${other.role}, office ${other.office}, same password): ${other.email}`);
+      }
       console.log(`Chat as a demo household: ${address}/demo/chat`);
       console.log(`Telegram sandbox: ${sandboxUrl}`);
     }

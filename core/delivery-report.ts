@@ -29,7 +29,7 @@ export async function deliveryCounts(db: Db, scope: StaffScope, since: Date): Pr
       FROM "OutboundMessage" o
       LEFT JOIN "Member" m ON m.id = o."memberId"
       LEFT JOIN "Household" h ON h.id = m."householdId"
-     WHERE (${office}::int IS NULL OR h."officeId" = ${office})
+     WHERE (${office}::int IS NULL OR o."memberId" IS NULL OR h."officeId" = ${office})
      GROUP BY o.status`;
   const counts = Object.fromEntries(
     DELIVERY_STATUSES.map((s) => [s, { total: 0, recent: 0 }]),
@@ -66,7 +66,7 @@ export async function resentAfterUncertain(
       FROM "OutboundMessage" o
       LEFT JOIN "Member" m ON m.id = o."memberId"
       LEFT JOIN "Household" h ON h.id = m."householdId"
-     WHERE o."uncertainResends" > 0 AND (${office}::int IS NULL OR h."officeId" = ${office})`;
+     WHERE o."uncertainResends" > 0 AND (${office}::int IS NULL OR o."memberId" IS NULL OR h."officeId" = ${office})`;
   return row ?? { total: 0, recent: 0 };
 }
 
@@ -84,7 +84,7 @@ export async function problemMessages(
       LEFT JOIN "Member" m ON m.id = o."memberId"
       LEFT JOIN "Household" h ON h.id = m."householdId"
      WHERE o.status = ANY(${[...options.statuses]}::"DeliveryStatus"[])
-       AND (${office}::int IS NULL OR h."officeId" = ${office})
+       AND (${office}::int IS NULL OR o."memberId" IS NULL OR h."officeId" = ${office})
      ORDER BY o."createdAt" DESC, o.id DESC
      LIMIT ${options.limit} OFFSET ${options.offset}`;
 }

@@ -1,5 +1,6 @@
 // Access that can be taken back (issue 8, item 6), through the real pieces: the CLI as child
 // processes, a LISTENING admin panel over HTTP, and the bot and delivery worker against the sandbox.
+
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +13,7 @@ import { upsertStaff } from "../core/staff.ts";
 import { csrfOf } from "./support/admin-client.ts";
 import { type BotHarness, startBotHarness } from "./support/bot-harness.ts";
 import { HttpClient } from "./support/http-client.ts";
+import { testOffice } from "./support/offices.ts";
 import { runCli } from "./support/processes.ts";
 import type { SandboxUser } from "./support/sandbox-user.ts";
 
@@ -77,7 +79,12 @@ describe("staff access from the command line", () => {
     SLOW,
     async () => {
       const email = "leaving@example.org";
-      await upsertStaff(h.db, { email, role: "operator", password: PASSWORD });
+      await upsertStaff(h.db, {
+        email,
+        role: "operator",
+        password: PASSWORD,
+        officeId: await testOffice(h.db),
+      });
       const browser = await signedIn(email);
       expect((await browser.get("/households")).status).toBe(200);
 
@@ -119,7 +126,12 @@ describe("staff access from the command line", () => {
 
   it("staff:sessions lists active sessions without tokens, and --revoke ends them all", SLOW, async () => {
     const email = "two-browsers@example.org";
-    await upsertStaff(h.db, { email, role: "coordinator", password: PASSWORD });
+    await upsertStaff(h.db, {
+      email,
+      role: "coordinator",
+      password: PASSWORD,
+      officeId: await testOffice(h.db),
+    });
     const laptop = await signedIn(email);
     const phone = await signedIn(email);
     const list = await runCli(["staff:sessions", email], env);
@@ -146,7 +158,12 @@ describe("staff access from the command line", () => {
 
   it("staff:add on an existing account (new password or role) ends its sessions", SLOW, async () => {
     const email = "reset@example.org";
-    await upsertStaff(h.db, { email, role: "operator", password: PASSWORD });
+    await upsertStaff(h.db, {
+      email,
+      role: "operator",
+      password: PASSWORD,
+      officeId: await testOffice(h.db),
+    });
     const stolen = await signedIn(email);
     const run = await runCli(["staff:add", "--email", email, "--role", "coordinator"], env);
     expect(run.code, run.stderr).toBe(0);

@@ -1,6 +1,7 @@
 // The admin panel in a real browser (Chromium): log in through the form, find households, log out;
 // the deliveries page with its "send again" button; and the demo chat against the Telegram sandbox
 // over HTTP.
+
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { Browser, Page } from "playwright-core";
@@ -18,6 +19,7 @@ import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { expectNoAxeViolations } from "./support/axe.ts";
 import { CHROMIUM_PATH, chromiumAvailable, launchBrowser } from "./support/browser.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
+import { testOffice } from "./support/offices.ts";
 
 const EMAIL = "coordinatrice@example.org";
 const PASSWORD = "una password lunga abbastanza";
@@ -36,7 +38,12 @@ beforeAll(async () => {
   if (!chromiumAvailable())
     throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium`);
   t = await createTestDatabase();
-  await upsertStaff(t.db, { email: EMAIL, role: "coordinator", password: PASSWORD });
+  await upsertStaff(t.db, {
+    email: EMAIL,
+    role: "coordinator",
+    password: PASSWORD,
+    officeId: await testOffice(t.db),
+  });
   await upsertStaff(t.db, { email: ADMIN_EMAIL, role: "admin", password: PASSWORD });
   const households = [
     ["BS-000101", "Famiglia Rossi", "Brescia", 123_456, 20_050],

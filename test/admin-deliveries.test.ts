@@ -15,6 +15,7 @@ import { createRedis } from "../core/queues/redis.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { AdminClient, csrfOf } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
+import { testOffice } from "./support/offices.ts";
 
 const PASSWORD = "correct horse battery staple";
 const OPERATOR = "operatrice@example.org";
@@ -112,6 +113,7 @@ async function household(contractCode: string, name: string): Promise<number> {
       address: "Via Roma 1",
     },
   });
+  await testOffice(t.db);
   return row.id;
 }
 
@@ -136,8 +138,18 @@ async function addMember(
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await upsertStaff(t.db, { email: OPERATOR, role: "operator", password: PASSWORD });
-  await upsertStaff(t.db, { email: COORDINATOR, role: "coordinator", password: PASSWORD });
+  await upsertStaff(t.db, {
+    email: OPERATOR,
+    role: "operator",
+    password: PASSWORD,
+    officeId: await testOffice(t.db),
+  });
+  await upsertStaff(t.db, {
+    email: COORDINATOR,
+    role: "coordinator",
+    password: PASSWORD,
+    officeId: await testOffice(t.db),
+  });
   await upsertStaff(t.db, { email: ADMIN, role: "admin", password: PASSWORD });
 
   const rossi = await household("AC-000001", "Famiglia Rossi");
@@ -444,6 +456,7 @@ describe("unreachable members on the households list", () => {
         address: "Via Verdi 1",
       })),
     });
+    await testOffice(t.db);
     const ids = await t.db.household.findMany({
       where: { contractCode: { startsWith: "CR-" } },
       select: { id: true },

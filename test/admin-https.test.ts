@@ -10,6 +10,7 @@ import { createLogger } from "../core/logger.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 import { csrfIn, HttpSession } from "./support/http-session.ts";
+import { testOffice } from "./support/offices.ts";
 
 const EMAIL = "operatrice@example.org";
 const PASSWORD = "una password lunga abbastanza";
@@ -27,7 +28,12 @@ const servers: FastifyInstance[] = [];
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await upsertStaff(t.db, { email: EMAIL, role: "operator", password: PASSWORD });
+  await upsertStaff(t.db, {
+    email: EMAIL,
+    role: "operator",
+    password: PASSWORD,
+    officeId: await testOffice(t.db),
+  });
 });
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 // The imports page in Chromium, as a coordinator: from the navigation to the page, a file with
 // problems, then a good file uploaded through the form, checked and confirmed; every page passes
 // axe-core's WCAG 2.1 A/AA rules.
+
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +17,7 @@ import { upsertStaff } from "../core/staff.ts";
 import { expectNoAxeViolations } from "./support/axe.ts";
 import { CHROMIUM_PATH, chromiumAvailable, launchBrowser } from "./support/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { testOffice } from "./support/offices.ts";
 
 const PASSWORD = "una password lunga abbastanza";
 const EMAIL = "coordinatrice@example.org";
@@ -32,7 +34,12 @@ beforeAll(async () => {
     throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium`);
   t = await createTestDatabase();
   dir = await mkdtemp(join(tmpdir(), "bussola-imports-browser-"));
-  await upsertStaff(t.db, { email: EMAIL, role: "coordinator", password: PASSWORD });
+  await upsertStaff(t.db, {
+    email: EMAIL,
+    role: "coordinator",
+    password: PASSWORD,
+    officeId: await testOffice(t.db),
+  });
   app = createAdminServer({
     config: loadConfig({ DATABASE_URL: t.url }),
     logger: createLogger({ level: "warn" }),

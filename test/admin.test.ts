@@ -20,6 +20,7 @@ import { upsertStaff } from "../core/staff.ts";
 import { calendarDate } from "../core/time.ts";
 import { AdminClient, csrfOf } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { testOffice } from "./support/offices.ts";
 
 const PASSWORD = "correct horse battery staple";
 const OPERATOR = "operatrice@example.org";
@@ -34,8 +35,18 @@ const logLines: string[] = [];
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await upsertStaff(t.db, { email: OPERATOR, role: "operator", password: PASSWORD });
-  const inactive = await upsertStaff(t.db, { email: INACTIVE, role: "operator", password: PASSWORD });
+  await upsertStaff(t.db, {
+    email: OPERATOR,
+    role: "operator",
+    password: PASSWORD,
+    officeId: await testOffice(t.db),
+  });
+  const inactive = await upsertStaff(t.db, {
+    email: INACTIVE,
+    role: "operator",
+    password: PASSWORD,
+    officeId: await testOffice(t.db),
+  });
   await t.db.staff.update({ where: { id: inactive.id }, data: { active: false } });
 
   const rossi = await t.db.household.create({
@@ -81,6 +92,8 @@ beforeAll(async () => {
       address: "Via Verdi 1",
     })),
   });
+  // Households made here rather than imported: the office's municipalities take them in.
+  await testOffice(t.db);
 
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -170,7 +183,8 @@ describe("log-in", () => {
     const client = new Client();
     const response = await client.login(` ${OPERATOR.toUpperCase()} `);
     expect(response.statusCode).toBe(303);
-    expect(response.headers.location).toBe("/households");
+    // An operator's home: the households they follow.
+    expect(response.headers.location).toBe("/households?worker=mine");
     const setCookie = String(response.headers["set-cookie"]);
     expect(setCookie).toMatch(/bussola_session=[A-Za-z0-9_-]{43};/);
     expect(setCookie).toContain("HttpOnly");
@@ -203,7 +217,7 @@ describe("log-in", () => {
       next: "//evil.example/",
       _csrf: csrfOf(page2.body),
     });
-    expect(evil.headers.location).toBe("/households");
+    expect(evil.headers.location).toBe("/households?worker=mine");
   });
 
   it("refuses a log-in form that was not served to this browser", async () => {

@@ -11,6 +11,7 @@ import { createLogger } from "../core/logger.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { AdminClient, csrfOf } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { testOffice } from "./support/offices.ts";
 
 const PASSWORD = "correct horse battery staple";
 const NOW = new Date("2026-12-07T15:00:00Z");
@@ -41,8 +42,18 @@ beforeAll(async () => {
     db: t.db,
     clock: fixedClock(NOW),
   });
-  await upsertStaff(t.db, { email: "coord@aler.example", role: "coordinator", password: PASSWORD });
-  await upsertStaff(t.db, { email: "op@aler.example", role: "operator", password: PASSWORD });
+  await upsertStaff(t.db, {
+    email: "coord@aler.example",
+    role: "coordinator",
+    password: PASSWORD,
+    officeId: await testOffice(t.db),
+  });
+  await upsertStaff(t.db, {
+    email: "op@aler.example",
+    role: "operator",
+    password: PASSWORD,
+    officeId: await testOffice(t.db),
+  });
   const household = await t.db.household.create({
     data: {
       contractCode: "AL-000001",
@@ -52,6 +63,7 @@ beforeAll(async () => {
       address: "Via",
     },
   });
+  await testOffice(t.db);
   const plan = await t.db.repaymentPlan.create({
     data: { householdId: household.id, planCode: "PR-AL-1", status: "broken", brokenAt: NOW },
   });

@@ -1,6 +1,7 @@
 // The audit log page of the admin panel (Fastify's inject, real PostgreSQL): admins only; filters by
 // action (exact or a family), staff e-mail, record and Rome days; filters that cannot be read show
 // nothing and say which; whatever an entry holds is shown escaped.
+
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminServer } from "../admin/server.ts";
@@ -11,6 +12,7 @@ import { createLogger } from "../core/logger.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { AdminClient } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { testOffice } from "./support/offices.ts";
 
 const PASSWORD = "correct horse battery staple";
 const OPERATOR = "op.registro@aler.example";
@@ -45,8 +47,20 @@ beforeAll(async () => {
     db: t.db,
     clock: fixedClock(new Date("2026-12-07T15:00:00Z")),
   });
-  operatorId = (await upsertStaff(t.db, { email: OPERATOR, role: "operator", password: PASSWORD })).id;
-  await upsertStaff(t.db, { email: COORDINATOR, role: "coordinator", password: PASSWORD });
+  operatorId = (
+    await upsertStaff(t.db, {
+      email: OPERATOR,
+      role: "operator",
+      password: PASSWORD,
+      officeId: await testOffice(t.db),
+    })
+  ).id;
+  await upsertStaff(t.db, {
+    email: COORDINATOR,
+    role: "coordinator",
+    password: PASSWORD,
+    officeId: await testOffice(t.db),
+  });
   await upsertStaff(t.db, { email: ADMIN, role: "admin", password: PASSWORD });
   const entries: [string, string, number | string, string][] = [
     ["2026-12-01T08:00:00Z", "case.viewed", 7, "case"],

@@ -1,6 +1,7 @@
 // Staff letting back in a person the bot locked out after wrong link codes: the page is for
 // coordinators and admins only, shows no name the bot did not keep, and unlocking tells the person in
 // the bot, once, after which the right code links them at once.
+
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminServer } from "../admin/server.ts";
@@ -10,6 +11,7 @@ import { createLogger } from "../core/logger.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { AdminClient, csrfOf } from "./support/admin-client.ts";
 import { type BotHarness, startBotHarness } from "./support/bot-harness.ts";
+import { testOffice } from "./support/offices.ts";
 import type { SandboxUser } from "./support/sandbox-user.ts";
 
 const PASSWORD = "correct horse battery staple";
@@ -44,8 +46,18 @@ beforeAll(async () => {
     clock: { now: () => new Date() },
     deliveryQueue: h.deliveryQueue,
   });
-  await upsertStaff(h.db, { email: OPERATOR, role: "operator", password: PASSWORD });
-  await upsertStaff(h.db, { email: COORDINATOR, role: "coordinator", password: PASSWORD });
+  await upsertStaff(h.db, {
+    email: OPERATOR,
+    role: "operator",
+    password: PASSWORD,
+    officeId: await testOffice(h.db),
+  });
+  await upsertStaff(h.db, {
+    email: COORDINATOR,
+    role: "coordinator",
+    password: PASSWORD,
+    officeId: await testOffice(h.db),
+  });
   await upsertStaff(h.db, { email: ADMIN, role: "admin", password: PASSWORD });
   await h.household(CONTRACT);
 

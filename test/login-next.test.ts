@@ -1,6 +1,7 @@
 // Where the panel sends someone after logging in (`next`): only back to a page of this site, decided
 // by the URL parser as the browser will read it (a tab, a newline or a backslash can turn
 // "/\t/evil.example" into "//evil.example", another site).
+
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { safeNext } from "../admin/auth.ts";
@@ -11,6 +12,7 @@ import { createLogger } from "../core/logger.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 import { csrfIn, HttpSession } from "./support/http-session.ts";
+import { testOffice } from "./support/offices.ts";
 
 const EMAIL = "operatrice@example.org";
 const PASSWORD = "una password lunga abbastanza";
@@ -66,7 +68,12 @@ describe("after logging in, over HTTP", () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    await upsertStaff(t.db, { email: EMAIL, role: "operator", password: PASSWORD });
+    await upsertStaff(t.db, {
+      email: EMAIL,
+      role: "operator",
+      password: PASSWORD,
+      officeId: await testOffice(t.db),
+    });
     app = createAdminServer({
       config: loadConfig({ DATABASE_URL: t.url }),
       logger: createLogger({ level: "silent" }),

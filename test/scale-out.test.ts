@@ -6,6 +6,7 @@
 // processes in turn, so no two consecutive updates of a chat meet the same process. Proven: every
 // flow ends right, every update is handled exactly once and in order per chat, Telegram refused
 // nothing.
+
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upsertStaff } from "../core/staff.ts";
@@ -13,6 +14,7 @@ import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { csrfOf } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
 import { HttpClient } from "./support/http-client.ts";
+import { testOffice } from "./support/offices.ts";
 import { forwardUpdate, freePort, type RunningProcess, startProcess } from "./support/processes.ts";
 import { SandboxUser, sandboxCounters, type TranscriptEntry } from "./support/sandbox-user.ts";
 
@@ -184,7 +186,12 @@ describe("three bot, two worker and two admin processes on one database and one 
       },
     });
     sessionId = session.id;
-    await upsertStaff(t.db, { email: STAFF, role: "operator", password: PASSWORD });
+    await upsertStaff(t.db, {
+      email: STAFF,
+      role: "operator",
+      password: PASSWORD,
+      officeId: await testOffice(t.db),
+    });
 
     const made: Household[] = [];
     await inBatches(

@@ -4,12 +4,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { audit } from "../../core/audit.ts";
 import { arrearsNowOf, planOverview } from "../../core/debt.ts";
 import { householdChecklist } from "../../core/documents.ts";
+import { setDocumentStatusByStaff } from "../../core/household-file/documents.ts";
+import { householdHistory } from "../../core/household-file/history.ts";
 import { assignCaseWorker, grantCover, officeOperators } from "../../core/offices/caseload.ts";
 import { householdOpening } from "../../core/offices/scope.ts";
 import { romeToday } from "../../core/time.ts";
 import { sessionOf } from "../auth.ts";
 import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
-import { coverPage, type HouseholdFile, type HouseholdPageView, householdPage } from "../views/household.ts";
+import {
+  coverPage,
+  type HouseholdFile,
+  type HouseholdPageView,
+  householdPage,
+  STAFF_DOCUMENT_STATUSES,
+} from "../views/household.ts";
 
 function idOf(value: unknown): number | null {
   return typeof value === "string" && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : null;
@@ -55,10 +63,11 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
       },
     });
     if (!h) return null;
-    const [arrears, plan, documents] = await Promise.all([
+    const [arrears, plan, documents, history] = await Promise.all([
       arrearsNowOf(db, [h.id]),
       planOverview(db, h.id, romeToday(clock.now())),
       householdChecklist(db, h.id, clock),
+      householdHistory(db, h.id, clock.now()),
     ]);
     return {
       ...h,
@@ -73,6 +82,7 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
       arrears: arrears.get(h.id) ?? null,
       plan,
       documents,
+      history,
     };
   }
 
@@ -139,8 +149,31 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
     const householdId = idOf((request.params as { id?: string }).id);
     if (householdId === null) return notFound(request, reply);
     const raw = (request.query ?? {}) as Record<string, unknown>;
-    const notice = raw.notice === "assigned" || raw.notice === "unchanged" ? raw.notice : undefined;
+    const notice =
+      raw.notice === "assigned" || raw.notice === "unchanged" || raw.notice === "document"
+        ? raw.notice
+        : undefined;
     return showHousehold(request, reply, householdId, notice ? { notice } : {});
+  });
+
+  // A paper received, verified, requested or missing: whoever may open the page may say so.
+  app.post("/households/:id/documents/:key", { preHandler: auth.requireRole() }, async (request, reply) => {
+    const params = request.params as { id?: string; key?: string };
+    const householdId = idOf(params.id);
+    if (householdId === null) return notFound(request, reply);
+    const session = sessionOf(request);
+    const opening = await householdOpening(db, clock, session, householdId);
+    if (opening.kind !== "open") return notFound(request, reply);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const status = STAFF_DOCUMENT_STATUSES.find((s) => s === body.status);
+    const key = typeof params.key === "string" && /^[a-z0-9_]{1,40}$/.test(params.key) ? params.key : null;
+    if (!status || key === null) return notFound(request, reply);
+    const result = await setDocumentStatusByStaff(db, { householdId, key, status, staffId: session.staffId });
+    if (result === "unknown_document") return notFound(request, reply);
+    return reply.redirect(
+      `/households/${householdId}?notice=${result === "saved" ? "document" : "unchanged"}#documents`,
+      303,
+    );
   });
 
   app.post("/households/:id/cover", { preHandler: auth.requireRole("operator") }, async (request, reply) => {

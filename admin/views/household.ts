@@ -2,11 +2,13 @@
 // cases. An operator opening a colleague's family first states why (coverPage).
 import type { ArrearsNow, PlanOverview } from "../../core/debt.ts";
 import type { ChecklistItem } from "../../core/documents.ts";
+import type { HouseholdHistory, TimelineEvent } from "../../core/household-file/history.ts";
 import { translator } from "../../core/i18n.ts";
 import { formatMoney } from "../../core/money.ts";
 import type { CaseWorker } from "../../core/offices/caseload.ts";
 import { MAX_COVER_REASON, MIN_COVER_REASON } from "../../core/offices/scope.ts";
 import { formatCalendarDate, formatRomeDateTime } from "../../core/time.ts";
+import { arrearsChart } from "./arrears-chart.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { layout, type PageInfo } from "./layout.ts";
 
@@ -32,7 +34,11 @@ export type HouseholdFile = {
   plan: PlanOverview | null;
   documents: ChecklistItem[];
   cases: { id: number; topic: string; status: string; urgent: boolean; openedAt: Date }[];
+  history: HouseholdHistory;
 };
+
+/** The statuses staff can set on the household's page (what the documents import sets too). */
+export const STAFF_DOCUMENT_STATUSES = ["missing", "requested", "received", "verified"] as const;
 
 export type HouseholdPageView = {
   file: HouseholdFile;
@@ -41,7 +47,7 @@ export type HouseholdPageView = {
   covering: boolean;
   /** For coordinators and admins: who the family can be assigned to. */
   operators: CaseWorker[] | null;
-  notice?: "assigned" | "unchanged";
+  notice?: "assigned" | "unchanged" | "document";
   problem?: "notAnOperator";
 };
 
@@ -102,12 +108,27 @@ export function householdPage(page: PageInfo, view: HouseholdPageView): SafeHtml
       )}</tbody></table>`
     : html`<p>${o("household.noPlan")}</p>`;
 
-  const documents = html`<ul>${f.documents.map(
-    (doc) =>
-      html`<li>${d(`items.${doc.key}.name`, { defaultValue: doc.key })}: ${o(`household.document.${doc.status}`)}${
-        doc.dueDate ? html` · ${o("household.document.due", { date: formatCalendarDate(doc.dueDate) })}` : ""
-      }${doc.overdue ? html` <strong class="warn">${o("household.document.overdue")}</strong>` : ""}</li>`,
+  const documents = html`<ul class="documents">${f.documents.map(
+    (
+      doc,
+    ) => html`<li><strong>${d(`items.${doc.key}.name`, { defaultValue: doc.key })}</strong>: ${o(`household.document.${doc.status}`)}${
+      doc.dueDate ? html` · ${o("household.document.due", { date: formatCalendarDate(doc.dueDate) })}` : ""
+    }${doc.overdue ? html` <strong class="warn">${o("household.document.overdue")}</strong>` : ""}
+<form method="post" action="/households/${f.id}/documents/${doc.key}" class="inline">
+<input type="hidden" name="_csrf" value="${view.csrfToken}">
+<label class="sr" for="doc-${doc.key}">${o("household.document.change", { name: d(`items.${doc.key}.name`, { defaultValue: doc.key }) })}</label>
+<select id="doc-${doc.key}" name="status">${STAFF_DOCUMENT_STATUSES.map(
+      (status) =>
+        html`<option value="${status}"${doc.status === status ? html` selected` : ""}>${o(`household.document.${status}`)}</option>`,
+    )}</select>
+<button type="submit" class="secondary">${o("household.document.save")}</button>
+</form></li>`,
   )}</ul>`;
+
+  const timeline = html`<ol class="timeline">${f.history.timeline.map(
+    (event) =>
+      html`<li><time datetime="${event.at.toISOString()}">${formatCalendarDate(event.at)}</time> ${timelineText(page, event)}</li>`,
+  )}</ol>${f.history.truncated ? html`<p class="muted">${o("timeline.truncated")}</p>` : ""}`;
 
   const cases =
     f.cases.length === 0
@@ -141,7 +162,7 @@ ${view.operators.map(
 ${view.notice ? html`<p class="notice" role="status">${o(`household.notice.${view.notice}`)}</p>` : ""}
 ${view.problem ? html`<p class="error" role="alert">${o(`household.problem.${view.problem}`)}</p>` : ""}
 ${view.covering ? html`<p class="notice" role="status">${o("household.covering")}</p>` : ""}
-<dl>
+<dl class="facts">
 <dt>${o("household.office")}</dt><dd>${f.office ? `${f.office.name} (${f.office.code})` : o("household.noOffice")}</dd>
 <dt>${o("household.caseWorker")}</dt><dd>${f.caseWorker ? workerName(f.caseWorker) : o("household.unassigned")}</dd>
 <dt>${o("household.language")}</dt><dd>${language(page, f.language)}</dd>
@@ -159,14 +180,18 @@ ${view.covering ? html`<p class="notice" role="status">${o("household.covering")
 </dl>
 ${assign}
 ${page.staff && page.staff.role !== "operator" ? html`<p><a href="/households/${f.id}/access">${o("household.accessLink")}</a></p>` : ""}
+<h2>${o("household.arrears")}</h2>
+${arrearsChart(o, f.history.balances, f.history.payments)}
 <h2>${o("household.members")}</h2>
 ${members}
 <h2>${o("household.plan")}</h2>
 ${plan}
-<h2>${o("household.documents")}</h2>
+<h2 id="documents">${o("household.documents")}</h2>
 ${documents}
 <h2>${o("household.cases")}</h2>
-${cases}`,
+${cases}
+<h2>${o("household.timeline")}</h2>
+${f.history.timeline.length > 0 ? timeline : html`<p>${o("timeline.empty")}</p>`}`,
   });
 }
 
@@ -199,4 +224,41 @@ ${view.tooShort ? html`<p class="error" role="alert" id="reason-problem">${o("co
 <a class="button secondary" href="/households">${o("cover.back")}</a>
 </form>`,
   });
+}
+
+function timelineText(page: PageInfo, event: TimelineEvent): SafeHtml | string {
+  const o = translator(page.lang, "offices");
+  switch (event.kind) {
+    case "balance":
+      return o("timeline.balance", { amount: formatMoney(event.totalCents) });
+    case "payment":
+      return o("timeline.payment", { amount: formatMoney(event.amountCents) });
+    case "installmentDue":
+      return o(event.paid ? "timeline.installmentPaid" : "timeline.installmentUnpaid", {
+        number: event.number,
+        amount: formatMoney(event.amountCents),
+      });
+    case "caseOpened":
+      return html`<a href="/cases/${event.caseId}">${o("timeline.caseOpened", { id: event.caseId })}</a>${
+        event.urgent ? html` · <strong class="warn">${o("household.urgent")}</strong>` : ""
+      }`;
+    case "caseClosed":
+      return o("timeline.caseClosed", { id: event.caseId });
+    case "message":
+      return o("timeline.message", {
+        kind: page.t(`deliveries.kind.${event.purpose}`, { defaultValue: event.purpose }),
+        status: page.t(`deliveries.status.${event.status}`, { defaultValue: event.status }),
+      });
+    case "document":
+      return o("timeline.document", {
+        name: translator(page.lang, "documents")(`items.${event.key}.name`, { defaultValue: event.key }),
+        status: o(`household.document.${event.status}`),
+      });
+    case "enrolment":
+      return o(event.status === "enrolled" ? "timeline.enrolled" : "timeline.enrolmentCancelled", {
+        course: event.course,
+      });
+    case "memberLinked":
+      return o("timeline.memberLinked", { name: event.firstName ?? o("household.member.noName") });
+  }
 }

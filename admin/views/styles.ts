@@ -92,6 +92,12 @@ font-weight:500;padding:.35rem .5rem;font-size:.92rem;text-align:center}
 form.compose{display:flex;gap:.5rem;padding:.6rem;background:#fff;border-top:1px solid var(--line);margin:0}
 form.compose input{flex:1}
 .chatlist td form{margin:0}
+form.inline{display:inline-flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:.2rem 0 .2rem .5rem}
+ul.documents li{margin-bottom:.4rem}
+ol.timeline{list-style:none;padding:0}ol.timeline li{padding:.3rem 0;border-bottom:1px solid var(--line)}
+ol.timeline time{display:inline-block;min-width:6.5rem;font-variant-numeric:tabular-nums;color:#3d4f61}
+figure.chart{margin:0 0 .5rem}figure.chart svg{max-width:40rem;height:auto;display:block}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
 `;
 
 export const STYLESHEET_CSP_SOURCE = `'sha256-${createHash("sha256").update(STYLESHEET).digest("base64")}'`;

@@ -6,6 +6,7 @@ import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
 import { upsertStaff } from "../staff.ts";
+import { DEMO_STAFF, ensureDemoStaff, seedDemoCasework, seedDemoOffices } from "./casework.ts";
 import { loadDemoData } from "./seed.ts";
 
 /** The demo's admin account; its password is random per demo database (DemoMarker). */
@@ -53,7 +54,11 @@ export async function prepareDemoDatabase(
   db: Db,
   databaseUrl: string,
   deps: { clock: Clock; logger: Logger },
-): Promise<{ email: string; password: string }> {
+): Promise<{
+  email: string;
+  password: string;
+  others: readonly { email: string; role: string; office: string }[];
+}> {
   let marker = await db.demoMarker.findUnique({ where: { id: 1 } });
   if (!marker) {
     const [staff, households, courses] = await Promise.all([
@@ -79,6 +84,9 @@ export async function prepareDemoDatabase(
   if ((await db.staff.count({ where: { email: marker.staffEmail } })) === 0) {
     await upsertStaff(db, { email: marker.staffEmail, role: "admin", password: marker.staffPassword });
   }
-  await loadDemoData(db, deps.clock, deps.logger);
-  return { email: marker.staffEmail, password: marker.staffPassword };
+  await seedDemoOffices(db);
+  const loaded = await loadDemoData(db, deps.clock, deps.logger);
+  await ensureDemoStaff(db, marker.staffPassword);
+  if (loaded) await seedDemoCasework(db, deps.clock);
+  return { email: marker.staffEmail, password: marker.staffPassword, others: DEMO_STAFF };
 }

@@ -1,5 +1,6 @@
 // The bot and the delivery worker, in this test process, against the sandbox over HTTP and a test
 // database: what feature tests need to drive whole flows as a household would.
+
 import type { RunnerHandle } from "@grammyjs/runner";
 import { Redis } from "ioredis";
 import { createBot } from "../../bot/bot.ts";
@@ -8,6 +9,7 @@ import { type Clock, systemClock } from "../../core/clock.ts";
 import type { Db } from "../../core/db/client.ts";
 import { issueLinkCode } from "../../core/linking.ts";
 import { createLogger } from "../../core/logger.ts";
+import { municipalityKey } from "../../core/offices/offices.ts";
 import { createDeliveryQueue, type DeliveryQueue } from "../../core/queues/delivery.ts";
 import { type Sandbox, startSandbox } from "../../sandbox/server.ts";
 import { type RunningWorker, startWorker } from "../../worker/worker.ts";
@@ -93,12 +95,18 @@ export async function startBotHarness(
     async household(contractCode, data = {}) {
       const existing = await db.household.findUnique({ where: { contractCode } });
       if (existing) return existing.id;
+      const municipality = data.municipality ?? "Brescia";
+      // The office of its municipality, as the households import sets it.
+      const office = await db.officeMunicipality.findUnique({
+        where: { key: municipalityKey(municipality) },
+      });
       const created = await db.household.create({
         data: {
           contractCode,
           name: data.name ?? `Famiglia ${contractCode}`,
           fiscalCode: "TSTFML80A01B157X",
-          municipality: data.municipality ?? "Brescia",
+          municipality,
+          officeId: office?.officeId ?? null,
           address: "Via Roma 1",
           balances: {
             create: {
