@@ -13,6 +13,7 @@ import { createLogger } from "../core/logger.ts";
 import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { expectNoAxeViolations } from "./support/axe.ts";
+import { testOffice } from "./support/offices.ts";
 import { CHROMIUM_PATH, chromiumAvailable, launchBrowser } from "./support/browser.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
 
@@ -37,7 +38,7 @@ beforeAll(async () => {
   deliveryQueue = createDeliveryQueue(redis, testQueuePrefix());
   let telegramId = 7000n;
   for (const { role, email, contract } of ROLES) {
-    await upsertStaff(t.db, { email, role, password: PASSWORD });
+    await upsertStaff(t.db, { email, role, password: PASSWORD, officeId: await testOffice(t.db) });
     const household = await t.db.household.create({
       data: {
         contractCode: contract,
@@ -66,6 +67,7 @@ beforeAll(async () => {
     }
     await issueLinkCode(t.db, contract, systemClock);
   }
+  await testOffice(t.db);
   app = createAdminServer({
     config: loadConfig({ DATABASE_URL: t.url }),
     logger: createLogger({ level: "warn" }),
