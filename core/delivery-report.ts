@@ -20,7 +20,11 @@ export function isProblemStatus(value: unknown): value is ProblemStatus {
 
 export type DeliveryCounts = Record<DeliveryStatus, { total: number; recent: number }>;
 
-/** Messages per status: all the records still kept (see retention), and those created since `since`. */
+/**
+ * Messages per status: all the records still kept (see retention), and those created since `since`.
+ * Staff of an office count their households' messages, the operators' group's and those to people
+ * linked to no household (ids only on this page); admins count all of them.
+ */
 export async function deliveryCounts(db: Db, scope: StaffScope, since: Date): Promise<DeliveryCounts> {
   const office = officeParam(scope);
   const rows = await sqlOf(db).query<{ status: DeliveryStatus; total: number; recent: number }>`
@@ -29,7 +33,7 @@ export async function deliveryCounts(db: Db, scope: StaffScope, since: Date): Pr
       FROM "OutboundMessage" o
       LEFT JOIN "Member" m ON m.id = o."memberId"
       LEFT JOIN "Household" h ON h.id = m."householdId"
-     WHERE (${office}::int IS NULL OR o."memberId" IS NULL OR h."officeId" = ${office})
+     WHERE (${office}::int IS NULL OR o."memberId" IS NULL OR m."householdId" IS NULL OR h."officeId" = ${office})
      GROUP BY o.status`;
   const counts = Object.fromEntries(
     DELIVERY_STATUSES.map((s) => [s, { total: 0, recent: 0 }]),
@@ -66,7 +70,7 @@ export async function resentAfterUncertain(
       FROM "OutboundMessage" o
       LEFT JOIN "Member" m ON m.id = o."memberId"
       LEFT JOIN "Household" h ON h.id = m."householdId"
-     WHERE o."uncertainResends" > 0 AND (${office}::int IS NULL OR o."memberId" IS NULL OR h."officeId" = ${office})`;
+     WHERE o."uncertainResends" > 0 AND (${office}::int IS NULL OR o."memberId" IS NULL OR m."householdId" IS NULL OR h."officeId" = ${office})`;
   return row ?? { total: 0, recent: 0 };
 }
 
@@ -84,7 +88,7 @@ export async function problemMessages(
       LEFT JOIN "Member" m ON m.id = o."memberId"
       LEFT JOIN "Household" h ON h.id = m."householdId"
      WHERE o.status = ANY(${[...options.statuses]}::"DeliveryStatus"[])
-       AND (${office}::int IS NULL OR o."memberId" IS NULL OR h."officeId" = ${office})
+       AND (${office}::int IS NULL OR o."memberId" IS NULL OR m."householdId" IS NULL OR h."officeId" = ${office})
      ORDER BY o."createdAt" DESC, o.id DESC
      LIMIT ${options.limit} OFFSET ${options.offset}`;
 }

@@ -140,15 +140,15 @@ export async function resendUncertain(
            "lastError" = 'sent again by staff after an uncertain delivery'
      WHERE o.id = ${input.outboundMessageId} AND o.status = 'uncertain'
        AND (${office}::int IS NULL OR o."memberId" IS NULL OR EXISTS (
-         SELECT 1 FROM "Member" m JOIN "Household" h ON h.id = m."householdId"
-          WHERE m.id = o."memberId" AND h."officeId" = ${office}))
+         SELECT 1 FROM "Member" m LEFT JOIN "Household" h ON h.id = m."householdId"
+          WHERE m.id = o."memberId" AND (m."householdId" IS NULL OR h."officeId" = ${office})))
     RETURNING o.purpose, o."uncertainResends"`;
   if (!row) {
     const [exists] = await sql.query<{ id: number }>`
       SELECT o.id FROM "OutboundMessage" o
         LEFT JOIN "Member" m ON m.id = o."memberId"
         LEFT JOIN "Household" h ON h.id = m."householdId"
-       WHERE o.id = ${input.outboundMessageId} AND (${office}::int IS NULL OR o."memberId" IS NULL OR h."officeId" = ${office})`;
+       WHERE o.id = ${input.outboundMessageId} AND (${office}::int IS NULL OR o."memberId" IS NULL OR m."householdId" IS NULL OR h."officeId" = ${office})`;
     return exists ? "not_uncertain" : "not_found";
   }
   await auditResend(deps.db, {

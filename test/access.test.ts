@@ -49,7 +49,7 @@ beforeAll(async () => {
     [COORDINATOR, "coordinator"],
     [ADMIN, "admin"],
   ] as const) {
-    await upsertStaff(h.db, { email, role, password: PASSWORD });
+    await upsertStaff(h.db, { email, role, password: PASSWORD, officeId: await testOffice(h.db) });
   }
   householdId = await h.household(CONTRACT, { name: "Famiglia Esposito" });
   otherHouseholdId = await h.household(OTHER, { name: "Famiglia Greco" });

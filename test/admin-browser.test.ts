@@ -75,6 +75,7 @@ beforeAll(async () => {
       });
     }
   }
+  await testOffice(t.db);
   sandbox = await startSandbox({ port: 0 });
   redis = createRedis("redis://127.0.0.1:6379");
   deliveryQueue = createDeliveryQueue(redis, testQueuePrefix());

@@ -109,7 +109,7 @@ describe("after logging in, over HTTP", () => {
       "/.//evil.example",
       "https://evil",
     ]) {
-      expect(await logInWith(next), JSON.stringify(next)).toBe("/households");
+      expect(await logInWith(next), JSON.stringify(next)).toBe("/households?worker=mine");
     }
     const form = await new HttpSession(base).get(`/login?next=${encodeURIComponent("/\t/evil.example")}`);
     expect(form.body).not.toContain('name="next"');

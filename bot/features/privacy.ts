@@ -3,6 +3,7 @@
 // small flow, so Cancel and /cancel work); the confirmation button carries the moment it was asked,
 // so an old or double-pressed one deletes nothing more and says why.
 import { Composer, InlineKeyboard, InputFile, type SessionFlavor } from "grammy";
+import { setBudgetShared } from "../../core/privacy/budget-sharing.ts";
 import { renderReadableExport } from "../../core/privacy/readable-export.ts";
 import {
   EXPORT_README_KEYS,
@@ -30,6 +31,8 @@ export const PRIVACY_CALLBACKS = {
   /** Followed by ":" and the moment the confirmation was asked (epoch ms, base 36). */
   eraseYes: "privacy:erase_ok",
   unlinkYes: "privacy:unlink_ok",
+  shareBudget: "privacy:budget_on",
+  unshareBudget: "privacy:budget_off",
 } as const;
 
 const FLOW = "privacy";
@@ -72,6 +75,9 @@ async function showOverview(ctx: BotContext): Promise<void> {
   ];
   // Reminders go to linked members only: the toggle is shown to them.
   if (household) lines.push(ctx.t(member.remindersMuted ? "reminders:privacy.off" : "reminders:privacy.on"));
+  if (household) {
+    lines.push(ctx.t(household.budgetSharedAt ? "privacy:overview.budget_shared_on" : "privacy:overview.budget_shared_off"));
+  }
   if (member.erasureRequestedAt) {
     lines.push(ctx.t("privacy:overview.erased", { date: romeDate(member.erasureRequestedAt) }));
   }
@@ -90,6 +96,12 @@ async function showOverview(ctx: BotContext): Promise<void> {
       .text(
         ctx.t(member.remindersMuted ? "reminders:buttons.unmute" : "reminders:buttons.mute"),
         member.remindersMuted ? REMINDER_CALLBACKS.unmute : REMINDER_CALLBACKS.mute,
+      );
+    keyboard
+      .row()
+      .text(
+        ctx.t(household.budgetSharedAt ? "privacy:buttons.unshare_budget" : "privacy:buttons.share_budget"),
+        household.budgetSharedAt ? PRIVACY_CALLBACKS.unshareBudget : PRIVACY_CALLBACKS.shareBudget,
       );
   }
   await ctx.reply(lines.join("\n"), { reply_markup: keyboard });
@@ -228,4 +240,28 @@ privacyFeature.callbackQuery(/^privacy:unlink_ok:/, async (ctx) => {
 });
 
 /** Anything else with our prefix (a button from an older version of the bot): explain, never crash. */
+// ─── Sharing the budget summary with the case worker ────────────────────────
+
+/** Sets the state the button names (not a flip), so an old or double-pressed button repeats it. */
+async function setShared(ctx: BotContext, shared: boolean): Promise<void> {
+  const member = consented(ctx);
+  const household = member?.household;
+  if (!member || !household) {
+    await oldButton(ctx);
+    return;
+  }
+  const changed = await setBudgetShared(ctx.deps.db, ctx.deps.clock, {
+    memberId: member.id,
+    householdId: household.id,
+    shared,
+  });
+  household.budgetSharedAt = shared ? (household.budgetSharedAt ?? ctx.deps.clock.now()) : null;
+  ctx.logger.info({ memberId: member.id, shared, changed }, "budget sharing set");
+  await ctx.answerCallbackQuery();
+  await ctx.reply(ctx.t(shared ? "privacy:budget_share.on" : "privacy:budget_share.off"));
+}
+
+privacyFeature.callbackQuery(PRIVACY_CALLBACKS.shareBudget, (ctx) => setShared(ctx, true));
+privacyFeature.callbackQuery(PRIVACY_CALLBACKS.unshareBudget, (ctx) => setShared(ctx, false));
+
 privacyFeature.callbackQuery(/^privacy:/, oldButton);

@@ -77,7 +77,7 @@ const STATEMENTS = [
       CASE WHEN h."id" IS NOT NULL THEN json_build_object(
         'id', h."id", 'contractCode', h."contractCode", 'name', h."name", 'fiscalCode', h."fiscalCode",
         'municipality', h."municipality", 'address', h."address", 'phone', h."phone",
-        'language', h."language", 'officeId', h."officeId", 'caseWorkerId', h."caseWorkerId",
+        'language', h."language", 'officeId', h."officeId", 'caseWorkerId', h."caseWorkerId", 'budgetSharedAt', h."budgetSharedAt",
         'createdAt', h."createdAt", 'updatedAt', h."updatedAt") END AS "household"
     FROM (SELECT 1) AS "one"
     LEFT JOIN "BotSession" s ON s."key" = $2
@@ -128,6 +128,7 @@ function loaded(row: Row | undefined): Loaded {
           language: h.language,
           officeId: h.officeId,
           caseWorkerId: h.caseWorkerId,
+          budgetSharedAt: maybeInstant(h.budgetSharedAt),
           createdAt: instant(h.createdAt),
           updatedAt: instant(h.updatedAt),
         };

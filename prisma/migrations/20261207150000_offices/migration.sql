@@ -76,3 +76,6 @@ UPDATE "Alert" a SET "householdId" = NULL
 
 -- AddForeignKey
 ALTER TABLE "Alert" ADD CONSTRAINT "Alert_householdId_fkey" FOREIGN KEY ("householdId") REFERENCES "Household"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+-- AlterTable
+ALTER TABLE "Household" ADD COLUMN     "budgetSharedAt" TIMESTAMPTZ(3);
+
