@@ -13,9 +13,9 @@ import { createLogger } from "../core/logger.ts";
 import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { expectNoAxeViolations } from "./support/axe.ts";
-import { testOffice } from "./support/offices.ts";
 import { CHROMIUM_PATH, chromiumAvailable, launchBrowser } from "./support/browser.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
+import { testOffice } from "./support/offices.ts";
 
 const PASSWORD = "una password lunga abbastanza";
 const ROLES = [

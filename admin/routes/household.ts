@@ -2,6 +2,7 @@
 // case worker. Who may open what is decided in core/offices/scope.ts; every view is audited.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { audit } from "../../core/audit.ts";
+import { budgetSummary, currentMonth } from "../../core/budget.ts";
 import { arrearsNowOf, planOverview } from "../../core/debt.ts";
 import { householdChecklist } from "../../core/documents.ts";
 import { setDocumentStatusByStaff } from "../../core/household-file/documents.ts";
@@ -41,6 +42,7 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
         address: true,
         phone: true,
         language: true,
+        budgetSharedAt: true,
         office: { select: { code: true, name: true } },
         caseWorker: { select: { id: true, email: true, firstName: true } },
         members: {
@@ -63,6 +65,13 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
       },
     });
     if (!h) return null;
+    // The budget only when the family chose to show it (/privacy); its notes never.
+    const budget = h.budgetSharedAt
+      ? {
+          sharedAt: h.budgetSharedAt,
+          summary: await budgetSummary(db, clock, h.id, currentMonth(clock), "it"),
+        }
+      : null;
     const [arrears, plan, documents, history] = await Promise.all([
       arrearsNowOf(db, [h.id]),
       planOverview(db, h.id, romeToday(clock.now())),
@@ -83,6 +92,7 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
       plan,
       documents,
       history,
+      budget,
     };
   }
 

@@ -1,5 +1,6 @@
 // One family's page: who they are, who follows them, what they owe now, their plan, papers and
 // cases. An operator opening a colleague's family first states why (coverPage).
+import type { BudgetSummary, MonthTotals } from "../../core/budget.ts";
 import type { ArrearsNow, PlanOverview } from "../../core/debt.ts";
 import type { ChecklistItem } from "../../core/documents.ts";
 import type { HouseholdHistory, TimelineEvent } from "../../core/household-file/history.ts";
@@ -35,6 +36,8 @@ export type HouseholdFile = {
   documents: ChecklistItem[];
   cases: { id: number; topic: string; status: string; urgent: boolean; openedAt: Date }[];
   history: HouseholdHistory;
+  /** Null unless the family chose to show its budget to its case worker (/privacy). */
+  budget: { sharedAt: Date; summary: BudgetSummary } | null;
 };
 
 /** The statuses staff can set on the household's page (what the documents import sets too). */
@@ -184,6 +187,8 @@ ${page.staff && page.staff.role !== "operator" ? html`<p><a href="/households/${
 ${arrearsChart(o, f.history.balances, f.history.payments)}
 <h2>${o("household.members")}</h2>
 ${members}
+<h2>${o("budget.title")}</h2>
+${f.budget ? budgetSection(page, f.budget) : html`<p>${o("budget.notShared")}</p>`}
 <h2>${o("household.plan")}</h2>
 ${plan}
 <h2 id="documents">${o("household.documents")}</h2>
@@ -261,4 +266,26 @@ function timelineText(page: PageInfo, event: TimelineEvent): SafeHtml | string {
     case "memberLinked":
       return o("timeline.memberLinked", { name: event.firstName ?? o("household.member.noName") });
   }
+}
+
+function budgetSection(page: PageInfo, budget: { sharedAt: Date; summary: BudgetSummary }): SafeHtml {
+  const o = translator(page.lang, "offices");
+  const b = translator(page.lang, "budget");
+  const month = (totals: MonthTotals) =>
+    new Intl.DateTimeFormat(page.lang, { month: "long", year: "numeric", timeZone: "UTC" }).format(
+      new Date(Date.UTC(totals.month.year, totals.month.month - 1, 1)),
+    );
+  const column = (totals: MonthTotals) => html`<section class="month"><h3>${month(totals)}</h3>
+<p>${o("budget.totals", { income: formatMoney(totals.totalIncome), expenses: formatMoney(totals.totalExpenses), entries: totals.entries })}</p>
+${
+  totals.expenses.length > 0
+    ? html`<ul>${totals.expenses.map(
+        (c) =>
+          html`<li>${b(`categories.expense.${c.category}`, { defaultValue: c.category })}: ${formatMoney(c.cents)}</li>`,
+      )}</ul>`
+    : ""
+}</section>`;
+  return html`<p class="muted">${o("budget.sharedSince", { date: formatCalendarDate(budget.sharedAt) })}</p>
+${column(budget.summary.current)}
+${column(budget.summary.previous)}`;
 }

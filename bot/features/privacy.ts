@@ -76,7 +76,11 @@ async function showOverview(ctx: BotContext): Promise<void> {
   // Reminders go to linked members only: the toggle is shown to them.
   if (household) lines.push(ctx.t(member.remindersMuted ? "reminders:privacy.off" : "reminders:privacy.on"));
   if (household) {
-    lines.push(ctx.t(household.budgetSharedAt ? "privacy:overview.budget_shared_on" : "privacy:overview.budget_shared_off"));
+    lines.push(
+      ctx.t(
+        household.budgetSharedAt ? "privacy:overview.budget_shared_on" : "privacy:overview.budget_shared_off",
+      ),
+    );
   }
   if (member.erasureRequestedAt) {
     lines.push(ctx.t("privacy:overview.erased", { date: romeDate(member.erasureRequestedAt) }));
