@@ -51,20 +51,35 @@ export async function issueLinkCode(
   contractCode: string,
   clock: Clock,
 ): Promise<{ code: string; householdId: number; expiresAt: Date; voided: number } | null> {
-  const household = await db.household.findUnique({ where: { contractCode: contractCode.trim() } });
+  const household = await db.household.findUnique({
+    where: { contractCode: contractCode.trim() },
+    select: { id: true },
+  });
   if (!household) return null;
+  return issueLinkCodeFor(db, household.id, clock);
+}
+
+/**
+ * The same, for a household the caller has already found (and checked the staff member may see):
+ * the invitation letters issue one code per household of a selection this way.
+ */
+export async function issueLinkCodeFor(
+  db: Db,
+  householdId: number,
+  clock: Clock,
+): Promise<{ code: string; householdId: number; expiresAt: Date; voided: number }> {
   const code = newCode();
   const now = clock.now();
   const expiresAt = new Date(now.getTime() + CODE_VALIDITY_MS);
   const voided = await db.$transaction(async (tx) => {
     const older = await tx.linkCode.updateMany({
-      where: { householdId: household.id, ...UNUSED(now) },
+      where: { householdId, ...UNUSED(now) },
       data: { revokedAt: now },
     });
-    await tx.linkCode.create({ data: { householdId: household.id, codeHash: hashCode(code), expiresAt } });
+    await tx.linkCode.create({ data: { householdId, codeHash: hashCode(code), expiresAt } });
     return older.count;
   });
-  return { code: displayCode(code), householdId: household.id, expiresAt, voided };
+  return { code: displayCode(code), householdId, expiresAt, voided };
 }
 
 /** Codes still waiting to be used: not used, not voided, not expired. */
