@@ -2,10 +2,10 @@
 // same alphabet, expiry and hashing as the command line's, and the household's older unused code is
 // voided), then one PDF with a page each. The codes exist in clear only in that PDF: they are not
 // logged, audited or returned anywhere else.
-import { audit } from "../audit.ts";
+import { audit, auditMany } from "../audit.ts";
 import type { Clock } from "../clock.ts";
 import type { Db, Prisma } from "../db/client.ts";
-import { issueLinkCodeFor } from "../linking.ts";
+import { type IssuedCode, issueLinkCodesFor } from "../linking.ts";
 import { type StaffScope, visibleHouseholds } from "../offices/scope.ts";
 import { type InvitationLetter, type LetterOptions, renderInvitations } from "./pdf.ts";
 
@@ -22,6 +22,9 @@ export type InvitationResult =
   /** Nothing matches (or, for one household, it is not there or not visible): nothing issued. */
   | { status: "empty" }
   | { status: "tooMany"; count: number };
+
+/** Households whose codes are issued in one transaction. */
+const CHUNK = 500;
 
 /** No member of the household is linked in Telegram. */
 const NOBODY_LINKED: Prisma.HouseholdWhereInput = { members: { none: { linkedAt: { not: null } } } };
@@ -95,18 +98,30 @@ export async function issueInvitations(
   });
   const letters: InvitationLetter[] = [];
   let voided = 0;
-  for (const household of households) {
-    const issued = await issueLinkCodeFor(db, household.id, clock);
-    voided += issued.voided;
-    await audit(db, {
-      actorType: "staff",
-      actorId: scope.staffId,
-      action: "linkcode.issued",
-      entityType: "household",
-      entityId: household.id,
-      details: { olderVoided: issued.voided, invitation: true },
+  for (let start = 0; start < households.length; start += CHUNK) {
+    const chunk = households.slice(start, start + CHUNK);
+    const issued = await issueLinkCodesFor(
+      db,
+      chunk.map((h) => h.id),
+      clock,
+      (tx, codes) =>
+        auditMany(
+          tx,
+          codes.map((c) => ({
+            actorType: "staff",
+            actorId: scope.staffId,
+            action: "linkcode.issued",
+            entityType: "household",
+            entityId: c.householdId,
+            details: { olderVoided: c.voided, invitation: true },
+          })),
+        ),
+    );
+    chunk.forEach((household, i) => {
+      const code = issued[i] as IssuedCode;
+      voided += code.voided;
+      letters.push({ ...household, householdId: household.id, code: code.code, expiresAt: code.expiresAt });
     });
-    letters.push({ ...household, householdId: household.id, code: issued.code, expiresAt: issued.expiresAt });
   }
   const pdf = await renderInvitations(letters, options);
   await audit(db, {

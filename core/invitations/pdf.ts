@@ -106,20 +106,36 @@ function textsOf(language: string, letter: InvitationLetter, options: LetterOpti
   };
 }
 
+/** Paragraph heights by font, size and text: most letters of a print run share most of their texts. */
+const HEIGHTS = new WeakMap<Doc, Map<string, number>>();
+
 /** A paragraph in one font: left-aligned, or right-aligned and ordered right to left. */
 function paragraph(doc: Doc, text: string, font: "regular" | "bold", rtl: boolean, scale = 1): Block {
   const gap = 0.25;
   const lineHeight = (size: number) => size * scale * 1.25;
+  // Measured a word at a time (PDFKit caches each word's layout): Arabic letters do not join across
+  // a space, so a line is as wide as its words and spaces, whichever way it is shaped.
   const measure = (size: number): Measure => {
     doc.font(font).fontSize(size * scale);
-    return (s) => doc.widthOfString(s, WHOLE_RUN);
+    return (s) => doc.widthOfString(s);
   };
   const lines = (size: number) => wrapLines(text, CONTENT_WIDTH, measure(size));
+  const known = HEIGHTS.get(doc) ?? new Map<string, number>();
+  HEIGHTS.set(doc, known);
   return {
     height(size) {
-      if (rtl) return lines(size).length * lineHeight(size) + gap * size;
-      doc.font(font).fontSize(size * scale);
-      return doc.heightOfString(text, { width: CONTENT_WIDTH, lineGap: size * scale * 0.25 }) + gap * size;
+      const key = `${font}|${scale}|${rtl}|${size}|${text}`;
+      let height = known.get(key);
+      if (height === undefined) {
+        if (rtl) height = lines(size).length * lineHeight(size) + gap * size;
+        else {
+          doc.font(font).fontSize(size * scale);
+          height =
+            doc.heightOfString(text, { width: CONTENT_WIDTH, lineGap: size * scale * 0.25 }) + gap * size;
+        }
+        known.set(key, height);
+      }
+      return height;
     },
     draw(y, size) {
       if (!rtl) {
@@ -259,8 +275,18 @@ function page(doc: Doc, letter: InvitationLetter, options: LetterOptions): void 
   ];
   const help = (texts: Texts): Block[] => [
     paragraph(doc, texts.helpTitle, "bold", texts.rtl),
-    paragraph(doc, texts.contact, "regular", texts.rtl && options.authorityContact === undefined),
+    paragraph(doc, texts.contact, "regular", texts.rtl),
   ];
+  // The authority's own contact (AUTHORITY_CONTACT) is printed once, under both headings; the
+  // default sentence is each language's.
+  const helpBlocks: Block[] =
+    options.authorityContact === undefined
+      ? [...help(italian), ...(other ? [space(3), ...help(other)] : [])]
+      : [
+          paragraph(doc, italian.helpTitle, "bold", false),
+          ...(other ? [paragraph(doc, other.helpTitle, "bold", other.rtl)] : []),
+          paragraph(doc, options.authorityContact, "regular", false),
+        ];
   const blocks: Block[] = [
     ...header,
     ...section(doc, italian),
@@ -269,8 +295,7 @@ function page(doc: Doc, letter: InvitationLetter, options: LetterOptions): void 
     space(4),
     ...(other ? [rule(doc), ...section(doc, other), space(8)] : [space(8)]),
     rule(doc),
-    ...help(italian),
-    ...(other ? [space(3), ...help(other)] : []),
+    ...helpBlocks,
   ];
   // The largest font size at which the page holds everything (a long address, a long contact).
   const available = PAGE.height - 2 * MARGIN;
