@@ -174,6 +174,7 @@ function expectLetter(page: Page, language: string): string {
   }
   expect(page.text).toContain(fold(it("step2", { bot: `@${BOT}` })));
   expect(page.text).toContain(fold(it("expiry", { date: EXPIRY })));
+  expect(page.text).toContain(`Valido fino al ${EXPIRY}`);
   expect(page.text).toContain(fold(CONTACT));
   const codes = codesOn(page);
   // The code once, and nowhere else in the text (the link is only in the QR code).
@@ -197,6 +198,7 @@ function expectLetter(page: Page, language: string): string {
       expect(page.text).toContain(fold(other(key)));
     }
     expect(page.text).toContain(fold(other("expiry", { date: EXPIRY })));
+    expect(page.text).toContain(other("validUntil", { date: EXPIRY }));
     expect(page.text).toContain(fold(other("step2", { bot: `@${BOT}` })));
   } else {
     // Italian only: no second section.

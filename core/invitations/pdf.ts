@@ -86,6 +86,7 @@ type Texts = {
   helpTitle: string;
   contact: string;
   codeLabel: string;
+  validUntil: string;
 };
 
 function textsOf(language: string, letter: InvitationLetter, options: LetterOptions): Texts {
@@ -103,6 +104,7 @@ function textsOf(language: string, letter: InvitationLetter, options: LetterOpti
     helpTitle: t("helpTitle"),
     contact: options.authorityContact ?? t("contactDefault"),
     codeLabel: t("codeLabel"),
+    validUntil: t("validUntil", { date }),
   };
 }
 
@@ -215,28 +217,29 @@ function codeBox(
       const textWidth = CONTENT_WIDTH - QR_SIZE - padding * 3;
       let textY = y + padding + 8;
       doc.font("regular").fontSize(11).fillColor("black");
-      doc.text(italian.codeLabel, textX, textY, { width: textWidth, lineBreak: false });
-      textY += 15;
-      if (other) {
-        if (other.rtl) {
-          const runs = visualRuns(other.codeLabel);
-          let x = textX;
-          for (const run of runs) {
-            doc.text(run.text, x, textY, WHOLE_RUN);
-            x += doc.widthOfString(run.text, WHOLE_RUN);
-          }
-        } else {
-          doc.text(other.codeLabel, textX, textY, { width: textWidth, lineBreak: false });
-        }
+      // A line in Italian, then the same in the household's language (right to left for Arabic).
+      const bilingual = (italianLine: string, otherLine: string | undefined) => {
+        doc.text(italianLine, textX, textY, { width: textWidth, lineBreak: false });
         textY += 15;
-      }
-      textY += 8;
+        if (other && otherLine !== undefined) {
+          if (other.rtl) {
+            let x = textX;
+            for (const run of visualRuns(otherLine)) {
+              doc.text(run.text, x, textY, WHOLE_RUN);
+              x += doc.widthOfString(run.text);
+            }
+          } else {
+            doc.text(otherLine, textX, textY, { width: textWidth, lineBreak: false });
+          }
+          textY += 15;
+        }
+      };
+      bilingual(italian.codeLabel, other?.codeLabel);
+      textY += 6;
       doc.font("mono").fontSize(30).text(letter.code, textX, textY, { lineBreak: false });
-      textY += 44;
-      doc
-        .font("regular")
-        .fontSize(11)
-        .text(`${formatCalendarDate(romeToday(letter.expiresAt))}`, textX, textY, { lineBreak: false });
+      textY += 42;
+      doc.font("regular").fontSize(11);
+      bilingual(italian.validUntil, other?.validUntil);
       return height;
     },
   };
