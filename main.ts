@@ -190,6 +190,7 @@ async function main(): Promise<void> {
 
   let telegram = { token: config.telegram.token ?? "", apiRoot: config.telegram.apiRoot };
   let sandboxUrl: string | undefined;
+  let sandboxBotUsername: string | undefined;
   if (demo) {
     // Only the entry point knows about the sandbox; bot and worker just get another API root.
     const { startSandbox } = await import("./sandbox/server.ts");
@@ -199,6 +200,7 @@ async function main(): Promise<void> {
     closers.push(() => sandbox.close());
     telegram = { token: sandbox.token, apiRoot: sandbox.url };
     sandboxUrl = sandbox.url;
+    sandboxBotUsername = sandbox.botUsername;
   }
 
   const redis = createRedis(config.redisUrl);
@@ -238,7 +240,7 @@ async function main(): Promise<void> {
       db,
       clock,
       deliveryQueue,
-      ...(sandboxUrl ? { demo: { sandboxUrl } } : {}),
+      ...(sandboxUrl ? { demo: { sandboxUrl, botUsername: sandboxBotUsername } } : {}),
     });
   }
 

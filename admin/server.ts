@@ -29,6 +29,7 @@ import { householdPageRoutes } from "./routes/household.ts";
 import { householdAccessRoutes } from "./routes/household-access.ts";
 import { householdRoutes } from "./routes/households.ts";
 import { importRoutes } from "./routes/imports.ts";
+import { invitationRoutes } from "./routes/invitations.ts";
 import { linkLockoutRoutes } from "./routes/link-lockouts.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { isCrossOrigin, setSecurityHeaders } from "./security.ts";
@@ -42,8 +43,11 @@ export type AdminServerDeps = {
   clock: Clock;
   /** Where operators' replies to cases go (every message the system starts is queued). */
   deliveryQueue?: DeliveryQueue | undefined;
-  /** Demo mode: the Telegram sandbox's base URL, for the demo chat page. */
-  demo?: { sandboxUrl: string } | undefined;
+  /**
+   * Demo mode: the Telegram sandbox's base URL, for the demo chat page, and its bot's username, for
+   * the invitation letters' link when BOT_USERNAME is not set.
+   */
+  demo?: { sandboxUrl: string; botUsername?: string | undefined } | undefined;
   /** Log-in throttling: tests and benchmarks narrow or widen it; the defaults are for production. */
   login?:
     | {
@@ -170,6 +174,10 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     caseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     alertRoutes(scope, ctx);
     importRoutes(scope, ctx, { maxBytes: deps.config.importMaxBytes });
+    invitationRoutes(scope, ctx, {
+      botUsername: deps.config.invitations.botUsername ?? deps.demo?.botUsername,
+      authorityContact: deps.config.invitations.authorityContact,
+    });
     if (deps.demo) demoChatRoutes(scope, ctx, deps.demo.sandboxUrl);
   });
 

@@ -6,6 +6,7 @@ import { benchBroadcast } from "./broadcast.ts";
 import { benchEscalation } from "./escalation.ts";
 import { benchImport, benchImportXlsx } from "./import.ts";
 import { benchIntents } from "./intents.ts";
+import { benchInvitations } from "./invitations.ts";
 import { benchLogin } from "./login.ts";
 import { benchOperations } from "./operations.ts";
 import { benchReminders } from "./reminders.ts";
@@ -27,6 +28,7 @@ const BENCHES: [string, () => Promise<Result[]>][] = [
   ["import-xlsx", benchImportXlsx],
   ["worry", benchWorry],
   ["intents", () => benchIntents()],
+  ["invitations", benchInvitations],
 ];
 
 const wanted = process.argv.slice(2);

@@ -12,15 +12,22 @@ export type AuditEntry = {
 
 type AuditWriter = Pick<Db, "auditLog">;
 
+function row(entry: AuditEntry) {
+  return {
+    actorType: entry.actorType,
+    actorId: entry.actorId === undefined ? null : String(entry.actorId),
+    action: entry.action,
+    entityType: entry.entityType ?? null,
+    entityId: entry.entityId === undefined ? null : String(entry.entityId),
+    details: entry.details,
+  };
+}
+
 export async function audit(db: AuditWriter, entry: AuditEntry): Promise<void> {
-  await db.auditLog.create({
-    data: {
-      actorType: entry.actorType,
-      actorId: entry.actorId === undefined ? null : String(entry.actorId),
-      action: entry.action,
-      entityType: entry.entityType ?? null,
-      entityId: entry.entityId === undefined ? null : String(entry.entityId),
-      details: entry.details,
-    },
-  });
+  await db.auditLog.create({ data: row(entry) });
+}
+
+/** Many entries in one statement (a print run of invitation letters: one per household). */
+export async function auditMany(db: AuditWriter, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length > 0) await db.auditLog.createMany({ data: entries.map(row) });
 }

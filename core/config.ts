@@ -178,6 +178,24 @@ const schema = z
         message: "must be the authority's fiscal code as pagoPA knows it: 11 digits, the last a check digit",
       })
       .optional(),
+    BOT_USERNAME: z
+      .string()
+      .trim()
+      .transform((value) => value.replace(/^@/, ""))
+      .pipe(
+        z
+          .string()
+          .regex(
+            /^[A-Za-z][A-Za-z0-9_]{1,28}bot$/i,
+            'must be the bot\'s Telegram username, like "aler_bussola_bot" (5 to 32 letters, digits or "_", ending in "bot")',
+          ),
+      )
+      .optional(),
+    AUTHORITY_CONTACT: z
+      .string()
+      .trim()
+      .max(300, "must be at most 300 characters (it is printed on the invitation letters)")
+      .optional(),
     METRICS_HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
     METRICS_PORT: z.coerce
       .number({ message: "must be a port number, or 0 to turn the worker's metrics server off" })
@@ -251,6 +269,13 @@ export type Config = {
    * pagoPA notices are not shown (a notice cannot be paid without it): the bank details are.
    */
   pagopaCreditorFiscalCode: string | undefined;
+  /** What the invitation letters print (core/invitations): the bot's link and how to reach the authority. */
+  invitations: {
+    /** The bot's Telegram username without "@" (BOT_USERNAME), for the t.me deep link; undefined if unset. */
+    botUsername: string | undefined;
+    /** AUTHORITY_CONTACT: office, phone, hours; unset, the letters say to ask the programme's staff. */
+    authorityContact: string | undefined;
+  };
 };
 
 export class ConfigError extends Error {
@@ -315,5 +340,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
     importMaxBytes: e.IMPORT_MAX_MB * 1024 * 1024,
     pagopaCreditorFiscalCode: e.PAGOPA_CREDITOR_FISCAL_CODE,
+    invitations: { botUsername: e.BOT_USERNAME, authorityContact: e.AUTHORITY_CONTACT || undefined },
   };
 }

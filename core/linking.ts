@@ -9,7 +9,7 @@
 // household's code changes nothing and stays unused, for another member of the household.
 import { createHash, randomInt } from "node:crypto";
 import type { Clock } from "./clock.ts";
-import type { Db } from "./db/client.ts";
+import type { Db, Prisma } from "./db/client.ts";
 
 export const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I/L: read aloud and typed on phones
 export const CODE_LENGTH = 8;
@@ -51,21 +51,80 @@ export async function issueLinkCode(
   contractCode: string,
   clock: Clock,
 ): Promise<{ code: string; householdId: number; expiresAt: Date; voided: number } | null> {
-  const household = await db.household.findUnique({ where: { contractCode: contractCode.trim() } });
+  const household = await db.household.findUnique({
+    where: { contractCode: contractCode.trim() },
+    select: { id: true },
+  });
   if (!household) return null;
+  return issueLinkCodeFor(db, household.id, clock);
+}
+
+/**
+ * The same, for a household the caller has already found (and checked the staff member may see):
+ * the invitation letters issue one code per household of a selection this way.
+ */
+export async function issueLinkCodeFor(
+  db: Db,
+  householdId: number,
+  clock: Clock,
+): Promise<{ code: string; householdId: number; expiresAt: Date; voided: number }> {
   const code = newCode();
   const now = clock.now();
   const expiresAt = new Date(now.getTime() + CODE_VALIDITY_MS);
   const voided = await db.$transaction(async (tx) => {
     const older = await tx.linkCode.updateMany({
-      where: { householdId: household.id, ...UNUSED(now) },
+      where: { householdId, ...UNUSED(now) },
       data: { revokedAt: now },
     });
-    await tx.linkCode.create({ data: { householdId: household.id, codeHash: hashCode(code), expiresAt } });
+    await tx.linkCode.create({ data: { householdId, codeHash: hashCode(code), expiresAt } });
     return older.count;
   });
-  return { code: displayCode(code), householdId: household.id, expiresAt, voided };
+  return { code: displayCode(code), householdId, expiresAt, voided };
 }
+
+/**
+ * issueLinkCodeFor for many households at once (the invitation letters' print runs), in one
+ * transaction: the same codes, expiry and hashing, each household's older unused codes voided, and
+ * `also` run inside the same transaction (the audit entries), so codes and their record go together.
+ */
+export async function issueLinkCodesFor(
+  db: Db,
+  householdIds: readonly number[],
+  clock: Clock,
+  also?: (tx: Prisma.TransactionClient, issued: IssuedCode[]) => Promise<void>,
+): Promise<IssuedCode[]> {
+  const now = clock.now();
+  const expiresAt = new Date(now.getTime() + CODE_VALIDITY_MS);
+  const codes = householdIds.map((householdId) => ({ householdId, code: newCode() }));
+  return db.$transaction(
+    async (tx) => {
+      const older = await tx.linkCode.groupBy({
+        by: ["householdId"],
+        where: { householdId: { in: [...householdIds] }, ...UNUSED(now) },
+        _count: { _all: true },
+      });
+      const voidedOf = new Map(older.map((o) => [o.householdId, o._count._all]));
+      await tx.linkCode.updateMany({
+        where: { householdId: { in: [...householdIds] }, ...UNUSED(now) },
+        data: { revokedAt: now },
+      });
+      await tx.linkCode.createMany({
+        data: codes.map((c) => ({ householdId: c.householdId, codeHash: hashCode(c.code), expiresAt })),
+      });
+      const issued = codes.map((c) => ({
+        code: displayCode(c.code),
+        householdId: c.householdId,
+        expiresAt,
+        voided: voidedOf.get(c.householdId) ?? 0,
+      }));
+      if (also) await also(tx, issued);
+      return issued;
+    },
+    { timeout: 60_000 },
+  );
+}
+
+export type IssuedCode = { code: string; householdId: number; expiresAt: Date; voided: number };
 
 /** Codes still waiting to be used: not used, not voided, not expired. */
 const UNUSED = (now: Date) => ({ usedAt: null, revokedAt: null, expiresAt: { gt: now } });

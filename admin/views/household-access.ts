@@ -79,7 +79,12 @@ ${
 <button type="submit">${t("access.revokeCodes")}</button>
 </form>`
     : ""
-}`,
+}
+<form method="post" action="/households/${access.household.id}/invitation" class="actions">
+<input type="hidden" name="_csrf" value="${view.csrfToken}">
+<button type="submit" aria-describedby="invitation-hint">${t("invitations.one")}</button>
+</form>
+<p class="muted" id="invitation-hint">${t("invitations.oneHint")}</p>`,
   });
 }
 

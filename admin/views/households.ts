@@ -153,7 +153,7 @@ ${list.query || list.unreachable ? html`<a class="button secondary" href="/house
         ? html`<strong class="warn"><span aria-hidden="true">⚠</span> ${t("households.onlyUnreachable")}</strong> · <a href="${pageHref(list.query, 1, false, list.worker)}">${t("households.allHouseholds")}</a>`
         : html`<a href="${pageHref(list.query, 1, true, list.worker)}"><span aria-hidden="true">⚠</span> ${t("households.filterUnreachable")}</a>`
     }</p>
-${manageAccess ? html`<p><a href="/link-lockouts">${t("lockouts.link")}</a></p>` : ""}
+${manageAccess ? html`<p><a href="/link-lockouts">${t("lockouts.link")}</a> · <a href="/invitations">${t("invitations.link")}</a></p>` : ""}
 <p class="muted">${t("households.count", { total: list.total })}</p>
 ${table}
 ${pager}`,
