@@ -182,7 +182,16 @@ ${view.covering ? html`<p class="notice" role="status">${o("household.covering")
     }</dd>
 </dl>
 ${assign}
-${page.staff && page.staff.role !== "operator" ? html`<p><a href="/households/${f.id}/access">${o("household.accessLink")}</a></p>` : ""}
+${
+  page.staff && page.staff.role !== "operator"
+    ? html`<p><a href="/households/${f.id}/access">${o("household.accessLink")}</a></p>
+<form method="post" action="/households/${f.id}/invitation" class="inline">
+<input type="hidden" name="_csrf" value="${view.csrfToken}">
+<button type="submit" class="secondary" aria-describedby="invitation-hint">${page.t("invitations.one")}</button>
+<span class="muted" id="invitation-hint">${page.t("invitations.oneHint")}</span>
+</form>`
+    : ""
+}
 <h2>${o("household.arrears")}</h2>
 ${arrearsChart(o, f.history.balances, f.history.payments)}
 <h2>${o("household.members")}</h2>
