@@ -236,6 +236,7 @@ describe("export", () => {
       "budgetEntries",
       "enrolments",
       "caseMessages",
+      "staffNotes",
       "staffViews",
     ]);
     expect(readme.about).toContain("centesimi");
@@ -571,6 +572,7 @@ describe("core/privacy.ts", () => {
       budgetEntries: "be",
       enrolments: "e",
       caseMessages: "c",
+      staffNotes: "n",
       staffViews: "s",
     };
     const data = await exportMemberData(h.db, member.id, { clock: systemClock, readme });
