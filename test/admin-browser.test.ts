@@ -10,6 +10,7 @@ import { fixedClock } from "../core/clock.ts";
 import { loadConfig } from "../core/config.ts";
 import { createLogger } from "../core/logger.ts";
 import { formatMoney } from "../core/money.ts";
+import { saveOffice } from "../core/offices/offices.ts";
 import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
 import { createRedis } from "../core/queues/redis.ts";
 import { upsertStaff } from "../core/staff.ts";
@@ -68,6 +69,13 @@ beforeAll(async () => {
       });
     }
   }
+  // One office for all four municipalities, the coordinator's: cases are scoped to the office.
+  const office = await saveOffice(t.db, {
+    code: "ALER",
+    name: "ALER",
+    municipalities: ["Brescia", "Cremona", "Mantova"],
+  });
+  await t.db.staff.update({ where: { email: EMAIL }, data: { officeId: office.officeId } });
   sandbox = await startSandbox({ port: 0 });
   redis = createRedis("redis://127.0.0.1:6379");
   deliveryQueue = createDeliveryQueue(redis, testQueuePrefix());

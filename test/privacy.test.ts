@@ -286,7 +286,7 @@ describe("export", () => {
     const audited = await h.db.auditLog.findFirst({
       where: { action: "member.export", actorId: String(annaId) },
     });
-    expect(audited?.details).toEqual({ budgetEntries: 2, caseMessages: 1, enrolments: 1 });
+    expect(audited?.details).toEqual({ budgetEntries: 2, caseMessages: 1, enrolments: 1, staffNotes: 0 });
 
     // The same data as a page a tenant reads: Italian words, euro, dd/mm/yyyy, Rome times.
     const page = await downloadedPage(pageFile as TranscriptEntry);
