@@ -8,6 +8,7 @@ import { createAdminServer } from "../admin/server.ts";
 import { fixedClock } from "../core/clock.ts";
 import { loadConfig } from "../core/config.ts";
 import { createLogger } from "../core/logger.ts";
+import { saveOffice } from "../core/offices/offices.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { AdminClient, csrfOf } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
@@ -41,8 +42,10 @@ beforeAll(async () => {
     db: t.db,
     clock: fixedClock(NOW),
   });
-  await upsertStaff(t.db, { email: "coord@aler.example", role: "coordinator", password: PASSWORD });
-  await upsertStaff(t.db, { email: "op@aler.example", role: "operator", password: PASSWORD });
+  // Cases are office-scoped: the staff work for the office of Brescia.
+  const { officeId } = await saveOffice(t.db, { code: "BS", name: "Brescia", municipalities: ["Brescia"] });
+  await upsertStaff(t.db, { email: "coord@aler.example", role: "coordinator", password: PASSWORD, officeId });
+  await upsertStaff(t.db, { email: "op@aler.example", role: "operator", password: PASSWORD, officeId });
   const household = await t.db.household.create({
     data: {
       contractCode: "AL-000001",
@@ -50,6 +53,7 @@ beforeAll(async () => {
       fiscalCode: "X",
       municipality: "Brescia",
       address: "Via",
+      officeId,
     },
   });
   const plan = await t.db.repaymentPlan.create({

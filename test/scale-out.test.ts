@@ -8,6 +8,7 @@
 // nothing.
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { saveOffice } from "../core/offices/offices.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { csrfOf } from "./support/admin-client.ts";
@@ -184,7 +185,9 @@ describe("three bot, two worker and two admin processes on one database and one 
       },
     });
     sessionId = session.id;
-    await upsertStaff(t.db, { email: STAFF, role: "operator", password: PASSWORD });
+    // Cases are office-scoped: the operator works for the office of Brescia, the households' one.
+    const { officeId } = await saveOffice(t.db, { code: "BS", name: "Brescia", municipalities: ["Brescia"] });
+    await upsertStaff(t.db, { email: STAFF, role: "operator", password: PASSWORD, officeId });
 
     const made: Household[] = [];
     await inBatches(
@@ -200,6 +203,7 @@ describe("three bot, two worker and two admin processes on one database and one 
             municipality: "Brescia",
             address: `Via Roma ${index + 1}`,
             language: "it",
+            officeId,
           },
         });
         const user = await SandboxUser.create(sandbox.url, { first_name: `P${code}`, language_code: "it" });
