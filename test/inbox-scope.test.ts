@@ -10,8 +10,10 @@ import { createAdminServer } from "../admin/server.ts";
 import { postHouseholdMessage } from "../core/cases.ts";
 import { fixedClock } from "../core/clock.ts";
 import { loadConfig } from "../core/config.ts";
+import { translator } from "../core/i18n.ts";
 import { createLogger } from "../core/logger.ts";
 import { saveOffice } from "../core/offices/offices.ts";
+import { renderReadableExport } from "../core/privacy/readable-export.ts";
 import { EXPORT_README_KEYS, type ExportReadme, exportMemberData } from "../core/privacy.ts";
 import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
 import { fillPlaceholders } from "../core/saved-replies.ts";
@@ -363,6 +365,14 @@ describe("private notes", () => {
       expect.objectContaining({ caseId: caseA, text: `Richiamare lunedì ${XSS}`, role: "operator" }),
     ]);
     expect(JSON.stringify(data.staffNotes)).not.toContain("@");
+    // The page a tenant reads, in their language, with the note as text.
+    const readable = renderReadableExport(data, translator("en", "privacy"), "en");
+    expect(readable).toContain("Programme notes on your conversations");
+    expect(readable).toContain("Richiamare lunedì &lt;script&gt;");
+    expect(readable).not.toContain("<img src=x");
+    const arabic = renderReadableExport(data, translator("ar", "privacy"), "ar");
+    expect(arabic).toContain("ملاحظات البرنامج على محادثاتك");
+    expect(arabic).not.toMatch(/readable\.|privacy:/);
     // Another household's export has none of them.
     const other = await exportMemberData(t.db, memberB, { clock, readme });
     expect(other.staffNotes).toEqual([]);
