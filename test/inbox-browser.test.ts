@@ -30,6 +30,7 @@ let browser: Browser;
 let householdId: number;
 let memberId: number;
 let caseId: number;
+let savedId: number;
 
 beforeAll(async () => {
   if (!chromiumAvailable())
@@ -81,7 +82,8 @@ beforeAll(async () => {
   if (opened.status !== "opened") throw new Error("no case opened");
   caseId = opened.caseId;
   await t.db.caseNote.create({ data: { caseId, text: "Nota: richiamare" } });
-  await t.db.savedReply.create({ data: { language: "ar", title: "الدفعة", body: "{{arrears}}" } });
+  savedId = (await t.db.savedReply.create({ data: { language: "ar", title: "الدفعة", body: "{{arrears}}" } }))
+    .id;
   app = createAdminServer({
     config: loadConfig({ DATABASE_URL: t.url }),
     logger: createLogger({ level: "warn" }),
@@ -146,10 +148,18 @@ describe("the inbox in Chromium", () => {
       expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       expect(dialogs).toEqual([]);
 
-      // A saved reply in the household's language, without JS (a GET form), then axe again.
+      // A saved reply in the household's language: with the script, filled in place (the URL stays);
+      // the household has no figures, so the page says what to fill in by hand.
+      await page.getByLabel("Nota privata").fill("bozza della nota");
       await page.getByRole("button", { name: "Usa questa risposta" }).click();
-      await page.waitForURL(/saved=/);
+      await expect.poll(() => page.getByLabel("La tua risposta").inputValue()).toBe("{{arrears}}");
+      expect(page.url()).toBe(`${base}/cases/${caseId}`);
+      expect(await page.getByLabel("Nota privata").inputValue()).toBe("bozza della nota");
+      expect(await page.locator("#saved-missing").textContent()).toContain("{{arrears}}");
       await expectNoAxeViolations(page, "case page with a saved reply");
+      // Without the script, the same GET form loads the page with the reply filled.
+      await page.goto(`${base}/cases/${caseId}?saved=${savedId}`);
+      expect(await page.getByLabel("La tua risposta").inputValue()).toBe("{{arrears}}");
 
       await page.goto(`${base}/saved-replies`);
       await expectNoAxeViolations(page, "saved replies");

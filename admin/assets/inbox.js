@@ -39,3 +39,31 @@ if (source && "EventSource" in window) {
     if (counter) counter.textContent = String(Number(count));
   });
 }
+
+// A saved reply: the same page with ?saved=ID is fetched and its filled reply box copied here, so
+// nothing else typed on the page is lost. Without this script the form loads that page.
+const savedForm = document.querySelector("form[data-saved]");
+const replyBox = document.getElementById("reply");
+if (savedForm && replyBox && "fetch" in window && "DOMParser" in window) {
+  savedForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const url = new URL(savedForm.getAttribute("action") ?? "", window.location.href);
+    url.hash = "";
+    url.search = new URLSearchParams(new FormData(savedForm)).toString();
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(String(response.status));
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const filled = page.getElementById("reply");
+      if (!filled) throw new Error("no reply box");
+      replyBox.value = filled.value;
+      const warning = page.getElementById("saved-missing");
+      const current = document.getElementById("saved-missing");
+      if (current) current.remove();
+      if (warning) savedForm.after(document.adoptNode(warning));
+      replyBox.focus();
+    } catch {
+      savedForm.submit();
+    }
+  });
+}

@@ -302,7 +302,7 @@ ${
 
   const savedChooser =
     active && view.savedReplies.length > 0
-      ? html`<form method="get" action="/cases/${detail.id}#reply" class="inline">
+      ? html`<form method="get" action="/cases/${detail.id}#reply" class="inline" data-saved>
 <label for="saved">${t("cases.saved.label")}</label>
 <select id="saved" name="saved">${view.savedReplies.map(
           (r) =>
@@ -311,7 +311,7 @@ ${
 <button type="submit" class="secondary">${t("cases.saved.use")}</button>
 </form>${
           view.saved && view.saved.missing.length > 0
-            ? html`<p class="error" role="alert">${t("cases.saved.missing", {
+            ? html`<p class="error" role="alert" id="saved-missing">${t("cases.saved.missing", {
                 names: view.saved.missing.map((m) => `{{${m}}}`).join(", "),
               })}</p>`
             : ""
