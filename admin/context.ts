@@ -25,6 +25,13 @@ export type AdminContext = {
   demo: { sandboxUrl: string } | undefined;
 };
 
+/** The cases waiting for an answer that this request's staff member sees (the layout's counter). */
+const waitingCounts = new WeakMap<FastifyRequest, number>();
+
+export function setWaitingCount(request: FastifyRequest, count: number): void {
+  waitingCounts.set(request, count);
+}
+
 export function pageInfo(request: FastifyRequest, demo: boolean): PageInfo {
   const { lang, t } = translatorFor(request);
   const session = currentSession(request);
@@ -34,6 +41,7 @@ export function pageInfo(request: FastifyRequest, demo: boolean): PageInfo {
     url: request.url,
     staff: session ? { email: session.email, role: session.role, csrfToken: session.csrfToken } : null,
     demo,
+    waiting: waitingCounts.get(request) ?? null,
   };
 }
 

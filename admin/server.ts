@@ -12,12 +12,14 @@ import Fastify, {
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
 import type { Db } from "../core/db/client.ts";
+import { waitingCount } from "../core/inbox.ts";
 import type { Logger } from "../core/logger.ts";
 import type { DeliveryQueue } from "../core/queues/delivery.ts";
 import { createAuth, type DenyReason } from "./auth.ts";
-import { type AdminContext, pageInfo, sendHtml } from "./context.ts";
+import { type AdminContext, pageInfo, sendHtml, setWaitingCount } from "./context.ts";
 import { createCookieJar } from "./cookies.ts";
 import { rememberLanguage } from "./lang.ts";
+import { createLiveFeed } from "./live.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { auditRoutes } from "./routes/audit.ts";
@@ -32,6 +34,7 @@ import { importRoutes } from "./routes/imports.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { linkLockoutRoutes } from "./routes/link-lockouts.ts";
 import { loginRoutes } from "./routes/login.ts";
+import { savedReplyRoutes } from "./routes/saved-replies.ts";
 import { isCrossOrigin, setSecurityHeaders } from "./security.ts";
 import { createCheckLimiter, createLoginThrottle, type ThrottleRules } from "./throttle.ts";
 import { errorPage } from "./views/errors.ts";
@@ -118,6 +121,10 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     setSecurityHeaders(request, reply, { hsts: https });
   });
 
+  // Open live streams end when the server closes (they would otherwise keep it waiting).
+  const live = createLiveFeed(deps.db, deps.logger);
+  app.addHook("preClose", async () => live.close());
+
   app.setNotFoundHandler((request, reply) => {
     const page = pageInfo(request, demo);
     return sendHtml(
@@ -134,6 +141,17 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
       if (isCrossOrigin(request, publicOrigin)) return deny(request, reply, "csrf");
       rememberLanguage(request, reply);
       return undefined;
+    });
+
+    // The counter of cases waiting for an answer, in every page's header: counted per request, for
+    // what this person sees. Runs before the routes' own checks (the session is looked up once).
+    scope.addHook("preHandler", async (request) => {
+      if (request.method !== "GET") return;
+      const path = request.url.split("?")[0] ?? "";
+      if (path.startsWith("/assets/") || path.startsWith("/health") || path.endsWith("/events")) return;
+      const session = await ctx.auth.loadSession(request);
+      if (!session) return;
+      setWaitingCount(request, await waitingCount(deps.db, session, deps.clock.now()));
     });
 
     scope.setErrorHandler((error, request, reply) => {
@@ -171,7 +189,12 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     linkLockoutRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     auditRoutes(scope, ctx);
     deliveryRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
-    caseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
+    caseRoutes(scope, ctx, {
+      deliveryQueue: deps.deliveryQueue,
+      caseSlaHours: deps.config.caseSlaHours,
+      live,
+    });
+    savedReplyRoutes(scope, ctx);
     alertRoutes(scope, ctx);
     importRoutes(scope, ctx, { maxBytes: deps.config.importMaxBytes });
     invitationRoutes(scope, ctx, {

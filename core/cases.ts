@@ -229,7 +229,8 @@ export async function postHouseholdMessage(
     if (stored) {
       await tx.case.update({
         where: { id: active.id },
-        data: { lastHouseholdMessageAt: now, status: "open" },
+        // A new message of the household brings a snoozed case back into the inbox.
+        data: { lastHouseholdMessageAt: now, status: "open", snoozedUntil: null },
       });
     }
     const acknowledge =
@@ -560,7 +561,12 @@ export type CaseDetail = {
   openedAt: Date;
   closedAt: Date | null;
   outcome: CaseOutcome | null;
+  /** Put aside by staff until then (the inbox hides it meanwhile). */
+  snoozedUntil: Date | null;
   household: {
+    id: number;
+    /** The office that follows the household (null: only admins see it). */
+    officeId: number | null;
     contractCode: string;
     name: string;
     /** The language the authority's file gives for the household (replies are written in it). */
@@ -596,8 +602,11 @@ export async function getCaseDetail(db: Db, caseId: number): Promise<CaseDetail 
       openedAt: true,
       closedAt: true,
       outcome: true,
+      snoozedUntil: true,
       household: {
         select: {
+          id: true,
+          officeId: true,
           contractCode: true,
           name: true,
           language: true,
@@ -640,6 +649,7 @@ export async function getCaseDetail(db: Db, caseId: number): Promise<CaseDetail 
     openedAt: found.openedAt,
     closedAt: found.closedAt,
     outcome: found.outcome,
+    snoozedUntil: found.snoozedUntil,
     household: {
       ...found.household,
       members: found.household.members.map((m) => ({

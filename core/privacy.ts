@@ -99,6 +99,7 @@ export const EXPORT_README_KEYS = [
   "budgetEntries",
   "enrolments",
   "caseMessages",
+  "staffNotes",
   "staffViews",
 ] as const satisfies readonly (keyof ExportReadme)[];
 
@@ -114,6 +115,7 @@ export type ExportReadme = {
   budgetEntries: string;
   enrolments: string;
   caseMessages: string;
+  staffNotes: string;
   staffViews: string;
 };
 
@@ -151,7 +153,7 @@ export async function exportMemberData(
             documents: { include: { requirement: true }, orderBy: { requirement: { sortOrder: "asc" } } },
           },
         });
-  const [budgetEntries, enrolments, caseMessages, staffViews] = await Promise.all([
+  const [budgetEntries, enrolments, caseMessages, staffViews, staffNotes] = await Promise.all([
     db.budgetEntry.findMany({ where: { memberId }, orderBy: [{ occurredOn: "asc" }, { id: "asc" }] }),
     db.enrolment.findMany({
       where: { memberId },
@@ -164,6 +166,20 @@ export async function exportMemberData(
       include: { case: { select: { topic: true } } },
     }),
     householdId === null ? Promise.resolve([]) : staffViewsOf(db, householdId),
+    // Staff's private notes on the household's conversations: never sent to it, but its data (art. 15).
+    householdId === null
+      ? Promise.resolve([])
+      : db.caseNote.findMany({
+          where: { case: { householdId } },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          select: {
+            caseId: true,
+            text: true,
+            createdAt: true,
+            case: { select: { topic: true } },
+            staff: { select: { role: true } },
+          },
+        }),
   ]);
   await audit(db, {
     actorType: "member",
@@ -175,6 +191,7 @@ export async function exportMemberData(
       budgetEntries: budgetEntries.length,
       caseMessages: caseMessages.length,
       enrolments: enrolments.length,
+      staffNotes: staffNotes.length,
     },
   });
 
@@ -254,6 +271,14 @@ export async function exportMemberData(
       topic: m.case.topic,
       text: m.text,
       createdAt: isoInstant(m.createdAt),
+    })),
+    staffNotes: staffNotes.map((n) => ({
+      caseId: n.caseId,
+      topic: n.case.topic,
+      text: n.text,
+      createdAt: isoInstant(n.createdAt),
+      /** The role of who wrote it, never who. */
+      role: n.staff?.role ?? null,
     })),
     staffViews: staffViews.map((v) => ({ at: isoInstant(v.at), role: v.role, what: v.what })),
   };

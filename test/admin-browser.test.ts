@@ -11,6 +11,7 @@ import { fixedClock } from "../core/clock.ts";
 import { loadConfig } from "../core/config.ts";
 import { createLogger } from "../core/logger.ts";
 import { formatMoney } from "../core/money.ts";
+import { saveOffice } from "../core/offices/offices.ts";
 import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
 import { createRedis } from "../core/queues/redis.ts";
 import { upsertStaff } from "../core/staff.ts";
@@ -19,7 +20,6 @@ import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { expectNoAxeViolations } from "./support/axe.ts";
 import { CHROMIUM_PATH, chromiumAvailable, launchBrowser } from "./support/browser.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
-import { testOffice } from "./support/offices.ts";
 
 const EMAIL = "coordinatrice@example.org";
 const PASSWORD = "una password lunga abbastanza";
@@ -42,7 +42,6 @@ beforeAll(async () => {
     email: EMAIL,
     role: "coordinator",
     password: PASSWORD,
-    officeId: await testOffice(t.db),
   });
   await upsertStaff(t.db, { email: ADMIN_EMAIL, role: "admin", password: PASSWORD });
   const households = [
@@ -75,7 +74,13 @@ beforeAll(async () => {
       });
     }
   }
-  await testOffice(t.db);
+  // One office for all four municipalities, the coordinator's: cases are scoped to the office.
+  const office = await saveOffice(t.db, {
+    code: "ALER",
+    name: "ALER",
+    municipalities: ["Brescia", "Cremona", "Mantova"],
+  });
+  await t.db.staff.update({ where: { email: EMAIL }, data: { officeId: office.officeId } });
   sandbox = await startSandbox({ port: 0 });
   redis = createRedis("redis://127.0.0.1:6379");
   deliveryQueue = createDeliveryQueue(redis, testQueuePrefix());

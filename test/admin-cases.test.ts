@@ -8,6 +8,7 @@ import { MAX_REPLY_LENGTH } from "../core/cases.ts";
 import { loadConfig } from "../core/config.ts";
 import { translator } from "../core/i18n.ts";
 import { createLogger } from "../core/logger.ts";
+import { saveOffice } from "../core/offices/offices.ts";
 import { renderReadableExport } from "../core/privacy/readable-export.ts";
 import { EXPORT_README_KEYS, type ExportReadme, exportMemberData } from "../core/privacy.ts";
 import { upsertStaff } from "../core/staff.ts";
@@ -25,6 +26,8 @@ let app: FastifyInstance;
 let maria: SandboxUser;
 let john: SandboxUser;
 let caseId: number;
+/** The office of Brescia and Cremona, where the staff of this file work. */
+let officeId: number;
 /** The operator's reply as Maria received it, with its close button. */
 let operatorReply: TranscriptEntry;
 
@@ -59,8 +62,16 @@ beforeAll(async () => {
     clock: { now: () => new Date() },
     deliveryQueue: h.deliveryQueue,
   });
-  await upsertStaff(h.db, { email: OPERATOR, role: "operator", password: PASSWORD, firstName: "Laura" });
-  await upsertStaff(h.db, { email: COORDINATOR, role: "coordinator", password: PASSWORD });
+  officeId = (await saveOffice(h.db, { code: "BS", name: "Brescia", municipalities: ["Brescia", "Cremona"] }))
+    .officeId;
+  await upsertStaff(h.db, {
+    email: OPERATOR,
+    role: "operator",
+    password: PASSWORD,
+    firstName: "Laura",
+    officeId,
+  });
+  await upsertStaff(h.db, { email: COORDINATOR, role: "coordinator", password: PASSWORD, officeId });
 
   // A household writes to a person through the bot, as it would.
   maria = await h.linkedUser(CONTRACT, { firstName: "Maria", language: "it" });
@@ -71,6 +82,8 @@ beforeAll(async () => {
   const opened = await maria.ask("Vorrei cambiare la rata <script>alert(1)</script>");
   expect(opened.text).toContain("Messaggio inviato");
   const household = await h.db.household.findUniqueOrThrow({ where: { contractCode: CONTRACT } });
+  // Households made here after the office was saved: the office's, as an import would make them.
+  await h.db.household.update({ where: { id: household.id }, data: { officeId } });
   caseId = (await h.db.case.findFirstOrThrow({ where: { householdId: household.id } })).id;
 }, 60_000);
 
@@ -86,10 +99,11 @@ describe("the cases list", () => {
     expect(response.headers.location).toBe(`/login?next=${encodeURIComponent("/cases")}`);
   });
 
-  it("lists open and waiting cases, urgent first then oldest, without personal data or texts", async () => {
+  it("lists open and waiting cases, those to answer first, urgent first, then the nearest deadline, without personal data or texts", async () => {
     const other = await h.household("AC-000002");
     const third = await h.household("AC-000003");
     const closedOne = await h.household("AC-000004");
+    await h.db.household.updateMany({ where: { officeId: null }, data: { officeId } });
     const older = await h.db.case.create({
       data: { householdId: other, topic: "isee", openedAt: new Date("2026-01-05T09:00:00Z") },
     });
@@ -104,7 +118,8 @@ describe("the cases list", () => {
     await client.login(OPERATOR);
     const page = await client.get("/cases");
     expect(page.statusCode).toBe(200);
-    expect(listedCaseIds(page.body)).toEqual([urgent.id, older.id, caseId]);
+    // To answer first (the one with a household message has a deadline), then waiting for the family.
+    expect(listedCaseIds(page.body)).toEqual([caseId, older.id, urgent.id]);
     expect(listedCaseIds(page.body)).not.toContain(closed.id);
     expect(page.body).toContain(CONTRACT);
     expect(page.body).toContain("Debito e piano di rientro");
@@ -306,6 +321,7 @@ describe("one case", () => {
         address: "Via Platina 3",
         phone: "0372 123456",
         language: "ar",
+        officeId,
       },
     });
     const quiet = await h.db.case.create({

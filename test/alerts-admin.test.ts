@@ -8,10 +8,10 @@ import { createAdminServer } from "../admin/server.ts";
 import { fixedClock } from "../core/clock.ts";
 import { loadConfig } from "../core/config.ts";
 import { createLogger } from "../core/logger.ts";
+import { saveOffice } from "../core/offices/offices.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { AdminClient, csrfOf } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
-import { testOffice } from "./support/offices.ts";
 
 const PASSWORD = "correct horse battery staple";
 const NOW = new Date("2026-12-07T15:00:00Z");
@@ -42,18 +42,10 @@ beforeAll(async () => {
     db: t.db,
     clock: fixedClock(NOW),
   });
-  await upsertStaff(t.db, {
-    email: "coord@aler.example",
-    role: "coordinator",
-    password: PASSWORD,
-    officeId: await testOffice(t.db),
-  });
-  await upsertStaff(t.db, {
-    email: "op@aler.example",
-    role: "operator",
-    password: PASSWORD,
-    officeId: await testOffice(t.db),
-  });
+  // Cases are office-scoped: the staff work for the office of Brescia.
+  const { officeId } = await saveOffice(t.db, { code: "BS", name: "Brescia", municipalities: ["Brescia"] });
+  await upsertStaff(t.db, { email: "coord@aler.example", role: "coordinator", password: PASSWORD, officeId });
+  await upsertStaff(t.db, { email: "op@aler.example", role: "operator", password: PASSWORD, officeId });
   const household = await t.db.household.create({
     data: {
       contractCode: "AL-000001",
@@ -61,9 +53,9 @@ beforeAll(async () => {
       fiscalCode: "X",
       municipality: "Brescia",
       address: "Via",
+      officeId,
     },
   });
-  await testOffice(t.db);
   const plan = await t.db.repaymentPlan.create({
     data: { householdId: household.id, planCode: "PR-AL-1", status: "broken", brokenAt: NOW },
   });

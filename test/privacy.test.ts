@@ -236,6 +236,7 @@ describe("export", () => {
       "budgetEntries",
       "enrolments",
       "caseMessages",
+      "staffNotes",
       "staffViews",
     ]);
     expect(readme.about).toContain("centesimi");
@@ -285,7 +286,7 @@ describe("export", () => {
     const audited = await h.db.auditLog.findFirst({
       where: { action: "member.export", actorId: String(annaId) },
     });
-    expect(audited?.details).toEqual({ budgetEntries: 2, caseMessages: 1, enrolments: 1 });
+    expect(audited?.details).toEqual({ budgetEntries: 2, caseMessages: 1, enrolments: 1, staffNotes: 0 });
 
     // The same data as a page a tenant reads: Italian words, euro, dd/mm/yyyy, Rome times.
     const page = await downloadedPage(pageFile as TranscriptEntry);
@@ -571,6 +572,7 @@ describe("core/privacy.ts", () => {
       budgetEntries: "be",
       enrolments: "e",
       caseMessages: "c",
+      staffNotes: "n",
       staffViews: "s",
     };
     const data = await exportMemberData(h.db, member.id, { clock: systemClock, readme });

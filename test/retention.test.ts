@@ -70,6 +70,7 @@ describe("case messages and sent-message records", () => {
       await db.caseMessage.create({
         data: { caseId: kase.id, author: "operator", text: `msg ${label}`, createdAt },
       });
+      await db.caseNote.create({ data: { caseId: kase.id, text: `note ${label}`, createdAt } });
     }
     const statuses = [
       "sent",
@@ -98,6 +99,7 @@ describe("case messages and sent-message records", () => {
     const first = await runHousekeeping({ db, clock: fixedClock(now), retentionMonths: 24 });
     expect(first).toMatchObject({
       expiredCaseMessages: 2,
+      expiredCaseNotes: 2,
       // Five final states, each with the 25-month-old one and the one just before the cutoff.
       expiredOutboundMessages: 10,
       erasedBudgetEntries: 0,
@@ -107,6 +109,10 @@ describe("case messages and sent-message records", () => {
     expect((await db.caseMessage.findMany({ orderBy: { id: "asc" } })).map((c) => c.text)).toEqual([
       "msg atCutoff",
       "msg months23",
+    ]);
+    expect((await db.caseNote.findMany({ orderBy: { id: "asc" } })).map((c) => c.text)).toEqual([
+      "note atCutoff",
+      "note months23",
     ]);
     const left = (await db.outboundMessage.findMany({ select: { purpose: true } })).map((o) => o.purpose);
     expect(left).toHaveLength(statuses.length * 4 - 10);
@@ -221,6 +227,7 @@ describe("erasure", () => {
     const first = await runRetention({ db, clock, retentionMonths: 24 });
     expect(first).toEqual({
       expiredCaseMessages: 0,
+      expiredCaseNotes: 0,
       expiredOutboundMessages: 0,
       erasedBudgetEntries: 1,
       erasedCaseMessages: 1,
@@ -253,6 +260,7 @@ describe("erasure", () => {
 
     expect(await runRetention({ db, clock, retentionMonths: 24 })).toEqual({
       expiredCaseMessages: 0,
+      expiredCaseNotes: 0,
       expiredOutboundMessages: 0,
       erasedBudgetEntries: 0,
       erasedCaseMessages: 0,

@@ -9,12 +9,12 @@
 
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { saveOffice } from "../core/offices/offices.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { csrfOf } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
 import { HttpClient } from "./support/http-client.ts";
-import { testOffice } from "./support/offices.ts";
 import { forwardUpdate, freePort, type RunningProcess, startProcess } from "./support/processes.ts";
 import { SandboxUser, sandboxCounters, type TranscriptEntry } from "./support/sandbox-user.ts";
 
@@ -186,12 +186,9 @@ describe("three bot, two worker and two admin processes on one database and one 
       },
     });
     sessionId = session.id;
-    await upsertStaff(t.db, {
-      email: STAFF,
-      role: "operator",
-      password: PASSWORD,
-      officeId: await testOffice(t.db),
-    });
+    // Cases are office-scoped: the operator works for the office of Brescia, the households' one.
+    const { officeId } = await saveOffice(t.db, { code: "BS", name: "Brescia", municipalities: ["Brescia"] });
+    await upsertStaff(t.db, { email: STAFF, role: "operator", password: PASSWORD, officeId });
 
     const made: Household[] = [];
     await inBatches(
@@ -207,6 +204,7 @@ describe("three bot, two worker and two admin processes on one database and one 
             municipality: "Brescia",
             address: `Via Roma ${index + 1}`,
             language: "it",
+            officeId,
           },
         });
         const user = await SandboxUser.create(sandbox.url, { first_name: `P${code}`, language_code: "it" });

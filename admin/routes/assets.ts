@@ -5,7 +5,10 @@ import type { FastifyInstance } from "fastify";
 
 const ASSETS_DIR = join(import.meta.dirname, "..", "assets");
 const SCRIPTS = new Map(
-  ["demo-chat.js", "imports.js"].map((name) => [name, readFileSync(join(ASSETS_DIR, name), "utf8")]),
+  ["demo-chat.js", "imports.js", "inbox.js"].map((name) => [
+    name,
+    readFileSync(join(ASSETS_DIR, name), "utf8"),
+  ]),
 );
 
 export function assetRoutes(app: FastifyInstance): void {

@@ -1,15 +1,41 @@
 // Cases: the list of conversations waiting for the programme, and one conversation with the reply
 // form. The list shows no fiscal codes, phones or message texts; the conversation is the file.
-import { CASE_OUTCOMES, type CaseDetail, type CaseListRow } from "../../core/cases.ts";
+import { CASE_OUTCOMES, type CaseDetail } from "../../core/cases.ts";
 import { isCaseTopic } from "../../core/faq.ts";
 import { type Translate, translator } from "../../core/i18n.ts";
+import {
+  type CaseNoteView,
+  INBOX_STATUSES,
+  type InboxFilter,
+  type InboxRow,
+  MAX_NOTE_LENGTH,
+  timeLeft,
+} from "../../core/inbox.ts";
+import type { SavedReply } from "../../core/saved-replies.ts";
 import { formatRomeDateTime } from "../../core/time.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { languageLabel } from "./language.ts";
 import { layout, type PageInfo } from "./layout.ts";
 
-export type CaseNotice = "sent" | "noRecipients" | "assigned" | "closed" | "alreadyClosed";
-export type CaseProblem = "empty" | "too_long" | "closed";
+export type CaseNotice =
+  | "sent"
+  | "noRecipients"
+  | "assigned"
+  | "closed"
+  | "alreadyClosed"
+  | "noted"
+  | "snoozed"
+  | "woken"
+  | "transferred";
+export type CaseProblem =
+  | "empty"
+  | "too_long"
+  | "closed"
+  | "noteEmpty"
+  | "noteTooLong"
+  | "snoozeInvalid"
+  | "notAssignable"
+  | "transferInvalid";
 
 function topicLabel(t: Translate, topic: string): string {
   return t(`cases.topic.${isCaseTopic(topic) ? topic : "other"}`);
@@ -19,20 +45,47 @@ function when(t: Translate, instant: Date | null): string {
   return instant ? formatRomeDateTime(instant) : t("cases.never");
 }
 
-export function casesPage(page: PageInfo, rows: CaseListRow[]): SafeHtml {
+/** "2 h 15 min" / "40 min" / "1 h". */
+function duration(t: Translate, hours: number, minutes: number): string {
+  if (hours === 0) return t("cases.clock.minutes", { minutes });
+  if (minutes === 0) return t("cases.clock.hours", { hours });
+  return t("cases.clock.hoursMinutes", { hours, minutes });
+}
+
+/** The time left before the answer is due, or how late it is. */
+export function timeLeftText(t: Translate, deadline: Date, now: Date): { text: string; overdue: boolean } {
+  const left = timeLeft(deadline, now);
+  const span = duration(t, left.hours, left.minutes);
+  return {
+    text: t(left.overdue ? "cases.clock.overdue" : "cases.clock.left", { time: span }),
+    overdue: left.overdue,
+  };
+}
+
+export type InboxView = {
+  rows: InboxRow[];
+  filter: InboxFilter;
+  now: Date;
+  slaHours: number;
+  /** Just transferred a case to another office. */
+  transferred?: boolean;
+};
+
+export function casesPage(page: PageInfo, view: InboxView): SafeHtml {
   const { t } = page;
+  const { rows, filter, now } = view;
   const col = {
     id: t("cases.column.id"),
     contract: t("cases.column.contract"),
     topic: t("cases.column.topic"),
     status: t("cases.column.status"),
-    opened: t("cases.column.opened"),
+    due: t("cases.column.due"),
     household: t("cases.column.lastHousehold"),
-    operator: t("cases.column.lastOperator"),
     assigned: t("cases.column.assigned"),
   };
-  const body = rows.map(
-    (row) => html`<tr>
+  const body = rows.map((row) => {
+    const left = row.deadline ? timeLeftText(t, row.deadline, now) : null;
+    return html`<tr data-case="${row.id}">
 <td data-label="${col.id}"><a href="/cases/${row.id}">${t("cases.number", { id: row.id })}</a></td>
 <td data-label="${col.contract}">${row.contractCode}</td>
 <td data-label="${col.topic}">${topicLabel(t, row.topic)}</td>
@@ -41,34 +94,63 @@ export function casesPage(page: PageInfo, rows: CaseListRow[]): SafeHtml {
       row.escalatedAt && row.status === "open" && (row.lastOperatorMessageAt ?? 0) < row.escalatedAt
         ? html`<strong>${translator(page.lang, "staff")("alerts.escalated")}</strong> · `
         : ""
-    }${t(`cases.status.${row.status}`)}</td>
-<td class="num" data-label="${col.opened}">${formatRomeDateTime(row.openedAt)}</td>
+    }${t(`cases.status.${row.status}`)}${
+      row.snoozedUntil && row.snoozedUntil > now
+        ? html` · ${t("cases.snooze.until", { date: formatRomeDateTime(row.snoozedUntil) })}`
+        : ""
+    }</td>
+<td class="num" data-label="${col.due}">${
+      row.deadline && left
+        ? html`<time datetime="${row.deadline.toISOString()}">${formatRomeDateTime(row.deadline)}</time><br><span${
+            left.overdue ? html` class="late"` : ""
+          }>${left.text}</span>`
+        : t("cases.never")
+    }</td>
 <td class="num" data-label="${col.household}">${when(t, row.lastHouseholdMessageAt)}</td>
-<td class="num" data-label="${col.operator}">${when(t, row.lastOperatorMessageAt)}</td>
 <td data-label="${col.assigned}">${row.assignedTo ?? t("cases.unassigned")}</td>
-</tr>`,
-  );
+</tr>`;
+  });
   const table =
     rows.length > 0
       ? html`<table>
 <caption class="sr">${t("cases.caption")}</caption>
 <thead><tr>
 <th scope="col">${col.id}</th><th scope="col">${col.contract}</th><th scope="col">${col.topic}</th>
-<th scope="col">${col.status}</th><th scope="col" class="num">${col.opened}</th>
-<th scope="col" class="num">${col.household}</th><th scope="col" class="num">${col.operator}</th>
-<th scope="col">${col.assigned}</th>
+<th scope="col">${col.status}</th><th scope="col" class="num">${col.due}</th>
+<th scope="col" class="num">${col.household}</th><th scope="col">${col.assigned}</th>
 </tr></thead>
 <tbody>
 ${body}
 </tbody>
 </table>`
       : html`<p class="empty">${t("cases.empty")}</p>`;
+  const statusOptions = INBOX_STATUSES.map(
+    (s) =>
+      html`<option value="${s}"${filter.status === s ? html` selected` : ""}>${t(`cases.filter.status.${s || "all"}`)}</option>`,
+  );
+  const check = (name: "mine" | "unassigned" | "urgent") =>
+    html`<span class="check"><input type="checkbox" id="filter-${name}" name="${name}" value="1"${
+      filter[name] ? html` checked` : ""
+    }><label for="filter-${name}">${t(`cases.filter.${name}`)}</label></span>`;
   return layout(page, {
     title: t("cases.title"),
     current: "cases",
     body: html`<h1>${t("cases.title")}</h1>
+<p class="clock">${t("cases.clock.now")} <time datetime="${now.toISOString()}">${formatRomeDateTime(now)}</time> · ${t(
+      "cases.clock.rule",
+      { hours: view.slaHours },
+    )}</p>
+<form method="get" action="/cases" class="filters" aria-label="${t("cases.filter.label")}">
+<div><label for="filter-status">${t("cases.filter.status.label")}</label>
+<select id="filter-status" name="status">${statusOptions}</select></div>
+${check("mine")}${check("unassigned")}${check("urgent")}
+<button type="submit" class="secondary">${t("cases.filter.submit")}</button>
+</form>
+${view.transferred ? html`<p class="notice" role="status">${t("cases.notice.transferred")}</p>` : ""}
 <p class="muted">${t("cases.count", { total: rows.length })}</p>
-${table}`,
+<p id="live" role="status" aria-live="polite" data-events="/cases/events" data-new="${t("cases.live.new")}"></p>
+${table}
+<script src="/assets/inbox.js" defer></script>`,
   });
 }
 
@@ -79,8 +161,19 @@ export type CaseView = {
   maxLength: number;
   notice?: { kind: CaseNotice; count?: number } | undefined;
   problem?: { kind: CaseProblem; length?: number } | undefined;
-  /** The reply as typed, kept when it was refused. */
+  /** The reply as typed, kept when it was refused, or a saved reply with the household's figures. */
   draft?: string;
+  /** The private note as typed, kept when it was refused. */
+  noteDraft?: string;
+  notes: CaseNoteView[];
+  /** Saved replies in the household's language, and the one chosen (with placeholders left unfilled). */
+  savedReplies: SavedReply[];
+  saved?: { id: number; missing: string[] } | undefined;
+  /** Who the case can be given to (active staff of the household's office). */
+  assignees: { id: number; email: string; firstName: string | null }[];
+  /** The offices it can be transferred to; empty for operators, who cannot transfer. */
+  offices: { id: number; code: string; name: string }[];
+  now: Date;
 };
 
 export function casePage(page: PageInfo, view: CaseView): SafeHtml {
@@ -92,7 +185,11 @@ export function casePage(page: PageInfo, view: CaseView): SafeHtml {
   const { household } = detail;
   const reachable = household.members.filter((m) => m.reachable);
   const noticeKind =
-    view.notice?.kind === "closed" && (view.notice.count ?? 0) === 0 ? "closedNobody" : view.notice?.kind;
+    view.notice?.kind === "closed" && (view.notice.count ?? 0) === 0
+      ? "closedNobody"
+      : view.notice?.kind === "assigned" && view.notice.count === 1
+        ? "assignedOther"
+        : view.notice?.kind;
   const notice = view.notice
     ? html`<p class="notice" role="status">${t(`cases.notice.${noticeKind}`, { count: view.notice.count ?? 0 })}${
         noticeKind === "noRecipients" || noticeKind === "closedNobody"
@@ -107,9 +204,24 @@ export function casePage(page: PageInfo, view: CaseView): SafeHtml {
       })}</p>`
     : "";
 
+  type ThreadItem =
+    | { kind: "message"; at: Date; message: CaseDetail["messages"][number] }
+    | { kind: "note"; at: Date; note: CaseNoteView };
+  const thread: ThreadItem[] = [
+    ...detail.messages.map((m) => ({ kind: "message" as const, at: m.createdAt, message: m })),
+    ...view.notes.map((n) => ({ kind: "note" as const, at: n.createdAt, note: n })),
+  ].sort((a, b) => a.at.getTime() - b.at.getTime());
   const messages =
-    detail.messages.length > 0
-      ? detail.messages.map((m) => {
+    thread.length > 0
+      ? thread.map((item) => {
+          if (item.kind === "note") {
+            const n = item.note;
+            return html`<div class="msg note">
+<span class="meta"><strong>${t("cases.note.private")}</strong> · ${n.staffEmail ?? t("cases.never")} · ${formatRomeDateTime(n.createdAt)}</span>
+<div class="text">${n.text}</div>
+</div>`;
+          }
+          const m = item.message;
           const author = t(`cases.author.${m.author}`);
           const name =
             m.who ??
@@ -122,7 +234,7 @@ export function casePage(page: PageInfo, view: CaseView): SafeHtml {
 <div class="text">${m.text}</div>
 </div>`;
         })
-      : html`<p class="muted">${t("cases.detail.noMessages")}</p>`;
+      : html`<p class="muted" id="no-messages">${t("cases.detail.noMessages")}</p>`;
 
   const assigned =
     detail.assignedTo === null
@@ -132,6 +244,7 @@ export function casePage(page: PageInfo, view: CaseView): SafeHtml {
         : detail.assignedTo.email;
 
   // Taking the case is one press; closing asks first (GET /cases/:id/close).
+  const others = view.assignees.filter((a) => a.id !== detail.assignedTo?.id);
   const actions = active
     ? html`<div class="actions">
 ${
@@ -143,11 +256,78 @@ ${
 </form>`
 }
 <a class="button secondary" href="/cases/${detail.id}/close">${t("cases.close")}</a>
+</div>
+<div class="tools">
+${
+  others.length > 0
+    ? html`<form method="post" action="/cases/${detail.id}/assign" class="inline card">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="assignee">${t("cases.assignTo.label")}</label>
+<select id="assignee" name="staffId">${others.map(
+        (a) =>
+          html`<option value="${a.id}">${a.firstName ? `${a.firstName} · ${a.email}` : a.email}</option>`,
+      )}</select>
+<button type="submit" class="secondary">${t("cases.assignTo.submit")}</button>
+</form>`
+    : ""
+}
+<form method="post" action="/cases/${detail.id}/snooze" class="inline card">
+<input type="hidden" name="_csrf" value="${csrf}">
+${
+  detail.snoozedUntil && detail.snoozedUntil > view.now
+    ? html`<p>${t("cases.snooze.until", { date: formatRomeDateTime(detail.snoozedUntil) })}</p>
+<input type="hidden" name="until" value="">
+<button type="submit" class="secondary">${t("cases.snooze.wake")}</button>`
+    : html`<label for="snooze-until">${t("cases.snooze.label")}</label>
+<input type="date" id="snooze-until" name="until" required aria-describedby="snooze-hint">
+<button type="submit" class="secondary">${t("cases.snooze.submit")}</button>
+<p class="muted" id="snooze-hint">${t("cases.snooze.hint")}</p>`
+}
+</form>
+${
+  view.offices.length > 0
+    ? html`<form method="post" action="/cases/${detail.id}/transfer" class="inline card">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="transfer-office">${t("cases.transfer.label")}</label>
+<select id="transfer-office" name="officeId" aria-describedby="transfer-hint">${view.offices.map(
+        (o) => html`<option value="${o.id}">${o.code} · ${o.name}</option>`,
+      )}</select>
+<button type="submit" class="secondary">${t("cases.transfer.submit")}</button>
+<p class="muted" id="transfer-hint">${t("cases.transfer.hint")}</p>
+</form>`
+    : ""
+}
 </div>`
     : "";
 
+  const savedChooser =
+    active && view.savedReplies.length > 0
+      ? html`<form method="get" action="/cases/${detail.id}#reply" class="inline" data-saved>
+<label for="saved">${t("cases.saved.label")}</label>
+<select id="saved" name="saved">${view.savedReplies.map(
+          (r) =>
+            html`<option value="${r.id}"${view.saved?.id === r.id ? html` selected` : ""}>${r.title}</option>`,
+        )}</select>
+<button type="submit" class="secondary">${t("cases.saved.use")}</button>
+</form>${
+          view.saved && view.saved.missing.length > 0
+            ? html`<p class="error" role="alert" id="saved-missing">${t("cases.saved.missing", {
+                names: view.saved.missing.map((m) => `{{${m}}}`).join(", "),
+              })}</p>`
+            : ""
+        }`
+      : "";
+
+  const noteForm = html`<form method="post" action="/cases/${detail.id}/notes" class="card">
+<input type="hidden" name="_csrf" value="${csrf}">
+<label for="note">${t("cases.note.label")}</label>
+<p class="muted" id="note-hint">${t("cases.note.hint")}</p>
+<textarea id="note" name="text" rows="3" cols="60" maxlength="${MAX_NOTE_LENGTH}" required aria-describedby="note-hint">${view.noteDraft ?? ""}</textarea>
+<div class="actions"><button type="submit" class="secondary">${t("cases.note.submit")}</button></div>
+</form>`;
+
   const reply = active
-    ? html`<form method="post" action="/cases/${detail.id}/reply" class="card">
+    ? html`${savedChooser}<form method="post" action="/cases/${detail.id}/reply" class="card">
 <input type="hidden" name="_csrf" value="${csrf}">
 <label for="reply">${t("cases.reply.label")}</label>
 <p class="muted" id="reply-hint">${
@@ -197,10 +377,12 @@ ${problem}
 </dl>
 ${actions}
 <h2>${t("cases.detail.conversation")}</h2>
-<div class="transcript">
+<div class="transcript" id="thread" data-events="/cases/${detail.id}/events" data-household="${t("cases.author.household")}" aria-live="polite">
 ${messages}
 </div>
-${reply}`,
+${reply}
+${noteForm}
+<script src="/assets/inbox.js" defer></script>`,
   });
 }
 

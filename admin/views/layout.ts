@@ -11,6 +11,8 @@ export type PageInfo = {
   url: string;
   staff: { email: string; role: string; csrfToken: string } | null;
   demo: boolean;
+  /** Cases waiting for an answer that this person sees; null when not counted (signed out). */
+  waiting?: number | null;
 };
 
 export type NavItem =
@@ -21,7 +23,8 @@ export type NavItem =
   | "alerts"
   | "imports"
   | "audit"
-  | "demo";
+  | "demo"
+  | "savedReplies";
 
 /** The same page in another language: keeps the path and query, replaces ?lang=. */
 function languageHref(url: string, lang: string): string {
@@ -35,8 +38,14 @@ export function layout(
   content: { title: string; current?: NavItem; body: SafeHtml },
 ): SafeHtml {
   const { t, staff } = page;
-  const navLink = (item: NavItem, href: string, label: string) =>
-    html`<a href="${href}"${content.current === item ? html` aria-current="page"` : ""}>${label}</a>`;
+  const navLink = (item: NavItem, href: string, label: string, extra: SafeHtml | string = "") =>
+    html`<a href="${href}"${content.current === item ? html` aria-current="page"` : ""}>${label}${extra}</a>`;
+  const waiting =
+    typeof page.waiting === "number"
+      ? html` <span class="badge" id="waiting-count"><span data-count>${page.waiting}</span><span class="sr"> ${t(
+          "layout.waiting",
+        )}</span></span>`
+      : "";
   const languages = ADMIN_LANGUAGES.map(
     (lang) =>
       html`<a href="${languageHref(page.url, lang)}" lang="${lang}" hreflang="${lang}"${
@@ -64,7 +73,8 @@ ${
 ${staff.role === "operator" ? navLink("mine", "/households?worker=mine", translator(page.lang, "offices")("households.mine")) : ""}
 ${navLink("households", "/households", t("nav.households"))}
 ${staff.role === "operator" ? "" : navLink("deliveries", "/deliveries", t("deliveries.nav"))}
-${navLink("cases", "/cases", t("cases.nav"))}
+${navLink("cases", "/cases", t("cases.nav"), waiting)}
+${staff.role === "operator" ? "" : navLink("savedReplies", "/saved-replies", t("savedReplies.nav"))}
 ${staff.role === "operator" ? "" : navLink("alerts", "/alerts", translator(page.lang, "staff")("alerts.nav"))}
 ${staff.role === "operator" ? "" : navLink("imports", "/imports", t("imports.nav"))}
 ${staff.role === "admin" ? navLink("audit", "/audit", t("audit.nav")) : ""}

@@ -92,12 +92,25 @@ font-weight:500;padding:.35rem .5rem;font-size:.92rem;text-align:center}
 form.compose{display:flex;gap:.5rem;padding:.6rem;background:#fff;border-top:1px solid var(--line);margin:0}
 form.compose input{flex:1}
 .chatlist td form{margin:0}
-form.inline{display:inline-flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:.2rem 0 .2rem .5rem}
 ul.documents li{margin-bottom:.4rem}
 ol.timeline{list-style:none;padding:0}ol.timeline li{padding:.3rem 0;border-bottom:1px solid var(--line)}
 ol.timeline time{display:inline-block;min-width:6.5rem;font-variant-numeric:tabular-nums;color:#3d4f61}
 figure.chart{margin:0 0 .5rem}figure.chart svg{max-width:40rem;height:auto;display:block}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
+select,textarea,input[type=date]{font:inherit;padding:.45rem .6rem;border:1px solid #8a93a0;border-radius:.375rem;
+background:#fff;color:var(--ink);max-width:100%}
+textarea{width:100%}
+select:focus-visible,textarea:focus-visible{outline:3px solid #f0b400;outline-offset:2px}
+.badge{display:inline-block;min-width:1.5rem;padding:0 .4rem;border-radius:1rem;background:#f0b400;color:#1a1d21;
+font-weight:700;font-size:.85rem;text-align:center;margin-left:.3rem}
+.msg.note{align-self:stretch;max-width:100%;background:#fff8db;border:1px dashed #8a6d00}
+.late{color:var(--danger);font-weight:600}
+form.filters{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:flex-end;margin:0 0 1rem}
+form.filters label{margin:0}
+form.filters .check{display:flex;gap:.35rem;align-items:center}form.filters .check label{font-weight:500}
+form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end;margin:.5rem 0}
+form.inline label{margin:0;flex-basis:100%}
+.tools{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));margin:1rem 0}
 `;
 
 export const STYLESHEET_CSP_SOURCE = `'sha256-${createHash("sha256").update(STYLESHEET).digest("base64")}'`;

@@ -149,6 +149,18 @@ export function renderReadableExport(data: MemberExport, t: Translate, language:
       )
     : null;
 
+  const notes = data.staffNotes.length
+    ? table(
+        [r("notes.when"), r("notes.topic"), r("notes.role"), r("notes.text")],
+        data.staffNotes.map((n) => [
+          when(n.createdAt),
+          label(t, `operator:topic.${n.topic}`, n.topic),
+          n.role ? r(`views.roles.${n.role}`) : "",
+          n.text,
+        ]),
+      )
+    : null;
+
   const views = data.staffViews.length
     ? table(
         [r("views.when"), r("views.role"), r("views.what")],
@@ -173,6 +185,7 @@ ${section(r("documents.title"), r("documents.intro"), documents, none)}
 ${section(r("budget.title"), r("budget.intro"), budget, none)}
 ${section(r("enrolments.title"), r("enrolments.intro"), enrolments, none)}
 ${section(r("messages.title"), r("messages.intro"), messages, none)}
+${section(r("notes.title"), r("notes.intro"), notes, r("notes.none"))}
 ${section(r("views.title"), r("views.intro"), views, r("views.none"))}
 <section><h2>${esc(r("rights.title"))}</h2><p>${esc(r("rights.text"))}</p></section>
 </body>

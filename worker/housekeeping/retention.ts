@@ -1,8 +1,9 @@
-// Retention: what the privacy notice promises is deleted. Case messages and the record of messages
-// sent are kept RETENTION_MONTHS (24 by default), then deleted; for a member who asked for erasure,
-// whatever of their own words is still stored is removed. The authority's records (contract, arrears,
-// payments, plans) are never touched here: ALER must keep them. Plain SQL in batches, so a first run
-// over years of data neither holds long locks nor loads rows into memory; safe to run twice or at once.
+// Retention: what the privacy notice promises is deleted. Case messages, staff's notes on cases and
+// the record of messages sent are kept RETENTION_MONTHS (24 by default), then deleted; for a member
+// who asked for erasure, whatever of their own words is still stored is removed. The authority's
+// records (contract, arrears, payments, plans) are never touched here: ALER must keep them. Plain
+// SQL in batches, so a first run over years of data neither holds long locks nor loads rows into
+// memory; safe to run twice or at once.
 import { TZDate } from "@date-fns/tz";
 import { subMonths } from "date-fns";
 import type { Clock } from "../../core/clock.ts";
@@ -15,6 +16,8 @@ const BATCH = 5000;
 export type RetentionResult = {
   /** Case messages (anyone's) older than the retention period. */
   expiredCaseMessages: number;
+  /** Staff's private notes on cases, older than the retention period (kept as long as the messages). */
+  expiredCaseNotes: number;
   /** Outbound messages in a final state older than the retention period. */
   expiredOutboundMessages: number;
   /** Budget entries of members who asked for erasure, written before they asked. */
@@ -56,6 +59,11 @@ export async function runRetention(deps: {
       DELETE FROM "CaseMessage" WHERE id IN (
         SELECT id FROM "CaseMessage" WHERE "createdAt" < ${cutoff} LIMIT ${BATCH})`,
   );
+  const expiredCaseNotes = await inBatches(
+    () => sql.execute`
+      DELETE FROM "CaseNote" WHERE id IN (
+        SELECT id FROM "CaseNote" WHERE "createdAt" < ${cutoff} LIMIT ${BATCH})`,
+  );
   // Only final states: a queued or sending message is still work in progress. Deleting an old
   // record frees its purpose, but every purpose names an event (an installment, a session, a
   // broadcast) long past by then, so nothing asks for it again.
@@ -90,6 +98,7 @@ export async function runRetention(deps: {
 
   return {
     expiredCaseMessages,
+    expiredCaseNotes,
     expiredOutboundMessages,
     erasedBudgetEntries,
     erasedCaseMessages,
