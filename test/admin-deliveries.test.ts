@@ -387,7 +387,7 @@ describe("unreachable members on the households list", () => {
     return Object.fromEntries(
       rows(markup)
         .slice(1)
-        .map((cells) => [cells[0], cells[5]]),
+        .map((cells) => [cells[0], cells[6]]),
     );
   }
 

@@ -81,7 +81,7 @@ export function householdsPage(page: PageInfo, list: HouseholdsList): SafeHtml {
         : none
     }</td>
 <td class="num" data-label="${col.date}">${row.arrears ? formatCalendarDate(row.arrears.balanceDate) : none}</td>
-<td class="num" data-label="${col.members}">${row.linkedMembers}${
+<td class="members" data-label="${col.members}">${row.linkedMembers}${
       row.unreachableMembers > 0
         ? html` · <strong class="warn"><span aria-hidden="true">⚠</span> ${t("households.unreachableMembers", { count: row.unreachableMembers })}</strong>`
         : ""
@@ -101,7 +101,7 @@ export function householdsPage(page: PageInfo, list: HouseholdsList): SafeHtml {
 <th scope="col">${col.contract}</th><th scope="col">${col.name}</th><th scope="col">${col.municipality}</th>
 <th scope="col">${col.worker}</th>
 <th scope="col" class="num">${col.owed}</th><th scope="col" class="num">${col.date}</th>
-<th scope="col" class="num">${col.members}</th>
+<th scope="col">${col.members}</th>
 </tr></thead>
 <tbody>
 ${rows}

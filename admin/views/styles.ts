@@ -65,7 +65,8 @@ border-radius:.5rem}
  tbody tr{background:var(--card);border:1px solid var(--line);border-radius:.5rem;margin:0 0 .75rem;padding:.4rem 0}
  td{display:flex;justify-content:space-between;gap:1rem;padding:.3rem .8rem;border:0;text-align:right}
  td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left}
- td.num{text-align:right}
+ td.num{text-align:right;white-space:normal}
+ td{overflow-wrap:anywhere}
 }
 .phone{max-width:30rem;margin:0 auto;background:#e6ebe4;border:1px solid var(--line);border-radius:1rem;
 display:flex;flex-direction:column;height:min(75vh,44rem);overflow:hidden}

@@ -54,7 +54,7 @@ export async function seedDemoCasework(db: Db, clock: Clock): Promise<void> {
   const rossi = await household("BS-004600");
   const haddad = await household("CR-001207");
   const marin = await household("MN-000318");
-  const benali = await household("MN-000402");
+  const kovalenko = await household("BS-004513");
   await db.household.update({ where: { id: colombo }, data: { caseWorkerId: giulia } });
   await db.household.update({ where: { id: rossi }, data: { caseWorkerId: giulia } });
   await db.household.update({ where: { id: haddad }, data: { caseWorkerId: samir } });
@@ -84,7 +84,7 @@ export async function seedDemoCasework(db: Db, clock: Clock): Promise<void> {
   const mario = await member(rossi, 990_000_001, "Mario", "it", { unreachableAt: addDays(now, -3) });
   const youssef = await member(haddad, 990_000_002, "Youssef", "ar");
   const georgiana = await member(marin, 990_000_003, "Georgiana", "ro");
-  const amina = await member(benali, 990_000_004, "Amina", "fr");
+  const oksana = await member(kovalenko, 990_000_004, "Oksana", "uk");
 
   const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
   const kase = async (
@@ -148,14 +148,50 @@ export async function seedDemoCasework(db: Db, clock: Clock): Promise<void> {
     },
   );
 
-  // Amina's plan: two installments missed, so the escalation rule called it broken and alerted.
+  // Messages that did not reach them: Mario blocked the bot; a reminder to Oksana went out as a
+  // worker stopped (uncertain: the deliveries page offers to send it again).
+  await db.outboundMessage.create({
+    data: {
+      purpose: "reminder:demo:blocked",
+      memberId: mario,
+      chatId: 990_000_001n,
+      text: "Promemoria della rata",
+      status: "unreachable",
+      lastError: "403 Forbidden: bot was blocked by the user",
+      createdAt: addDays(now, -3),
+    },
+  });
+  await db.outboundMessage.create({
+    data: {
+      purpose: "reminder:demo:uncertain",
+      memberId: oksana,
+      chatId: 990_000_004n,
+      text: "Promemoria della rata",
+      status: "uncertain",
+      lastError: "the worker stopped between sending and hearing back",
+      createdAt: addDays(now, -1),
+    },
+  });
+  // Someone who mistyped a code read over the phone five times: the link lockouts page lists them.
+  await db.member.create({
+    data: { telegramUserId: 990_000_009n, chatId: 990_000_009n, language: "sq", consentAt: hoursAgo(2) },
+  });
+  await db.linkAttempt.createMany({
+    data: Array.from({ length: 5 }, (_, i) => ({
+      telegramUserId: 990_000_009n,
+      succeeded: false,
+      at: new Date(now.getTime() - (30 - i) * 60_000),
+    })),
+  });
+
+  // Oksana's plan: two installments missed, so the escalation rule called it broken and alerted.
   const today = romeToday(now);
   const monthDay = (months: number, day: number) =>
     new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + months, day));
   const rows = Array.from({ length: 6 }, (_, i) => ({
     line: i + 2,
-    contractCode: "MN-000402",
-    planCode: "PR-DEMO-0402",
+    contractCode: "BS-004513",
+    planCode: "PR-DEMO-4513",
     number: i + 1,
     dueDate: monthDay(i - 3, 10),
     amountCents: 15_000,
@@ -168,10 +204,10 @@ export async function seedDemoCasework(db: Db, clock: Clock): Promise<void> {
   );
   if (!imported.ok) throw new Error("demo broken plan is invalid");
   const plan = await db.repaymentPlan.update({
-    where: { planCode: "PR-DEMO-0402" },
+    where: { planCode: "PR-DEMO-4513" },
     data: { status: "broken", brokenAt: hoursAgo(24) },
   });
-  const planCase = await kase({ householdId: benali, memberId: amina, status: "open" }, [], {
+  const planCase = await kase({ householdId: kovalenko, memberId: oksana, status: "open" }, [], {
     source: "plan_broken",
     topic: "debt",
     dedupeKey: `plan-broken:${plan.id}`,
@@ -180,7 +216,7 @@ export async function seedDemoCasework(db: Db, clock: Clock): Promise<void> {
     data: {
       kind: "plan-broken",
       dedupeKey: `plan-broken:${plan.id}`,
-      householdId: benali,
+      householdId: kovalenko,
       planId: plan.id,
       caseId: planCase,
     },
