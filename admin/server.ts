@@ -21,6 +21,7 @@ import { rememberLanguage } from "./lang.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { caseloadRoutes } from "./routes/caseload.ts";
 import { caseRoutes } from "./routes/cases.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { demoChatRoutes } from "./routes/demo-chat.ts";
@@ -161,6 +162,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     assetRoutes(scope);
     loginRoutes(scope, ctx);
     householdRoutes(scope, ctx);
+    caseloadRoutes(scope, ctx);
     householdAccessRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     linkLockoutRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     auditRoutes(scope, ctx);

@@ -13,7 +13,15 @@ export type PageInfo = {
   demo: boolean;
 };
 
-export type NavItem = "households" | "deliveries" | "cases" | "alerts" | "imports" | "audit" | "demo";
+export type NavItem =
+  | "households"
+  | "caseload"
+  | "deliveries"
+  | "cases"
+  | "alerts"
+  | "imports"
+  | "audit"
+  | "demo";
 
 /** The same page in another language: keeps the path and query, replaces ?lang=. */
 function languageHref(url: string, lang: string): string {
@@ -54,6 +62,7 @@ ${
   staff
     ? html`<nav class="main" aria-label="${t("layout.navigation")}">
 ${navLink("households", "/households", t("nav.households"))}
+${navLink("caseload", "/caseload", t("caseload.nav"))}
 ${staff.role === "operator" ? "" : navLink("deliveries", "/deliveries", t("deliveries.nav"))}
 ${navLink("cases", "/cases", t("cases.nav"))}
 ${staff.role === "operator" ? "" : navLink("alerts", "/alerts", translator(page.lang, "staff")("alerts.nav"))}
