@@ -17,8 +17,8 @@
 // | arrears_up        | the authority's latest figures (rent + charges) are ≥ 10% above its first   | 20                        |
 // |                   | figures for the household ("since entry"); needs two dates, first above 0    |                           |
 // | no_contact        | no contact for ≥ 30 days. Contact = a message of the household or an         | 10                        |
-// |                   | operator's reply in any of its cases, or a member linking to it; a household  |                           |
-// |                   | with none counts from when it entered (its record's creation)                |                           |
+// |                   | operator's reply, in any of its cases (open or closed); a household with     |                           |
+// |                   | neither counts from when it entered (its record's creation)                  |                           |
 //
 // Ties (same points) go by household id, oldest first, so the order is stable from page to page.
 
