@@ -103,17 +103,21 @@ const MASK = 2 ** 34 - 1;
  * no-contact cutoff, then the households' filter's values, then limit and offset.
  */
 function caseloadSql(householdWhere: string, reasonWhere: string, limit: string, offset: string): string {
+  // A part of the households (an office, a case worker): each aggregate reads only theirs.
+  const within = (alias: string) =>
+    householdWhere === "true" ? "" : `AND ${alias}."householdId" IN (SELECT "id" FROM vis)`;
   return `
-    WITH vis AS (
+    WITH vis AS NOT MATERIALIZED (
       SELECT h."id", h."createdAt" FROM "Household" h WHERE ${householdWhere}
     ), late AS (
       SELECT p."householdId" AS hid, count(*)::int AS n
       FROM "RepaymentPlan" p JOIN "Installment" i ON i."planId" = p."id"
       WHERE p."status" IN ('active', 'broken') AND i."paidCents" < i."amountCents" AND i."dueDate" < $1::date
+        ${within("p")}
       GROUP BY 1
     ), broken AS (
       SELECT DISTINCT b."householdId" AS hid FROM "RepaymentPlan" b
-      WHERE b."status" = 'broken' AND NOT EXISTS (
+      WHERE b."status" = 'broken' ${within("b")} AND NOT EXISTS (
         SELECT 1 FROM "RepaymentPlan" a WHERE a."householdId" = b."householdId" AND a."status" = 'active')
     ), bal AS (
       -- The first and the latest figures in one pass (no sort): each row as one number that orders
@@ -121,12 +125,12 @@ function caseloadSql(householdWhere: string, reasonWhere: string, limit: string,
       SELECT "householdId" AS hid,
         (min(("balanceDate" - DATE '1900-01-01')::bigint << 34 | ("rentCents"::bigint + "chargesCents" + ${OFFSET})) & ${MASK}) - ${OFFSET} AS "first",
         (max(("balanceDate" - DATE '1900-01-01')::bigint << 34 | ("rentCents"::bigint + "chargesCents" + ${OFFSET})) & ${MASK}) - ${OFFSET} AS "latest"
-      FROM "ArrearsBalance" GROUP BY 1 HAVING count(*) >= 2
+      FROM "ArrearsBalance" x WHERE true ${within("x")} GROUP BY 1 HAVING count(*) >= 2
     ), cs AS (
       SELECT "householdId" AS hid,
         bool_or("urgent" AND "status" IN ('open', 'waiting_household')) AS "urgent",
         max(GREATEST("lastHouseholdMessageAt", "lastOperatorMessageAt")) AS "lastMessage"
-      FROM "Case" GROUP BY 1
+      FROM "Case" x WHERE true ${within("x")} GROUP BY 1
     ), waiting AS (
       SELECT c."householdId" AS hid, min((
         SELECT min(m."createdAt") FROM "CaseMessage" m
@@ -134,12 +138,12 @@ function caseloadSql(householdWhere: string, reasonWhere: string, limit: string,
           AND (c."lastOperatorMessageAt" IS NULL OR m."createdAt" > c."lastOperatorMessageAt")
       )) AS "since"
       FROM "Case" c
-      WHERE c."status" = 'open' AND c."lastHouseholdMessageAt" IS NOT NULL
+      WHERE c."status" = 'open' AND c."lastHouseholdMessageAt" IS NOT NULL ${within("c")}
         AND (c."lastOperatorMessageAt" IS NULL OR c."lastOperatorMessageAt" < c."lastHouseholdMessageAt")
       GROUP BY 1
     ), unreachable AS (
       SELECT DISTINCT m."householdId" AS hid FROM "Member" m
-      WHERE m."householdId" IS NOT NULL AND m."linkedAt" IS NOT NULL AND m."unreachableAt" IS NOT NULL
+      WHERE m."householdId" IS NOT NULL AND m."linkedAt" IS NOT NULL AND m."unreachableAt" IS NOT NULL ${within("m")}
         AND NOT EXISTS (
           SELECT 1 FROM "Member" o
           WHERE o."householdId" = m."householdId" AND o."linkedAt" IS NOT NULL AND o."unreachableAt" IS NULL)
