@@ -5,6 +5,7 @@
 // (inject: routing, session, query, audit, rendering) as an admin (all households, the worst case)
 // and as an operator (one office), first page and a later one, and with a reason filter.
 // BENCH_CASELOAD_HOUSEHOLDS sets the size (default 100000; the rest scales with it).
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { createAdminServer } from "../admin/server.ts";
 import { systemClock } from "../core/clock.ts";
@@ -137,7 +138,8 @@ export async function benchCaseload(): Promise<BenchResult[]> {
         times.push(performance.now() - start);
         if (page.statusCode !== 200) throw new Error(`${path} answered ${page.statusCode}`);
       }
-      const note = `${ROUNDS} requests, ${households} households`;
+      // Figures on a shared machine mean little without how busy it was.
+      const note = `${ROUNDS} requests, ${households} households, load average ${loadavg()[0]?.toFixed(1)}`;
       results.push(
         { name: `caseload: ${label} p50`, value: percentile(times, 50), unit: "ms", note },
         { name: `caseload: ${label} p95`, value: percentile(times, 95), unit: "ms", note },
