@@ -28,7 +28,7 @@ const percentile = (values: number[], p: number) => {
 };
 
 /** Everything the reasons read, with a mix that gives every reason to some households. */
-async function seed(db: ReturnType<typeof createDb>, households: number): Promise<void> {
+export async function seedCaseloadBench(db: ReturnType<typeof createDb>, households: number): Promise<void> {
   const sql = sqlOf(db);
   const n = households;
   await sql.execute`INSERT INTO "Office" ("code", "name") VALUES ('BS', 'Brescia'), ('CR', 'Cremona'), ('MN', 'Mantova')`;
@@ -111,7 +111,7 @@ export async function benchCaseload(): Promise<BenchResult[]> {
   try {
     await applyMigrations(databaseUrl);
     const seedStart = performance.now();
-    await seed(db, households);
+    await seedCaseloadBench(db, households);
     const seedMs = performance.now() - seedStart;
     await upsertStaff(db, { email: "admin@bench.example", role: "admin", password: PASSWORD });
     const operator = await db.staff.findFirstOrThrow({ where: { role: "operator", officeId: 1 } });
