@@ -417,6 +417,11 @@ describe("who sees what", () => {
     const last = await operator.get("/caseload?reason=no_contact&page=99");
     expect(last.body).toContain("Pagina 2 di 2");
     expect(codes(last.body)).toHaveLength(62 - 50);
+    // Without a reason every household of the office is listed, those with no reason last.
+    const all = await operator.get("/caseload?page=99");
+    expect(all.body).toContain("Pagina 2 di 2");
+    expect(all.body).toContain('href="/caseload" rel="prev"');
+    expect(all.body).toContain("Nessun motivo per ora");
     await t.db.household.deleteMany({ where: { contractCode: { startsWith: "MANY-" } } });
   });
 });
