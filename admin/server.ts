@@ -23,6 +23,7 @@ import { createLiveFeed } from "./live.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { caseloadRoutes } from "./routes/caseload.ts";
 import { caseRoutes } from "./routes/cases.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { demoChatRoutes } from "./routes/demo-chat.ts";
@@ -185,6 +186,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     loginRoutes(scope, ctx);
     householdRoutes(scope, ctx);
     householdPageRoutes(scope, ctx);
+    caseloadRoutes(scope, ctx);
     householdAccessRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     linkLockoutRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     auditRoutes(scope, ctx);

@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchBot } from "./bot.ts";
 import { benchBroadcast } from "./broadcast.ts";
+import { benchCaseload } from "./caseload.ts";
 import { benchEscalation } from "./escalation.ts";
 import { benchImport, benchImportXlsx } from "./import.ts";
 import { benchIntents } from "./intents.ts";
@@ -22,6 +23,7 @@ const BENCHES: [string, () => Promise<Result[]>][] = [
   ["operations", benchOperations],
   ["reminders", benchReminders],
   ["escalation", benchEscalation],
+  ["caseload", benchCaseload],
   ["broadcast", benchBroadcast],
   ["login", benchLogin],
   ["import", benchImport],

@@ -72,6 +72,35 @@ export function officeHoursLater(from: Date, hours: number): Date {
   throw new Error("no working day within 60 days");
 }
 
+const HOUR_MS = 3_600_000;
+
+/**
+ * The instants exactly 1, 2, … `count` office hours (the same calendar as `officeHoursLater`) before
+ * `to`, newest first: something that started at or before mark k has waited at least k office hours
+ * at `to`. One walk back through the days, so a page can ask for many at once.
+ */
+export function officeHourMarks(to: Date, count: number): Date[] {
+  const marks: Date[] = [];
+  let cursor = to.getTime();
+  // Office time between `to` and the top of the day being looked at.
+  let counted = 0;
+  for (let i = 0; i < 400 && marks.length < count; i++) {
+    const day = new TZDate(cursor - 1, TIME_ZONE);
+    const [y, m, d] = [day.getFullYear(), day.getMonth(), day.getDate()];
+    const start = new TZDate(y, m, d, OFFICE_HOURS.start, 0, TIME_ZONE).getTime();
+    const end = new TZDate(y, m, d, OFFICE_HOURS.end, 0, TIME_ZONE).getTime();
+    if (isWorkingDay(day) && cursor > start) {
+      const top = Math.min(cursor, end);
+      while (marks.length < count && (marks.length + 1) * HOUR_MS - counted <= top - start) {
+        marks.push(new Date(top - ((marks.length + 1) * HOUR_MS - counted)));
+      }
+      counted += top - start;
+    }
+    cursor = new TZDate(y, m, d, 0, 0, TIME_ZONE).getTime();
+  }
+  return marks;
+}
+
 /** An instant as people read it in Rome: weekday (0 = Sunday), "30/11/2026", "11:00". */
 export function romeParts(instant: Date): { weekday: number; date: string; time: string } {
   const z = new TZDate(instant.getTime(), TIME_ZONE);

@@ -137,12 +137,19 @@ describe("every page of the panel, as each role, on the demo's data", () => {
               overflow > 1
                 ? await page.evaluate(() =>
                     [...document.querySelectorAll("body *")]
-                      .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                      .filter(
+                        (e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1,
+                      )
                       .slice(0, 5)
-                      .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().width)}px`),
+                      .map(
+                        (e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().width)}px`,
+                      ),
                   )
                 : [];
-            expect(overflow, `${where} scrolls sideways by ${overflow}px: ${culprits.join(", ")}`).toBeLessThanOrEqual(1);
+            expect(
+              overflow,
+              `${where} scrolls sideways by ${overflow}px: ${culprits.join(", ")}`,
+            ).toBeLessThanOrEqual(1);
           }
         } finally {
           await context.close();

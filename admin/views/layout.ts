@@ -18,6 +18,7 @@ export type PageInfo = {
 export type NavItem =
   | "mine"
   | "households"
+  | "caseload"
   | "deliveries"
   | "cases"
   | "alerts"
@@ -72,6 +73,7 @@ ${
     ? html`<nav class="main" aria-label="${t("layout.navigation")}">
 ${staff.role === "operator" ? navLink("mine", "/households?worker=mine", translator(page.lang, "offices")("households.mine")) : ""}
 ${navLink("households", "/households", t("nav.households"))}
+${navLink("caseload", "/caseload", t("caseload.nav"))}
 ${staff.role === "operator" ? "" : navLink("deliveries", "/deliveries", t("deliveries.nav"))}
 ${navLink("cases", "/cases", t("cases.nav"), waiting)}
 ${staff.role === "operator" ? "" : navLink("savedReplies", "/saved-replies", t("savedReplies.nav"))}

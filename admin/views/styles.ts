@@ -50,6 +50,9 @@ input[type=file]{font:inherit;max-width:100%}
 .plain{list-style:none;margin:0;padding:0}
 nav.filters{display:flex;gap:1rem;flex-wrap:wrap;margin:0 0 .5rem}nav.filters a[aria-current=page]{font-weight:700;text-decoration:none}
 form.search{display:flex;gap:.5rem;margin:0 0 1rem;flex-wrap:wrap}
+select{font:inherit;padding:.5rem .5rem;border:1px solid #8a93a0;border-radius:.375rem;background:#fff;color:var(--ink);max-width:100%}
+form.filters{display:flex;gap:.75rem;flex-wrap:wrap;align-items:flex-end;margin:0 0 1rem}form.filters label{margin:0 0 .25rem}
+ul.reasons{margin:0;padding-left:1.1rem}
 form.search input{flex:1 1 14rem;width:auto}
 table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid var(--line)}
 th,td{padding:.5rem .65rem;text-align:left;border-bottom:1px solid var(--line);vertical-align:top}

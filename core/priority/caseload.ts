@@ -1,0 +1,342 @@
+// The ranked caseload: every household a staff member sees, with the reasons of core/priority/rules.ts
+// and their points, highest first, a page at a time. One set-based query: each reason is an aggregate
+// over its table (installments, plans, balances, cases, members), joined to the visible households,
+// scored, ordered and cut to the page in PostgreSQL; only the page's rows come back.
+
+import { officeHourMarks } from "../cases.ts";
+import type { Clock } from "../clock.ts";
+import { type Db, poolOf } from "../db/client.ts";
+import { sqlOf, sqlTypes } from "../db/sql.ts";
+import type { StaffScope } from "../offices/scope.ts";
+import { romeToday } from "../time.ts";
+import { MAX_WAITING_HOURS_SHOWN, pointsOf, REASONS, type Reason, THRESHOLDS, WEIGHTS } from "./rules.ts";
+
+export const CASELOAD_PAGE_SIZE = 50;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type CaseloadFilters = {
+  /** Admins only: an office's households, or "none" for those no office covers yet. */
+  office: number | "none" | null;
+  /** The case worker following the family, or "unassigned". */
+  worker: number | "unassigned" | null;
+  reason: Reason | null;
+};
+
+export const NO_FILTERS: CaseloadFilters = { office: null, worker: null, reason: null };
+
+export type ReasonShown = {
+  reason: Reason;
+  points: number;
+  /** What the text says: installments late, office hours waiting, percent up, days without contact. */
+  value?: number;
+  /** The value is at the largest counted ("more than"). */
+  atLeast?: boolean;
+};
+
+export type CaseloadRow = {
+  rank: number;
+  householdId: number;
+  contractCode: string;
+  name: string;
+  caseWorker: { id: number; label: string } | null;
+  score: number;
+  reasons: ReasonShown[];
+};
+
+export type Caseload = { rows: CaseloadRow[]; total: number; page: number; pageCount: number };
+
+type Row = {
+  id: number;
+  contractCode: string;
+  name: string;
+  caseWorkerId: number | null;
+  caseWorkerLabel: string | null;
+  score: number;
+  urgent: boolean;
+  waitingHours: number | null;
+  broken: boolean;
+  late: number;
+  unreachable: boolean;
+  first: string | null;
+  latest: string | null;
+  lastContact: Date;
+  total: string;
+} & Record<`r_${Reason}`, boolean>;
+
+/** What each reason counts, over `flagged` g (for the points per unit). */
+const UNITS: Partial<Record<Reason, string>> = {
+  message_waiting: `g."waitingHours"`,
+  late_installments: `g."late"`,
+};
+
+/** When each reason holds, over `facts` f ($3 = the no-contact cutoff). */
+const HOLDS: Record<Reason, string> = {
+  urgent_case: `f."urgent"`,
+  message_waiting: `COALESCE(f."waitingHours" >= ${int(THRESHOLDS.waitingOfficeHours)}, false)`,
+  broken_plan: `f."broken"`,
+  late_installments: `f."late" > 0`,
+  unreachable: `f."unreachable"`,
+  arrears_up: `COALESCE(f."first" > 0 AND f."latest" * 100 >= f."first" * ${int(100 + THRESHOLDS.arrearsUpPercent)}, false)`,
+  no_contact: `f."lastContact" <= $3`,
+};
+
+function int(n: number): number {
+  if (!Number.isSafeInteger(n)) throw new Error("weights and thresholds are whole numbers");
+  return n;
+}
+
+/** The score, from WEIGHTS: base + perUnit × min(units, maxUnits) for each reason that holds. */
+const SCORE = REASONS.map((reason) => {
+  const w = WEIGHTS[reason];
+  const units = UNITS[reason];
+  const perUnit =
+    units && w.perUnit > 0 ? ` + ${int(w.perUnit)} * LEAST(COALESCE(${units}, 0), ${int(w.maxUnits)})` : "";
+  return `CASE WHEN g."r_${reason}" THEN ${int(w.base)}${perUnit} ELSE 0 END`;
+}).join("\n      + ");
+
+/** Totals (rent + charges, each an int) shifted to be positive, and the mask that reads them back. */
+const OFFSET = 2 ** 32;
+const MASK = 2 ** 34 - 1;
+
+/**
+ * The query. $1 today (Rome), $2 the office-hour marks (negated epoch seconds, ascending), $3 the
+ * no-contact cutoff, then the households' filter's values, then limit and offset.
+ */
+function caseloadSql(householdWhere: string, reasonWhere: string, limit: string, offset: string): string {
+  // A part of the households (an office, a case worker): each aggregate reads only theirs.
+  const within = (alias: string) =>
+    householdWhere === "true" ? "" : `AND ${alias}."householdId" IN (SELECT "id" FROM vis)`;
+  return `
+    WITH vis AS NOT MATERIALIZED (
+      SELECT h."id", h."createdAt" FROM "Household" h WHERE ${householdWhere}
+    ), late AS (
+      SELECT p."householdId" AS hid, count(*)::int AS n
+      FROM "RepaymentPlan" p JOIN "Installment" i ON i."planId" = p."id"
+      WHERE p."status" IN ('active', 'broken') AND i."paidCents" < i."amountCents" AND i."dueDate" < $1::date
+        ${within("p")}
+      GROUP BY 1
+    ), broken AS (
+      SELECT DISTINCT b."householdId" AS hid FROM "RepaymentPlan" b
+      WHERE b."status" = 'broken' ${within("b")} AND NOT EXISTS (
+        SELECT 1 FROM "RepaymentPlan" a WHERE a."householdId" = b."householdId" AND a."status" = 'active')
+    ), bal AS (
+      -- The first and the latest figures in one pass (no sort): each row as one number that orders
+      -- by date, then carries its total (rent + charges, below 2^33) in the low bits.
+      SELECT "householdId" AS hid,
+        (min(("balanceDate" - DATE '1900-01-01')::bigint << 34 | ("rentCents"::bigint + "chargesCents" + ${OFFSET})) & ${MASK}) - ${OFFSET} AS "first",
+        (max(("balanceDate" - DATE '1900-01-01')::bigint << 34 | ("rentCents"::bigint + "chargesCents" + ${OFFSET})) & ${MASK}) - ${OFFSET} AS "latest"
+      FROM "ArrearsBalance" x WHERE true ${within("x")} GROUP BY 1 HAVING count(*) >= 2
+    ), cs AS (
+      SELECT "householdId" AS hid,
+        bool_or("urgent" AND "status" IN ('open', 'waiting_household')) AS "urgent",
+        max(GREATEST("lastHouseholdMessageAt", "lastOperatorMessageAt")) AS "lastMessage"
+      FROM "Case" x WHERE true ${within("x")} GROUP BY 1
+    ), waiting AS (
+      SELECT c."householdId" AS hid, min((
+        SELECT min(m."createdAt") FROM "CaseMessage" m
+        WHERE m."caseId" = c."id" AND m."author" = 'household'
+          AND (c."lastOperatorMessageAt" IS NULL OR m."createdAt" > c."lastOperatorMessageAt")
+      )) AS "since"
+      FROM "Case" c
+      WHERE c."status" = 'open' AND c."lastHouseholdMessageAt" IS NOT NULL ${within("c")}
+        AND (c."lastOperatorMessageAt" IS NULL OR c."lastOperatorMessageAt" < c."lastHouseholdMessageAt")
+      GROUP BY 1
+    ), unreachable AS (
+      SELECT DISTINCT m."householdId" AS hid FROM "Member" m
+      WHERE m."householdId" IS NOT NULL AND m."linkedAt" IS NOT NULL AND m."unreachableAt" IS NOT NULL ${within("m")}
+        AND NOT EXISTS (
+          SELECT 1 FROM "Member" o
+          WHERE o."householdId" = m."householdId" AND o."linkedAt" IS NOT NULL AND o."unreachableAt" IS NULL)
+    ), facts AS (
+      SELECT v."id",
+        COALESCE(cs."urgent", false) AS "urgent",
+        width_bucket(-extract(epoch FROM w."since")::float8, $2::float8[]) AS "waitingHours",
+        broken.hid IS NOT NULL AS "broken",
+        COALESCE(late.n, 0) AS "late",
+        unreachable.hid IS NOT NULL AS "unreachable",
+        bal."first", bal."latest",
+        GREATEST(v."createdAt", cs."lastMessage") AS "lastContact"
+      FROM vis v
+      LEFT JOIN late ON late.hid = v."id"
+      LEFT JOIN broken ON broken.hid = v."id"
+      LEFT JOIN bal ON bal.hid = v."id"
+      LEFT JOIN cs ON cs.hid = v."id"
+      LEFT JOIN waiting w ON w.hid = v."id"
+      LEFT JOIN unreachable ON unreachable.hid = v."id"
+    ), flagged AS (
+      SELECT f.*, ${REASONS.map((r) => `${HOLDS[r]} AS "r_${r}"`).join(", ")} FROM facts f
+    ), scored AS (
+      SELECT g.*, (${SCORE}) AS "score" FROM flagged g
+    ), page AS (
+      SELECT s.*, ${reasonWhere === "true" ? "NULL::bigint" : "count(*) OVER ()"} AS "total"
+      FROM scored s WHERE ${reasonWhere}
+      ORDER BY s."score" DESC, s."id" ASC LIMIT ${limit} OFFSET ${offset}
+    )
+    SELECT p.*, h."contractCode", h."name", h."caseWorkerId",
+      COALESCE(st."firstName", st."email") AS "caseWorkerLabel"
+    FROM page p JOIN "Household" h ON h."id" = p."id"
+    LEFT JOIN "Staff" st ON st."id" = h."caseWorkerId"
+    ORDER BY p."score" DESC, p."id" ASC`;
+}
+
+/**
+ * The query in a read-only transaction of its own, without JIT compilation: it would cost more
+ * (about 150 ms at 100,000 households) than the query saves by it, every time, for a plan that changes
+ * with the clock's parameters.
+ */
+async function readOnlyQuery<T>(db: Db, text: string, values: unknown[]): Promise<T[]> {
+  const pool = poolOf(db);
+  if (!pool || pool.ended) return sqlOf(db).text<T>(text, values);
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN READ ONLY; SET LOCAL jit = off; SET LOCAL work_mem = '32MB'");
+    const result = await client.query({
+      text,
+      values: values.map((v) => (v instanceof Date ? v.toISOString() : v)),
+      types: sqlTypes,
+    });
+    await client.query("COMMIT");
+    return result.rows as T[];
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The households' condition for this person and filters, with its values from `$first` on. */
+function householdWhere(
+  scope: StaffScope,
+  filters: CaseloadFilters,
+  first: number,
+): { sql: string; values: unknown[] } {
+  const parts: string[] = [];
+  const values: unknown[] = [];
+  const param = (value: unknown) => {
+    values.push(value);
+    return `$${first + values.length - 1}`;
+  };
+  if (scope.role !== "admin") {
+    parts.push(scope.officeId === null ? "false" : `h."officeId" = ${param(scope.officeId)}`);
+  }
+  if (filters.office === "none") parts.push(`h."officeId" IS NULL`);
+  else if (filters.office !== null) parts.push(`h."officeId" = ${param(filters.office)}`);
+  if (filters.worker === "unassigned") parts.push(`h."caseWorkerId" IS NULL`);
+  else if (filters.worker !== null) parts.push(`h."caseWorkerId" = ${param(filters.worker)}`);
+  return { sql: parts.length > 0 ? parts.join(" AND ") : "true", values };
+}
+
+/** The marks as the query compares them: negated epoch seconds, ascending. */
+function marksParameter(now: Date): number[] {
+  return officeHourMarks(now, MAX_WAITING_HOURS_SHOWN).map((mark) => -mark.getTime() / 1000);
+}
+
+/**
+ * A page (from 1) of the households `scope` sees, by priority; a page past the last gives the last.
+ * Nothing is written.
+ */
+export async function rankedCaseload(
+  db: Db,
+  clock: Clock,
+  scope: StaffScope,
+  filters: CaseloadFilters,
+  page: number,
+): Promise<Caseload> {
+  const now = clock.now();
+  const where = householdWhere(scope, filters, 4);
+  const reasonWhere = filters.reason === null ? "true" : `s."r_${filters.reason}"`;
+  const n = 4 + where.values.length;
+  const text = caseloadSql(where.sql, reasonWhere, `$${n}`, `$${n + 1}`);
+  const base = [
+    romeToday(now),
+    marksParameter(now),
+    new Date(now.getTime() - THRESHOLDS.noContactDays * DAY_MS),
+  ];
+  const run = (p: number) =>
+    readOnlyQuery<Row>(db, text, [
+      ...base,
+      ...where.values,
+      CASELOAD_PAGE_SIZE,
+      (p - 1) * CASELOAD_PAGE_SIZE,
+    ]);
+  let current = Math.max(1, Math.floor(page));
+  let rows: Row[];
+  let total: number;
+  if (filters.reason === null) {
+    // Every visible household is listed: counted on their own (an index scan), the page is then
+    // sorted without carrying a count through every row.
+    const alone = householdWhere(scope, filters, 1);
+    const counted = await sqlOf(db).text<{ n: number }>(
+      `SELECT count(*)::int AS "n" FROM "Household" h WHERE ${alone.sql}`,
+      alone.values,
+    );
+    total = counted[0]?.n ?? 0;
+    current = Math.min(current, Math.max(1, Math.ceil(total / CASELOAD_PAGE_SIZE)));
+    rows = await run(current);
+  } else {
+    rows = await run(current);
+    if (rows.length === 0 && current > 1) {
+      // Past the end (the list shrank, or a typed page number): the last page.
+      const first = await run(1);
+      current = Math.max(1, Math.ceil(Number(first[0]?.total ?? 0) / CASELOAD_PAGE_SIZE));
+      rows = current === 1 ? first : await run(current);
+    }
+    total = Number(rows[0]?.total ?? 0);
+  }
+  const offset = (current - 1) * CASELOAD_PAGE_SIZE;
+  return {
+    rows: rows.map((row, i) => ({
+      rank: offset + i + 1,
+      householdId: row.id,
+      contractCode: row.contractCode,
+      name: row.name,
+      caseWorker:
+        row.caseWorkerId === null ? null : { id: row.caseWorkerId, label: row.caseWorkerLabel ?? "" },
+      score: row.score,
+      reasons: reasonsOf(row, now),
+    })),
+    total,
+    page: current,
+    pageCount: Math.max(1, Math.ceil(total / CASELOAD_PAGE_SIZE)),
+  };
+}
+
+/** The reasons of one row, most points first (the table's order on a tie). */
+function reasonsOf(row: Row, now: Date): ReasonShown[] {
+  const shown: ReasonShown[] = [];
+  for (const reason of REASONS) {
+    if (!row[`r_${reason}`]) continue;
+    switch (reason) {
+      case "message_waiting": {
+        const hours = row.waitingHours ?? 0;
+        shown.push({
+          reason,
+          points: pointsOf(reason, hours),
+          value: hours,
+          atLeast: hours >= MAX_WAITING_HOURS_SHOWN,
+        });
+        break;
+      }
+      case "late_installments":
+        shown.push({ reason, points: pointsOf(reason, row.late), value: row.late });
+        break;
+      case "arrears_up": {
+        const first = Number(row.first);
+        const latest = Number(row.latest);
+        shown.push({ reason, points: pointsOf(reason), value: Math.floor(((latest - first) * 100) / first) });
+        break;
+      }
+      case "no_contact":
+        shown.push({
+          reason,
+          points: pointsOf(reason),
+          value: Math.floor((now.getTime() - row.lastContact.getTime()) / DAY_MS),
+        });
+        break;
+      default:
+        shown.push({ reason, points: pointsOf(reason) });
+    }
+  }
+  return shown.sort((a, b) => b.points - a.points);
+}
