@@ -83,6 +83,7 @@ async function signIn(page: Page, email: string): Promise<void> {
 function pagesOf(role: "operator" | "coordinator" | "admin"): [string, string][] {
   const common: [string, string][] = [
     ["/households", "BS-004600"],
+    ["/caseload", "BS-004600"],
     [`/households/${id.colombo}`, "Famiglia Colombo"],
     [`/households/${id.rossi}`, "Non raggiungibile in Telegram"],
     ["/cases", "BS-004600"],
@@ -136,7 +137,7 @@ describe("every page of the panel, as each role, on the demo's data", () => {
             const culprits =
               overflow > 1
                 ? await page.evaluate(() =>
-                    [...document.querySelectorAll("body *")]
+                    Array.from(document.querySelectorAll("body *"))
                       .filter(
                         (e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1,
                       )
