@@ -143,6 +143,7 @@ describe("admin panel in Chromium", () => {
       "BS-000101",
       "Famiglia Rossi",
       "Brescia",
+      "Nessuno ancora", // no case worker yet
       `${formatMoney(123_506)}${formatMoney(143_506)} per ALER, meno ${formatMoney(20_000)} pagati dopo`,
       "31/10/2026",
       "0 · Accesso", // coordinators get the household's Telegram access page from here
