@@ -37,6 +37,7 @@ let base: string;
 let browser: Browser;
 let householdId: number;
 let colleaguesHousehold: number;
+let memberId: number;
 const staffIds: Record<string, number> = {};
 
 beforeAll(async () => {
@@ -108,6 +109,7 @@ beforeAll(async () => {
       consentAt: new Date("2026-04-02T09:29:00Z"),
     },
   });
+  memberId = member.id;
   await t.db.outboundMessage.create({
     data: {
       purpose: "reminder:installment:1",
@@ -253,6 +255,39 @@ describe("the household page in Chromium", () => {
       expect(
         (await householdChecklist(t.db, householdId, systemClock)).find((d) => d.key === "isee")?.status,
       ).toBe("received");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("shows the family budget's totals only once the family chose to, and never its notes", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await t.db.budgetEntry.create({
+        data: {
+          householdId,
+          memberId,
+          kind: "expense",
+          category: "transport",
+          amountCents: 4_550,
+          note: "NOTA-PRIVATA della famiglia",
+          occurredOn: new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`),
+        },
+      });
+      await signIn(page, STAFF.worker);
+      await page.goto(`${base}/households/${householdId}`);
+      expect(await page.locator("main").textContent()).toContain(
+        "La famiglia non ha scelto di mostrare il suo bilancio",
+      );
+      expect(await page.locator("main").textContent()).not.toContain("45,50");
+      await t.db.household.update({ where: { id: householdId }, data: { budgetSharedAt: new Date() } });
+      await page.goto(`${base}/households/${householdId}`);
+      const body = (await page.locator("main").textContent()) ?? "";
+      expect(body).toContain("Mostrato dalla famiglia dal");
+      expect(body).toContain("45,50");
+      expect(body).not.toContain("NOTA-PRIVATA");
+      await expectNoAxeViolations(page, "household page with the budget");
     } finally {
       await context.close();
     }

@@ -198,8 +198,17 @@ describe("what is stored", () => {
     expect(reply.text).toContain("Iscrizioni ai corsi: 1");
     expect(reply.text).toContain("Li conserva ALER");
     // The reminders toggle (bot/features/reminders.ts) sits in /privacy too.
-    expect(buttons(reply)).toEqual(["privacy:export", "privacy:erase", "privacy:unlink", "rem:mute"]);
+    expect(buttons(reply)).toEqual([
+      "privacy:export",
+      "privacy:erase",
+      "privacy:unlink",
+      "rem:mute",
+      "privacy:budget_on",
+    ]);
     expect(reply.text).toContain("Promemoria: attivi");
+    expect(reply.text).toContain(
+      "Il riepilogo del bilancio familiare non è visibile a chi segue la tua famiglia",
+    );
   });
 
   it("lists it in English, counting only this member's own entries and messages", async () => {
@@ -210,6 +219,36 @@ describe("what is stored", () => {
     expect(reply.text).toContain("Messages you wrote to case workers: 1");
     expect(reply.text).toContain("Course enrolments: 0");
     expect(reply.text).toContain("ALER keeps them");
+  });
+});
+
+describe("showing the family budget to the case worker", () => {
+  it("is off by default, and any linked member turns it on and off; pressing twice changes nothing twice", async () => {
+    const householdId = (await h.db.household.findUniqueOrThrow({ where: { contractCode: CONTRACT } })).id;
+    expect(
+      (await h.db.household.findUniqueOrThrow({ where: { id: householdId } })).budgetSharedAt,
+    ).toBeNull();
+    const overview = await anna.ask("/privacy");
+    await press(anna, overview.message_id, "privacy:budget_on");
+    expect((await anna.replies(1))[0]?.text).toContain("può vedere il riepilogo mensile del bilancio");
+    await press(anna, overview.message_id, "privacy:budget_on");
+    await anna.replies(1);
+    const shared = await h.db.household.findUniqueOrThrow({ where: { id: householdId } });
+    expect(shared.budgetSharedAt).not.toBeNull();
+    expect(
+      await h.db.auditLog.count({ where: { action: "budget.shared", entityId: String(householdId) } }),
+    ).toBe(1);
+    // Bob, of the same household, sees it on and can turn it off.
+    const bobs = await bob.ask("/privacy");
+    expect(bobs.text).toContain("The family budget summary is visible");
+    expect(buttons(bobs)).toContain("privacy:budget_off");
+    await press(bob, bobs.message_id, "privacy:budget_off");
+    expect((await bob.replies(1))[0]?.text).toContain("no longer sees the family budget");
+    expect(
+      (await h.db.household.findUniqueOrThrow({ where: { id: householdId } })).budgetSharedAt,
+    ).toBeNull();
+    const off = await h.db.auditLog.findFirstOrThrow({ where: { action: "budget.unshared" } });
+    expect(off).toMatchObject({ actorType: "member", actorId: String(bobId), entityId: String(householdId) });
   });
 });
 
