@@ -57,7 +57,8 @@ form.search input{flex:1 1 14rem;width:auto}
 table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid var(--line)}
 th,td{padding:.5rem .65rem;text-align:left;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:#eef1f5;font-size:.85rem;text-transform:uppercase;letter-spacing:.03em;color:#333b47}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td code{overflow-wrap:anywhere}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}td.num{white-space:nowrap}
 tbody tr:hover{background:#f8fafc}
 .pager{display:flex;gap:1rem;align-items:center;justify-content:space-between;margin-top:1rem;flex-wrap:wrap}
 .empty{padding:2rem 1rem;text-align:center;color:var(--muted);background:var(--card);border:1px dashed var(--line);
@@ -101,6 +102,7 @@ ol.timeline{list-style:none;padding:0}ol.timeline li{padding:.3rem 0;border-bott
 ol.timeline time{display:inline-block;min-width:6.5rem;font-variant-numeric:tabular-nums;color:#3d4f61}
 figure.chart{margin:0 0 .5rem}figure.chart svg{max-width:40rem;height:auto;display:block}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
+@media (max-width:40rem){dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem;overflow-wrap:anywhere}}
 select,textarea,input[type=date]{font:inherit;padding:.45rem .6rem;border:1px solid #8a93a0;border-radius:.375rem;
 background:#fff;color:var(--ink);max-width:100%}
 textarea{width:100%}
