@@ -91,7 +91,7 @@ async function as(email: string): Promise<Client> {
 beforeAll(async () => {
   h = await startBotHarness();
   app = createAdminServer({
-    config: loadConfig({ DATABASE_URL: h.database.url }),
+    config: loadConfig({ DATABASE_URL: h.database.url, BOT_USERNAME: "bussola_prova_bot" }),
     logger: createLogger({ level: "silent" }),
     db: h.db,
     clock: { now: () => new Date() },
@@ -164,11 +164,16 @@ function routes(
     ["GET", `/households/${r("householdId")}/access/unlink/${r("memberId")}`, {}],
     ["POST", `/households/${r("householdId")}/access/unlink/${r("memberId")}`, {}],
     ["POST", `/households/${r("householdId")}/access/revoke-codes`, {}],
+    ["POST", `/households/${r("householdId")}/documents/isee`, { status: "verified" }],
+    ["POST", `/households/${r("householdId")}/invitation`, {}],
     ["GET", `/cases/${r("caseId")}`, {}],
     ["POST", `/cases/${r("caseId")}/reply`, { text: "Risposta indovinata" }],
     ["POST", `/cases/${r("caseId")}/assign`, { staffId: String(ids.operatorA) }],
     ["GET", `/cases/${r("caseId")}/close`, {}],
     ["POST", `/cases/${r("caseId")}/close`, { outcome: "resolved" }],
+    ["POST", `/cases/${r("caseId")}/notes`, { text: "Nota indovinata" }],
+    ["POST", `/cases/${r("caseId")}/snooze`, { until: "31/12/2026" }],
+    ["POST", `/cases/${r("caseId")}/transfer`, { officeId: String(ids.officeA) }],
     ["POST", `/alerts/${r("alertId")}/ack`, {}],
     ["POST", `/deliveries/${r("outboundId")}/resend`, {}],
     ["POST", `/link-lockouts/${r("memberId")}/unlock`, {}],
@@ -192,6 +197,9 @@ async function snapshotB() {
     outbound: (await h.db.outboundMessage.findUniqueOrThrow({ where: { id: ids["B.outboundId"] } })).status,
     attempts: await h.db.linkAttempt.count({ where: { telegramUserId: 9_100_002n } }),
     covers: await h.db.coverAccess.count({ where: { householdId: household.id } }),
+    documents: await h.db.householdDocument.count({ where: { householdId: household.id } }),
+    notes: await h.db.caseNote.count({ where: { caseId: ids["B.caseId"] } }),
+    snoozed: (await h.db.case.findUniqueOrThrow({ where: { id: ids["B.caseId"] } })).snoozedUntil,
   };
 }
 

@@ -10,6 +10,7 @@ import {
   issueInvitations,
   MAX_INVITATIONS,
 } from "../../core/invitations/issue.ts";
+import { canSeeHousehold } from "../../core/offices/scope.ts";
 import { romeToday } from "../../core/time.ts";
 import { sessionOf } from "../auth.ts";
 import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
@@ -94,7 +95,10 @@ export function invitationRoutes(app: FastifyInstance, ctx: AdminContext, option
 
   app.post("/households/:id/invitation", { preHandler: allowed }, async (request, reply) => {
     const householdId = idOf((request.params as { id?: string }).id);
-    if (householdId === null) return sendNotFound(request, reply, demo);
+    // Another office's household is not there at all, whatever the configuration.
+    if (householdId === null || !(await canSeeHousehold(db, sessionOf(request), householdId))) {
+      return sendNotFound(request, reply, demo);
+    }
     const botUsername = options.botUsername;
     if (botUsername === undefined)
       return showPage(request, reply, { municipality: "", onlyUnlinked: true }, 409);
