@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
+import { testOffice } from "./support/offices.ts";
 import { freePort, type RunningProcess, startProcess } from "./support/processes.ts";
 import { SandboxUser, sandboxControl, type TranscriptEntry } from "./support/sandbox-user.ts";
 
@@ -32,6 +33,7 @@ async function caseWithPost(): Promise<{ user: SandboxUser; caseId: number; post
   household += 1;
   const { id: householdId } = await t.db.household.create({
     data: {
+      officeId: await testOffice(t.db),
       contractCode: `OGP-${household}`,
       name: `Famiglia OGP ${household}`,
       fiscalCode: "XXXXXX80A01B157X",
@@ -105,6 +107,7 @@ describe("the operators' group, through the real bot (webhook) and worker", { ti
         email: "paola@example.org",
         role: "operator",
         passwordHash: "x",
+        officeId: await testOffice(t.db),
         firstName: "Paola",
         telegramUserId: BigInt(former.id),
         active: false,
@@ -118,6 +121,7 @@ describe("the operators' group, through the real bot (webhook) and worker", { ti
           email: `${name.toLowerCase()}@example.org`,
           role: "operator",
           passwordHash: "x",
+          officeId: await testOffice(t.db),
           firstName: name,
           telegramUserId: BigInt(account.id),
         },

@@ -8,8 +8,10 @@
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../core/clock.ts";
+import { saveOffice } from "../core/offices/offices.ts";
 import { createEscalationQueue } from "../core/queues/escalation.ts";
 import { type BotHarness, startBotHarness } from "./support/bot-harness.ts";
+import { testOffice } from "./support/offices.ts";
 import { SandboxUser, type TranscriptEntry } from "./support/sandbox-user.ts";
 
 // Monday 30 November 2026, 10:20 in Rome.
@@ -67,8 +69,12 @@ class Group {
 const group = new Group(GROUP);
 const other = new Group(OTHER_GROUP);
 
+/** The office of the test households (Brescia) and of the staff acting on their cases. */
+let officeId: number;
+
 beforeAll(async () => {
   h = await startBotHarness({ clock: fixedClock(START), operatorsChatId: BigInt(GROUP) });
+  officeId = await testOffice(h.db);
   await group.create("Operatori Bussola");
   await other.create("Altro gruppo");
   // Group posts are not throttled to 20 a minute in these tests.
@@ -94,6 +100,7 @@ async function staffMember(
       email: record.email ?? `staff${staffCount}@example.org`,
       role: "operator",
       passwordHash: "x",
+      officeId,
       firstName: record.firstName === undefined ? telegramName : record.firstName,
       telegramUserId: BigInt(user.id),
       active: record.active ?? true,
@@ -240,6 +247,37 @@ describe("the operators' group", () => {
     expect(refusals[0]?.details).toEqual({ reason: "inactive" });
   });
 
+  it("staff of another office can neither answer nor claim the case: nothing reaches the family", async () => {
+    const { user, post, caseId } = await caseWithPost("GRP-000012");
+    const elsewhere = await saveOffice(h.db, { code: "PV", name: "Pavia", municipalities: ["Pavia"] });
+    const pavia = await operator("Pavia");
+    await h.db.staff.create({
+      data: {
+        email: "operatore.pavia@example.org",
+        role: "operator",
+        passwordHash: "x",
+        officeId: elsewhere.officeId,
+        telegramUserId: BigInt(pavia.id),
+      },
+    });
+    await group.say(pavia, "/claim", post.message_id);
+    expect((await group.posts())[0]?.text).toContain("è di un nucleo di un altro ufficio");
+    await group.say(pavia, "Buongiorno, la richiamo domani", post.message_id);
+    expect((await group.posts())[0]?.text).toContain("Alla famiglia non è arrivato nulla");
+    expect((await h.db.case.findUniqueOrThrow({ where: { id: caseId } })).assignedStaffId).toBeNull();
+    expect(await h.db.caseMessage.count({ where: { caseId, author: "operator" } })).toBe(0);
+    const refusals = await h.db.auditLog.findMany({
+      where: { action: "case.group_reply_refused", entityId: String(caseId) },
+    });
+    expect(refusals.map((r) => r.details)).toEqual([{ reason: "other_office" }, { reason: "other_office" }]);
+    const member = await h.db.member.findUniqueOrThrow({ where: { telegramUserId: BigInt(user.id) } });
+    expect(
+      await h.db.outboundMessage.count({
+        where: { memberId: member.id, purpose: { startsWith: "case-reply:" } },
+      }),
+    ).toBe(0);
+  });
+
   it("known staff sign with their first name; /claim assigns the case to them only", async () => {
     const { user, post, caseId } = await caseWithPost("GRP-000011");
     const marta = await operator("M.");
@@ -248,6 +286,7 @@ describe("the operators' group", () => {
         email: "marta.bianchi@example.org",
         role: "operator",
         passwordHash: "x",
+        officeId,
         firstName: "Marta",
         telegramUserId: BigInt(marta.id),
       },

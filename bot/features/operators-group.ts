@@ -47,10 +47,19 @@ operatorsGroupFeature.on("message").filter(inOperatorsGroup, async (ctx) => {
   // By Telegram user id, which the account's owner cannot change (names and usernames they can).
   const staff = await db.staff.findUnique({
     where: { telegramUserId: BigInt(from.id) },
-    select: { id: true, email: true, firstName: true, active: true },
+    select: { id: true, email: true, firstName: true, active: true, role: true, officeId: true },
   });
-  if (!staff?.active) {
-    const reason = staff ? "inactive" : "unknown";
+  // The group sees every office's posts; acting on a case stays with its household's office (admins: all).
+  const household = await db.case.findUnique({
+    where: { id: caseId },
+    select: { household: { select: { officeId: true } } },
+  });
+  const otherOffice =
+    staff?.active === true &&
+    staff.role !== "admin" &&
+    (staff.officeId === null || staff.officeId !== household?.household.officeId);
+  if (!staff?.active || otherOffice) {
+    const reason = !staff ? "unknown" : !staff.active ? "inactive" : "other_office";
     ctx.logger.warn({ caseId, staffId: staff?.id, reason }, "operators' group: reply from non-staff refused");
     await audit(db, {
       actorType: staff ? "staff" : "system",
@@ -60,7 +69,7 @@ operatorsGroupFeature.on("message").filter(inOperatorsGroup, async (ctx) => {
       entityId: caseId,
       details: { reason },
     });
-    return answer(t(`refused.${reason}`, { userId: from.id }));
+    return answer(t(`refused.${reason}`, { userId: from.id, id: caseId }));
   }
   // Signed as the household knows the programme's staff: the record's first name, else its e-mail
   // name (as in the admin panel). Never the Telegram account's name, which anyone can set.
