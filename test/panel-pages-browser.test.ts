@@ -29,6 +29,11 @@ const LOGINS = {
   otherOperator: "operatore.cremona@bussola.local",
 };
 const id: Record<string, number> = {};
+const XSS = {
+  img: `<img src=x onerror="window.__pwned=1">`,
+  script: "<script>window.__pwned=1</script>",
+  link: `<a href="javascript:window.__pwned=1">clicca</a>`,
+};
 
 beforeAll(async () => {
   if (!chromiumAvailable())
@@ -48,6 +53,25 @@ beforeAll(async () => {
   id.rossi = await household("BS-004600");
   id.haddad = await household("CR-001207");
   id.rossiCase = (await t.db.case.findFirstOrThrow({ where: { householdId: id.rossi } })).id;
+  // What households, files and staff write, carrying markup: every page must show it as text.
+  await t.db.household.update({ where: { id: id.colombo }, data: { name: `Famiglia Colombo ${XSS.img}` } });
+  await t.db.household.update({ where: { id: id.rossi }, data: { address: `Via Milano 12 ${XSS.script}` } });
+  await t.db.member.updateMany({ where: { firstName: "Mario" }, data: { firstName: `Mario${XSS.img}` } });
+  await t.db.caseMessage.create({
+    data: { caseId: id.rossiCase, author: "household", text: `Guarda qui ${XSS.link}` },
+  });
+  await t.db.caseNote.create({
+    data: {
+      caseId: id.rossiCase,
+      staffId: (await t.db.staff.findFirstOrThrow()).id,
+      text: `Nota ${XSS.script}`,
+    },
+  });
+  id.savedReply = (
+    await t.db.savedReply.create({
+      data: { language: "it", title: `Saluto ${XSS.img}`, body: `Ciao ${XSS.link}` },
+    })
+  ).id;
   id.haddadCase = (await t.db.case.findFirstOrThrow({ where: { householdId: id.haddad } })).id;
   redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
   deliveryQueue = createDeliveryQueue(redis, testQueuePrefix());
@@ -101,6 +125,8 @@ function pagesOf(role: "operator" | "coordinator" | "admin"): [string, string][]
     ["/invitations", "Brescia"],
     ["/saved-replies", "Risposte"],
     ["/saved-replies/new", "Risposte"],
+    [`/saved-replies/${id.savedReply}`, "Risposte"],
+    [`/cases/${id.rossiCase}?saved=${id.savedReply}`, "Ciao"],
   ];
   if (role === "coordinator") return staff;
   return [
@@ -130,6 +156,14 @@ describe("every page of the panel, as each role, on the demo's data", () => {
             expect(response?.status(), where).toBe(200);
             expect(await page.locator("body").textContent(), where).toContain(shows);
             await expectNoAxeViolations(page, where);
+            // Stored markup stays text: no element it could have made, nothing it could have run.
+            const injected = await page.evaluate(() => ({
+              elements: document.querySelectorAll(
+                '[onerror], a[href^="javascript:" i], img[src="x"], script:not([src])',
+              ).length,
+              ran: "__pwned" in window,
+            }));
+            expect(injected, where).toEqual({ elements: 0, ran: false });
             // No page scrolls sideways on a phone (tables reflow into cards there).
             const overflow = await page.evaluate(
               () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
@@ -143,7 +177,8 @@ describe("every page of the panel, as each role, on the demo's data", () => {
                       )
                       .slice(0, 5)
                       .map(
-                        (e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().width)}px`,
+                        (e) =>
+                          `${e.tagName}.${e.className} at ${Math.round(e.getBoundingClientRect().left)}px, ${Math.round(e.getBoundingClientRect().width)}px wide, "${(e.textContent ?? "").slice(0, 30)}" in ${e.closest("table")?.querySelector("caption")?.textContent ?? e.parentElement?.tagName}`,
                       ),
                   )
                 : [];

@@ -58,6 +58,7 @@ table{width:100%;border-collapse:collapse;background:var(--card);border:1px soli
 th,td{padding:.5rem .65rem;text-align:left;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:#eef1f5;font-size:.85rem;text-transform:uppercase;letter-spacing:.03em;color:#333b47}
 td code{overflow-wrap:anywhere}
+main{overflow-wrap:break-word}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}td.num{white-space:nowrap}
 tbody tr:hover{background:#f8fafc}
 .pager{display:flex;gap:1rem;align-items:center;justify-content:space-between;margin-top:1rem;flex-wrap:wrap}
@@ -66,6 +67,7 @@ border-radius:.5rem}
 @media (max-width:40rem){
  table,thead,tbody,tr,td{display:block;border:0}
  thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+ thead th{position:absolute;width:1px;height:1px;padding:0;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
  tbody tr{background:var(--card);border:1px solid var(--line);border-radius:.5rem;margin:0 0 .75rem;padding:.4rem 0}
  td{display:flex;justify-content:space-between;gap:1rem;padding:.3rem .8rem;border:0;text-align:right}
  td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left}
