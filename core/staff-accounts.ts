@@ -48,38 +48,53 @@ export type StaffRow = {
   invited: boolean;
 };
 
+const STAFF_ROW = {
+  id: true,
+  email: true,
+  firstName: true,
+  role: true,
+  active: true,
+  officeId: true,
+  passwordHash: true,
+  lastSeenAt: true,
+  office: { select: { name: true } },
+} as const;
+
+function rowOf(row: {
+  id: number;
+  email: string;
+  firstName: string | null;
+  role: StaffRole;
+  active: boolean;
+  officeId: number | null;
+  passwordHash: string;
+  lastSeenAt: Date | null;
+  office: { name: string } | null;
+}): StaffRow {
+  return {
+    id: row.id,
+    email: row.email,
+    firstName: row.firstName,
+    role: row.role,
+    active: row.active,
+    officeId: row.officeId,
+    officeName: row.office?.name ?? null,
+    lastSeenAt: row.lastSeenAt,
+    invited: row.passwordHash === NO_PASSWORD,
+  };
+}
+
 export async function listStaff(db: Db): Promise<StaffRow[]> {
   const rows = await db.staff.findMany({
     orderBy: [{ active: "desc" }, { email: "asc" }],
-    select: {
-      id: true,
-      email: true,
-      firstName: true,
-      role: true,
-      active: true,
-      officeId: true,
-      passwordHash: true,
-      lastSeenAt: true,
-      office: { select: { name: true } },
-    },
+    select: STAFF_ROW,
   });
-  return rows.map((row) => {
-    return {
-      id: row.id,
-      email: row.email,
-      firstName: row.firstName,
-      role: row.role,
-      active: row.active,
-      officeId: row.officeId,
-      officeName: row.office?.name ?? null,
-      lastSeenAt: row.lastSeenAt,
-      invited: row.passwordHash === NO_PASSWORD,
-    };
-  });
+  return rows.map(rowOf);
 }
 
 export async function getStaff(db: Db, staffId: number): Promise<StaffRow | null> {
-  return (await listStaff(db)).find((row) => row.id === staffId) ?? null;
+  const row = await db.staff.findUnique({ where: { id: staffId }, select: STAFF_ROW });
+  return row ? rowOf(row) : null;
 }
 
 async function newInvitation(tx: Tx, staffId: number, now: Date): Promise<string> {
@@ -141,9 +156,11 @@ export async function openInvitation(
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const row = await db.staffInvitation.findUnique({
     where: { tokenHash: tokenHash(token) },
-    include: { staff: { select: { id: true, email: true, active: true } } },
+    include: { staff: { select: { id: true, email: true, active: true, passwordHash: true } } },
   });
   if (!row || row.usedAt !== null || row.expiresAt <= now || !row.staff.active) return null;
+  // A password set meanwhile (staff:add on the command line) makes the link pointless: refused.
+  if (row.staff.passwordHash !== NO_PASSWORD) return null;
   return { staffId: row.staff.id, email: row.staff.email };
 }
 

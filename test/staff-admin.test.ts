@@ -384,6 +384,13 @@ describe("invitations", () => {
     expect((await admin.post(`/staff/${ids.operator}/invitation`, { _csrf: csrf })).statusCode).toBe(409);
   });
 
+  it("a password set on the command line meanwhile voids the link", async () => {
+    const token = tokenOf((await invite("riga.di.comando@aler.example")).body);
+    expect((await new Client().get(`/invite/${token}`)).statusCode).toBe(200);
+    await upsertStaff(t.db, { email: "riga.di.comando@aler.example", role: "operator", password: PASSWORD });
+    expect((await new Client().get(`/invite/${token}`)).statusCode).toBe(404);
+  });
+
   it("a deactivated account's link no longer works", async () => {
     const token = tokenOf((await invite("fermata@aler.example")).body);
     const staff = await t.db.staff.findUniqueOrThrow({ where: { email: "fermata@aler.example" } });
