@@ -23,8 +23,12 @@ import {
 import { DEMO_PAGOPA_CREDITOR } from "./core/demo/seed.ts";
 import { createLogger } from "./core/logger.ts";
 import { checkPorts, listenOn, type PortSetting, PortUnusable } from "./core/ports.ts";
+import { createBroadcastQueue } from "./core/queues/broadcasts.ts";
 import { createDeliveryQueue } from "./core/queues/delivery.ts";
+import { createEscalationQueue } from "./core/queues/escalation.ts";
+import { createHousekeepingQueue } from "./core/queues/housekeeping.ts";
 import { createRedis } from "./core/queues/redis.ts";
+import { createRemindersQueue } from "./core/queues/reminders.ts";
 import { startWorker } from "./worker/worker.ts";
 
 const ROLES = ["bot", "worker", "admin"] as const;
@@ -234,12 +238,22 @@ async function main(): Promise<void> {
 
   let server: FastifyInstance | undefined;
   if (roles.includes("admin")) {
+    // The admins' queue dashboard (/queues) reads every queue; the panel only adds to delivery.
+    const queues = [
+      deliveryQueue,
+      createBroadcastQueue(redis, config.queuePrefix),
+      createRemindersQueue(redis, config.queuePrefix),
+      createEscalationQueue(redis, config.queuePrefix),
+      createHousekeepingQueue(redis, config.queuePrefix),
+    ];
+    for (const queue of queues.slice(1)) closers.push(() => queue.close());
     server = createAdminServer({
       config,
       logger,
       db,
       clock,
       deliveryQueue,
+      queues,
       ...(sandboxUrl ? { demo: { sandboxUrl, botUsername: sandboxBotUsername } } : {}),
     });
   }

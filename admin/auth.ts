@@ -148,6 +148,7 @@ export function createAuth(deps: {
         const now = clock.now();
         if (!row.lastSeenAt || now.getTime() - row.lastSeenAt.getTime() >= LAST_SEEN_EVERY_MS) {
           await db.staffSession.updateMany({ where: { id: row.id }, data: { lastSeenAt: now } });
+          await db.staff.updateMany({ where: { id: row.staff.id }, data: { lastSeenAt: now } });
         }
       } else if (row) {
         await db.staffSession.deleteMany({ where: { id: row.id } });
@@ -175,6 +176,7 @@ export function createAuth(deps: {
           lastSeenAt: now,
         },
       });
+      await db.staff.updateMany({ where: { id: staffId }, data: { lastSeenAt: now } });
       cookies.write(request, reply, SESSION_COOKIE, token, { maxAgeSeconds: SESSION_TTL_MS / 1000 });
       sessions.delete(request);
     },

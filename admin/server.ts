@@ -3,6 +3,7 @@
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
+import type { Queue } from "bullmq";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -36,6 +37,8 @@ import { invitationRoutes } from "./routes/invitations.ts";
 import { linkLockoutRoutes } from "./routes/link-lockouts.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { savedReplyRoutes } from "./routes/saved-replies.ts";
+import { settingsRoutes } from "./routes/settings.ts";
+import { staffRoutes } from "./routes/staff.ts";
 import { isCrossOrigin, setSecurityHeaders } from "./security.ts";
 import { createCheckLimiter, createLoginThrottle, type ThrottleRules } from "./throttle.ts";
 import { errorPage } from "./views/errors.ts";
@@ -47,6 +50,8 @@ export type AdminServerDeps = {
   clock: Clock;
   /** Where operators' replies to cases go (every message the system starts is queued). */
   deliveryQueue?: DeliveryQueue | undefined;
+  /** Every queue, for the admins' queue dashboard (/queues); none given, the page says so. */
+  queues?: readonly Queue[] | undefined;
   /**
    * Demo mode: the Telegram sandbox's base URL, for the demo chat page, and its bot's username, for
    * the invitation letters' link when BOT_USERNAME is not set.
@@ -202,6 +207,11 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     invitationRoutes(scope, ctx, {
       botUsername: deps.config.invitations.botUsername ?? deps.demo?.botUsername,
       authorityContact: deps.config.invitations.authorityContact,
+    });
+    staffRoutes(scope, ctx, { publicOrigin });
+    settingsRoutes(scope, ctx, {
+      config: deps.config,
+      queues: deps.queues ?? (deps.deliveryQueue ? [deps.deliveryQueue] : []),
     });
     if (deps.demo) demoChatRoutes(scope, ctx, deps.demo.sandboxUrl);
   });

@@ -25,7 +25,11 @@ export type NavItem =
   | "imports"
   | "audit"
   | "demo"
-  | "savedReplies";
+  | "savedReplies"
+  | "staff"
+  | "settings"
+  | "queues"
+  | "account";
 
 /** The same page in another language: keeps the path and query, replaces ?lang=. */
 function languageHref(url: string, lang: string): string {
@@ -80,6 +84,10 @@ ${staff.role === "operator" ? "" : navLink("savedReplies", "/saved-replies", t("
 ${staff.role === "operator" ? "" : navLink("alerts", "/alerts", translator(page.lang, "staff")("alerts.nav"))}
 ${staff.role === "operator" ? "" : navLink("imports", "/imports", t("imports.nav"))}
 ${staff.role === "admin" ? navLink("audit", "/audit", t("audit.nav")) : ""}
+${staff.role === "admin" ? navLink("staff", "/staff", translator(page.lang, "accounts")("nav.staff")) : ""}
+${staff.role === "admin" ? navLink("settings", "/settings", translator(page.lang, "accounts")("nav.settings")) : ""}
+${staff.role === "admin" ? navLink("queues", "/queues", translator(page.lang, "accounts")("nav.queues")) : ""}
+${navLink("account", "/account", translator(page.lang, "accounts")("nav.account"))}
 ${page.demo && staff.role === "admin" ? navLink("demo", "/demo/chat", t("nav.demoChat")) : ""}
 </nav>`
     : ""
