@@ -72,6 +72,7 @@ beforeAll(async () => {
       data: { language: "it", title: `Saluto ${XSS.img}`, body: `Ciao ${XSS.link}` },
     })
   ).id;
+  id.operatorStaff = (await t.db.staff.findUniqueOrThrow({ where: { email: LOGINS.operator } })).id;
   id.haddadCase = (await t.db.case.findFirstOrThrow({ where: { householdId: id.haddad } })).id;
   redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
   deliveryQueue = createDeliveryQueue(redis, testQueuePrefix());
@@ -113,6 +114,7 @@ function pagesOf(role: "operator" | "coordinator" | "admin"): [string, string][]
     ["/cases", "BS-004600"],
     [`/cases/${id.rossiCase}`, "lettera di sfratto"],
     [`/cases/${id.rossiCase}/close`, "Famiglia Rossi"],
+    ["/account", "password"],
   ];
   if (role === "operator") return [["/households?worker=mine", "BS-004512"], ...common];
   const staff: [string, string][] = [
@@ -134,6 +136,10 @@ function pagesOf(role: "operator" | "coordinator" | "admin"): [string, string][]
     [`/households/${id.haddad}`, "Famiglia Haddad"],
     [`/cases/${id.haddadCase}`, "rata di novembre"],
     ["/audit", "Registro"],
+    ["/staff", LOGINS.operator],
+    [`/staff/${id.operatorStaff}`, LOGINS.operator],
+    ["/settings", "QUIET_HOURS"],
+    ["/queues", "delivery"],
   ];
 }
 
