@@ -200,6 +200,29 @@ describe("every page of the panel, as each role, on the demo's data", () => {
     });
   }
 
+  it("shows every reason of the ranked caseload on the demo's data", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await signIn(page, LOGINS.admin);
+      await page.goto(`${base}/caseload`);
+      const body = (await page.locator("main").textContent()) ?? "";
+      for (const reason of [
+        "Conversazione urgente aperta",
+        "Messaggio in attesa da",
+        "Piano di rientro interrotto",
+        "rate in ritardo",
+        "Non raggiungibile su Telegram",
+        "Morosità salita del",
+        "Nessun contatto da",
+      ]) {
+        expect(body, reason).toContain(reason);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
   it("keeps another office's family and case away from the demo's operator of Brescia", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

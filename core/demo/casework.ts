@@ -184,6 +184,19 @@ export async function seedDemoCasework(db: Db, clock: Clock): Promise<void> {
     })),
   });
 
+  // The ranked caseload's other reasons: the Colombos' arrears grew since they entered the programme
+  // (an earlier, lower figure from the authority), and two families have had no contact for months.
+  const firstFigures = new Date(
+    Date.UTC(romeToday(now).getUTCFullYear(), romeToday(now).getUTCMonth() - 8, 28),
+  );
+  await db.arrearsBalance.create({
+    data: { householdId: colombo, balanceDate: firstFigures, rentCents: 190_000, chargesCents: 30_000 },
+  });
+  await db.household.updateMany({
+    where: { contractCode: { in: ["BS-004512", "MN-000402"] } },
+    data: { createdAt: addDays(now, -90) },
+  });
+
   // Oksana's plan: two installments missed, so the escalation rule called it broken and alerted.
   const today = romeToday(now);
   const monthDay = (months: number, day: number) =>
