@@ -153,7 +153,7 @@ export async function exportMemberData(
             documents: { include: { requirement: true }, orderBy: { requirement: { sortOrder: "asc" } } },
           },
         });
-  const [budgetEntries, enrolments, caseMessages, staffViews, staffNotes] = await Promise.all([
+  const [budgetEntries, enrolments, caseMessages, staffViews, caseNotes, householdNotes] = await Promise.all([
     db.budgetEntry.findMany({ where: { memberId }, orderBy: [{ occurredOn: "asc" }, { id: "asc" }] }),
     db.enrolment.findMany({
       where: { memberId },
@@ -180,7 +180,31 @@ export async function exportMemberData(
             staff: { select: { role: true } },
           },
         }),
+    // And on the household itself (its page in the panel).
+    householdId === null
+      ? Promise.resolve([])
+      : db.householdNote.findMany({
+          where: { householdId },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          select: { text: true, createdAt: true, staff: { select: { role: true } } },
+        }),
   ]);
+  const staffNotes = [
+    ...caseNotes.map((n) => ({
+      caseId: n.caseId as number | null,
+      topic: n.case.topic as string | null,
+      text: n.text,
+      createdAt: n.createdAt,
+      staff: n.staff,
+    })),
+    ...householdNotes.map((n) => ({
+      caseId: null,
+      topic: null,
+      text: n.text,
+      createdAt: n.createdAt,
+      staff: n.staff,
+    })),
+  ].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   await audit(db, {
     actorType: "member",
     actorId: memberId,
@@ -273,8 +297,9 @@ export async function exportMemberData(
       createdAt: isoInstant(m.createdAt),
     })),
     staffNotes: staffNotes.map((n) => ({
+      /** Null for a note on the household rather than on one of its conversations. */
       caseId: n.caseId,
-      topic: n.case.topic,
+      topic: n.topic,
       text: n.text,
       createdAt: isoInstant(n.createdAt),
       /** The role of who wrote it, never who. */

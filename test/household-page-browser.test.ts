@@ -13,6 +13,7 @@ import { loadConfig } from "../core/config.ts";
 import { householdChecklist, setHouseholdDocument } from "../core/documents.ts";
 import { createLogger } from "../core/logger.ts";
 import { saveOffice } from "../core/offices/offices.ts";
+import { EXPORT_README_KEYS, type ExportReadme, exportMemberData } from "../core/privacy.ts";
 import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { expectNoAxeViolations } from "./support/axe.ts";
@@ -288,6 +289,37 @@ describe("the household page in Chromium", () => {
       expect(body).toContain("45,50");
       expect(body).not.toContain("NOTA-PRIVATA");
       await expectNoAxeViolations(page, "household page with the budget");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("keeps private notes on the family: refused empty, shown as text with the conversations' notes, in the family's own export", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await signIn(page, STAFF.worker);
+      await page.goto(`${base}/households/${householdId}`);
+      await page.getByLabel("Nuova nota").fill("   ");
+      await page.getByRole("button", { name: "Salva la nota" }).click();
+      expect(await page.locator("main").textContent()).toContain("La nota è vuota");
+      expect(await t.db.householdNote.count()).toBe(0);
+      const note = `Ha chiesto di essere chiamata dopo le 17 ${XSS_NAME}`;
+      await page.getByLabel("Nuova nota").fill(note);
+      await page.getByRole("button", { name: "Salva la nota" }).click();
+      await page.waitForURL(new RegExp(`/households/${householdId}\\?notice=note`));
+      expect(await page.locator("ul.notes").textContent()).toContain(note);
+      expect(await page.title()).not.toBe("pwned");
+      await expectNoAxeViolations(page, "household page with a note");
+      const saved = await t.db.householdNote.findFirstOrThrow();
+      expect(saved).toMatchObject({ householdId, staffId: staffIds.worker, text: note });
+      const entry = await t.db.auditLog.findFirstOrThrow({ where: { action: "household.noteAdded" } });
+      expect(JSON.stringify(entry.details)).not.toContain("17");
+      const readme = Object.fromEntries(EXPORT_README_KEYS.map((k) => [k, k])) as ExportReadme;
+      const data = await exportMemberData(t.db, memberId, { clock: systemClock, readme });
+      expect(data.staffNotes).toContainEqual(
+        expect.objectContaining({ caseId: null, topic: null, text: note, role: "operator" }),
+      );
     } finally {
       await context.close();
     }

@@ -71,6 +71,9 @@ describe("case messages and sent-message records", () => {
         data: { caseId: kase.id, author: "operator", text: `msg ${label}`, createdAt },
       });
       await db.caseNote.create({ data: { caseId: kase.id, text: `note ${label}`, createdAt } });
+      await db.householdNote.create({
+        data: { householdId: h.id, text: `household note ${label}`, createdAt },
+      });
     }
     const statuses = [
       "sent",
@@ -100,6 +103,7 @@ describe("case messages and sent-message records", () => {
     expect(first).toMatchObject({
       expiredCaseMessages: 2,
       expiredCaseNotes: 2,
+      expiredHouseholdNotes: 2,
       // Five final states, each with the 25-month-old one and the one just before the cutoff.
       expiredOutboundMessages: 10,
       erasedBudgetEntries: 0,
@@ -113,6 +117,10 @@ describe("case messages and sent-message records", () => {
     expect((await db.caseNote.findMany({ orderBy: { id: "asc" } })).map((c) => c.text)).toEqual([
       "note atCutoff",
       "note months23",
+    ]);
+    expect((await db.householdNote.findMany({ orderBy: { id: "asc" } })).map((c) => c.text)).toEqual([
+      "household note atCutoff",
+      "household note months23",
     ]);
     const left = (await db.outboundMessage.findMany({ select: { purpose: true } })).map((o) => o.purpose);
     expect(left).toHaveLength(statuses.length * 4 - 10);
@@ -228,6 +236,7 @@ describe("erasure", () => {
     expect(first).toEqual({
       expiredCaseMessages: 0,
       expiredCaseNotes: 0,
+      expiredHouseholdNotes: 0,
       expiredOutboundMessages: 0,
       erasedBudgetEntries: 1,
       erasedCaseMessages: 1,
@@ -261,6 +270,7 @@ describe("erasure", () => {
     expect(await runRetention({ db, clock, retentionMonths: 24 })).toEqual({
       expiredCaseMessages: 0,
       expiredCaseNotes: 0,
+      expiredHouseholdNotes: 0,
       expiredOutboundMessages: 0,
       erasedBudgetEntries: 0,
       erasedCaseMessages: 0,

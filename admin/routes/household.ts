@@ -7,6 +7,11 @@ import { arrearsNowOf, planOverview } from "../../core/debt.ts";
 import { householdChecklist } from "../../core/documents.ts";
 import { setDocumentStatusByStaff } from "../../core/household-file/documents.ts";
 import { householdHistory } from "../../core/household-file/history.ts";
+import {
+  addHouseholdNote,
+  householdNotes,
+  MAX_HOUSEHOLD_NOTE_LENGTH,
+} from "../../core/household-file/notes.ts";
 import { assignCaseWorker, grantCover, officeOperators } from "../../core/offices/caseload.ts";
 import { householdOpening } from "../../core/offices/scope.ts";
 import { romeToday } from "../../core/time.ts";
@@ -72,11 +77,12 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
           summary: await budgetSummary(db, clock, h.id, currentMonth(clock), "it"),
         }
       : null;
-    const [arrears, plan, documents, history] = await Promise.all([
+    const [arrears, plan, documents, history, notes] = await Promise.all([
       arrearsNowOf(db, [h.id]),
       planOverview(db, h.id, romeToday(clock.now())),
       householdChecklist(db, h.id, clock),
       householdHistory(db, h.id, clock.now()),
+      householdNotes(db, h.id),
     ]);
     return {
       ...h,
@@ -93,6 +99,7 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
       documents,
       history,
       budget,
+      notes,
     };
   }
 
@@ -100,7 +107,7 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
     request: FastifyRequest,
     reply: FastifyReply,
     householdId: number,
-    extra: Pick<HouseholdPageView, "notice" | "problem"> = {},
+    extra: Pick<HouseholdPageView, "notice" | "problem" | "noteDraft"> = {},
     status = 200,
   ) {
     const session = sessionOf(request);
@@ -184,6 +191,31 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
       `/households/${householdId}?notice=${result === "saved" ? "document" : "unchanged"}#documents`,
       303,
     );
+  });
+
+  // A private note on the family: whoever may open the page may write one.
+  app.post("/households/:id/notes", { preHandler: auth.requireRole() }, async (request, reply) => {
+    const householdId = idOf((request.params as { id?: string }).id);
+    if (householdId === null) return notFound(request, reply);
+    const session = sessionOf(request);
+    const opening = await householdOpening(db, clock, session, householdId);
+    if (opening.kind !== "open") return notFound(request, reply);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const text = typeof body.text === "string" ? body.text : "";
+    const result = await addHouseholdNote(db, { householdId, staffId: session.staffId, text });
+    if (result.kind !== "added") {
+      return showHousehold(
+        request,
+        reply,
+        householdId,
+        {
+          problem: result.kind === "empty" ? "noteEmpty" : "noteTooLong",
+          noteDraft: text.slice(0, MAX_HOUSEHOLD_NOTE_LENGTH + 100),
+        },
+        400,
+      );
+    }
+    return reply.redirect(`/households/${householdId}?notice=note#notes`, 303);
   });
 
   app.post("/households/:id/cover", { preHandler: auth.requireRole("operator") }, async (request, reply) => {

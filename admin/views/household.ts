@@ -4,6 +4,7 @@ import type { BudgetSummary, MonthTotals } from "../../core/budget.ts";
 import type { ArrearsNow, PlanOverview } from "../../core/debt.ts";
 import type { ChecklistItem } from "../../core/documents.ts";
 import type { HouseholdHistory, TimelineEvent } from "../../core/household-file/history.ts";
+import { type HouseholdNoteView, MAX_HOUSEHOLD_NOTE_LENGTH } from "../../core/household-file/notes.ts";
 import { translator } from "../../core/i18n.ts";
 import { formatMoney } from "../../core/money.ts";
 import type { CaseWorker } from "../../core/offices/caseload.ts";
@@ -38,6 +39,7 @@ export type HouseholdFile = {
   history: HouseholdHistory;
   /** Null unless the family chose to show its budget to its case worker (/privacy). */
   budget: { sharedAt: Date; summary: BudgetSummary } | null;
+  notes: HouseholdNoteView[];
 };
 
 /** The statuses staff can set on the household's page (what the documents import sets too). */
@@ -50,8 +52,10 @@ export type HouseholdPageView = {
   covering: boolean;
   /** For coordinators and admins: who the family can be assigned to. */
   operators: CaseWorker[] | null;
-  notice?: "assigned" | "unchanged" | "document";
-  problem?: "notAnOperator";
+  notice?: "assigned" | "unchanged" | "document" | "note";
+  problem?: "notAnOperator" | "noteEmpty" | "noteTooLong";
+  /** The note as typed, shown again when it was refused. */
+  noteDraft?: string;
 };
 
 export function workerName(worker: CaseWorker): string {
@@ -204,6 +208,28 @@ ${plan}
 ${documents}
 <h2>${o("household.cases")}</h2>
 ${cases}
+<h2 id="notes">${o("notes.title")}</h2>
+<p class="muted">${o("notes.explain")}</p>
+${
+  f.notes.length > 0
+    ? html`<ul class="notes">${f.notes.map(
+        (n) =>
+          html`<li><time datetime="${n.at.toISOString()}">${formatRomeDateTime(n.at)}</time>${n.author ? html` · ${n.author}` : ""}${
+            n.caseId !== null
+              ? html` · <a href="/cases/${n.caseId}">${o("notes.onCase", { id: n.caseId })}</a>`
+              : ""
+          }<br>${n.text}</li>`,
+      )}</ul>`
+    : html`<p>${o("notes.none")}</p>`
+}
+<form method="post" action="/households/${f.id}/notes">
+<input type="hidden" name="_csrf" value="${view.csrfToken}">
+<label for="note-text">${o("notes.add")}</label>
+<textarea id="note-text" name="text" rows="3" maxlength="${MAX_HOUSEHOLD_NOTE_LENGTH}" required${
+      view.problem === "noteEmpty" || view.problem === "noteTooLong" ? html` aria-invalid="true"` : ""
+    }>${view.noteDraft ?? ""}</textarea>
+<button type="submit">${o("notes.save")}</button>
+</form>
 <h2>${o("household.timeline")}</h2>
 ${f.history.timeline.length > 0 ? timeline : html`<p>${o("timeline.empty")}</p>`}`,
   });

@@ -154,7 +154,7 @@ export function renderReadableExport(data: MemberExport, t: Translate, language:
         [r("notes.when"), r("notes.topic"), r("notes.role"), r("notes.text")],
         data.staffNotes.map((n) => [
           when(n.createdAt),
-          label(t, `operator:topic.${n.topic}`, n.topic),
+          n.topic === null ? r("notes.household") : label(t, `operator:topic.${n.topic}`, n.topic),
           n.role ? r(`views.roles.${n.role}`) : "",
           n.text,
         ]),

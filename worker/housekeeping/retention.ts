@@ -18,6 +18,7 @@ export type RetentionResult = {
   expiredCaseMessages: number;
   /** Staff's private notes on cases, older than the retention period (kept as long as the messages). */
   expiredCaseNotes: number;
+  expiredHouseholdNotes: number;
   /** Outbound messages in a final state older than the retention period. */
   expiredOutboundMessages: number;
   /** Budget entries of members who asked for erasure, written before they asked. */
@@ -64,6 +65,11 @@ export async function runRetention(deps: {
       DELETE FROM "CaseNote" WHERE id IN (
         SELECT id FROM "CaseNote" WHERE "createdAt" < ${cutoff} LIMIT ${BATCH})`,
   );
+  const expiredHouseholdNotes = await inBatches(
+    () => sql.execute`
+      DELETE FROM "HouseholdNote" WHERE id IN (
+        SELECT id FROM "HouseholdNote" WHERE "createdAt" < ${cutoff} LIMIT ${BATCH})`,
+  );
   // Only final states: a queued or sending message is still work in progress. Deleting an old
   // record frees its purpose, but every purpose names an event (an installment, a session, a
   // broadcast) long past by then, so nothing asks for it again.
@@ -99,6 +105,7 @@ export async function runRetention(deps: {
   return {
     expiredCaseMessages,
     expiredCaseNotes,
+    expiredHouseholdNotes,
     expiredOutboundMessages,
     erasedBudgetEntries,
     erasedCaseMessages,
