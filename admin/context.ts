@@ -45,6 +45,16 @@ export function pageInfo(request: FastifyRequest, demo: boolean): PageInfo {
   };
 }
 
+/** A path segment or form field that is a record id ("12"); anything else (letters, huge numbers) is null. */
+export function idOf(value: unknown): number | null {
+  return typeof value === "string" && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : null;
+}
+
+/** The `:id` of the request's path, as idOf reads it. */
+export function idParam(request: FastifyRequest, name = "id"): number | null {
+  return idOf((request.params as Record<string, unknown> | undefined)?.[name]);
+}
+
 export function sendHtml(reply: FastifyReply, markup: SafeHtml, status = 200): FastifyReply {
   return reply.code(status).type("text/html; charset=utf-8").send(markup.value);
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { acknowledgeAlert, listOpenAlerts } from "../../core/alerts.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
+import { type AdminContext, idOf, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import { type AlertNotice, alertsPage } from "../views/alerts.ts";
 
 const NOTICES: readonly AlertNotice[] = ["acknowledged", "already"];
@@ -23,7 +23,7 @@ export function alertRoutes(app: FastifyInstance, ctx: AdminContext): void {
 
   app.post("/alerts/:id/ack", { preHandler: allowed }, async (request, reply) => {
     const { id } = request.params as { id?: string };
-    const alertId = typeof id === "string" && /^[1-9]\d{0,8}$/.test(id) ? Number(id) : null;
+    const alertId = idOf(id);
     const result =
       alertId === null
         ? "not_found"

@@ -30,7 +30,7 @@ import type { DeliveryQueue } from "../../core/queues/delivery.ts";
 import { fillPlaceholders, householdFigures, listSavedReplies } from "../../core/saved-replies.ts";
 import { TIME_ZONE } from "../../core/time.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
+import { type AdminContext, idOf, idParam, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import type { LiveFeed } from "../live.ts";
 import {
   type CaseNotice,
@@ -60,11 +60,6 @@ function filterOf(query: unknown): InboxFilter {
   return { status, mine: raw.mine === "1", unassigned: raw.unassigned === "1", urgent: raw.urgent === "1" };
 }
 
-/** A positive id from a form or query field, or null. */
-function idField(value: unknown): number | null {
-  return typeof value === "string" && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : null;
-}
-
 /** "2026-12-24" from a date field → midnight of that day in Rome; anything else → undefined. */
 function romeDateField(value: unknown): Date | undefined {
   if (typeof value !== "string") return undefined;
@@ -74,12 +69,6 @@ function romeDateField(value: unknown): Date | undefined {
   const day = new TZDate(y, m - 1, d, 0, 0, TIME_ZONE);
   if (day.getFullYear() !== y || day.getMonth() !== m - 1 || day.getDate() !== d) return undefined;
   return new Date(day.getTime());
-}
-
-/** "/cases/12" → 12; anything else (letters, huge numbers) is no case at all. */
-function caseIdOf(request: FastifyRequest): number | null {
-  const { id } = request.params as { id?: string };
-  return typeof id === "string" && /^[1-9]\d{0,8}$/.test(id) ? Number(id) : null;
 }
 
 function noticeOf(query: unknown): CaseView["notice"] {
@@ -136,7 +125,7 @@ export function caseRoutes(
     // A saved reply chosen (?saved=ID): its text with the household's figures, in the reply box.
     let draft = extra.draft;
     let saved: CaseView["saved"];
-    const savedId = idField((request.query as Record<string, unknown> | undefined)?.saved);
+    const savedId = idOf((request.query as Record<string, unknown> | undefined)?.saved);
     const chosen = savedId === null ? undefined : savedReplies.find((r) => r.id === savedId);
     if (chosen && draft === undefined) {
       const figures = await householdFigures(db, detail.household, now);
@@ -195,7 +184,7 @@ export function caseRoutes(
   });
 
   app.get("/cases/:id/events", { preHandler: allowed }, async (request, reply) => {
-    const caseId = caseIdOf(request);
+    const caseId = idParam(request);
     if (caseId === null) return notFound(request, reply);
     const session = sessionOf(request);
     if (!(await findVisibleCase(db, session, caseId))) return notFound(request, reply);
@@ -208,13 +197,13 @@ export function caseRoutes(
   });
 
   app.get("/cases/:id", { preHandler: allowed }, async (request, reply) => {
-    const caseId = caseIdOf(request);
+    const caseId = idParam(request);
     if (caseId === null) return notFound(request, reply);
     return showCase(request, reply, caseId, { notice: noticeOf(request.query) }, 200, true);
   });
 
   app.post("/cases/:id/reply", { preHandler: allowed }, async (request, reply) => {
-    const caseId = caseIdOf(request);
+    const caseId = idParam(request);
     if (caseId === null) return notFound(request, reply);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const text = typeof body.text === "string" ? body.text : "";
@@ -246,12 +235,12 @@ export function caseRoutes(
   });
 
   app.post("/cases/:id/assign", { preHandler: allowed }, async (request, reply) => {
-    const caseId = caseIdOf(request);
+    const caseId = idParam(request);
     if (caseId === null) return notFound(request, reply);
     const session = sessionOf(request);
     const chosen = (request.body as Record<string, unknown> | undefined)?.staffId;
     // Without a choice, the person asking takes it.
-    const assigneeId = chosen === undefined ? session.staffId : idField(chosen);
+    const assigneeId = chosen === undefined ? session.staffId : idOf(chosen);
     if (assigneeId === null) {
       if (!(await findVisibleCase(db, session, caseId))) return notFound(request, reply);
       return showCase(request, reply, caseId, { problem: { kind: "notAssignable" } }, 400);
@@ -269,7 +258,7 @@ export function caseRoutes(
 
   // Closing asks first: the household is told (or, with nobody reachable, must be told another way).
   app.get("/cases/:id/close", { preHandler: allowed }, async (request, reply) => {
-    const caseId = caseIdOf(request);
+    const caseId = idParam(request);
     if (caseId === null) return notFound(request, reply);
     if (!(await findVisibleCase(db, sessionOf(request), caseId))) return notFound(request, reply);
     const detail = await getCaseDetail(db, caseId);
@@ -279,7 +268,7 @@ export function caseRoutes(
   });
 
   app.post("/cases/:id/close", { preHandler: allowed }, async (request, reply) => {
-    const caseId = caseIdOf(request);
+    const caseId = idParam(request);
     if (caseId === null) return notFound(request, reply);
     const deliveryQueue = options.deliveryQueue;
     if (!deliveryQueue) throw new Error("the admin server was started without the delivery queue");
@@ -302,7 +291,7 @@ export function caseRoutes(
   });
 
   app.post("/cases/:id/notes", { preHandler: allowed }, async (request, reply) => {
-    const caseId = caseIdOf(request);
+    const caseId = idParam(request);
     if (caseId === null) return notFound(request, reply);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const text = typeof body.text === "string" ? body.text : "";
@@ -316,7 +305,7 @@ export function caseRoutes(
   });
 
   app.post("/cases/:id/snooze", { preHandler: allowed }, async (request, reply) => {
-    const caseId = caseIdOf(request);
+    const caseId = idParam(request);
     if (caseId === null) return notFound(request, reply);
     const raw = (request.body as Record<string, unknown> | undefined)?.until;
     const until = raw === "" ? null : romeDateField(raw);
@@ -338,10 +327,10 @@ export function caseRoutes(
     "/cases/:id/transfer",
     { preHandler: auth.requireRole("coordinator", "admin") },
     async (request, reply) => {
-      const caseId = caseIdOf(request);
+      const caseId = idParam(request);
       if (caseId === null) return notFound(request, reply);
       const session = sessionOf(request);
-      const officeId = idField((request.body as Record<string, unknown> | undefined)?.officeId);
+      const officeId = idOf((request.body as Record<string, unknown> | undefined)?.officeId);
       const result =
         officeId === null
           ? (await findVisibleCase(db, session, caseId))

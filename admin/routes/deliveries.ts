@@ -13,7 +13,7 @@ import {
 import type { DeliveryQueue } from "../../core/queues/delivery.ts";
 import { resendUncertain } from "../../core/uncertain-delivery.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
+import { type AdminContext, idOf, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import { type DeliveriesNotice, deliveriesPage } from "../views/deliveries.ts";
 
 const NOTICES: readonly DeliveriesNotice[] = ["resent", "not_uncertain"];
@@ -76,7 +76,7 @@ export function deliveryRoutes(
   // (or a second coordinator) finds it no longer uncertain and sends nothing.
   app.post("/deliveries/:id/resend", { preHandler: allowed }, async (request, reply) => {
     const { id } = request.params as { id?: string };
-    const outboundMessageId = typeof id === "string" && /^[1-9]\d{0,8}$/.test(id) ? Number(id) : null;
+    const outboundMessageId = idOf(id);
     const deliveryQueue = options.deliveryQueue;
     if (!deliveryQueue) throw new Error("the admin server was started without the delivery queue");
     const result =

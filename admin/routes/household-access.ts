@@ -7,13 +7,8 @@ import { householdAccess, revokeHouseholdCodes, unlinkMemberByStaff } from "../.
 import { canSeeHousehold } from "../../core/offices/scope.ts";
 import type { DeliveryQueue } from "../../core/queues/delivery.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
+import { type AdminContext, idOf, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import { type AccessNotice, householdAccessPage, unlinkConfirmPage } from "../views/household-access.ts";
-
-/** A path segment that is an id ("12"), or null (letters, huge numbers: nothing at all). */
-function idOf(value: unknown): number | null {
-  return typeof value === "string" && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : null;
-}
 
 function noticeOf(query: unknown): AccessNotice | undefined {
   const raw = (query ?? {}) as Record<string, unknown>;

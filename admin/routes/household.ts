@@ -16,7 +16,7 @@ import { assignCaseWorker, grantCover, officeOperators } from "../../core/office
 import { householdOpening } from "../../core/offices/scope.ts";
 import { romeToday } from "../../core/time.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
+import { type AdminContext, idOf, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import {
   coverPage,
   type HouseholdFile,
@@ -24,10 +24,6 @@ import {
   householdPage,
   STAFF_DOCUMENT_STATUSES,
 } from "../views/household.ts";
-
-function idOf(value: unknown): number | null {
-  return typeof value === "string" && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : null;
-}
 
 const CASES_SHOWN = 20;
 

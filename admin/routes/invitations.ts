@@ -13,7 +13,7 @@ import {
 import { canSeeHousehold } from "../../core/offices/scope.ts";
 import { romeToday } from "../../core/time.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
+import { type AdminContext, idOf, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import { type InvitationsForm, invitationsPage } from "../views/invitations.ts";
 
 export type InvitationOptions = {
@@ -21,10 +21,6 @@ export type InvitationOptions = {
   botUsername: string | undefined;
   authorityContact: string | undefined;
 };
-
-function idOf(value: unknown): number | null {
-  return typeof value === "string" && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : null;
-}
 
 function sendPdf(reply: FastifyReply, pdf: Buffer, filename: string): FastifyReply {
   return reply

@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { currentLockouts, unlockLinking } from "../../core/linking/lockouts.ts";
 import type { DeliveryQueue } from "../../core/queues/delivery.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
+import { type AdminContext, idOf, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import { type LockoutNotice, lockoutsPage } from "../views/link-lockouts.ts";
 
 const NOTICES: readonly LockoutNotice[] = ["unlocked", "notLocked"];
@@ -30,7 +30,7 @@ export function linkLockoutRoutes(
 
   app.post("/link-lockouts/:memberId/unlock", { preHandler: allowed }, async (request, reply) => {
     const { memberId } = request.params as { memberId?: string };
-    const id = typeof memberId === "string" && /^[1-9]\d{0,8}$/.test(memberId) ? Number(memberId) : null;
+    const id = idOf(memberId);
     const deliveryQueue = options.deliveryQueue;
     if (!deliveryQueue) throw new Error("the admin server was started without the delivery queue");
     const result =

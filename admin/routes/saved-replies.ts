@@ -10,13 +10,8 @@ import {
   updateSavedReply,
 } from "../../core/saved-replies.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
+import { type AdminContext, idParam, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import { savedRepliesPage, savedReplyFormPage } from "../views/saved-replies.ts";
-
-function idOf(request: FastifyRequest): number | null {
-  const { id } = request.params as { id?: string };
-  return typeof id === "string" && /^[1-9]\d{0,8}$/.test(id) ? Number(id) : null;
-}
 
 export function savedReplyRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const { db, auth } = ctx;
@@ -57,7 +52,7 @@ export function savedReplyRoutes(app: FastifyInstance, ctx: AdminContext): void 
   });
 
   app.get("/saved-replies/:id", { preHandler: allowed }, async (request, reply) => {
-    const id = idOf(request);
+    const id = idParam(request);
     const found = id === null ? null : await getSavedReply(db, id);
     if (!found) return notFound(request, reply);
     return sendHtml(
@@ -67,7 +62,7 @@ export function savedReplyRoutes(app: FastifyInstance, ctx: AdminContext): void 
   });
 
   app.post("/saved-replies/:id", { preHandler: allowed }, async (request, reply) => {
-    const id = idOf(request);
+    const id = idParam(request);
     if (id === null || !(await getSavedReply(db, id))) return notFound(request, reply);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const checked = checkSavedReply(body);
@@ -84,7 +79,7 @@ export function savedReplyRoutes(app: FastifyInstance, ctx: AdminContext): void 
   });
 
   app.post("/saved-replies/:id/delete", { preHandler: allowed }, async (request, reply) => {
-    const id = idOf(request);
+    const id = idParam(request);
     if (id === null || !(await deleteSavedReply(db, sessionOf(request).staffId, id))) {
       return notFound(request, reply);
     }

@@ -19,15 +19,11 @@ import {
   reissueInvitation,
 } from "../../core/staff-accounts.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, pageInfo, sendHtml, sendNotFound } from "../context.ts";
+import { type AdminContext, idOf, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import { type AddForm, accountPage, invitePage, staffDetailPage, staffListPage } from "../views/staff.ts";
 
 const DETAIL_NOTICES = ["changed", "unchanged", "deactivated", "reactivated", "sessionsEnded"] as const;
 const ACCOUNT_NOTICES = ["passwordChanged"] as const;
-
-function idOf(raw: unknown): number | null {
-  return typeof raw === "string" && /^[1-9]\d{0,8}$/.test(raw) ? Number(raw) : null;
-}
 
 function text(body: Record<string, unknown>, name: string, max: number): string {
   const value = body[name];
