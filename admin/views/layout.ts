@@ -1,5 +1,6 @@
 // The frame of every page: language, header with navigation, the signed-in person and log-out form.
 import { type Translate, translator } from "../../core/i18n.ts";
+import { BOOTSTRAP_ITALIA_CSS } from "../bootstrap-italia.ts";
 import { ADMIN_LANGUAGES, type AdminLanguage } from "../lang.ts";
 import { html, type SafeHtml, trusted } from "./html.ts";
 import { STYLESHEET } from "./styles.ts";
@@ -40,7 +41,9 @@ export function layout(
 ): SafeHtml {
   const { t, staff } = page;
   const navLink = (item: NavItem, href: string, label: string, extra: SafeHtml | string = "") =>
-    html`<a href="${href}"${content.current === item ? html` aria-current="page"` : ""}>${label}${extra}</a>`;
+    html`<li class="nav-item"><a class="nav-link${content.current === item ? " active" : ""}" href="${href}"${
+      content.current === item ? html` aria-current="page"` : ""
+    }>${label}${extra}</a></li>`;
   const waiting =
     typeof page.waiting === "number"
       ? html` <span class="badge" id="waiting-count"><span data-count>${page.waiting}</span><span class="sr"> ${t(
@@ -61,29 +64,16 @@ export function layout(
 <meta name="referrer" content="same-origin">
 <link rel="icon" href="data:,">
 <title>${content.title} · ${t("app.name")}</title>
+<link rel="stylesheet" href="${BOOTSTRAP_ITALIA_CSS}">
 <style>${trusted(STYLESHEET)}</style>
 </head>
 <body>
-<a class="skip" href="#content">${t("layout.skipToContent")}</a>
-<header class="top">
-<div class="bar">
-<a class="brand" href="/">${t("app.name")}</a>
-${
-  staff
-    ? html`<nav class="main" aria-label="${t("layout.navigation")}">
-${staff.role === "operator" ? navLink("mine", "/households?worker=mine", translator(page.lang, "offices")("households.mine")) : ""}
-${navLink("households", "/households", t("nav.households"))}
-${navLink("caseload", "/caseload", t("caseload.nav"))}
-${staff.role === "operator" ? "" : navLink("deliveries", "/deliveries", t("deliveries.nav"))}
-${navLink("cases", "/cases", t("cases.nav"), waiting)}
-${staff.role === "operator" ? "" : navLink("savedReplies", "/saved-replies", t("savedReplies.nav"))}
-${staff.role === "operator" ? "" : navLink("alerts", "/alerts", translator(page.lang, "staff")("alerts.nav"))}
-${staff.role === "operator" ? "" : navLink("imports", "/imports", t("imports.nav"))}
-${staff.role === "admin" ? navLink("audit", "/audit", t("audit.nav")) : ""}
-${page.demo && staff.role === "admin" ? navLink("demo", "/demo/chat", t("nav.demoChat")) : ""}
-</nav>`
-    : ""
-}
+<div class="skiplinks"><a class="skip visually-hidden-focusable" href="#content">${t("layout.skipToContent")}</a></div>
+<header class="it-header-wrapper top">
+<div class="it-header-slim-wrapper">
+<div class="container">
+<div class="it-header-slim-wrapper-content">
+<span class="authority">${t("layout.authority")}</span>
 <div class="who">
 <span class="langs" aria-label="${t("layout.language")}">${languages}</span>
 ${
@@ -94,10 +84,54 @@ ${
 }
 </div>
 </div>
+</div>
+</div>
+<div class="it-nav-wrapper">
+<div class="it-header-center-wrapper">
+<div class="container">
+<div class="it-header-center-content-wrapper">
+<div class="it-brand-wrapper">
+<a class="brand" href="/"><span class="it-brand-title">${t("app.name")}</span><span class="it-brand-tagline">${t(
+    "layout.tagline",
+  )}</span></a>
+</div>
+</div>
+</div>
+</div>
+${
+  staff
+    ? html`<div class="it-header-navbar-wrapper">
+<div class="container">
+<nav class="main navbar" aria-label="${t("layout.navigation")}">
+<ul class="navbar-nav">
+${staff.role === "operator" ? navLink("mine", "/households?worker=mine", translator(page.lang, "offices")("households.mine")) : ""}
+${navLink("households", "/households", t("nav.households"))}
+${navLink("caseload", "/caseload", t("caseload.nav"))}
+${staff.role === "operator" ? "" : navLink("deliveries", "/deliveries", t("deliveries.nav"))}
+${navLink("cases", "/cases", t("cases.nav"), waiting)}
+${staff.role === "operator" ? "" : navLink("savedReplies", "/saved-replies", t("savedReplies.nav"))}
+${staff.role === "operator" ? "" : navLink("alerts", "/alerts", translator(page.lang, "staff")("alerts.nav"))}
+${staff.role === "operator" ? "" : navLink("imports", "/imports", t("imports.nav"))}
+${staff.role === "admin" ? navLink("audit", "/audit", t("audit.nav")) : ""}
+${page.demo && staff.role === "admin" ? navLink("demo", "/demo/chat", t("nav.demoChat")) : ""}
+</ul>
+</nav>
+</div>
+</div>`
+    : ""
+}
+</div>
 </header>
-<main id="content">
+<main id="content" class="container">
 ${content.body}
 </main>
+<footer class="it-footer">
+<div class="it-footer-main">
+<div class="container">
+<p>${t("app.name")} · ${t("layout.authority")}</p>
+</div>
+</div>
+</footer>
 </body>
 </html>
 `;
