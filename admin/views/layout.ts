@@ -1,4 +1,6 @@
-// The frame of every page: language, header with navigation, the signed-in person and log-out form.
+// The frame of every page, in Bootstrap Italia's patterns: skip link, slim header (authority, language,
+// the signed-in person and log-out form), centre header (the app), navigation bar (folded under "Menu"
+// on a phone, no script), footer.
 import { type Translate, translator } from "../../core/i18n.ts";
 import { BOOTSTRAP_ITALIA_CSS } from "../bootstrap-italia.ts";
 import { ADMIN_LANGUAGES, type AdminLanguage } from "../lang.ts";
@@ -103,6 +105,8 @@ ${
     ? html`<div class="it-header-navbar-wrapper">
 <div class="container">
 <nav class="main navbar" aria-label="${t("layout.navigation")}">
+<details class="menu">
+<summary>${t("layout.menu")}</summary>
 <ul class="navbar-nav">
 ${staff.role === "operator" ? navLink("mine", "/households?worker=mine", translator(page.lang, "offices")("households.mine")) : ""}
 ${navLink("households", "/households", t("nav.households"))}
@@ -115,6 +119,7 @@ ${staff.role === "operator" ? "" : navLink("imports", "/imports", t("imports.nav
 ${staff.role === "admin" ? navLink("audit", "/audit", t("audit.nav")) : ""}
 ${page.demo && staff.role === "admin" ? navLink("demo", "/demo/chat", t("nav.demoChat")) : ""}
 </ul>
+</details>
 </nav>
 </div>
 </div>`

@@ -19,7 +19,8 @@ ${FONTS}
 --card:#fff;--accent:#06c;--accent-dark:#004d99;--accent-ink:#fff;--danger:#b3001e;--ok:#00734d;--warning:#8a5300;
 --user:#d9f1d2;--bot:#fff}
 [hidden]{display:none!important}
-body{background:var(--bg);color:var(--ink)}
+body{background:var(--bg);color:var(--ink);min-height:100vh;display:flex;flex-direction:column}
+body>*{flex-shrink:0}
 a{color:var(--accent)}
 :focus-visible{outline:3px solid #f90;outline-offset:2px}
 .sr{position:absolute!important;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
@@ -27,7 +28,11 @@ a{color:var(--accent)}
 
 /* Header: Bootstrap Italia's slim header (authority, language, person), centre header (the app),
    navigation bar. Heights follow the content so nothing is cut on a phone; no JavaScript. */
-.it-header-wrapper .it-header-slim-wrapper{height:auto;padding:.35rem 0;font-size:.9rem}
+/* The header's colours are repeated here so a page whose Bootstrap Italia stylesheet did not load
+   (an axe copy of the page, a broken cache) still shows white on blue, never white on white. */
+.it-header-wrapper .it-header-slim-wrapper{height:auto;padding:.35rem 0;font-size:.9rem;background:#0059b3}
+.it-header-wrapper .it-nav-wrapper .it-header-center-wrapper,
+.it-header-wrapper .it-nav-wrapper .it-header-navbar-wrapper{background:#06c}
 .it-header-wrapper .it-header-slim-wrapper .it-header-slim-wrapper-content{display:flex;flex-wrap:wrap;
 gap:.25rem 1.25rem;align-items:center;justify-content:space-between;height:auto;padding:0}
 .it-header-slim-wrapper .authority{color:#fff;font-weight:600}
@@ -47,20 +52,40 @@ align-items:flex-start;color:#fff;text-decoration:none}
 .it-brand-wrapper .it-brand-title{font-size:1.75rem;font-weight:700;line-height:1.15}
 .it-brand-wrapper .it-brand-tagline{font-size:.95rem;font-weight:400}
 .it-header-wrapper .it-nav-wrapper .it-header-navbar-wrapper{position:static;margin:0;padding:0;background:#06c}
-.it-header-navbar-wrapper nav.main{padding:0;display:block}
-.it-header-navbar-wrapper .navbar-nav{display:flex;flex-direction:row;flex-wrap:wrap;gap:0 .25rem;margin:0 0 0 -.75rem;
+.it-header-wrapper .it-header-navbar-wrapper nav.main.navbar{padding:0;display:block}
+.it-header-navbar-wrapper nav.main .navbar-nav{display:flex;flex-direction:row;flex-wrap:wrap;gap:0 .25rem;margin:0 0 0 -.75rem;
 padding:0;list-style:none}
 .it-header-navbar-wrapper nav.main .navbar-nav .nav-link{display:block;color:#fff;font-weight:600;padding:.75rem .75rem;text-decoration:none;
 border-bottom:3px solid transparent}
 .it-header-navbar-wrapper nav.main .navbar-nav .nav-link:hover{color:#fff;text-decoration:underline}
 .it-header-navbar-wrapper nav.main .navbar-nav .nav-link[aria-current=page]{color:#fff;border-bottom-color:#fff}
+/* On a phone the navigation folds under a "Menu" button: a <details>, no script. From 62rem up it is
+   a bar, the button hidden and the list shown even when the <details> is closed (::details-content);
+   a browser without ::details-content keeps the button there too, still usable. */
+nav.main details.menu>summary{display:inline-flex;align-items:center;gap:.5rem;color:#fff;font-weight:600;
+padding:.6rem 0;cursor:pointer;list-style:none}
+nav.main details.menu>summary::-webkit-details-marker{display:none}
+nav.main details.menu>summary::before{content:"";width:.6rem;height:.6rem;border:solid #fff;border-width:0 2px 2px 0;
+transform:rotate(45deg) translate(-2px,-2px)}
+nav.main details.menu[open]>summary::before{transform:rotate(225deg) translate(-2px,-2px)}
+nav.main details.menu>summary:hover{text-decoration:underline}
+@supports selector(::details-content){
+ @media (min-width:62rem){
+  nav.main details.menu>summary{display:none}
+  nav.main details.menu::details-content{display:block;content-visibility:visible}
+ }
+}
 @media (max-width:61.99rem){
  .it-header-wrapper .it-nav-wrapper .it-header-center-wrapper{padding:.6rem 0}
  .it-brand-wrapper .it-brand-title{font-size:1.35rem}
- .it-header-navbar-wrapper .navbar-nav{gap:0;margin-left:-.5rem}
- .it-header-navbar-wrapper nav.main .navbar-nav .nav-link{padding:.45rem .5rem;font-size:.95rem}
+ .it-header-navbar-wrapper nav.main .navbar-nav{flex-direction:column;flex-wrap:nowrap;gap:0;margin:0 0 .5rem;
+ border-top:1px solid rgba(255,255,255,.4)}
+ .it-header-navbar-wrapper nav.main .navbar-nav .nav-link{padding:.55rem 0;border-bottom:1px solid rgba(255,255,255,.25)}
+ .it-header-navbar-wrapper nav.main .navbar-nav .nav-link[aria-current=page]{border-bottom:1px solid rgba(255,255,255,.25);
+ text-decoration:underline;text-underline-offset:.3em;text-decoration-thickness:2px}
 }
-main.container{padding-top:1.5rem;padding-bottom:3rem;min-height:60vh}
+main.container{flex:1 0 auto;padding-top:1.5rem;padding-bottom:3rem}
+.it-footer{margin-top:auto}
 .it-footer-main{background:hsl(210,100%,20%);color:#fff;padding:1.25rem 0;font-size:.9rem}
 .it-footer-main p{margin:0}
 
