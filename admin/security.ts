@@ -2,12 +2,14 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { STYLESHEET_CSP_SOURCE } from "./views/styles.ts";
 
-// Scripts only from /assets (no inline script at all), the one stylesheet by its hash, forms and
-// fetches only to this site, and no framing (clickjacking).
+// Scripts only from /assets (no inline script at all); stylesheets from this site (Bootstrap Italia under
+// /assets) and the one inline stylesheet by its hash, fonts from this site; forms and fetches only to
+// this site, and no framing (clickjacking).
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
-  `style-src ${STYLESHEET_CSP_SOURCE}`,
+  `style-src 'self' ${STYLESHEET_CSP_SOURCE}`,
+  "font-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",
   "form-action 'self'",

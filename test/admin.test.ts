@@ -7,9 +7,11 @@ import formbody from "@fastify/formbody";
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuth, hashToken, SESSION_TTL_MS } from "../admin/auth.ts";
+import { BOOTSTRAP_ITALIA_BASE, BOOTSTRAP_ITALIA_CSS, FONT_FACES } from "../admin/bootstrap-italia.ts";
 import { createCookieJar } from "../admin/cookies.ts";
 import { createAdminServer } from "../admin/server.ts";
 import { html } from "../admin/views/html.ts";
+import { STYLESHEET } from "../admin/views/styles.ts";
 import { renderTelegramText } from "../admin/views/telegram.ts";
 import { fixedClock } from "../core/clock.ts";
 import { loadConfig } from "../core/config.ts";
@@ -405,11 +407,47 @@ describe("households", () => {
     const response = await client.get("/households");
     const csp = String(response.headers["content-security-policy"]);
     expect(csp).toContain("script-src 'self'");
+    expect(csp).toMatch(/style-src 'self' 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
+    expect(csp).toContain("font-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain("unsafe-inline");
+    expect(csp).not.toMatch(/https?:/); // nothing from another site: no CDN
     expect(response.headers["x-frame-options"]).toBe("DENY");
     expect(response.headers["referrer-policy"]).toBe("same-origin");
     expect(response.headers["cache-control"]).toBe("no-store");
+    expect(response.body).toContain(`<link rel="stylesheet" href="${BOOTSTRAP_ITALIA_CSS}">`);
+  });
+
+  it("serves Bootstrap Italia's stylesheet and fonts from node_modules, cached for a year, and nothing else from there", async () => {
+    const css = await app.inject({ method: "GET", url: BOOTSTRAP_ITALIA_CSS });
+    expect(css.statusCode).toBe(200);
+    expect(css.headers["content-type"]).toBe("text/css; charset=utf-8");
+    expect(css.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(css.headers["x-content-type-options"]).toBe("nosniff");
+    expect(css.body).toContain("Bootstrap Italia");
+    expect(css.body).not.toContain("font-family:VideoJS;src"); // its data: font, refused by font-src
+    const gzipped = await app.inject({
+      method: "GET",
+      url: BOOTSTRAP_ITALIA_CSS,
+      headers: { "accept-encoding": "gzip, br" },
+    });
+    expect(gzipped.headers["content-encoding"]).toBe("gzip");
+    expect(gzipped.rawPayload.length).toBeLessThan(css.rawPayload.length / 4);
+    for (const [, file] of FONT_FACES) {
+      const font = await app.inject({ method: "GET", url: `${BOOTSTRAP_ITALIA_BASE}/fonts/${file}` });
+      expect(font.statusCode, file).toBe(200);
+      expect(font.headers["content-type"]).toBe("font/woff2");
+      expect(font.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+      expect(STYLESHEET).toContain(`${BOOTSTRAP_ITALIA_BASE}/fonts/${file}`);
+    }
+    for (const url of [
+      `${BOOTSTRAP_ITALIA_BASE}/js/bootstrap-italia.bundle.min.js`,
+      `${BOOTSTRAP_ITALIA_BASE}/../../package.json`,
+      `${BOOTSTRAP_ITALIA_BASE}/fonts/..%2F..%2Fpackage.json`,
+      "/assets/bootstrap-italia/0.0.0/css/bootstrap-italia.min.css",
+    ]) {
+      expect((await app.inject({ method: "GET", url })).statusCode, url).toBe(404);
+    }
   });
 
   it("has no demo chat outside demo mode", async () => {

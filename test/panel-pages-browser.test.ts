@@ -223,6 +223,59 @@ describe("every page of the panel, as each role, on the demo's data", () => {
     }
   });
 
+  it("is used by keyboard with no script: skip link first, the menu a bar on a laptop and folded on a phone", {
+    timeout: 60_000,
+  }, async () => {
+    for (const viewport of [
+      { width: 1280, height: 900 },
+      { width: 375, height: 740 },
+    ]) {
+      // Scripts on (axe needs them) but the pages bring none: the menu works by HTML and CSS alone.
+      const context = await browser.newContext({ viewport });
+      const page = await context.newPage();
+      try {
+        await signIn(page, LOGINS.coordinator);
+        const where = `at ${viewport.width}px`;
+        expect(await page.locator("script").count(), where).toBe(0);
+        await page.keyboard.press("Tab");
+        const skip = page.getByRole("link", { name: "Vai al contenuto" });
+        await expect
+          .poll(() => skip.evaluate((e) => e === document.activeElement), { message: where })
+          .toBe(true);
+        expect(await skip.isVisible(), where).toBe(true);
+        await page.keyboard.press("Enter");
+        await page.waitForURL(/#content$/);
+
+        const menu = page.locator("nav.main summary");
+        const caseload = page.getByRole("navigation", { name: "Menu principale" }).getByRole("link", {
+          name: "Priorità",
+        });
+        if (viewport.width > 1000) {
+          expect(await menu.isVisible(), where).toBe(false);
+          expect(await caseload.isVisible(), where).toBe(true);
+        } else {
+          expect(await caseload.isVisible(), where).toBe(false);
+          await menu.focus();
+          await page.keyboard.press("Enter");
+          await expect.poll(() => caseload.isVisible(), { message: where }).toBe(true);
+          await expectNoAxeViolations(page, `the open menu ${where}`);
+          expect(
+            await page.evaluate(
+              () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+            ),
+          ).toBeLessThanOrEqual(1);
+        }
+        await caseload.focus();
+        await page.keyboard.press("Enter");
+        await page.waitForURL(/\/caseload$/);
+        expect(await page.getByRole("heading", { level: 1 }).textContent(), where).toBe("Chi aiutare prima");
+        expect(await page.locator("script").count(), where).toBe(0);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
   it("keeps another office's family and case away from the demo's operator of Brescia", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

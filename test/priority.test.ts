@@ -453,6 +453,8 @@ describe("the page in Chromium", () => {
         await page.getByLabel("Password").fill(PASSWORD);
         await page.getByRole("button", { name: "Accedi" }).click();
         await page.waitForURL(/\/households/);
+        // On a phone the navigation is folded under "Menu".
+        if (viewport.width < 992) await page.getByText("Menu", { exact: true }).click();
         await page.getByRole("link", { name: "Priorità" }).click();
         await page.waitForURL(`${base}/caseload`);
         expect(await page.getByRole("table").textContent()).toContain("Conversazione urgente aperta");

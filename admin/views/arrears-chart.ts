@@ -57,7 +57,7 @@ ${payments.map(
     .sort((a, b) => a.date.getTime() - b.date.getTime())
     .map(
       (row) =>
-        html`<tr><td>${formatCalendarDate(row.date)}</td><td>${row.what}</td><td class="num">${formatMoney(row.cents)}</td></tr>`,
+        html`<tr><td data-label="${t("chart.date")}">${formatCalendarDate(row.date)}</td><td data-label="${t("chart.what")}">${row.what}</td><td class="num" data-label="${t("chart.amount")}">${formatMoney(row.cents)}</td></tr>`,
     )}</tbody></table>
 </details>`;
 }

@@ -1,5 +1,8 @@
-// The frame of every page: language, header with navigation, the signed-in person and log-out form.
+// The frame of every page, in Bootstrap Italia's patterns: skip link, slim header (authority, language,
+// the signed-in person and log-out form), centre header (the app), navigation bar (folded under "Menu"
+// on a phone, no script), footer.
 import { type Translate, translator } from "../../core/i18n.ts";
+import { BOOTSTRAP_ITALIA_CSS } from "../bootstrap-italia.ts";
 import { ADMIN_LANGUAGES, type AdminLanguage } from "../lang.ts";
 import { html, type SafeHtml, trusted } from "./html.ts";
 import { STYLESHEET } from "./styles.ts";
@@ -44,7 +47,9 @@ export function layout(
 ): SafeHtml {
   const { t, staff } = page;
   const navLink = (item: NavItem, href: string, label: string, extra: SafeHtml | string = "") =>
-    html`<a href="${href}"${content.current === item ? html` aria-current="page"` : ""}>${label}${extra}</a>`;
+    html`<li class="nav-item"><a class="nav-link${content.current === item ? " active" : ""}" href="${href}"${
+      content.current === item ? html` aria-current="page"` : ""
+    }>${label}${extra}</a></li>`;
   const waiting =
     typeof page.waiting === "number"
       ? html` <span class="badge" id="waiting-count"><span data-count>${page.waiting}</span><span class="sr"> ${t(
@@ -65,16 +70,48 @@ export function layout(
 <meta name="referrer" content="same-origin">
 <link rel="icon" href="data:,">
 <title>${content.title} · ${t("app.name")}</title>
+<link rel="stylesheet" href="${BOOTSTRAP_ITALIA_CSS}">
 <style>${trusted(STYLESHEET)}</style>
 </head>
 <body>
-<a class="skip" href="#content">${t("layout.skipToContent")}</a>
-<header class="top">
-<div class="bar">
-<a class="brand" href="/">${t("app.name")}</a>
+<div class="skiplinks"><a class="skip visually-hidden-focusable" href="#content">${t("layout.skipToContent")}</a></div>
+<header class="it-header-wrapper top">
+<div class="it-header-slim-wrapper">
+<div class="container">
+<div class="it-header-slim-wrapper-content">
+<span class="authority">${t("layout.authority")}</span>
+<div class="who">
+<span class="langs" aria-label="${t("layout.language")}">${languages}</span>
 ${
   staff
-    ? html`<nav class="main" aria-label="${t("layout.navigation")}">
+    ? html`<span>${t("layout.signedInAs", { email: staff.email, role: t(`role.${staff.role}`) })}</span>
+<form method="post" action="/logout"><input type="hidden" name="_csrf" value="${staff.csrfToken}"><button class="link" type="submit">${t("layout.logout")}</button></form>`
+    : ""
+}
+</div>
+</div>
+</div>
+</div>
+<div class="it-nav-wrapper">
+<div class="it-header-center-wrapper">
+<div class="container">
+<div class="it-header-center-content-wrapper">
+<div class="it-brand-wrapper">
+<a class="brand" href="/"><span class="it-brand-title">${t("app.name")}</span><span class="it-brand-tagline">${t(
+    "layout.tagline",
+  )}</span></a>
+</div>
+</div>
+</div>
+</div>
+${
+  staff
+    ? html`<div class="it-header-navbar-wrapper">
+<div class="container">
+<nav class="main navbar" aria-label="${t("layout.navigation")}">
+<details class="menu">
+<summary>${t("layout.menu")}</summary>
+<ul class="navbar-nav">
 ${staff.role === "operator" ? navLink("mine", "/households?worker=mine", translator(page.lang, "offices")("households.mine")) : ""}
 ${navLink("households", "/households", t("nav.households"))}
 ${navLink("caseload", "/caseload", t("caseload.nav"))}
@@ -89,23 +126,25 @@ ${staff.role === "admin" ? navLink("settings", "/settings", translator(page.lang
 ${staff.role === "admin" ? navLink("queues", "/queues", translator(page.lang, "accounts")("nav.queues")) : ""}
 ${navLink("account", "/account", translator(page.lang, "accounts")("nav.account"))}
 ${page.demo && staff.role === "admin" ? navLink("demo", "/demo/chat", t("nav.demoChat")) : ""}
-</nav>`
-    : ""
-}
-<div class="who">
-<span class="langs" aria-label="${t("layout.language")}">${languages}</span>
-${
-  staff
-    ? html`<span>${t("layout.signedInAs", { email: staff.email, role: t(`role.${staff.role}`) })}</span>
-<form method="post" action="/logout"><input type="hidden" name="_csrf" value="${staff.csrfToken}"><button class="link" type="submit">${t("layout.logout")}</button></form>`
-    : ""
-}
+</ul>
+</details>
+</nav>
 </div>
+</div>`
+    : ""
+}
 </div>
 </header>
-<main id="content">
+<main id="content" class="container">
 ${content.body}
 </main>
+<footer class="it-footer">
+<div class="it-footer-main">
+<div class="container">
+<p>${t("app.name")} · ${t("layout.authority")}</p>
+</div>
+</div>
+</footer>
 </body>
 </html>
 `;
