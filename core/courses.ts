@@ -119,7 +119,7 @@ export async function upcomingSessions(
         WHERE e."sessionId" = s."id" AND e."memberId" = ${options.memberId ?? -1} AND e."status" = 'enrolled'
       ) AS "mine"
     FROM "CourseSession" s JOIN "Course" c ON c."id" = s."courseId"
-    WHERE s."startsAt" > ${options.now.toISOString()}::timestamptz
+    WHERE s."startsAt" > ${options.now.toISOString()}::timestamptz AND s."cancelledAt" IS NULL
     ORDER BY s."startsAt" ASC, s."id" ASC
     LIMIT ${LIST_LIMIT}`;
   const sessions = rows.map(
@@ -143,7 +143,7 @@ export async function upcomingSessions(
   return sessions.sort((a, b) => home(a) - home(b));
 }
 
-/** One session, whether past or not, or null when it no longer exists. */
+/** One session, whether past or not, or null when it no longer exists or was cancelled. */
 export async function findSession(
   db: Db,
   sessionId: number,
@@ -151,7 +151,7 @@ export async function findSession(
   language: string | null = null,
 ): Promise<SessionView | null> {
   const row = await db.courseSession.findUnique({
-    where: { id: sessionId },
+    where: { id: sessionId, cancelledAt: null },
     include: sessionInclude(memberId),
   });
   return row ? view(row, language) : null;
@@ -165,7 +165,7 @@ export async function memberSchedule(
   language: string | null = null,
 ): Promise<ScheduleItem[]> {
   const enrolments = await db.enrolment.findMany({
-    where: { memberId, status: "enrolled", session: { endsAt: { gt: now } } },
+    where: { memberId, status: "enrolled", session: { endsAt: { gt: now }, cancelledAt: null } },
     include: { session: { include: sessionInclude(memberId) } },
     orderBy: [{ session: { startsAt: "asc" } }, { id: "asc" }],
   });
@@ -186,10 +186,10 @@ export async function enrol(
   input: { sessionId: number; memberId: number; now: Date },
 ): Promise<EnrolResult> {
   return db.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ capacity: number; startsAt: Date }[]>`
-      SELECT "capacity", "startsAt" FROM "CourseSession" WHERE "id" = ${input.sessionId} FOR UPDATE`;
+    const locked = await tx.$queryRaw<{ capacity: number; startsAt: Date; cancelledAt: Date | null }[]>`
+      SELECT "capacity", "startsAt", "cancelledAt" FROM "CourseSession" WHERE "id" = ${input.sessionId} FOR UPDATE`;
     const session = locked[0];
-    if (!session) return { status: "not_found" };
+    if (!session || session.cancelledAt) return { status: "not_found" };
     if (session.startsAt.getTime() <= input.now.getTime()) return { status: "started" };
     const key = { sessionId: input.sessionId, memberId: input.memberId };
     const existing = await tx.enrolment.findUnique({ where: { sessionId_memberId: key } });

@@ -101,6 +101,7 @@ function pagesOf(role: "operator" | "coordinator" | "admin"): [string, string][]
     ["/invitations", "Brescia"],
     ["/saved-replies", "Risposte"],
     ["/saved-replies/new", "Risposte"],
+    ["/courses", "Corsi e incontri"],
   ];
   if (role === "coordinator") return staff;
   return [

@@ -101,10 +101,10 @@ ol.timeline{list-style:none;padding:0}ol.timeline li{padding:.3rem 0;border-bott
 ol.timeline time{display:inline-block;min-width:6.5rem;font-variant-numeric:tabular-nums;color:#3d4f61}
 figure.chart{margin:0 0 .5rem}figure.chart svg{max-width:40rem;height:auto;display:block}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
-select,textarea,input[type=date]{font:inherit;padding:.45rem .6rem;border:1px solid #8a93a0;border-radius:.375rem;
+select,textarea,input[type=date],input[type=time],input[type=number]{font:inherit;padding:.45rem .6rem;border:1px solid #8a93a0;border-radius:.375rem;
 background:#fff;color:var(--ink);max-width:100%}
 textarea{width:100%}
-select:focus-visible,textarea:focus-visible{outline:3px solid #f0b400;outline-offset:2px}
+select:focus-visible,textarea:focus-visible,input[type=time]:focus-visible,input[type=number]:focus-visible{outline:3px solid #f0b400;outline-offset:2px}
 .badge{display:inline-block;min-width:1.5rem;padding:0 .4rem;border-radius:1rem;background:#f0b400;color:#1a1d21;
 font-weight:700;font-size:.85rem;text-align:center;margin-left:.3rem}
 .msg.note{align-self:stretch;max-width:100%;background:#fff8db;border:1px dashed #8a6d00}
