@@ -262,10 +262,13 @@ export function sessionPage(
   const { course, session } = view;
   const base = `/courses/${course.id}/sessions/${session.id}`;
   const started = session.startsAt.getTime() <= view.now.getTime();
-  const people = view.enrolled.map(
-    (p) =>
-      html`<li>${personLabel(page, p)} · <span class="muted">${languageLabel(page.lang, p.language)}</span></li>`,
-  );
+  const line = (p: EnrolledPerson) =>
+    html`<li>${personLabel(page, p)} · <span class="muted">${languageLabel(page.lang, p.language)}</span>${
+      p.status === "offered" ? html` · <strong>${c("offered")}</strong>` : ""
+    }</li>`;
+  const holding = view.enrolled.filter((p) => p.status !== "waiting");
+  const waiting = view.enrolled.filter((p) => p.status === "waiting");
+  const people = holding.map(line);
   return layout(page, {
     title: `${course.texts.it?.title ?? ""} · ${sessionWhen(session)}`,
     current: "courses",
@@ -274,8 +277,9 @@ export function sessionPage(
 ${notice(page, view.notice, view.count)}
 ${problemsBox(page, view.problems)}
 ${session.cancelledAt ? html`<p class="warn">${c("cancelledOn", { when: formatRomeDateTime(session.cancelledAt) })}</p>` : ""}
-<h2>${c("enrolledTitle", { count: view.enrolled.length, capacity: session.capacity })}</h2>
+<h2>${c("enrolledTitle", { count: holding.length, capacity: session.capacity })}</h2>
 ${people.length > 0 ? html`<ul>${people}</ul>` : html`<p class="empty">${c("noEnrolled")}</p>`}
+${waiting.length > 0 ? html`<h2>${c("waitingTitle", { count: waiting.length })}</h2><ol>${waiting.map(line)}</ol>` : ""}
 ${started && !session.cancelledAt ? html`<p><a class="button" href="${base}/register">${c("register.link")}</a></p>` : ""}
 ${
   session.cancelledAt

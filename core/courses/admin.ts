@@ -14,6 +14,7 @@ import { type DeliveryQueue, requestDelivery } from "../queues/delivery.ts";
 import { escapeHtml } from "../telegram-html.ts";
 import { formatRomeDateTime, readRomeDateTime } from "../time.ts";
 import { TRANSLATION_LANGUAGES, type Translations, translated } from "./translations.ts";
+import { type Offer, offerFreePlaces, tellOffers } from "./waiting.ts";
 
 export const COURSE_KINDS = [
   "course",
@@ -130,7 +131,9 @@ export async function getCourse(db: Db, scope: StaffScope, courseId: number): Pr
     include: {
       sessions: {
         orderBy: [{ startsAt: "asc" }, { id: "asc" }],
-        include: { _count: { select: { enrolments: { where: { status: "enrolled" } } } } },
+        include: {
+          _count: { select: { enrolments: { where: { status: { in: ["enrolled", "offered"] } } } } },
+        },
       },
     },
   });
@@ -180,6 +183,8 @@ export type EnrolledPerson = {
   household: { id: number; name: string; contractCode: string } | null;
   language: string;
   enrolledAt: Date;
+  /** enrolled, offered (a freed place held for 24 h) or waiting (in list order). */
+  status: "enrolled" | "offered" | "waiting";
 };
 
 /** Who holds a place in the session, in order of enrolment; households of other offices only by member number. */
@@ -189,10 +194,11 @@ export async function sessionEnrolments(
   sessionId: number,
 ): Promise<EnrolledPerson[]> {
   const rows = await db.enrolment.findMany({
-    where: { sessionId, status: "enrolled" },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    where: { sessionId, status: { in: ["enrolled", "offered", "waiting"] } },
+    orderBy: [{ queuedAt: { sort: "asc", nulls: "first" } }, { createdAt: "asc" }, { id: "asc" }],
     select: {
       createdAt: true,
+      status: true,
       member: {
         select: {
           id: true,
@@ -210,6 +216,7 @@ export async function sessionEnrolments(
       household: seen ? { id: h.id, name: h.name, contractCode: h.contractCode } : null,
       language: r.member.language,
       enrolledAt: r.createdAt,
+      status: r.status as EnrolledPerson["status"],
     };
   });
 }
@@ -493,14 +500,18 @@ export async function updateSession(
   { ok: true; told: number } | { ok: false; problem: "sameStart" | "capacityBelowEnrolled" | "cancelled" }
 > {
   const { db } = deps;
-  let result: { ok: false; problem: "capacityBelowEnrolled" | "cancelled" } | { ok: true; moved: boolean };
+  let result:
+    | { ok: false; problem: "capacityBelowEnrolled" | "cancelled" }
+    | { ok: true; moved: boolean; offers: Offer[] };
   try {
     result = await db.$transaction(async (tx) => {
       const [current] = await tx.$queryRaw<
         { startsAt: Date; endsAt: Date; location: string; cancelledAt: Date | null }[]
       >`SELECT "startsAt", "endsAt", "location", "cancelledAt" FROM "CourseSession" WHERE "id" = ${input.sessionId} FOR UPDATE`;
       if (!current || current.cancelledAt) return { ok: false as const, problem: "cancelled" as const };
-      const taken = await tx.enrolment.count({ where: { sessionId: input.sessionId, status: "enrolled" } });
+      const taken = await tx.enrolment.count({
+        where: { sessionId: input.sessionId, status: { in: ["enrolled", "offered"] } },
+      });
       if (input.value.capacity < taken)
         return { ok: false as const, problem: "capacityBelowEnrolled" as const };
       const locationChanged = current.location !== input.value.location;
@@ -520,13 +531,16 @@ export async function updateSession(
         entityType: "CourseSession",
         entityId: input.sessionId,
       });
-      return { ok: true as const, moved };
+      // More places: offered at once to those waiting.
+      const offers = await offerFreePlaces(tx, input.sessionId, deps.clock.now());
+      return { ok: true as const, moved, offers };
     });
   } catch (error) {
     if (isUniqueViolation(error)) return { ok: false, problem: "sameStart" };
     throw error;
   }
   if (!result.ok) return result;
+  await tellOffers(deps, result.offers);
   const told = result.moved ? await tellEnrolled(deps, input.sessionId, "moved") : 0;
   return { ok: true, told };
 }
@@ -584,7 +598,7 @@ async function tellEnrolled(
     include: {
       course: { select: { title: true, municipality: true, translations: true } },
       enrolments: {
-        where: { status: "enrolled", member: { unreachableAt: null } },
+        where: { status: { in: ["enrolled", "offered"] }, member: { unreachableAt: null } },
         select: { member: { select: { id: true, language: true } } },
         orderBy: { id: "asc" },
       },
