@@ -2,7 +2,8 @@
 // the capacity respected even when several people press "Enrol" at the same moment.
 import { audit } from "./audit.ts";
 import { translated } from "./courses/translations.ts";
-import type { Db } from "./db/client.ts";
+import { HOLDS_PLACE, type Offer, offerFreePlaces } from "./courses/waiting.ts";
+import type { Db, EnrolmentStatus } from "./db/client.ts";
 import { sqlOf } from "./db/sql.ts";
 
 export type SessionView = {
@@ -29,10 +30,12 @@ const LIST_LIMIT = 500;
 // Enrolling waits for the session's row lock; under a rush that may take a moment.
 const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
 
+const PLACE_HOLDING: EnrolmentStatus[] = [...HOLDS_PLACE];
+
 const sessionInclude = (memberId: number | null) =>
   ({
     course: true,
-    _count: { select: { enrolments: { where: { status: "enrolled" as const } } } },
+    _count: { select: { enrolments: { where: { status: { in: PLACE_HOLDING } } } } },
     enrolments: { where: { memberId: memberId ?? -1, status: "enrolled" as const }, select: { id: true } },
   }) as const;
 
@@ -113,13 +116,13 @@ export async function upcomingSessions(
       COALESCE(NULLIF(btrim(c."translations" -> ${lang}::text ->> 'title'), ''), c."title") AS "title",
       COALESCE(NULLIF(btrim(c."translations" -> ${lang}::text ->> 'description'), ''), c."description") AS "description",
       c."municipality",
-      (SELECT COUNT(*) FROM "Enrolment" e WHERE e."sessionId" = s."id" AND e."status" = 'enrolled')::int AS "taken",
+      (SELECT COUNT(*) FROM "Enrolment" e WHERE e."sessionId" = s."id" AND e."status" IN ('enrolled', 'offered'))::int AS "taken",
       EXISTS (
         SELECT 1 FROM "Enrolment" e
         WHERE e."sessionId" = s."id" AND e."memberId" = ${options.memberId ?? -1} AND e."status" = 'enrolled'
       ) AS "mine"
     FROM "CourseSession" s JOIN "Course" c ON c."id" = s."courseId"
-    WHERE s."startsAt" > ${options.now.toISOString()}::timestamptz
+    WHERE s."startsAt" > ${options.now.toISOString()}::timestamptz AND s."cancelledAt" IS NULL
     ORDER BY s."startsAt" ASC, s."id" ASC
     LIMIT ${LIST_LIMIT}`;
   const sessions = rows.map(
@@ -143,7 +146,7 @@ export async function upcomingSessions(
   return sessions.sort((a, b) => home(a) - home(b));
 }
 
-/** One session, whether past or not, or null when it no longer exists. */
+/** One session, whether past or not, or null when it no longer exists or was cancelled. */
 export async function findSession(
   db: Db,
   sessionId: number,
@@ -151,7 +154,7 @@ export async function findSession(
   language: string | null = null,
 ): Promise<SessionView | null> {
   const row = await db.courseSession.findUnique({
-    where: { id: sessionId },
+    where: { id: sessionId, cancelledAt: null },
     include: sessionInclude(memberId),
   });
   return row ? view(row, language) : null;
@@ -165,7 +168,7 @@ export async function memberSchedule(
   language: string | null = null,
 ): Promise<ScheduleItem[]> {
   const enrolments = await db.enrolment.findMany({
-    where: { memberId, status: "enrolled", session: { endsAt: { gt: now } } },
+    where: { memberId, status: "enrolled", session: { endsAt: { gt: now }, cancelledAt: null } },
     include: { session: { include: sessionInclude(memberId) } },
     orderBy: [{ session: { startsAt: "asc" } }, { id: "asc" }],
   });
@@ -186,18 +189,28 @@ export async function enrol(
   input: { sessionId: number; memberId: number; now: Date },
 ): Promise<EnrolResult> {
   return db.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ capacity: number; startsAt: Date }[]>`
-      SELECT "capacity", "startsAt" FROM "CourseSession" WHERE "id" = ${input.sessionId} FOR UPDATE`;
+    const locked = await tx.$queryRaw<{ capacity: number; startsAt: Date; cancelledAt: Date | null }[]>`
+      SELECT "capacity", "startsAt", "cancelledAt" FROM "CourseSession" WHERE "id" = ${input.sessionId} FOR UPDATE`;
     const session = locked[0];
-    if (!session) return { status: "not_found" };
+    if (!session || session.cancelledAt) return { status: "not_found" };
     if (session.startsAt.getTime() <= input.now.getTime()) return { status: "started" };
     const key = { sessionId: input.sessionId, memberId: input.memberId };
     const existing = await tx.enrolment.findUnique({ where: { sessionId_memberId: key } });
     if (existing?.status === "enrolled") return { status: "already" };
-    const taken = await tx.enrolment.count({ where: { sessionId: input.sessionId, status: "enrolled" } });
-    if (taken >= session.capacity) return { status: "full" };
+    // A place offered from the waiting list is already counted: taking it needs no free place.
+    const offered =
+      existing?.status === "offered" &&
+      existing.offerExpiresAt !== null &&
+      existing.offerExpiresAt.getTime() > input.now.getTime();
+    const taken = await tx.enrolment.count({
+      where: { sessionId: input.sessionId, status: { in: [...HOLDS_PLACE] } },
+    });
+    if (!offered && taken >= session.capacity) return { status: "full" };
     const enrolment = existing
-      ? await tx.enrolment.update({ where: { id: existing.id }, data: { status: "enrolled" } })
+      ? await tx.enrolment.update({
+          where: { id: existing.id },
+          data: { status: "enrolled", offerExpiresAt: null },
+        })
       : await tx.enrolment.create({ data: { ...key, status: "enrolled" } });
     await audit(tx, {
       actorType: "member",
@@ -210,9 +223,16 @@ export async function enrol(
   }, TRANSACTION_OPTIONS);
 }
 
-export type CancelResult = { status: "cancelled" | "not_enrolled" | "started" | "not_found" };
+export type CancelResult = {
+  status: "cancelled" | "not_enrolled" | "started" | "not_found";
+  /** Places offered to the next ones waiting (see core/courses/waiting.ts tellOffers). */
+  offers?: Offer[];
+};
 
-/** Gives the place back, while the session has not started. */
+/**
+ * Gives the place back (or leaves the waiting list, or turns down a place offered), while the session
+ * has not started. A place given back is offered at once to the first one waiting.
+ */
 export async function cancelEnrolment(
   db: Db,
   input: { sessionId: number; memberId: number; now: Date },
@@ -223,18 +243,19 @@ export async function cancelEnrolment(
     const session = locked[0];
     if (!session) return { status: "not_found" };
     if (session.startsAt.getTime() <= input.now.getTime()) return { status: "started" };
-    const changed = await tx.enrolment.updateMany({
-      where: { sessionId: input.sessionId, memberId: input.memberId, status: "enrolled" },
-      data: { status: "cancelled" },
+    const row = await tx.enrolment.findUnique({
+      where: { sessionId_memberId: { sessionId: input.sessionId, memberId: input.memberId } },
     });
-    if (changed.count === 0) return { status: "not_enrolled" };
+    if (!row || row.status === "cancelled") return { status: "not_enrolled" };
+    await tx.enrolment.update({ where: { id: row.id }, data: { status: "cancelled", offerExpiresAt: null } });
     await audit(tx, {
       actorType: "member",
       actorId: input.memberId,
-      action: "course.cancel",
+      action: row.status === "waiting" ? "course.waiting.left" : "course.cancel",
       entityType: "CourseSession",
       entityId: input.sessionId,
     });
-    return { status: "cancelled" };
+    const offers = row.status === "waiting" ? [] : await offerFreePlaces(tx, input.sessionId, input.now);
+    return { status: "cancelled", offers };
   }, TRANSACTION_OPTIONS);
 }

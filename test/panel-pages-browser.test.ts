@@ -129,6 +129,7 @@ function pagesOf(role: "operator" | "coordinator" | "admin"): [string, string][]
     ["/saved-replies/new", "Risposte"],
     [`/saved-replies/${id.savedReply}`, "Risposte"],
     [`/cases/${id.rossiCase}?saved=${id.savedReply}`, "Ciao"],
+    ["/courses", "Corsi e incontri"],
   ];
   if (role === "coordinator") return staff;
   return [

@@ -10,7 +10,7 @@ import { readLocales } from "../core/i18n.ts";
 const italian = readLocales().it ?? {};
 
 /** Namespaces read by staff (admin panel, operators' group); every other one is read by households. */
-const STAFF_NAMESPACES = new Set(["admin", "staff", "offices", "accounts"]);
+const STAFF_NAMESPACES = new Set(["admin", "staff", "offices", "accounts", "coursesAdmin"]);
 
 function flatten(tree: Record<string, unknown>, prefix = ""): [string, string][] {
   const out: [string, string][] = [];

@@ -2,6 +2,7 @@ import type { Worker } from "bullmq";
 import { Api } from "grammy";
 import type { Redis } from "ioredis";
 import type { Clock } from "../core/clock.ts";
+import { expireOffers } from "../core/courses/waiting.ts";
 import type { Db } from "../core/db/client.ts";
 import type { Logger } from "../core/logger.ts";
 import { createMetrics, type Metrics } from "../core/metrics.ts";
@@ -198,6 +199,8 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       // Broadcasts first: a fan-out it queues again records messages the delivery sweep then sees.
       { name: "broadcasts", run: () => sweepBroadcasts({ ...broadcastDeps, broadcastQueue }) },
       { name: "deliveries", run: () => recoverDeliveries({ db: deps.db, deliveryQueue }) },
+      // Course places offered from a waiting list: lapsed after 24 h, then offered to the next one.
+      { name: "course-offers", run: () => expireOffers({ db: deps.db, clock: deps.clock, deliveryQueue }) },
     ],
   });
   await maintenance.runNow();

@@ -32,7 +32,8 @@ export type NavItem =
   | "staff"
   | "settings"
   | "queues"
-  | "account";
+  | "account"
+  | "courses";
 
 /** The same page in another language: keeps the path and query, replaces ?lang=. */
 function languageHref(url: string, lang: string): string {
@@ -117,6 +118,7 @@ ${navLink("households", "/households", t("nav.households"))}
 ${navLink("caseload", "/caseload", t("caseload.nav"))}
 ${staff.role === "operator" ? "" : navLink("deliveries", "/deliveries", t("deliveries.nav"))}
 ${navLink("cases", "/cases", t("cases.nav"), waiting)}
+${staff.role === "operator" ? "" : navLink("courses", "/courses", translator(page.lang, "coursesAdmin")("nav"))}
 ${staff.role === "operator" ? "" : navLink("savedReplies", "/saved-replies", t("savedReplies.nav"))}
 ${staff.role === "operator" ? "" : navLink("alerts", "/alerts", translator(page.lang, "staff")("alerts.nav"))}
 ${staff.role === "operator" ? "" : navLink("imports", "/imports", t("imports.nav"))}

@@ -100,11 +100,11 @@ padding:1rem 1.25rem;width:auto}
 label{display:block;font-size:1rem;font-weight:600;margin:.75rem 0 .25rem}
 
 /* Fields as Bootstrap Italia's .form-control / .form-select. */
-input[type=text],input[type=email],input[type=password],input[type=search],input[type=number],input[type=date],
+input[type=text],input[type=email],input[type=password],input[type=search],input[type=number],input[type=date],input[type=time],
 textarea,select{font:inherit;width:100%;max-width:100%;padding:.4rem .5rem;color:var(--ink);background-color:#fff;
 border:1px solid hsl(210,17%,44%);border-radius:4px}
 select{width:auto}
-input[type=date]{width:auto}
+input[type=date],input[type=time],input[type=number]{width:auto}
 textarea{width:100%}
 input[type=file]{font:inherit;max-width:100%}
 fieldset{border:0;padding:0;margin:0}legend{font-weight:600;margin:0 0 .4rem;font-size:1rem;float:none}

@@ -4,6 +4,13 @@
 import { Composer, GrammyError, InlineKeyboard, InputFile } from "grammy";
 import { buildCalendar, enrolmentUid } from "../../core/courses/ics.ts";
 import {
+  acceptOffer,
+  joinWaitingList,
+  tellOffers,
+  type WaitingState,
+  waitingState,
+} from "../../core/courses/waiting.ts";
+import {
   cancelEnrolment,
   enrol,
   findSession,
@@ -34,11 +41,14 @@ const data = {
   enrol: (id: number, back: Back) => `courses:enrol:${id}:${back}`,
   drop: (id: number, back: Back) => `courses:drop:${id}:${back}`,
   dropYes: (id: number, back: Back) => `courses:dropyes:${id}:${back}`,
+  wait: (id: number, back: Back) => `courses:wait:${id}:${back}`,
+  accept: (id: number, back: Back) => `courses:accept:${id}:${back}`,
   mine: () => "courses:mine",
   ics: () => "courses:ics",
 };
 
-const CALLBACK = /^courses:(list|show|enrol|drop|dropyes|mine|ics)(?::(\d{1,9}))?(?::(\d{1,4}|m))?$/;
+const CALLBACK =
+  /^courses:(list|show|enrol|drop|dropyes|wait|accept|mine|ics)(?::(\d{1,9}))?(?::(\d{1,4}|m))?$/;
 
 type View = { text: string; keyboard: InlineKeyboard };
 
@@ -144,7 +154,7 @@ function backButton(ctx: BotContext, keyboard: InlineKeyboard, back: Back): Inli
     : keyboard.text(ctx.t("courses:button_back_list"), data.list(back));
 }
 
-function detailView(ctx: BotContext, session: SessionView, back: Back): View {
+function detailView(ctx: BotContext, session: SessionView, back: Back, wait: WaitingState = null): View {
   const lines = [`🎓 <b>${escapeHtml(session.title)}</b>`];
   if (session.description) lines.push(escapeHtml(session.description));
   lines.push(
@@ -160,8 +170,16 @@ function detailView(ctx: BotContext, session: SessionView, back: Back): View {
   } else if (session.mine) {
     lines.push(ctx.t("courses:state_enrolled"));
     keyboard.text(ctx.t("courses:button_drop"), data.drop(session.id, back)).row();
+  } else if (wait?.status === "offered") {
+    lines.push(ctx.t("courses:state_offered", { deadline: formatRomeDateTime(wait.expiresAt) }));
+    keyboard.text(ctx.t("courses:button_accept"), data.accept(session.id, back)).row();
+    keyboard.text(ctx.t("courses:button_decline"), data.drop(session.id, back)).row();
+  } else if (wait?.status === "waiting") {
+    lines.push(ctx.t("courses:state_waiting", { position: wait.position }));
+    keyboard.text(ctx.t("courses:button_leave_wait"), data.drop(session.id, back)).row();
   } else if (session.placesLeft === 0) {
-    lines.push(ctx.t("courses:state_full"));
+    lines.push(ctx.t("courses:state_full"), ctx.t("courses:state_full_wait"));
+    keyboard.text(ctx.t("courses:button_wait"), data.wait(session.id, back)).row();
   } else {
     lines.push(ctx.t("courses:state_open"));
     keyboard.text(ctx.t("courses:button_enrol"), data.enrol(session.id, back)).row();
@@ -251,6 +269,19 @@ async function sendCalendar(ctx: BotContext, memberId: number): Promise<void> {
   });
 }
 
+/** A session's details as this member sees them now (place, waiting list, offer), or null when gone. */
+async function freshDetail(
+  ctx: BotContext,
+  sessionId: number,
+  memberId: number,
+  back: Back,
+): Promise<View | null> {
+  const session = await findSession(ctx.deps.db, sessionId, memberId, ctx.language);
+  if (!session) return null;
+  const wait = session.mine ? null : await waitingState(ctx.deps.db, sessionId, memberId, now(ctx));
+  return detailView(ctx, session, back, wait);
+}
+
 /** /courses: the courses on offer, first page (also what "quando c'è il corso?" gets). */
 export async function showCourses(ctx: BotContext): Promise<void> {
   if (!ctx.member?.household) {
@@ -269,7 +300,13 @@ coursesFeature.callbackQuery(/^courses:/, async (ctx) => {
   const id = match?.[2] === undefined ? undefined : Number(match[2]);
   const backRaw = match?.[3];
   const back: Back | undefined = backRaw === undefined ? undefined : backRaw === "m" ? "m" : Number(backRaw);
-  const needsSession = action === "show" || action === "enrol" || action === "drop" || action === "dropyes";
+  const needsSession =
+    action === "show" ||
+    action === "enrol" ||
+    action === "drop" ||
+    action === "dropyes" ||
+    action === "wait" ||
+    action === "accept";
   const member = ctx.member;
   if (!action || (needsSession && (id === undefined || back === undefined))) {
     await ctx.answerCallbackQuery({ text: ctx.t("fallback.old_button") });
@@ -308,8 +345,45 @@ coursesFeature.callbackQuery(/^courses:/, async (ctx) => {
 
   switch (action) {
     case "show": {
+      // Made before answering the press, so the message changes as soon as the press is answered.
+      const view = await freshDetail(ctx, sessionId, member.id, from);
       await ctx.answerCallbackQuery();
-      await showInPlace(ctx, detailView(ctx, session, from));
+      if (view) await showInPlace(ctx, view);
+      return;
+    }
+    case "wait": {
+      const result = await joinWaitingList(db, { sessionId, memberId: member.id, now: now(ctx) });
+      ctx.logger.info({ sessionId, result: result.status }, "course waiting list");
+      const toast = {
+        waiting: "courses:toast_waiting",
+        already_waiting: "courses:toast_waiting_already",
+        enrolled: "courses:toast_already",
+        offered: "courses:toast_offered",
+        has_places: "courses:toast_places_free",
+        started: "courses:toast_started",
+        not_found: "courses:toast_gone",
+      }[result.status];
+      const view =
+        result.status === "already_waiting" || result.status === "not_found"
+          ? null
+          : await freshDetail(ctx, sessionId, member.id, from);
+      await ctx.answerCallbackQuery({ text: ctx.t(toast) });
+      if (view) await showInPlace(ctx, view);
+      return;
+    }
+    case "accept": {
+      const result = await acceptOffer(db, { sessionId, memberId: member.id, now: now(ctx) });
+      ctx.logger.info({ sessionId, result: result.status }, "course place offered: answer");
+      const toast = {
+        enrolled: "courses:toast_enrolled",
+        already: "courses:toast_already",
+        expired: "courses:toast_offer_expired",
+        not_offered: "courses:toast_offer_expired",
+        not_found: "courses:toast_gone",
+      }[result.status];
+      const view = result.status === "not_found" ? null : await freshDetail(ctx, sessionId, member.id, from);
+      await ctx.answerCallbackQuery({ text: ctx.t(toast), show_alert: result.status !== "enrolled" });
+      if (view) await showInPlace(ctx, view);
       return;
     }
     case "enrol": {
@@ -322,11 +396,13 @@ coursesFeature.callbackQuery(/^courses:/, async (ctx) => {
         started: "courses:toast_started",
         not_found: "courses:toast_gone",
       }[result.status];
-      await ctx.answerCallbackQuery({ text: ctx.t(toast), show_alert: result.status === "full" });
       // "Already" is a second press on the same button: the first one has updated the message.
-      if (result.status === "already" || result.status === "not_found") return;
-      const fresh = await findSession(db, sessionId, member.id, ctx.language);
-      if (fresh) await showInPlace(ctx, detailView(ctx, fresh, from));
+      const view =
+        result.status === "already" || result.status === "not_found"
+          ? null
+          : await freshDetail(ctx, sessionId, member.id, from);
+      await ctx.answerCallbackQuery({ text: ctx.t(toast), show_alert: result.status === "full" });
+      if (view) await showInPlace(ctx, view);
       return;
     }
     case "drop": {
@@ -335,7 +411,17 @@ coursesFeature.callbackQuery(/^courses:/, async (ctx) => {
         return;
       }
       if (!session.mine) {
-        await ctx.answerCallbackQuery({ text: ctx.t("courses:toast_not_enrolled") });
+        // On the waiting list, or a place offered: leaving needs no confirmation.
+        const wait = await waitingState(db, sessionId, member.id, now(ctx));
+        if (!wait) {
+          await ctx.answerCallbackQuery({ text: ctx.t("courses:toast_not_enrolled") });
+          return;
+        }
+        const left = await cancelEnrolment(db, { sessionId, memberId: member.id, now: now(ctx) });
+        await tellOffers(ctx.deps, left.offers ?? []);
+        const view = await freshDetail(ctx, sessionId, member.id, from);
+        await ctx.answerCallbackQuery({ text: ctx.t("courses:toast_left_wait") });
+        if (view) await showInPlace(ctx, view);
         return;
       }
       await ctx.answerCallbackQuery();
@@ -351,10 +437,14 @@ coursesFeature.callbackQuery(/^courses:/, async (ctx) => {
         started: "courses:toast_started",
         not_found: "courses:toast_gone",
       }[result.status];
+      // The place given back goes at once to the first one waiting, told in the bot.
+      await tellOffers(ctx.deps, result.offers ?? []);
+      const view =
+        result.status === "not_enrolled" || result.status === "not_found"
+          ? null
+          : await freshDetail(ctx, sessionId, member.id, from);
       await ctx.answerCallbackQuery({ text: ctx.t(toast) });
-      if (result.status === "not_enrolled" || result.status === "not_found") return;
-      const fresh = await findSession(db, sessionId, member.id, ctx.language);
-      if (fresh) await showInPlace(ctx, detailView(ctx, fresh, from));
+      if (view) await showInPlace(ctx, view);
       return;
     }
   }

@@ -335,7 +335,9 @@ async function upsertSessions(
       if (data.capacity < current.capacity) {
         // Locked as enrolling locks it, so nobody takes a place between the count and the change.
         await tx.$queryRaw`SELECT "id" FROM "CourseSession" WHERE "id" = ${current.id} FOR UPDATE`;
-        const taken = await tx.enrolment.count({ where: { sessionId: current.id, status: "enrolled" } });
+        const taken = await tx.enrolment.count({
+          where: { sessionId: current.id, status: { in: ["enrolled", "offered"] } },
+        });
         if (taken > data.capacity) {
           problems.push({
             line: row.line,
