@@ -260,6 +260,27 @@ describe("household facts", () => {
     await expectNoDrift();
   });
 
+  it("follows the household's office and case worker, also when the operator's account goes", async () => {
+    const one = await idOf("BS-1");
+    const office = await t.db.office.create({ data: { code: "BS", name: "Brescia" } });
+    const worker = await t.db.staff.create({
+      data: { email: "op@example.org", role: "operator", passwordHash: "x", officeId: office.id },
+    });
+    await t.db.household.update({
+      where: { id: one },
+      data: { officeId: office.id, caseWorkerId: worker.id },
+    });
+    expect(await factsOf("BS-1")).toMatchObject({ officeId: office.id, caseWorkerId: worker.id });
+    const scope: StaffScope = { staffId: worker.id, role: "operator", officeId: office.id };
+    const mine = await rankedCaseload(t.db, clock, scope, { ...NO_FILTERS, worker: worker.id }, 1);
+    expect(mine.rows.map((r) => r.householdId)).toEqual([one]);
+    await t.db.staff.delete({ where: { id: worker.id } });
+    expect(await factsOf("BS-1")).toMatchObject({ officeId: office.id, caseWorkerId: null });
+    await t.db.office.delete({ where: { id: office.id } });
+    expect(await factsOf("BS-1")).toMatchObject({ officeId: null });
+    await expectNoDrift();
+  });
+
   it("the daily check repairs a row written around the triggers, and says so", async () => {
     const one = await idOf("BS-1");
     await t.db.$executeRawUnsafe(`UPDATE "HouseholdFacts" SET "urgent" = true WHERE "householdId" = ${one}`);

@@ -70,7 +70,7 @@ const UNITS: Partial<Record<Reason, string>> = {
   late_installments: `g."late"`,
 };
 
-/** When each reason holds, over `facts` f ($3 = the no-contact cutoff). */
+/** When each reason holds, over `base` or `facts` f ($3 = the no-contact cutoff). */
 const HOLDS: Record<Reason, string> = {
   urgent_case: `f."urgent"`,
   message_waiting: `COALESCE(f."waitingHours" >= ${int(THRESHOLDS.waitingOfficeHours)}, false)`,
@@ -140,46 +140,40 @@ export const BOUND_INDEXES = { floor: indexed(FLOOR), ceiling: indexed(CEILING) 
  * from "HouseholdFacts" (one row per household, kept exact by triggers: core/priority/facts.ts); what
  * changes with the calendar is counted here, from the dates the facts keep: installments due before
  * today (a binary search in the sorted due dates), office hours since the first unanswered message,
- * days since the last contact. Without a reason filter only the households that can reach the page
- * (see FLOOR and CEILING) are scored.
+ * days since the last contact. Only the households that can reach the page (see FLOOR and CEILING)
+ * are scored; with a reason filter, among those it lists, and they are counted on their own.
  */
 export function caseloadSql(
   householdWhere: string,
-  reasonWhere: string,
+  reason: Reason | null,
   limit: string,
   offset: string,
 ): string {
-  const from =
-    householdWhere === "true"
-      ? `"HouseholdFacts" x`
-      : `"HouseholdFacts" x JOIN "Household" h ON h."id" = x."householdId" WHERE ${householdWhere}`;
-  const reachable =
-    reasonWhere === "true"
-      ? `WHERE ${CEILING} >= COALESCE((
-          SELECT ${FLOOR} FROM base f ORDER BY 1 DESC LIMIT 1 OFFSET ${offset}::int + ${limit}::int - 1), 0)`
-      : "";
+  // The filters read the facts' copies of the household's office and case worker (alias x).
+  const from = `"HouseholdFacts" x WHERE ${householdWhere}`;
+  // With a reason filter: the households it lists, the k-th floor among them, and how many they are.
+  const listed = reason === null ? "true" : HOLDS[reason];
   return `
     WITH base AS NOT MATERIALIZED (
       SELECT x."householdId" AS "id", x."urgent", x."waitingSince", x."broken", x."unpaidDue",
-        x."unreachable", x."firstArrears" AS "first", x."latestArrears" AS "latest", x."lastContact"
+        x."unreachable", x."firstArrears" AS "first", x."latestArrears" AS "latest", x."lastContact",
+        width_bucket(-extract(epoch FROM x."waitingSince")::float8, $2::float8[]) AS "waitingHours",
+        COALESCE(width_bucket($1::date - 1, x."unpaidDue"), 0) AS "late"
       FROM ${from}
     ), facts AS (
-      SELECT f."id",
-        f."urgent",
-        width_bucket(-extract(epoch FROM f."waitingSince")::float8, $2::float8[]) AS "waitingHours",
-        f."broken",
-        COALESCE(width_bucket($1::date - 1, f."unpaidDue"), 0) AS "late",
-        f."unreachable",
-        f."first", f."latest",
-        f."lastContact"
-      FROM base f ${reachable}
+      SELECT f."id", f."urgent", f."waitingHours", f."broken", f."late", f."unreachable", f."first",
+        f."latest", f."lastContact"
+      FROM base f
+      WHERE ${listed} AND ${CEILING} >= COALESCE((
+        SELECT ${FLOOR} FROM base f WHERE ${listed}
+        ORDER BY 1 DESC LIMIT 1 OFFSET ${offset}::int + ${limit}::int - 1), 0)
     ), flagged AS (
       SELECT f.*, ${REASONS.map((r) => `${HOLDS[r]} AS "r_${r}"`).join(", ")} FROM facts f
     ), scored AS (
       SELECT g.*, (${SCORE}) AS "score" FROM flagged g
     ), page AS (
-      SELECT s.*, ${reasonWhere === "true" ? "NULL::bigint" : "count(*) OVER ()"} AS "total"
-      FROM scored s WHERE ${reasonWhere}
+      SELECT s.*, ${reason === null ? "NULL::bigint" : `(SELECT count(*) FROM base f WHERE ${listed})`} AS "total"
+      FROM scored s
       ORDER BY s."score" DESC, s."id" ASC LIMIT ${limit} OFFSET ${offset}
     )
     SELECT p.*, h."contractCode", h."name", h."caseWorkerId",
@@ -217,11 +211,15 @@ async function readOnlyQuery<T>(db: Db, text: string, values: unknown[]): Promis
   }
 }
 
-/** The households' condition for this person and filters, with its values from `$first` on. */
+/**
+ * The households' condition for this person and filters, with its values from `$first` on, over
+ * `alias` (a "Household" or a "HouseholdFacts": both have "officeId" and "caseWorkerId").
+ */
 function householdWhere(
   scope: StaffScope,
   filters: CaseloadFilters,
   first: number,
+  alias: "h" | "x",
 ): { sql: string; values: unknown[] } {
   const parts: string[] = [];
   const values: unknown[] = [];
@@ -230,12 +228,12 @@ function householdWhere(
     return `$${first + values.length - 1}`;
   };
   if (scope.role !== "admin") {
-    parts.push(scope.officeId === null ? "false" : `h."officeId" = ${param(scope.officeId)}`);
+    parts.push(scope.officeId === null ? "false" : `${alias}."officeId" = ${param(scope.officeId)}`);
   }
-  if (filters.office === "none") parts.push(`h."officeId" IS NULL`);
-  else if (filters.office !== null) parts.push(`h."officeId" = ${param(filters.office)}`);
-  if (filters.worker === "unassigned") parts.push(`h."caseWorkerId" IS NULL`);
-  else if (filters.worker !== null) parts.push(`h."caseWorkerId" = ${param(filters.worker)}`);
+  if (filters.office === "none") parts.push(`${alias}."officeId" IS NULL`);
+  else if (filters.office !== null) parts.push(`${alias}."officeId" = ${param(filters.office)}`);
+  if (filters.worker === "unassigned") parts.push(`${alias}."caseWorkerId" IS NULL`);
+  else if (filters.worker !== null) parts.push(`${alias}."caseWorkerId" = ${param(filters.worker)}`);
   return { sql: parts.length > 0 ? parts.join(" AND ") : "true", values };
 }
 
@@ -256,10 +254,9 @@ export async function rankedCaseload(
   page: number,
 ): Promise<Caseload> {
   const now = clock.now();
-  const where = householdWhere(scope, filters, 4);
-  const reasonWhere = filters.reason === null ? "true" : `s."r_${filters.reason}"`;
+  const where = householdWhere(scope, filters, 4, "x");
   const n = 4 + where.values.length;
-  const text = caseloadSql(where.sql, reasonWhere, `$${n}`, `$${n + 1}`);
+  const text = caseloadSql(where.sql, filters.reason, `$${n}`, `$${n + 1}`);
   const base = [
     romeToday(now),
     marksParameter(now),
@@ -278,7 +275,7 @@ export async function rankedCaseload(
   if (filters.reason === null) {
     // Every visible household is listed: counted on their own (an index scan), the page is then
     // sorted without carrying a count through every row.
-    const alone = householdWhere(scope, filters, 1);
+    const alone = householdWhere(scope, filters, 1, "h");
     const counted = await sqlOf(db).text<{ n: number }>(
       `SELECT count(*)::int AS "n" FROM "Household" h WHERE ${alone.sql}`,
       alone.values,

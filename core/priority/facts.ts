@@ -59,7 +59,8 @@ const DRIFT_SQL = `
       COALESCE(cs."urgent", false) AS "urgent",
       w."since",
       unreachable.hid IS NOT NULL AS "unreachable",
-      GREATEST(h."createdAt", cs."lastMessage") AS "lastContact"
+      GREATEST(h."createdAt", cs."lastMessage") AS "lastContact",
+      h."officeId", h."caseWorkerId"
     FROM "Household" h
     LEFT JOIN late ON late.hid = h."id"
     LEFT JOIN broken ON broken.hid = h."id"
@@ -72,9 +73,9 @@ const DRIFT_SQL = `
   FROM expected e FULL JOIN "HouseholdFacts" f ON f."householdId" = e."id"
   WHERE e."id" IS NULL OR f."householdId" IS NULL
     OR (COALESCE(f."unpaidDue", '{}'), f."broken", f."firstArrears", f."latestArrears", f."urgent",
-        f."waitingSince", f."unreachable", f."lastContact")
+        f."waitingSince", f."unreachable", f."lastContact", f."officeId", f."caseWorkerId")
       IS DISTINCT FROM (e."unpaidDue", e."broken", e."first", e."latest", e."urgent", e."since",
-        e."unreachable", e."lastContact")
+        e."unreachable", e."lastContact", e."officeId", e."caseWorkerId")
   ORDER BY 1`;
 
 /** The households whose stored facts differ from their tables (missing or extra rows included). */

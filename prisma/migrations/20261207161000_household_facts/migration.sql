@@ -9,6 +9,8 @@ CREATE TABLE "HouseholdFacts" (
     "waitingSince" TIMESTAMPTZ(3),
     "unreachable" BOOLEAN NOT NULL DEFAULT false,
     "lastContact" TIMESTAMPTZ(3) NOT NULL,
+    "officeId" INTEGER,
+    "caseWorkerId" INTEGER,
 
     CONSTRAINT "HouseholdFacts_pkey" PRIMARY KEY ("householdId")
 );
@@ -36,7 +38,7 @@ BEGIN
   END IF;
   PERFORM 1 FROM "HouseholdFacts" WHERE "householdId" = ANY (ids) ORDER BY "householdId" FOR UPDATE;
   INSERT INTO "HouseholdFacts" ("householdId", "unpaidDue", "broken", "firstArrears", "latestArrears",
-    "urgent", "waitingSince", "unreachable", "lastContact")
+    "urgent", "waitingSince", "unreachable", "lastContact", "officeId", "caseWorkerId")
   SELECT h."id",
     ARRAY(
       SELECT i."dueDate" FROM "RepaymentPlan" p JOIN "Installment" i ON i."planId" = p."id"
@@ -52,7 +54,8 @@ BEGIN
       AND NOT EXISTS (
         SELECT 1 FROM "Member" m
         WHERE m."householdId" = h."id" AND m."linkedAt" IS NOT NULL AND m."unreachableAt" IS NULL),
-    GREATEST(h."createdAt", c."lastMessage")
+    GREATEST(h."createdAt", c."lastMessage"),
+    h."officeId", h."caseWorkerId"
   FROM "Household" h
   LEFT JOIN LATERAL (
     SELECT x."balanceDate" AS "d", x."rentCents"::bigint + x."chargesCents" AS "total" FROM "ArrearsBalance" x
@@ -83,7 +86,8 @@ BEGIN
     "unpaidDue" = EXCLUDED."unpaidDue", "broken" = EXCLUDED."broken",
     "firstArrears" = EXCLUDED."firstArrears", "latestArrears" = EXCLUDED."latestArrears",
     "urgent" = EXCLUDED."urgent", "waitingSince" = EXCLUDED."waitingSince",
-    "unreachable" = EXCLUDED."unreachable", "lastContact" = EXCLUDED."lastContact";
+    "unreachable" = EXCLUDED."unreachable", "lastContact" = EXCLUDED."lastContact",
+    "officeId" = EXCLUDED."officeId", "caseWorkerId" = EXCLUDED."caseWorkerId";
 END
 $fn$;
 
@@ -111,7 +115,8 @@ BEGIN
 END
 $fn$;
 
--- A new household gets its row; only "createdAt" of the household's own columns is a fact.
+-- A new household gets its row; of the household's own columns only "createdAt" (contact since entry)
+-- and the office and case worker (the caseload's filters) are in it.
 CREATE FUNCTION "household_facts_of_household"() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -119,7 +124,8 @@ BEGIN
   ELSE
     PERFORM "household_facts_refresh"(ARRAY(
       SELECT n."id" FROM new_rows n JOIN old_rows o ON o."id" = n."id"
-      WHERE n."createdAt" IS DISTINCT FROM o."createdAt"));
+      WHERE (n."createdAt", n."officeId", n."caseWorkerId")
+        IS DISTINCT FROM (o."createdAt", o."officeId", o."caseWorkerId")));
   END IF;
   RETURN NULL;
 END
