@@ -32,7 +32,9 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
   const demo = ctx.demo !== undefined;
   const notFound = (request: FastifyRequest, reply: FastifyReply) => sendNotFound(request, reply, demo);
 
-  async function loadFile(householdId: number): Promise<HouseholdFile | null> {
+  async function loadFile(
+    householdId: number,
+  ): Promise<(HouseholdFile & { officeId: number | null }) | null> {
     const h = await db.household.findUnique({
       where: { id: householdId },
       select: {
@@ -44,6 +46,7 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
         phone: true,
         language: true,
         budgetSharedAt: true,
+        officeId: true,
         office: { select: { code: true, name: true } },
         caseWorker: { select: { id: true, email: true, firstName: true } },
         members: {
@@ -137,14 +140,8 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
       entityId: householdId,
       ...(opening.covering ? { details: { covering: true } } : {}),
     });
-    const officeId = await db.household.findUniqueOrThrow({
-      where: { id: householdId },
-      select: { officeId: true },
-    });
     const operators =
-      session.role !== "operator" && officeId.officeId !== null
-        ? await officeOperators(db, officeId.officeId)
-        : null;
+      session.role !== "operator" && file.officeId !== null ? await officeOperators(db, file.officeId) : null;
     return sendHtml(
       reply,
       householdPage(pageInfo(request, demo), {

@@ -2,6 +2,7 @@
 // payments, and one timeline, newest first, of what happened — balances, payments, installments
 // falling due, cases, messages the system sent (kind and fate, never the text), papers, courses.
 import type { Db } from "../db/client.ts";
+import { sqlOf } from "../db/sql.ts";
 
 export type BalancePoint = { date: Date; totalCents: number };
 export type PaymentPoint = { date: Date; amountCents: number };
@@ -34,59 +35,83 @@ export function messageKind(purpose: string): string {
   return purpose.split(":")[0] ?? purpose;
 }
 
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
+type HistoryRow = {
+  balances: Json<{ balanceDate: Date; rentCents: number; chargesCents: number }>[];
+  payments: Json<{ paymentDate: Date; amountCents: number }>[];
+  installments: Json<{ number: number; dueDate: Date; amountCents: number; paidCents: number }>[];
+  cases: Json<{
+    id: number;
+    openedAt: Date;
+    closedAt: Date | null;
+    urgent: boolean;
+    outcome: string | null;
+  }>[];
+  messages: Json<{ createdAt: Date; purpose: string; status: string }>[];
+  documents: Json<{ updatedAt: Date; status: string; key: string }>[];
+  enrolments: Json<{ createdAt: Date; status: string; title: string }>[];
+  members: Json<{ linkedAt: Date; firstName: string | null }>[];
+};
+
+/** Every kind at once, each newest first and at most PER_KIND of it, in one round trip. */
+const HISTORY_SQL = `
+  SELECT
+    (SELECT COALESCE(json_agg(b ORDER BY b."balanceDate" DESC), '[]') FROM (
+      SELECT "balanceDate", "rentCents", "chargesCents" FROM "ArrearsBalance"
+      WHERE "householdId" = $1 ORDER BY "balanceDate" DESC LIMIT ${PER_KIND}) b) AS "balances",
+    (SELECT COALESCE(json_agg(p ORDER BY p."paymentDate" DESC, p."id" DESC), '[]') FROM (
+      SELECT "id", "paymentDate", "amountCents" FROM "Payment"
+      WHERE "householdId" = $1 ORDER BY "paymentDate" DESC, "id" DESC LIMIT ${PER_KIND}) p) AS "payments",
+    (SELECT COALESCE(json_agg(i ORDER BY i."dueDate" DESC, i."id" DESC), '[]') FROM (
+      SELECT i."id", i."number", i."dueDate", i."amountCents", i."paidCents"
+      FROM "Installment" i JOIN "RepaymentPlan" r ON r."id" = i."planId"
+      WHERE r."householdId" = $1 AND r."status" <> 'cancelled'
+        AND i."dueDate" <= ($2::timestamptz AT TIME ZONE 'UTC')::date
+      ORDER BY i."dueDate" DESC, i."id" DESC LIMIT ${PER_KIND}) i) AS "installments",
+    (SELECT COALESCE(json_agg(c ORDER BY c."openedAt" DESC, c."id" DESC), '[]') FROM (
+      SELECT "id", "openedAt", "closedAt", "urgent", "outcome" FROM "Case"
+      WHERE "householdId" = $1 ORDER BY "openedAt" DESC, "id" DESC LIMIT ${PER_KIND}) c) AS "cases",
+    (SELECT COALESCE(json_agg(o ORDER BY o."createdAt" DESC, o."id" DESC), '[]') FROM (
+      SELECT o."id", o."createdAt", o."purpose", o."status" FROM "OutboundMessage" o
+      JOIN "Member" m ON m."id" = o."memberId" WHERE m."householdId" = $1
+      ORDER BY o."createdAt" DESC, o."id" DESC LIMIT ${PER_KIND}) o) AS "messages",
+    (SELECT COALESCE(json_agg(d ORDER BY d."updatedAt" DESC, d."id" DESC), '[]') FROM (
+      SELECT d."id", d."updatedAt", d."status", q."key" FROM "HouseholdDocument" d
+      JOIN "DocumentRequirement" q ON q."id" = d."requirementId" WHERE d."householdId" = $1) d) AS "documents",
+    (SELECT COALESCE(json_agg(e ORDER BY e."createdAt" DESC, e."id" DESC), '[]') FROM (
+      SELECT e."id", e."createdAt", e."status", c."title" FROM "Enrolment" e
+      JOIN "Member" m ON m."id" = e."memberId"
+      JOIN "CourseSession" s ON s."id" = e."sessionId" JOIN "Course" c ON c."id" = s."courseId"
+      WHERE m."householdId" = $1 ORDER BY e."createdAt" DESC, e."id" DESC LIMIT ${PER_KIND}) e) AS "enrolments",
+    (SELECT COALESCE(json_agg(m ORDER BY m."id"), '[]') FROM (
+      SELECT "id", "linkedAt", "firstName" FROM "Member"
+      WHERE "householdId" = $1 AND "linkedAt" IS NOT NULL) m) AS "members"`;
+
+const day = (iso: string) => new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+
 export async function householdHistory(db: Db, householdId: number, now: Date): Promise<HouseholdHistory> {
-  const [balances, payments, installments, cases, messages, documents, enrolments, members] =
-    await Promise.all([
-      db.arrearsBalance.findMany({
-        where: { householdId },
-        orderBy: { balanceDate: "desc" },
-        take: PER_KIND,
-        select: { balanceDate: true, rentCents: true, chargesCents: true },
-      }),
-      db.payment.findMany({
-        where: { householdId },
-        orderBy: { paymentDate: "desc" },
-        take: PER_KIND,
-        select: { paymentDate: true, amountCents: true },
-      }),
-      db.installment.findMany({
-        where: { plan: { householdId, status: { not: "cancelled" } }, dueDate: { lte: now } },
-        orderBy: { dueDate: "desc" },
-        take: PER_KIND,
-        select: { number: true, dueDate: true, amountCents: true, paidCents: true },
-      }),
-      db.case.findMany({
-        where: { householdId },
-        orderBy: { openedAt: "desc" },
-        take: PER_KIND,
-        select: { id: true, openedAt: true, closedAt: true, urgent: true, outcome: true },
-      }),
-      db.outboundMessage.findMany({
-        where: { member: { householdId } },
-        orderBy: { createdAt: "desc" },
-        take: PER_KIND,
-        select: { createdAt: true, purpose: true, status: true },
-      }),
-      db.householdDocument.findMany({
-        where: { householdId },
-        orderBy: { updatedAt: "desc" },
-        select: { updatedAt: true, status: true, requirement: { select: { key: true } } },
-      }),
-      db.enrolment.findMany({
-        where: { member: { householdId } },
-        orderBy: { createdAt: "desc" },
-        take: PER_KIND,
-        select: {
-          createdAt: true,
-          status: true,
-          session: { select: { course: { select: { title: true } } } },
-        },
-      }),
-      db.member.findMany({
-        where: { householdId, linkedAt: { not: null } },
-        select: { linkedAt: true, firstName: true },
-      }),
-    ]);
+  const [row] = await sqlOf(db).text<HistoryRow>(HISTORY_SQL, [householdId, now]);
+  if (!row) throw new Error("the history query returns one row");
+  const balances = row.balances.map((b) => ({ ...b, balanceDate: day(b.balanceDate) }));
+  const payments = row.payments.map((p) => ({ ...p, paymentDate: day(p.paymentDate) }));
+  const installments = row.installments.map((i) => ({ ...i, dueDate: day(i.dueDate) }));
+  const cases = row.cases.map((c) => ({
+    ...c,
+    openedAt: new Date(c.openedAt),
+    closedAt: c.closedAt === null ? null : new Date(c.closedAt),
+  }));
+  const messages = row.messages.map((m) => ({ ...m, createdAt: new Date(m.createdAt) }));
+  const documents = row.documents.map((d) => ({
+    updatedAt: new Date(d.updatedAt),
+    status: d.status,
+    requirement: { key: d.key },
+  }));
+  const enrolments = row.enrolments.map((e) => ({
+    createdAt: new Date(e.createdAt),
+    status: e.status,
+    session: { course: { title: e.title } },
+  }));
+  const members = row.members.map((m) => ({ linkedAt: new Date(m.linkedAt), firstName: m.firstName }));
   const events: TimelineEvent[] = [
     ...balances.map((b) => ({
       kind: "balance" as const,

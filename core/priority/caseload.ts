@@ -1,7 +1,8 @@
 // The ranked caseload: every household a staff member sees, with the reasons of core/priority/rules.ts
-// and their points, highest first, a page at a time. One set-based query: each reason is an aggregate
-// over its table (installments, plans, balances, cases, members), joined to the visible households,
-// scored, ordered and cut to the page in PostgreSQL; only the page's rows come back.
+// and their points, highest first, a page at a time. One set-based query over "HouseholdFacts" (each
+// household's installments, plans, balances, cases and members, summed up as they change: see
+// core/priority/facts.ts): scored, ordered and cut to the page in PostgreSQL; only the page's rows
+// come back.
 
 import { officeHourMarks } from "../cases.ts";
 import type { Clock } from "../clock.ts";
@@ -69,7 +70,7 @@ const UNITS: Partial<Record<Reason, string>> = {
   late_installments: `g."late"`,
 };
 
-/** When each reason holds, over `facts` f ($3 = the no-contact cutoff). */
+/** When each reason holds, over `base` or `facts` f ($3 = the no-contact cutoff). */
 const HOLDS: Record<Reason, string> = {
   urgent_case: `f."urgent"`,
   message_waiting: `COALESCE(f."waitingHours" >= ${int(THRESHOLDS.waitingOfficeHours)}, false)`,
@@ -81,7 +82,8 @@ const HOLDS: Record<Reason, string> = {
 };
 
 function int(n: number): number {
-  if (!Number.isSafeInteger(n)) throw new Error("weights and thresholds are whole numbers");
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new Error("weights and thresholds are whole numbers, not negative");
   return n;
 }
 
@@ -94,82 +96,84 @@ const SCORE = REASONS.map((reason) => {
   return `CASE WHEN g."r_${reason}" THEN ${int(w.base)}${perUnit} ELSE 0 END`;
 }).join("\n      + ");
 
-/** Totals (rent + charges, each an int) shifted to be positive, and the mask that reads them back. */
-const OFFSET = 2 ** 32;
-const MASK = 2 ** 34 - 1;
+/**
+ * Bounds of the score from the stored facts alone, whatever the day: the reasons that do not change
+ * with the calendar count for certain (the floor); those that do (late installments, a message
+ * waiting, no contact) count at most their largest points when they can hold at all (the ceiling),
+ * over `facts` f as "base" has it. No household whose ceiling is below the k-th highest floor can
+ * be among the first k (k households score at least that floor), so only the others are scored.
+ */
+const CALENDAR: Partial<Record<Reason, { possible: string; units?: string }>> = {
+  message_waiting: { possible: `f."waitingSince" IS NOT NULL` },
+  late_installments: { possible: `cardinality(f."unpaidDue") > 0`, units: `cardinality(f."unpaidDue")` },
+  no_contact: { possible: "true" },
+};
+const FLOOR = REASONS.filter((r) => !CALENDAR[r])
+  .map((r) => `CASE WHEN ${HOLDS[r]} THEN ${int(pointsOf(r))} ELSE 0 END`)
+  .join(" + ");
+const CEILING = `${FLOOR} + ${REASONS.flatMap((r) => {
+  const calendar = CALENDAR[r];
+  if (!calendar) return [];
+  const w = WEIGHTS[r];
+  const most = calendar.units
+    ? `${int(w.base)} + ${int(w.perUnit)} * LEAST(${calendar.units}, ${int(w.maxUnits)})`
+    : `${int(pointsOf(r, w.maxUnits))}`;
+  return [`CASE WHEN ${calendar.possible} THEN ${most} ELSE 0 END`];
+}).join(" + ")}`;
+
+/**
+ * The floor and the ceiling as the migration indexes them (columns unqualified): with these indexes
+ * the k-th floor is read from an index and the households that can reach the page are found by one.
+ * A change of weights needs a migration that rebuilds them (test/household-facts.test.ts compares);
+ * until then the page is as right, only slower.
+ */
+const indexed = (sql: string) =>
+  sql
+    .replaceAll(`f."first"`, `"firstArrears"`)
+    .replaceAll(`f."latest"`, `"latestArrears"`)
+    .replaceAll(`f."`, `"`);
+export const BOUND_INDEXES = { floor: indexed(FLOOR), ceiling: indexed(CEILING) };
 
 /**
  * The query. $1 today (Rome), $2 the office-hour marks (negated epoch seconds, ascending), $3 the
- * no-contact cutoff, then the households' filter's values, then limit and offset.
+ * no-contact cutoff, then the households' filter's values, then limit and offset. The facts come
+ * from "HouseholdFacts" (one row per household, kept exact by triggers: core/priority/facts.ts); what
+ * changes with the calendar is counted here, from the dates the facts keep: installments due before
+ * today (a binary search in the sorted due dates), office hours since the first unanswered message,
+ * days since the last contact. Only the households that can reach the page (see FLOOR and CEILING)
+ * are scored; with a reason filter, among those it lists, and they are counted on their own.
  */
-function caseloadSql(householdWhere: string, reasonWhere: string, limit: string, offset: string): string {
-  // A part of the households (an office, a case worker): each aggregate reads only theirs.
-  const within = (alias: string) =>
-    householdWhere === "true" ? "" : `AND ${alias}."householdId" IN (SELECT "id" FROM vis)`;
+export function caseloadSql(
+  householdWhere: string,
+  reason: Reason | null,
+  limit: string,
+  offset: string,
+): string {
+  // The filters read the facts' copies of the household's office and case worker (alias x).
+  const from = `"HouseholdFacts" x WHERE ${householdWhere}`;
+  // With a reason filter: the households it lists, the k-th floor among them, and how many they are.
+  const listed = reason === null ? "true" : HOLDS[reason];
   return `
-    WITH vis AS NOT MATERIALIZED (
-      SELECT h."id", h."createdAt" FROM "Household" h WHERE ${householdWhere}
-    ), late AS (
-      SELECT p."householdId" AS hid, count(*)::int AS n
-      FROM "RepaymentPlan" p JOIN "Installment" i ON i."planId" = p."id"
-      WHERE p."status" IN ('active', 'broken') AND i."paidCents" < i."amountCents" AND i."dueDate" < $1::date
-        ${within("p")}
-      GROUP BY 1
-    ), broken AS (
-      SELECT DISTINCT b."householdId" AS hid FROM "RepaymentPlan" b
-      WHERE b."status" = 'broken' ${within("b")} AND NOT EXISTS (
-        SELECT 1 FROM "RepaymentPlan" a WHERE a."householdId" = b."householdId" AND a."status" = 'active')
-    ), bal AS (
-      -- The first and the latest figures in one pass (no sort): each row as one number that orders
-      -- by date, then carries its total (rent + charges, below 2^33) in the low bits.
-      SELECT "householdId" AS hid,
-        (min(("balanceDate" - DATE '1900-01-01')::bigint << 34 | ("rentCents"::bigint + "chargesCents" + ${OFFSET})) & ${MASK}) - ${OFFSET} AS "first",
-        (max(("balanceDate" - DATE '1900-01-01')::bigint << 34 | ("rentCents"::bigint + "chargesCents" + ${OFFSET})) & ${MASK}) - ${OFFSET} AS "latest"
-      FROM "ArrearsBalance" x WHERE true ${within("x")} GROUP BY 1 HAVING count(*) >= 2
-    ), cs AS (
-      SELECT "householdId" AS hid,
-        bool_or("urgent" AND "status" IN ('open', 'waiting_household')) AS "urgent",
-        max(GREATEST("lastHouseholdMessageAt", "lastOperatorMessageAt")) AS "lastMessage"
-      FROM "Case" x WHERE true ${within("x")} GROUP BY 1
-    ), waiting AS (
-      SELECT c."householdId" AS hid, min((
-        SELECT min(m."createdAt") FROM "CaseMessage" m
-        WHERE m."caseId" = c."id" AND m."author" = 'household'
-          AND (c."lastOperatorMessageAt" IS NULL OR m."createdAt" > c."lastOperatorMessageAt")
-      )) AS "since"
-      FROM "Case" c
-      WHERE c."status" = 'open' AND c."lastHouseholdMessageAt" IS NOT NULL ${within("c")}
-        AND (c."lastOperatorMessageAt" IS NULL OR c."lastOperatorMessageAt" < c."lastHouseholdMessageAt")
-      GROUP BY 1
-    ), unreachable AS (
-      SELECT DISTINCT m."householdId" AS hid FROM "Member" m
-      WHERE m."householdId" IS NOT NULL AND m."linkedAt" IS NOT NULL AND m."unreachableAt" IS NOT NULL ${within("m")}
-        AND NOT EXISTS (
-          SELECT 1 FROM "Member" o
-          WHERE o."householdId" = m."householdId" AND o."linkedAt" IS NOT NULL AND o."unreachableAt" IS NULL)
+    WITH base AS NOT MATERIALIZED (
+      SELECT x."householdId" AS "id", x."urgent", x."waitingSince", x."broken", x."unpaidDue",
+        x."unreachable", x."firstArrears" AS "first", x."latestArrears" AS "latest", x."lastContact",
+        width_bucket(-extract(epoch FROM x."waitingSince")::float8, $2::float8[]) AS "waitingHours",
+        COALESCE(width_bucket($1::date - 1, x."unpaidDue"), 0) AS "late"
+      FROM ${from}
     ), facts AS (
-      SELECT v."id",
-        COALESCE(cs."urgent", false) AS "urgent",
-        width_bucket(-extract(epoch FROM w."since")::float8, $2::float8[]) AS "waitingHours",
-        broken.hid IS NOT NULL AS "broken",
-        COALESCE(late.n, 0) AS "late",
-        unreachable.hid IS NOT NULL AS "unreachable",
-        bal."first", bal."latest",
-        GREATEST(v."createdAt", cs."lastMessage") AS "lastContact"
-      FROM vis v
-      LEFT JOIN late ON late.hid = v."id"
-      LEFT JOIN broken ON broken.hid = v."id"
-      LEFT JOIN bal ON bal.hid = v."id"
-      LEFT JOIN cs ON cs.hid = v."id"
-      LEFT JOIN waiting w ON w.hid = v."id"
-      LEFT JOIN unreachable ON unreachable.hid = v."id"
+      SELECT f."id", f."urgent", f."waitingHours", f."broken", f."late", f."unreachable", f."first",
+        f."latest", f."lastContact"
+      FROM base f
+      WHERE ${listed} AND ${CEILING} >= COALESCE((
+        SELECT ${FLOOR} FROM base f WHERE ${listed}
+        ORDER BY 1 DESC LIMIT 1 OFFSET ${offset}::int + ${limit}::int - 1), 0)
     ), flagged AS (
       SELECT f.*, ${REASONS.map((r) => `${HOLDS[r]} AS "r_${r}"`).join(", ")} FROM facts f
     ), scored AS (
       SELECT g.*, (${SCORE}) AS "score" FROM flagged g
     ), page AS (
-      SELECT s.*, ${reasonWhere === "true" ? "NULL::bigint" : "count(*) OVER ()"} AS "total"
-      FROM scored s WHERE ${reasonWhere}
+      SELECT s.*, ${reason === null ? "NULL::bigint" : `(SELECT count(*) FROM base f WHERE ${listed})`} AS "total"
+      FROM scored s
       ORDER BY s."score" DESC, s."id" ASC LIMIT ${limit} OFFSET ${offset}
     )
     SELECT p.*, h."contractCode", h."name", h."caseWorkerId",
@@ -189,7 +193,9 @@ async function readOnlyQuery<T>(db: Db, text: string, values: unknown[]): Promis
   if (!pool || pool.ended) return sqlOf(db).text<T>(text, values);
   const client = await pool.connect();
   try {
-    await client.query("BEGIN READ ONLY; SET LOCAL jit = off; SET LOCAL work_mem = '32MB'");
+    await client.query(
+      "BEGIN READ ONLY; SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; SET LOCAL max_parallel_workers_per_gather = 0",
+    );
     const result = await client.query({
       text,
       values: values.map((v) => (v instanceof Date ? v.toISOString() : v)),
@@ -205,11 +211,15 @@ async function readOnlyQuery<T>(db: Db, text: string, values: unknown[]): Promis
   }
 }
 
-/** The households' condition for this person and filters, with its values from `$first` on. */
+/**
+ * The households' condition for this person and filters, with its values from `$first` on, over
+ * `alias` (a "Household" or a "HouseholdFacts": both have "officeId" and "caseWorkerId").
+ */
 function householdWhere(
   scope: StaffScope,
   filters: CaseloadFilters,
   first: number,
+  alias: "h" | "x",
 ): { sql: string; values: unknown[] } {
   const parts: string[] = [];
   const values: unknown[] = [];
@@ -218,12 +228,12 @@ function householdWhere(
     return `$${first + values.length - 1}`;
   };
   if (scope.role !== "admin") {
-    parts.push(scope.officeId === null ? "false" : `h."officeId" = ${param(scope.officeId)}`);
+    parts.push(scope.officeId === null ? "false" : `${alias}."officeId" = ${param(scope.officeId)}`);
   }
-  if (filters.office === "none") parts.push(`h."officeId" IS NULL`);
-  else if (filters.office !== null) parts.push(`h."officeId" = ${param(filters.office)}`);
-  if (filters.worker === "unassigned") parts.push(`h."caseWorkerId" IS NULL`);
-  else if (filters.worker !== null) parts.push(`h."caseWorkerId" = ${param(filters.worker)}`);
+  if (filters.office === "none") parts.push(`${alias}."officeId" IS NULL`);
+  else if (filters.office !== null) parts.push(`${alias}."officeId" = ${param(filters.office)}`);
+  if (filters.worker === "unassigned") parts.push(`${alias}."caseWorkerId" IS NULL`);
+  else if (filters.worker !== null) parts.push(`${alias}."caseWorkerId" = ${param(filters.worker)}`);
   return { sql: parts.length > 0 ? parts.join(" AND ") : "true", values };
 }
 
@@ -244,10 +254,9 @@ export async function rankedCaseload(
   page: number,
 ): Promise<Caseload> {
   const now = clock.now();
-  const where = householdWhere(scope, filters, 4);
-  const reasonWhere = filters.reason === null ? "true" : `s."r_${filters.reason}"`;
+  const where = householdWhere(scope, filters, 4, "x");
   const n = 4 + where.values.length;
-  const text = caseloadSql(where.sql, reasonWhere, `$${n}`, `$${n + 1}`);
+  const text = caseloadSql(where.sql, filters.reason, `$${n}`, `$${n + 1}`);
   const base = [
     romeToday(now),
     marksParameter(now),
@@ -266,7 +275,7 @@ export async function rankedCaseload(
   if (filters.reason === null) {
     // Every visible household is listed: counted on their own (an index scan), the page is then
     // sorted without carrying a count through every row.
-    const alone = householdWhere(scope, filters, 1);
+    const alone = householdWhere(scope, filters, 1, "h");
     const counted = await sqlOf(db).text<{ n: number }>(
       `SELECT count(*)::int AS "n" FROM "Household" h WHERE ${alone.sql}`,
       alone.values,
