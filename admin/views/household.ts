@@ -83,8 +83,8 @@ export function householdPage(page: PageInfo, view: HouseholdPageView): SafeHtml
 <tbody>${f.members.map(
           (
             m,
-          ) => html`<tr><td>${m.firstName ?? o("household.member.noName")}</td><td>${language(page, m.language)}</td>
-<td>${formatCalendarDate(m.linkedAt)}</td><td>${
+          ) => html`<tr><td data-label="${o("household.member.name")}">${m.firstName ?? o("household.member.noName")}</td><td data-label="${o("household.member.language")}">${language(page, m.language)}</td>
+<td data-label="${o("household.member.linkedAt")}">${formatCalendarDate(m.linkedAt)}</td><td data-label="${o("household.member.state")}">${
             m.unreachable
               ? html`<strong class="warn">${o("household.member.unreachable")}</strong>`
               : o("household.member.reachable")
@@ -106,8 +106,8 @@ export function householdPage(page: PageInfo, view: HouseholdPageView): SafeHtml
 <tbody>${f.plan.installments.map(
         (
           i,
-        ) => html`<tr><td>${i.number}</td><td>${formatCalendarDate(i.dueDate)}</td><td class="num">${formatMoney(i.amountCents)}</td>
-<td class="num">${formatMoney(i.paidCents)}</td><td>${
+        ) => html`<tr><td data-label="#">${i.number}</td><td data-label="${o("household.installment.due")}">${formatCalendarDate(i.dueDate)}</td><td class="num" data-label="${o("household.installment.amount")}">${formatMoney(i.amountCents)}</td>
+<td class="num" data-label="${o("household.installment.paidAmount")}">${formatMoney(i.paidCents)}</td><td data-label="${o("household.installment.state")}">${
           i.state === "overdue"
             ? html`<strong class="warn">${o("household.installment.overdue")}</strong>`
             : o(`household.installment.${i.state}`)
