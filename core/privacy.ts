@@ -153,42 +153,49 @@ export async function exportMemberData(
             documents: { include: { requirement: true }, orderBy: { requirement: { sortOrder: "asc" } } },
           },
         });
-  const [budgetEntries, enrolments, caseMessages, staffViews, caseNotes, householdNotes] = await Promise.all([
-    db.budgetEntry.findMany({ where: { memberId }, orderBy: [{ occurredOn: "asc" }, { id: "asc" }] }),
-    db.enrolment.findMany({
-      where: { memberId },
-      orderBy: { id: "asc" },
-      include: { session: { include: { course: true } } },
-    }),
-    db.caseMessage.findMany({
-      where: ownMessages(memberId),
-      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-      include: { case: { select: { topic: true } } },
-    }),
-    householdId === null ? Promise.resolve([]) : staffViewsOf(db, householdId),
-    // Staff's private notes on the household's conversations: never sent to it, but its data (art. 15).
-    householdId === null
-      ? Promise.resolve([])
-      : db.caseNote.findMany({
-          where: { case: { householdId } },
-          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-          select: {
-            caseId: true,
-            text: true,
-            createdAt: true,
-            case: { select: { topic: true } },
-            staff: { select: { role: true } },
-          },
-        }),
-    // And on the household itself (its page in the panel).
-    householdId === null
-      ? Promise.resolve([])
-      : db.householdNote.findMany({
-          where: { householdId },
-          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-          select: { text: true, createdAt: true, staff: { select: { role: true } } },
-        }),
-  ]);
+  const [budgetEntries, enrolments, caseMessages, staffViews, caseNotes, householdNotes, attendance] =
+    await Promise.all([
+      db.budgetEntry.findMany({ where: { memberId }, orderBy: [{ occurredOn: "asc" }, { id: "asc" }] }),
+      db.enrolment.findMany({
+        where: { memberId },
+        orderBy: { id: "asc" },
+        include: { session: { include: { course: true } } },
+      }),
+      db.caseMessage.findMany({
+        where: ownMessages(memberId),
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        include: { case: { select: { topic: true } } },
+      }),
+      householdId === null ? Promise.resolve([]) : staffViewsOf(db, householdId),
+      // Staff's private notes on the household's conversations: never sent to it, but its data (art. 15).
+      householdId === null
+        ? Promise.resolve([])
+        : db.caseNote.findMany({
+            where: { case: { householdId } },
+            orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+            select: {
+              caseId: true,
+              text: true,
+              createdAt: true,
+              case: { select: { topic: true } },
+              staff: { select: { role: true } },
+            },
+          }),
+      // And on the household itself (its page in the panel).
+      householdId === null
+        ? Promise.resolve([])
+        : db.householdNote.findMany({
+            where: { householdId },
+            orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+            select: { text: true, createdAt: true, staff: { select: { role: true } } },
+          }),
+      // The courses' register: whether they came, and for how long (paid placements pay by the hour).
+      db.attendance.findMany({
+        where: { memberId },
+        select: { sessionId: true, status: true, minutes: true },
+      }),
+    ]);
+  const attendanceBySession = new Map(attendance.map((a) => [a.sessionId, a]));
   const staffNotes = [
     ...caseNotes.map((n) => ({
       caseId: n.caseId as number | null,
@@ -289,6 +296,11 @@ export async function exportMemberData(
       location: e.session.location,
       status: e.status,
       createdAt: isoInstant(e.createdAt),
+      /** From the session's register, once staff filled it in. */
+      attendance: (() => {
+        const a = attendanceBySession.get(e.sessionId);
+        return a ? { status: a.status, minutes: a.minutes } : null;
+      })(),
     })),
     caseMessages: caseMessages.map((m) => ({
       caseId: m.caseId,

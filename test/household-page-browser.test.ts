@@ -136,6 +136,10 @@ beforeAll(async () => {
   await t.db.enrolment.create({
     data: { sessionId: session.id, memberId: member.id, createdAt: new Date("2026-11-25T10:00:00Z") },
   });
+  // The register, written by staff after the session (the panel's courses pages).
+  await t.db.attendance.create({
+    data: { sessionId: session.id, memberId: member.id, status: "present", minutes: 90 },
+  });
   await setHouseholdDocument(t.db, {
     householdId,
     key: "isee",
@@ -195,9 +199,12 @@ describe("the household page in Chromium", () => {
         );
         // Newest first; the message's kind and fate, never its text.
         const events = await page.locator("ol.timeline li").allTextContents();
-        expect(events[0]).toContain("ISEE: richiesto");
-        expect(events[1]).toContain("Iscrizione al corso");
-        expect(events[2]).toContain("Messaggio inviato (Promemoria): Inviato");
+        expect(events[0]).toContain(
+          "Corso «<script>document.title='pwned'</script> Cucito»: presente (1,5 h)",
+        );
+        expect(events[1]).toContain("ISEE: richiesto");
+        expect(events[2]).toContain("Iscrizione al corso");
+        expect(events[3]).toContain("Messaggio inviato (Promemoria): Inviato");
         expect(events.join("\n")).toContain("Pagamento registrato: 250,00\u00a0€");
         expect(body).not.toContain("TESTO-SEGRETO");
         // Markup in names and titles is shown, not run.
@@ -317,6 +324,8 @@ describe("the household page in Chromium", () => {
       expect(JSON.stringify(entry.details)).not.toContain("17");
       const readme = Object.fromEntries(EXPORT_README_KEYS.map((k) => [k, k])) as ExportReadme;
       const data = await exportMemberData(t.db, memberId, { clock: systemClock, readme });
+      // The register is the member's data too.
+      expect(data.enrolments[0]?.attendance).toEqual({ status: "present", minutes: 90 });
       expect(data.staffNotes).toContainEqual(
         expect.objectContaining({ caseId: null, topic: null, text: note, role: "operator" }),
       );

@@ -295,8 +295,12 @@ function timelineText(page: PageInfo, event: TimelineEvent): SafeHtml | string {
         status: o(`household.document.${event.status}`),
       });
     case "enrolment":
-      return o(event.status === "enrolled" ? "timeline.enrolled" : "timeline.enrolmentCancelled", {
+      return o(`timeline.enrolment.${event.status}`, { course: event.course, defaultValue: event.status });
+    case "attendance":
+      return o(`timeline.attendance.${event.status}`, {
         course: event.course,
+        hours: (event.minutes / 60).toLocaleString(page.lang, { maximumFractionDigits: 2 }),
+        defaultValue: event.status,
       });
     case "memberLinked":
       return o("timeline.memberLinked", { name: event.firstName ?? o("household.member.noName") });

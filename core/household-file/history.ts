@@ -16,6 +16,7 @@ export type TimelineEvent =
   | { kind: "message"; at: Date; purpose: string; status: string }
   | { kind: "document"; at: Date; key: string; status: string }
   | { kind: "enrolment"; at: Date; course: string; status: string }
+  | { kind: "attendance"; at: Date; course: string; status: string; minutes: number }
   | { kind: "memberLinked"; at: Date; firstName: string | null };
 
 export type HouseholdHistory = {
@@ -50,6 +51,7 @@ type HistoryRow = {
   messages: Json<{ createdAt: Date; purpose: string; status: string }>[];
   documents: Json<{ updatedAt: Date; status: string; key: string }>[];
   enrolments: Json<{ createdAt: Date; status: string; title: string }>[];
+  attendance: Json<{ startsAt: Date; status: string; minutes: number; title: string }>[];
   members: Json<{ linkedAt: Date; firstName: string | null }>[];
 };
 
@@ -83,6 +85,11 @@ const HISTORY_SQL = `
       JOIN "Member" m ON m."id" = e."memberId"
       JOIN "CourseSession" s ON s."id" = e."sessionId" JOIN "Course" c ON c."id" = s."courseId"
       WHERE m."householdId" = $1 ORDER BY e."createdAt" DESC, e."id" DESC LIMIT ${PER_KIND}) e) AS "enrolments",
+    (SELECT COALESCE(json_agg(a ORDER BY a."startsAt" DESC, a."id" DESC), '[]') FROM (
+      SELECT a."id", s."startsAt", a."status", a."minutes", c."title" FROM "Attendance" a
+      JOIN "Member" m ON m."id" = a."memberId"
+      JOIN "CourseSession" s ON s."id" = a."sessionId" JOIN "Course" c ON c."id" = s."courseId"
+      WHERE m."householdId" = $1 ORDER BY s."startsAt" DESC, a."id" DESC LIMIT ${PER_KIND}) a) AS "attendance",
     (SELECT COALESCE(json_agg(m ORDER BY m."id"), '[]') FROM (
       SELECT "id", "linkedAt", "firstName" FROM "Member"
       WHERE "householdId" = $1 AND "linkedAt" IS NOT NULL) m) AS "members"`;
@@ -147,6 +154,13 @@ export async function householdHistory(db: Db, householdId: number, now: Date): 
       at: e.createdAt,
       course: e.session.course.title,
       status: e.status,
+    })),
+    ...row.attendance.map((a) => ({
+      kind: "attendance" as const,
+      at: new Date(a.startsAt),
+      course: a.title,
+      status: a.status,
+      minutes: a.minutes,
     })),
     ...members.flatMap((m) =>
       m.linkedAt ? [{ kind: "memberLinked" as const, at: m.linkedAt, firstName: m.firstName }] : [],

@@ -129,12 +129,25 @@ export function renderReadableExport(data: MemberExport, t: Translate, language:
     : null;
   const enrolments = data.enrolments.length
     ? table(
-        [r("enrolments.course"), r("enrolments.when"), r("enrolments.place"), r("enrolments.status")],
+        [
+          r("enrolments.course"),
+          r("enrolments.when"),
+          r("enrolments.place"),
+          r("enrolments.status"),
+          r("enrolments.attendance"),
+        ],
         data.enrolments.map((e) => [
           e.title,
           `${when(e.startsAt)} – ${when(e.endsAt).slice(-5)}`,
           e.location ?? "",
           r(`enrolments.statuses.${e.status}`),
+          e.attendance
+            ? r(`enrolments.attended.${e.attendance.status}`, {
+                hours: (e.attendance.minutes / 60).toLocaleString(data.member.language, {
+                  maximumFractionDigits: 2,
+                }),
+              })
+            : "",
         ]),
       )
     : null;
