@@ -1,24 +1,13 @@
-// A family's page in Chromium, as its case worker, as the office's coordinator and as an admin: from
-// the list to the page, the arrears chart and its table, the timeline newest first, marking a paper
-// received (the bot's checklist follows at once, the deadline stays); an operator covering a
-// colleague's family states why first. Every page passes axe-core's WCAG 2.1 A/AA rules, and what
-// households and files wrote renders as text.
-import type { FastifyInstance } from "fastify";
-import { Redis } from "ioredis";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdminServer } from "../admin/server.ts";
 import { systemClock } from "../core/clock.ts";
-import { loadConfig } from "../core/config.ts";
 import { householdChecklist, setHouseholdDocument } from "../core/documents.ts";
-import { createLogger } from "../core/logger.ts";
 import { saveOffice } from "../core/offices/offices.ts";
 import { EXPORT_README_KEYS, type ExportReadme, exportMemberData } from "../core/privacy.ts";
-import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { expectNoAxeViolations } from "./support/axe.ts";
-import { CHROMIUM_PATH, chromiumAvailable, launchBrowser } from "./support/browser.ts";
-import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
+import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { type PanelInBrowser, signInPage, startPanelInBrowser } from "./support/panel-browser.ts";
 
 const PASSWORD = "una password lunga abbastanza";
 const STAFF = {
@@ -31,9 +20,7 @@ const XSS_NAME = `<img src=x onerror="document.title='pwned'">`;
 const XSS_COURSE = "<script>document.title='pwned'</script> Cucito";
 
 let t: TestDatabase;
-let redis: Redis;
-let deliveryQueue: DeliveryQueue;
-let app: FastifyInstance;
+let panel: PanelInBrowser;
 let base: string;
 let browser: Browser;
 let householdId: number;
@@ -42,11 +29,7 @@ let memberId: number;
 const staffIds: Record<string, number> = {};
 
 beforeAll(async () => {
-  if (!chromiumAvailable())
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium`);
   t = await createTestDatabase();
-  redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
-  deliveryQueue = createDeliveryQueue(redis, testQueuePrefix());
   const { officeId } = await saveOffice(t.db, { code: "MN", name: "Mantova", municipalities: ["Mantova"] });
   for (const [key, email] of Object.entries(STAFF)) {
     const role = key === "coordinator" ? "coordinator" : key === "admin" ? "admin" : "operator";
@@ -146,32 +129,18 @@ beforeAll(async () => {
     status: "requested",
     dueDate: new Date("2027-01-31T00:00:00Z"),
   });
-  app = createAdminServer({
-    config: loadConfig({ DATABASE_URL: t.url }),
-    logger: createLogger({ level: "warn" }),
-    db: t.db,
-    clock: systemClock,
-    deliveryQueue,
-  });
-  base = await app.listen({ port: 0, host: "127.0.0.1" });
-  browser = await launchBrowser();
+  panel = await startPanelInBrowser(t);
+  base = panel.base;
+  browser = panel.browser;
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await deliveryQueue?.obliterate({ force: true }).catch(() => undefined);
-  await deliveryQueue?.close();
-  await redis?.quit();
+  await panel?.close();
   await t?.drop();
 });
 
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Accedi" }).click();
-  await page.waitForURL(/\/households/);
+function signIn(page: Page, email: string): Promise<void> {
+  return signInPage(page, base, email, PASSWORD);
 }
 
 describe("the household page in Chromium", () => {

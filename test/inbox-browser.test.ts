@@ -1,30 +1,19 @@
-// The inbox in Chromium: the list, a case page and the saved replies pass axe-core's WCAG 2.1 A/AA
-// rules; a household message arriving while the case page is open shows up without a reload, as
-// inert text (no script runs, no image loads), and the waiting counter follows.
-import type { FastifyInstance } from "fastify";
-import { Redis } from "ioredis";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdminServer } from "../admin/server.ts";
 import { postHouseholdMessage } from "../core/cases.ts";
 import { systemClock } from "../core/clock.ts";
-import { loadConfig } from "../core/config.ts";
-import { createLogger } from "../core/logger.ts";
 import { saveOffice } from "../core/offices/offices.ts";
-import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { expectNoAxeViolations } from "./support/axe.ts";
-import { CHROMIUM_PATH, chromiumAvailable, launchBrowser } from "./support/browser.ts";
-import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
+import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { type PanelInBrowser, startPanelInBrowser } from "./support/panel-browser.ts";
 
 const PASSWORD = "una password lunga abbastanza";
 const COORD = "coordinamento@aler.example";
 const XSS = `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">`;
 
 let t: TestDatabase;
-let redis: Redis;
-let deliveryQueue: DeliveryQueue;
-let app: FastifyInstance;
+let panel: PanelInBrowser;
 let base: string;
 let browser: Browser;
 let householdId: number;
@@ -33,11 +22,7 @@ let caseId: number;
 let savedId: number;
 
 beforeAll(async () => {
-  if (!chromiumAvailable())
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium`);
   t = await createTestDatabase();
-  redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
-  deliveryQueue = createDeliveryQueue(redis, testQueuePrefix());
   const officeId = (await saveOffice(t.db, { code: "BS", name: "Brescia", municipalities: ["Brescia"] }))
     .officeId;
   await saveOffice(t.db, { code: "MN", name: "Mantova", municipalities: ["Mantova"] });
@@ -84,23 +69,13 @@ beforeAll(async () => {
   await t.db.caseNote.create({ data: { caseId, text: "Nota: richiamare" } });
   savedId = (await t.db.savedReply.create({ data: { language: "ar", title: "الدفعة", body: "{{arrears}}" } }))
     .id;
-  app = createAdminServer({
-    config: loadConfig({ DATABASE_URL: t.url }),
-    logger: createLogger({ level: "warn" }),
-    db: t.db,
-    clock: systemClock,
-    deliveryQueue,
-  });
-  base = await app.listen({ port: 0, host: "127.0.0.1" });
-  browser = await launchBrowser();
+  panel = await startPanelInBrowser(t);
+  base = panel.base;
+  browser = panel.browser;
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await deliveryQueue?.obliterate({ force: true }).catch(() => undefined);
-  await deliveryQueue?.close();
-  await redis?.quit();
+  await panel?.close();
   await t?.drop();
 });
 

@@ -1,24 +1,14 @@
-// Every page of the panel, as each role, in Chromium, on the demo's own data (so this also proves
-// the demo fills every page): each answers, passes axe-core's WCAG 2.1 A/AA rules, and shows what the
-// demo put there for that role's office — and, on a phone-sized screen, needs no sideways scrolling.
-import type { FastifyInstance } from "fastify";
-import { Redis } from "ioredis";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdminServer } from "../admin/server.ts";
 import { systemClock } from "../core/clock.ts";
-import { loadConfig } from "../core/config.ts";
 import { prepareDemoDatabase } from "../core/demo/database.ts";
 import { createLogger } from "../core/logger.ts";
-import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
 import { expectNoAxeViolations } from "./support/axe.ts";
-import { CHROMIUM_PATH, chromiumAvailable, launchBrowser } from "./support/browser.ts";
-import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
+import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { type PanelInBrowser, signInPage, startPanelInBrowser } from "./support/panel-browser.ts";
 
 let t: TestDatabase;
-let redis: Redis;
-let deliveryQueue: DeliveryQueue;
-let app: FastifyInstance;
+let panel: PanelInBrowser;
 let base: string;
 let browser: Browser;
 let password: string;
@@ -36,8 +26,6 @@ const XSS = {
 };
 
 beforeAll(async () => {
-  if (!chromiumAvailable())
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium`);
   t = await createTestDatabase();
   const login = await prepareDemoDatabase(t.db, t.url, {
     clock: systemClock,
@@ -74,34 +62,18 @@ beforeAll(async () => {
   ).id;
   id.operatorStaff = (await t.db.staff.findUniqueOrThrow({ where: { email: LOGINS.operator } })).id;
   id.haddadCase = (await t.db.case.findFirstOrThrow({ where: { householdId: id.haddad } })).id;
-  redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
-  deliveryQueue = createDeliveryQueue(redis, testQueuePrefix());
-  app = createAdminServer({
-    config: loadConfig({ DATABASE_URL: t.url, BOT_USERNAME: "bussola_demo_bot" }),
-    logger: createLogger({ level: "warn" }),
-    db: t.db,
-    clock: systemClock,
-    deliveryQueue,
-  });
-  base = await app.listen({ port: 0, host: "127.0.0.1" });
-  browser = await launchBrowser();
+  panel = await startPanelInBrowser(t, { BOT_USERNAME: "bussola_demo_bot" });
+  base = panel.base;
+  browser = panel.browser;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await deliveryQueue?.obliterate({ force: true }).catch(() => undefined);
-  await deliveryQueue?.close();
-  await redis?.quit();
+  await panel?.close();
   await t?.drop();
 });
 
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Accedi" }).click();
-  await page.waitForURL(/\/households/);
+function signIn(page: Page, email: string): Promise<void> {
+  return signInPage(page, base, email, password);
 }
 
 /** [path, text the page must show] for a role; every one is opened, checked and axe-tested. */

@@ -102,6 +102,31 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
     };
   }
 
+  /** The form where an operator states why they open a colleague's family. */
+  async function showCover(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    householdId: number,
+    form: { reason: string; tooShort: boolean },
+    status = 200,
+  ) {
+    const household = await db.household.findUniqueOrThrow({
+      where: { id: householdId },
+      select: { contractCode: true, caseWorker: { select: { id: true, email: true, firstName: true } } },
+    });
+    return sendHtml(
+      reply,
+      coverPage(pageInfo(request, demo), {
+        householdId,
+        contractCode: household.contractCode,
+        caseWorker: household.caseWorker,
+        csrfToken: sessionOf(request).csrfToken,
+        ...form,
+      }),
+      status,
+    );
+  }
+
   async function showHousehold(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -112,23 +137,8 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
     const session = sessionOf(request);
     const opening = await householdOpening(db, clock, session, householdId);
     if (opening.kind === "hidden") return notFound(request, reply);
-    if (opening.kind === "needsCover") {
-      const household = await db.household.findUniqueOrThrow({
-        where: { id: householdId },
-        select: { contractCode: true, caseWorker: { select: { id: true, email: true, firstName: true } } },
-      });
-      return sendHtml(
-        reply,
-        coverPage(pageInfo(request, demo), {
-          householdId,
-          contractCode: household.contractCode,
-          caseWorker: household.caseWorker,
-          csrfToken: session.csrfToken,
-          reason: "",
-          tooShort: false,
-        }),
-      );
-    }
+    if (opening.kind === "needsCover")
+      return showCover(request, reply, householdId, { reason: "", tooShort: false });
     const file = await loadFile(householdId);
     if (!file) return notFound(request, reply);
     // Who opened a household's record is the household's to know (its /privacy export).
@@ -220,22 +230,7 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
     const result = await grantCover(db, clock, session, { householdId, reason });
     if (result.kind === "not_found") return notFound(request, reply);
     if (result.kind === "reason_too_short") {
-      const household = await db.household.findUniqueOrThrow({
-        where: { id: householdId },
-        select: { contractCode: true, caseWorker: { select: { id: true, email: true, firstName: true } } },
-      });
-      return sendHtml(
-        reply,
-        coverPage(pageInfo(request, demo), {
-          householdId,
-          contractCode: household.contractCode,
-          caseWorker: household.caseWorker,
-          csrfToken: session.csrfToken,
-          reason: reason.slice(0, 500),
-          tooShort: true,
-        }),
-        400,
-      );
+      return showCover(request, reply, householdId, { reason: reason.slice(0, 500), tooShort: true }, 400);
     }
     return reply.redirect(`/households/${householdId}`, 303);
   });
