@@ -554,34 +554,6 @@ export type CaseListRow = {
   assignedTo: string | null;
 };
 
-export const CASE_LIST_LIMIT = 500;
-
-/** Open and waiting cases, urgent first, then the oldest. No fiscal codes, phones or texts. */
-export async function listActiveCases(db: Db): Promise<CaseListRow[]> {
-  const rows = await db.case.findMany({
-    where: { status: { in: [...ACTIVE_CASE_STATUSES] } },
-    orderBy: [{ urgent: "desc" }, { openedAt: "asc" }, { id: "asc" }],
-    take: CASE_LIST_LIMIT,
-    select: {
-      id: true,
-      topic: true,
-      status: true,
-      urgent: true,
-      escalatedAt: true,
-      openedAt: true,
-      lastHouseholdMessageAt: true,
-      lastOperatorMessageAt: true,
-      household: { select: { contractCode: true } },
-      assignedStaff: { select: { email: true } },
-    },
-  });
-  return rows.map(({ household, assignedStaff, ...row }) => ({
-    ...row,
-    contractCode: household.contractCode,
-    assignedTo: assignedStaff?.email ?? null,
-  }));
-}
-
 export type CaseDetail = {
   id: number;
   topic: string;
