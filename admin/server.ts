@@ -26,6 +26,7 @@ import { assetRoutes } from "./routes/assets.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { caseloadRoutes } from "./routes/caseload.ts";
 import { caseRoutes } from "./routes/cases.ts";
+import { contentRoutes } from "./routes/content.ts";
 import { courseRoutes } from "./routes/courses.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { demoChatRoutes } from "./routes/demo-chat.ts";
@@ -204,6 +205,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     });
     savedReplyRoutes(scope, ctx);
     courseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
+    contentRoutes(scope, ctx);
     alertRoutes(scope, ctx);
     importRoutes(scope, ctx, { maxBytes: deps.config.importMaxBytes });
     invitationRoutes(scope, ctx, {

@@ -1,6 +1,7 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type Context } from "grammy";
+import { freshContent } from "../core/content/sync.ts";
 import { apiFetch } from "./api-fetch.ts";
 import type { BotContext, BotDeps } from "./context.ts";
 import { errorBoundary, logUpdateFailure, UpdateNotRecorded } from "./errors.ts";
@@ -52,9 +53,11 @@ export function createBot(options: BotOptions): Bot<BotContext> {
     return prev(method, payload, signal);
   });
 
-  bot.use((ctx, next) => {
+  bot.use(async (ctx, next) => {
     ctx.deps = deps;
     ctx.logger = deps.logger;
+    // Texts staff changed in the panel, at most a second old (core/content/sync.ts).
+    await freshContent(deps.db);
     return next();
   });
   // One chat's updates in order, so its session is never read and written by two at once: in this

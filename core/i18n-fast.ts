@@ -30,6 +30,14 @@ const I18NEXT_OPTIONS = new Set([
   "missingInterpolationHandler",
 ]);
 
+/** Moves when texts change under running translators (core/content/): their cut texts are stale then. */
+let generation = 0;
+
+/** Makes every fast translator cut its texts again on next use (after staff changed some). */
+export function forgetCompiledTexts(): void {
+  generation++;
+}
+
 const PLACEHOLDER = /\{\{(.+?)\}\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -93,7 +101,12 @@ export function fastTranslator(
   slow: TFunction,
 ): TFunction {
   const compiled = new Map<string, Compiled | null>();
+  let seen = generation;
   const lookup = (key: string): Compiled | null => {
+    if (seen !== generation) {
+      compiled.clear();
+      seen = generation;
+    }
     let entry = compiled.get(key);
     if (entry === undefined) {
       // "debt:balance.title" is namespace "debt", key "balance.title", as i18next splits it.

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import i18next, { type i18n, type TFunction } from "i18next";
-import { fastTranslator } from "./i18n-fast.ts";
+import { fastTranslator, forgetCompiledTexts } from "./i18n-fast.ts";
 
 export const LOCALES_DIR = join(import.meta.dirname, "..", "locales");
 export const DEFAULT_LANGUAGE = "it";
@@ -25,6 +25,8 @@ export function readLocales(dir = LOCALES_DIR): Resources {
 }
 
 const resources = readLocales();
+/** The texts as locales/ has them, untouched by staff's edits (i18next changes `resources` in place). */
+const pristine: Resources = structuredClone(resources);
 export const SUPPORTED_LANGUAGES: readonly string[] = Object.keys(resources).sort((a, b) =>
   a === DEFAULT_LANGUAGE ? -1 : b === DEFAULT_LANGUAGE ? 1 : a.localeCompare(b),
 );
@@ -77,4 +79,63 @@ export function translator(language: string, namespace = "bot"): Translate {
     if (language === resolveLanguage(language)) fixed.set(key, t);
   }
   return t;
+}
+
+/** A text staff wrote in place of a locales/ default (core/content/). */
+export type TextOverride = { namespace: string; key: string; language: string; text: string };
+
+/** Staff's texts now in force, by language and namespace: key → text. */
+let overridden = new Map<string, Map<string, string>>();
+
+/** The text locales/ has for the key ("faq.payment.answer"), in that language only. */
+export function defaultText(language: string, namespace: string, key: string): string | undefined {
+  let node: unknown = pristine[language]?.[namespace];
+  for (const part of key.split(".")) {
+    if (!node || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return typeof node === "string" ? node : undefined;
+}
+
+function setPath(bundle: Record<string, unknown>, key: string, text: string): void {
+  const parts = key.split(".");
+  let node = bundle;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    node[part] = next && typeof next === "object" ? next : {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts.at(-1) as string] = text;
+}
+
+/**
+ * Puts `overrides` in force in place of the ones before (a key no longer overridden gets its default
+ * back). Bundles whose texts did not change are left alone; every fixed and fast `t` sees the change.
+ */
+export function setTextOverrides(overrides: readonly TextOverride[]): void {
+  const next = new Map<string, Map<string, string>>();
+  for (const o of overrides) {
+    const bundle = `${o.language}\u0000${o.namespace}`;
+    let texts = next.get(bundle);
+    if (!texts) {
+      texts = new Map();
+      next.set(bundle, texts);
+    }
+    texts.set(o.key, o.text);
+  }
+  const same = (a: Map<string, string> | undefined, b: Map<string, string> | undefined) =>
+    (a?.size ?? 0) === (b?.size ?? 0) && [...(a ?? [])].every(([k, v]) => b?.get(k) === v);
+  const instance = getI18n();
+  let changed = false;
+  for (const bundle of new Set([...overridden.keys(), ...next.keys()])) {
+    if (same(overridden.get(bundle), next.get(bundle))) continue;
+    const [language = "", namespace = ""] = bundle.split("\u0000");
+    const texts = structuredClone(pristine[language]?.[namespace] ?? {});
+    for (const [key, text] of next.get(bundle) ?? []) setPath(texts, key, text);
+    instance.removeResourceBundle(language, namespace);
+    instance.addResourceBundle(language, namespace, texts, false, true);
+    changed = true;
+  }
+  overridden = next;
+  if (changed) forgetCompiledTexts();
 }

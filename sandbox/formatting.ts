@@ -1,7 +1,7 @@
 // Message text and captions: parse mode, explicit entities and Telegram's length limits.
 
+import { parseHtml } from "../core/telegram-html-parse.ts";
 import { badRequest, TEXT } from "./errors.ts";
-import { parseHtml } from "./html.ts";
 import type { MessageEntity } from "./types.ts";
 
 export const MAX_TEXT_LENGTH = 4096;

@@ -1,6 +1,6 @@
 // Splitting texts over Telegram's limit: pure, so checked against the sandbox's own HTML parser.
 import { describe, expect, it } from "vitest";
-import { parseHtml } from "../sandbox/html.ts";
+import { parseHtml } from "../core/telegram-html-parse.ts";
 import { splitMessage } from "../worker/delivery/split.ts";
 
 function plain(part: string): string {

@@ -33,7 +33,8 @@ export type NavItem =
   | "settings"
   | "queues"
   | "account"
-  | "courses";
+  | "courses"
+  | "content";
 
 /** The same page in another language: keeps the path and query, replaces ?lang=. */
 function languageHref(url: string, lang: string): string {
@@ -120,6 +121,7 @@ ${staff.role === "operator" ? "" : navLink("deliveries", "/deliveries", t("deliv
 ${navLink("cases", "/cases", t("cases.nav"), waiting)}
 ${staff.role === "operator" ? "" : navLink("courses", "/courses", translator(page.lang, "coursesAdmin")("nav"))}
 ${staff.role === "operator" ? "" : navLink("savedReplies", "/saved-replies", t("savedReplies.nav"))}
+${staff.role === "operator" ? "" : navLink("content", "/content", translator(page.lang, "contentAdmin")("nav"))}
 ${staff.role === "operator" ? "" : navLink("alerts", "/alerts", translator(page.lang, "staff")("alerts.nav"))}
 ${staff.role === "operator" ? "" : navLink("imports", "/imports", t("imports.nav"))}
 ${staff.role === "admin" ? navLink("audit", "/audit", t("audit.nav")) : ""}

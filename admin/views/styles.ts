@@ -195,6 +195,11 @@ form.compose{display:flex;gap:.5rem;padding:.6rem;background:#fff;border-top:1px
 form.compose input{flex:1}
 .chatlist td form{margin:0}
 
+/* The content area: texts as written, each language's state, the Telegram preview. */
+.source{display:block;white-space:pre-wrap;overflow-wrap:anywhere}
+ul.langstatus{display:flex;flex-wrap:wrap;gap:.2rem .8rem;margin:0}ul.langstatus .missing a{color:var(--danger)}
+.tg-preview{background:#e6ebe4;padding:.75rem;border-radius:.5rem;display:flex;flex-direction:column;max-width:30rem}
+
 /* Household page: documents, timeline, arrears chart and facts. */
 ul.documents li{margin-bottom:.4rem}
 ol.timeline{list-style:none;padding:0}ol.timeline li{padding:.4rem 0;border-bottom:1px solid var(--line)}

@@ -2,6 +2,7 @@
 // the month before, and one practical tip. Buttons page through months (callback "sum:YYYY-MM"; a
 // summary is a view, so its buttons keep working on old messages).
 import { Composer, InlineKeyboard } from "grammy";
+import { MAX_TIP_LENGTH } from "../../core/budget/tips.ts";
 import {
   type BudgetKindName,
   type BudgetSummary,
@@ -22,8 +23,6 @@ import type { BotContext } from "../context.ts";
 
 /** How far back the buttons go. */
 export const SUMMARY_MONTHS_BACK = 24;
-/** A tip edited in the admin panel is cut at this length, so the message always fits Telegram's limit. */
-const MAX_TIP_LENGTH = 600;
 
 /** Month-name formatters by language (making one costs far more than using it). */
 const monthFormats = new Map<string, Intl.DateTimeFormat>();

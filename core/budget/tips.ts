@@ -3,6 +3,9 @@
 // `category` is a budget category key, "income" (ways to raise income, shown when expenses exceed
 // income) or "any" (general).
 
+/** The longest tip /summary shows whole (it cuts a longer one); the panel refuses a longer one. */
+export const MAX_TIP_LENGTH = 600;
+
 export type SeedTip = {
   key: string;
   category: string;

@@ -1,11 +1,22 @@
 // Telegram's HTML parse mode: checks the markup the way Telegram's server does (same error texts, byte
 // offsets in UTF-8) and returns the plain text with its entities (offsets in UTF-16 code units).
+// One parser for both sides: the sandbox answers the bot with it (sandbox/formatting.ts), and the panel
+// refuses texts staff write that Telegram would refuse (core/content/check.ts). It lives in core because
+// production code never imports sandbox/.
 //
 // One deliberate difference: Telegram keeps an `&` that starts no valid entity as a literal `&`; its
 // documentation requires every `&` to be escaped, and the sandbox enforces that ("Character entity
 // expected"), so a bot that forgets to escape user text fails in tests rather than on some other day.
 
-import type { MessageEntity } from "./types.ts";
+/** An entity as the Bot API describes it (sandbox/types.ts has the same shape). */
+export type MessageEntity = {
+  type: string;
+  offset: number;
+  length: number;
+  url?: string;
+  language?: string;
+  custom_emoji_id?: string;
+};
 
 export type HtmlResult =
   | { ok: true; text: string; entities: MessageEntity[] }
