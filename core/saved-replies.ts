@@ -4,6 +4,7 @@
 // not have is left as its placeholder, for the operator to see and write by hand.
 import { audit } from "./audit.ts";
 import { MAX_REPLY_LENGTH } from "./cases.ts";
+import { SAVED_REPLIES_NAMESPACE } from "./content/families.ts";
 import type { Db } from "./db/client.ts";
 import { currentArrears, planOverview } from "./debt.ts";
 import { formatMoney } from "./money.ts";
@@ -62,20 +63,61 @@ export async function getSavedReply(db: Db, id: number): Promise<SavedReply | nu
   });
 }
 
+type Tx = Pick<Db, "savedReply" | "contentVersion" | "auditLog">;
+
+/** Keeps the reply as it is after a change (null: deleted) in the content history (ContentVersion). */
+async function keepVersion(
+  tx: Tx,
+  staffId: number | null,
+  id: number,
+  value: Omit<SavedReply, "id"> | null,
+  language: string,
+): Promise<number> {
+  const version = await tx.contentVersion.create({
+    data: {
+      namespace: SAVED_REPLIES_NAMESPACE,
+      key: String(id),
+      language: value?.language ?? language,
+      title: value?.title ?? null,
+      text: value?.body ?? null,
+      staffId,
+    },
+    select: { id: true },
+  });
+  return version.id;
+}
+
+/** A reply saved before its history was kept gets its current text as a first version, so it can come back. */
+async function keepFirstVersion(tx: Tx, id: number): Promise<void> {
+  const kept = await tx.contentVersion.count({
+    where: { namespace: SAVED_REPLIES_NAMESPACE, key: String(id) },
+  });
+  if (kept > 0) return;
+  const current = await tx.savedReply.findUnique({
+    where: { id },
+    select: { language: true, title: true, body: true },
+  });
+  if (current) await keepVersion(tx, null, id, current, current.language);
+}
+
 export async function createSavedReply(
   db: Db,
   staffId: number,
   value: Omit<SavedReply, "id">,
 ): Promise<number> {
-  const created = await db.savedReply.create({ data: value, select: { id: true } });
-  await audit(db, {
-    actorType: "staff",
-    actorId: staffId,
-    action: "savedReply.created",
-    entityType: "savedReply",
-    entityId: created.id,
+  return db.$transaction(async (tx) => {
+    const created = await tx.savedReply.create({ data: value, select: { id: true } });
+    const version = await keepVersion(tx, staffId, created.id, value, value.language);
+    await audit(tx, {
+      actorType: "staff",
+      actorId: staffId,
+      action: "savedReply.created",
+      entityType: "savedReply",
+      entityId: created.id,
+      details: { version },
+    });
+    return created.id;
   });
-  return created.id;
 }
 
 export async function updateSavedReply(
@@ -83,30 +125,82 @@ export async function updateSavedReply(
   staffId: number,
   id: number,
   value: Omit<SavedReply, "id">,
+  action: "savedReply.updated" | "savedReply.restored" = "savedReply.updated",
 ): Promise<boolean> {
-  const updated = await db.savedReply.updateMany({ where: { id }, data: value });
-  if (updated.count === 0) return false;
-  await audit(db, {
-    actorType: "staff",
-    actorId: staffId,
-    action: "savedReply.updated",
-    entityType: "savedReply",
-    entityId: id,
+  return db.$transaction(async (tx) => {
+    await keepFirstVersion(tx, id);
+    const updated = await tx.savedReply.updateMany({ where: { id }, data: value });
+    if (updated.count === 0) return false;
+    const version = await keepVersion(tx, staffId, id, value, value.language);
+    await audit(tx, {
+      actorType: "staff",
+      actorId: staffId,
+      action,
+      entityType: "savedReply",
+      entityId: id,
+      details: { version },
+    });
+    return true;
   });
-  return true;
 }
 
 export async function deleteSavedReply(db: Db, staffId: number, id: number): Promise<boolean> {
-  const deleted = await db.savedReply.deleteMany({ where: { id } });
-  if (deleted.count === 0) return false;
-  await audit(db, {
-    actorType: "staff",
-    actorId: staffId,
-    action: "savedReply.deleted",
-    entityType: "savedReply",
-    entityId: id,
+  return db.$transaction(async (tx) => {
+    await keepFirstVersion(tx, id);
+    const deleted = await tx.savedReply.deleteMany({ where: { id } });
+    if (deleted.count === 0) return false;
+    const version = await keepVersion(tx, staffId, id, null, "it");
+    await audit(tx, {
+      actorType: "staff",
+      actorId: staffId,
+      action: "savedReply.deleted",
+      entityType: "savedReply",
+      entityId: id,
+      details: { version },
+    });
+    return true;
   });
-  return true;
+}
+
+export type SavedReplyVersion = {
+  id: number;
+  language: string;
+  title: string;
+  body: string;
+  staffId: number | null;
+  at: Date;
+};
+
+/** The reply's earlier and current texts, newest first (deletions left out). */
+export async function savedReplyHistory(db: Db, id: number): Promise<SavedReplyVersion[]> {
+  const rows = await db.contentVersion.findMany({
+    where: { namespace: SAVED_REPLIES_NAMESPACE, key: String(id), text: { not: null } },
+    orderBy: { id: "desc" },
+    take: 50,
+    select: { id: true, language: true, title: true, text: true, staffId: true, at: true },
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    language: r.language,
+    title: r.title ?? "",
+    body: r.text ?? "",
+    staffId: r.staffId,
+    at: r.at,
+  }));
+}
+
+/** Puts an earlier version of the reply back, as a change of its own; false when it is not one of its versions. */
+export async function restoreSavedReply(
+  db: Db,
+  staffId: number,
+  id: number,
+  versionId: number,
+): Promise<boolean> {
+  const version = (await savedReplyHistory(db, id)).find((v) => v.id === versionId);
+  if (!version) return false;
+  const checked = checkSavedReply(version);
+  if (!checked.ok) return false;
+  return updateSavedReply(db, staffId, id, checked.value, "savedReply.restored");
 }
 
 /** The household's figures for the placeholders it has (a household without a plan has no next installment). */

@@ -391,4 +391,97 @@ describe("the content pages", () => {
     );
     expect(await t.db.contentText.count({ where: { namespace: "operator" } })).toBe(0);
   });
+
+  it("keeps every saved reply's versions and brings an earlier one back (audited); operators cannot", async () => {
+    const coordinator = await new Client().login(COORDINATOR);
+    const created = await coordinator.send("/saved-replies", {
+      language: "it",
+      title: "Saluto",
+      body: "Ciao, prima versione.",
+    });
+    expect(created.statusCode).toBe(303);
+    const reply = await t.db.savedReply.findFirstOrThrow({ where: { title: "Saluto" } });
+    expect(
+      (
+        await coordinator.send(`/saved-replies/${reply.id}`, {
+          language: "en",
+          title: "Hello",
+          body: "Hi, second.",
+        })
+      ).statusCode,
+    ).toBe(303);
+    const page = (await coordinator.get(`/saved-replies/${reply.id}`)).body;
+    expect(page).toContain("Cronologia");
+    expect(page).toContain("Ciao, prima versione.");
+    const versions = await t.db.contentVersion.findMany({
+      where: { namespace: "savedReplies", key: String(reply.id) },
+      orderBy: { id: "asc" },
+    });
+    expect(versions.map((v) => [v.language, v.title, v.text])).toEqual([
+      ["it", "Saluto", "Ciao, prima versione."],
+      ["en", "Hello", "Hi, second."],
+    ]);
+    const first = String(versions[0]?.id);
+
+    const operator = await new Client().login(OPERATOR);
+    expect((await operator.send(`/saved-replies/${reply.id}/restore`, { version: first })).statusCode).toBe(
+      403,
+    );
+    // Not this reply's version, not a version, not a reply.
+    const other = await t.db.savedReply.create({
+      data: { language: "it", title: "Altra", body: "Altro testo" },
+    });
+    expect(
+      (await coordinator.send(`/saved-replies/${other.id}/restore`, { version: first })).statusCode,
+    ).toBe(404);
+    expect((await coordinator.send(`/saved-replies/${reply.id}/restore`, { version: "x" })).statusCode).toBe(
+      404,
+    );
+    expect((await coordinator.send("/saved-replies/999999/restore", { version: first })).statusCode).toBe(
+      404,
+    );
+    expect(
+      (await coordinator.post(`/saved-replies/${reply.id}/restore`, { version: first })).statusCode,
+    ).toBe(403);
+    expect((await t.db.savedReply.findUniqueOrThrow({ where: { id: reply.id } })).body).toBe("Hi, second.");
+
+    const restored = await coordinator.send(`/saved-replies/${reply.id}/restore`, { version: first });
+    expect(restored.statusCode).toBe(303);
+    expect(restored.headers.location).toBe(`/saved-replies/${reply.id}?notice=restored`);
+    expect(await t.db.savedReply.findUniqueOrThrow({ where: { id: reply.id } })).toMatchObject({
+      language: "it",
+      title: "Saluto",
+      body: "Ciao, prima versione.",
+    });
+    expect((await coordinator.get(restored.headers.location as string)).body).toContain(
+      "Versione ripristinata.",
+    );
+    // A reply from before the history was kept: its text is kept at its first change.
+    expect(
+      (
+        await coordinator.send(`/saved-replies/${other.id}`, {
+          language: "it",
+          title: "Altra",
+          body: "Nuovo",
+        })
+      ).statusCode,
+    ).toBe(303);
+    expect(
+      (
+        await t.db.contentVersion.findMany({
+          where: { namespace: "savedReplies", key: String(other.id) },
+          orderBy: { id: "asc" },
+        })
+      ).map((v) => v.text),
+    ).toEqual(["Altro testo", "Nuovo"]);
+    const audits = await t.db.auditLog.findMany({
+      where: { entityType: "savedReply", entityId: String(reply.id) },
+      orderBy: { id: "asc" },
+    });
+    expect(audits.map((a) => a.action)).toEqual([
+      "savedReply.created",
+      "savedReply.updated",
+      "savedReply.restored",
+    ]);
+  });
 });

@@ -9,12 +9,13 @@ import { CONTENT_CHECK_MS } from "../core/content/sync.ts";
 import { defaultText } from "../core/i18n.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { type Sandbox, startSandbox } from "../sandbox/server.ts";
+import type { TranscriptEntry } from "../sandbox/transcript.ts";
 import { expectNoAxeViolations } from "./support/axe.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
 import { testOffice } from "./support/offices.ts";
 import { type PanelInBrowser, signInPage, startPanelInBrowser } from "./support/panel-browser.ts";
 import { type RunningProcess, startProcess } from "./support/processes.ts";
-import { SandboxUser, type TranscriptEntry } from "./support/sandbox-user.ts";
+import { SandboxUser } from "./support/sandbox-user.ts";
 
 const PASSWORD = "correct horse battery staple";
 const LOGINS = {
@@ -94,7 +95,7 @@ async function paymentAnswer(): Promise<TranscriptEntry> {
   await household.press(menu.message_id, "op:faq:payment");
   const [answer] = await household.replies(1, 20_000);
   if (!answer) throw new Error("no answer");
-  return answer;
+  return answer as TranscriptEntry;
 }
 
 /** Telegram's plain text for one of our HTML texts (tags gone, entities decoded). */

@@ -7,10 +7,12 @@ import {
   getSavedReply,
   isSavedReplyLanguage,
   listSavedReplies,
+  restoreSavedReply,
+  savedReplyHistory,
   updateSavedReply,
 } from "../../core/saved-replies.ts";
 import { sessionOf } from "../auth.ts";
-import { type AdminContext, idParam, pageInfo, sendHtml, sendNotFound } from "../context.ts";
+import { type AdminContext, idOf, idParam, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import { savedRepliesPage, savedReplyFormPage } from "../views/saved-replies.ts";
 
 export function savedReplyRoutes(app: FastifyInstance, ctx: AdminContext): void {
@@ -55,9 +57,16 @@ export function savedReplyRoutes(app: FastifyInstance, ctx: AdminContext): void 
     const id = idParam(request);
     const found = id === null ? null : await getSavedReply(db, id);
     if (!found) return notFound(request, reply);
+    const restored = ((request.query ?? {}) as Record<string, unknown>).notice === "restored";
     return sendHtml(
       reply,
-      savedReplyFormPage(pageInfo(request, demo), { id: found.id, value: found, problems: [] }),
+      savedReplyFormPage(pageInfo(request, demo), {
+        id: found.id,
+        value: found,
+        problems: [],
+        history: await savedReplyHistory(db, found.id),
+        restored,
+      }),
     );
   });
 
@@ -69,13 +78,32 @@ export function savedReplyRoutes(app: FastifyInstance, ctx: AdminContext): void 
     if (!checked.ok) {
       return sendHtml(
         reply,
-        savedReplyFormPage(pageInfo(request, demo), { id, value: typed(body), problems: checked.problems }),
+        savedReplyFormPage(pageInfo(request, demo), {
+          id,
+          value: typed(body),
+          problems: checked.problems,
+          history: await savedReplyHistory(db, id),
+        }),
         400,
       );
     }
     if (!(await updateSavedReply(db, sessionOf(request).staffId, id, checked.value)))
       return notFound(request, reply);
     return reply.redirect(`/saved-replies?language=${checked.value.language}&notice=updated`, 303);
+  });
+
+  // Undo: an earlier version comes back, as a change of its own (audited, kept in the history).
+  app.post("/saved-replies/:id/restore", { preHandler: allowed }, async (request, reply) => {
+    const id = idParam(request);
+    const version = idOf(((request.body ?? {}) as Record<string, unknown>).version);
+    if (
+      id === null ||
+      version === null ||
+      !(await restoreSavedReply(db, sessionOf(request).staffId, id, version))
+    ) {
+      return notFound(request, reply);
+    }
+    return reply.redirect(`/saved-replies/${id}?notice=restored`, 303);
   });
 
   app.post("/saved-replies/:id/delete", { preHandler: allowed }, async (request, reply) => {

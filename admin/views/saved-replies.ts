@@ -1,12 +1,15 @@
 // Saved replies: the list per language, and the form to write or change one.
 import { MAX_REPLY_LENGTH } from "../../core/cases.ts";
+import { translator } from "../../core/i18n.ts";
 import {
   MAX_TITLE_LENGTH,
   PLACEHOLDERS,
   SAVED_REPLY_LANGUAGES,
   type SavedReply,
   type SavedReplyProblem,
+  type SavedReplyVersion,
 } from "../../core/saved-replies.ts";
+import { formatRomeDateTime } from "../../core/time.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { languageLabel } from "./language.ts";
 import { layout, type PageInfo } from "./layout.ts";
@@ -66,9 +69,12 @@ export function savedReplyFormPage(
     id?: number;
     value: { language: string; title: string; body: string };
     problems: SavedReplyProblem[];
+    history?: SavedReplyVersion[];
+    restored?: boolean;
   },
 ): SafeHtml {
   const { t, staff } = page;
+  const c = translator(page.lang, "contentAdmin");
   const title = view.id === undefined ? t("savedReplies.new") : t("savedReplies.edit");
   const options = SAVED_REPLY_LANGUAGES.map(
     (lang) =>
@@ -79,6 +85,7 @@ export function savedReplyFormPage(
     current: "savedReplies",
     body: html`<p><a href="/saved-replies">${t("savedReplies.back")}</a></p>
 <h1>${title}</h1>
+${view.restored ? html`<p class="notice" role="status">${c("savedReplyRestored")}</p>` : ""}
 ${
   view.problems.length > 0
     ? html`<div class="error" role="alert"><ul class="plain">${view.problems.map(
@@ -97,6 +104,41 @@ ${
 <p class="muted" id="body-hint">${t("savedReplies.bodyHint", { placeholders: PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ") })}</p>
 <textarea id="body" name="body" rows="8" cols="60" maxlength="${MAX_REPLY_LENGTH}" required aria-describedby="body-hint">${view.value.body}</textarea>
 <div class="actions"><button type="submit">${t("savedReplies.save")}</button></div>
-</form>`,
+</form>
+${view.id === undefined ? "" : savedReplyHistory(page, view.id, view.history ?? [])}`,
   });
+}
+
+/** The reply's versions, newest (in use) first, each older one with a button to bring it back. */
+function savedReplyHistory(page: PageInfo, id: number, history: SavedReplyVersion[]): SafeHtml {
+  const c = translator(page.lang, "contentAdmin");
+  const csrf = page.staff?.csrfToken ?? "";
+  const rows = history.map(
+    (v, index) => html`<tr>
+<td data-label="${c("column.version")}">${v.id}${index === 0 ? html` <strong>(${c("current")})</strong>` : ""}</td>
+<td data-label="${c("column.when")}">${formatRomeDateTime(v.at)}</td>
+<td data-label="${c("column.who")}">${v.staffId === null ? "—" : c("staffNumber", { id: v.staffId })}</td>
+<td data-label="${c("column.text")}"><span class="source" lang="${v.language}"><strong>${v.title}</strong>
+${v.body.length > 200 ? `${v.body.slice(0, 199)}…` : v.body}</span></td>
+<td data-label="${c("column.actions")}">${
+      index === 0
+        ? ""
+        : html`<form method="post" action="/saved-replies/${id}/restore"><input type="hidden" name="_csrf" value="${csrf}">
+<input type="hidden" name="version" value="${v.id}">
+<button type="submit" class="secondary" aria-label="${c("restoreNamed", { version: v.id })}">${c("restore")}</button></form>`
+    }</td>
+</tr>`,
+  );
+  return html`<h2>${c("history")}</h2>
+${
+  rows.length > 0
+    ? html`<table>
+<caption class="sr">${c("history")}</caption>
+<thead><tr><th scope="col">${c("column.version")}</th><th scope="col">${c("column.when")}</th><th scope="col">${c(
+        "column.who",
+      )}</th><th scope="col">${c("column.text")}</th><th scope="col">${c("column.actions")}</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>`
+    : html`<p class="empty">${c("savedReplyHistoryEmpty")}</p>`
+}`;
 }
