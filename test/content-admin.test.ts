@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminServer } from "../admin/server.ts";
+import { itemLabel } from "../admin/views/content.ts";
 import { SEED_TIPS } from "../core/budget/tips.ts";
 import { chooseTip } from "../core/budget.ts";
 import { systemClock } from "../core/clock.ts";
@@ -119,6 +120,13 @@ describe("what a text must be", () => {
     const tip = tipItem("rent_pay_first");
     expect(checkContentText(tip, "x".repeat(601), undefined)[0]).toMatchObject({ code: "tooLong", max: 600 });
     expect(checkContentText(tip, "<b>no</b> & <i>plain", undefined)).toEqual([]);
+  });
+
+  it("names every editable text for staff, in Italian and English", () => {
+    for (const lang of ["it", "en"]) {
+      const c = translator(lang, "contentAdmin");
+      for (const item of allLocaleItems()) expect(itemLabel(c, item), item.id).not.toMatch(/^item\./);
+    }
   });
 
   it("never lets a key off the allow-list be edited", async () => {

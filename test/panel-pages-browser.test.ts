@@ -102,6 +102,8 @@ function pagesOf(role: "operator" | "coordinator" | "admin"): [string, string][]
     [`/saved-replies/${id.savedReply}`, "Risposte"],
     [`/cases/${id.rossiCase}?saved=${id.savedReply}`, "Ciao"],
     ["/courses", "Corsi e incontri"],
+    ["/content", "Testi per le famiglie"],
+    [`/content/edit?item=${encodeURIComponent("operator:faq.payment.answer")}&language=en`, "Cronologia"],
   ];
   if (role === "coordinator") return staff;
   return [

@@ -26,7 +26,7 @@ function languageText(staffLanguage: string, code: string): string {
 }
 
 export function itemLabel(c: Translate, item: ContentItem): string {
-  return item.family === "tips" ? c("tip", { key: item.key }) : c(`item.${item.id.replace(/[:.-]/g, "_")}`);
+  return item.family === "tips" ? c("tip", { key: item.key }) : c(`item.${item.id.replace(/[:._]/g, "-")}`);
 }
 
 export function editHref(item: ContentItem, language: string): string {
