@@ -1,5 +1,6 @@
 // The admin panel: a Fastify server with server-rendered pages and plain forms. Returned without
 // listening, so the entry point can mount the bot's webhook route on it before calling listen().
+
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
@@ -12,6 +13,7 @@ import Fastify, {
 } from "fastify";
 import type { Clock } from "../core/clock.ts";
 import type { Config } from "../core/config.ts";
+import { freshContent } from "../core/content/sync.ts";
 import type { Db } from "../core/db/client.ts";
 import { waitingCount } from "../core/inbox.ts";
 import type { Logger } from "../core/logger.ts";
@@ -157,6 +159,8 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
       if (request.method !== "GET") return;
       const path = request.url.split("?")[0] ?? "";
       if (path.startsWith("/assets/") || path.startsWith("/health") || path.endsWith("/events")) return;
+      // Household texts another process changed (documents' names on household pages): core/content/sync.ts.
+      await freshContent(deps.db);
       const session = await ctx.auth.loadSession(request);
       if (!session) return;
       setWaitingCount(request, await waitingCount(deps.db, session, deps.clock.now()));
