@@ -277,6 +277,8 @@ describe("export", () => {
       "caseMessages",
       "staffNotes",
       "staffViews",
+      "checkups",
+      "satisfaction",
     ]);
     expect(readme.about).toContain("centesimi");
     expect(readme.balances).toContain("Li conserva ALER");
@@ -613,6 +615,8 @@ describe("core/privacy.ts", () => {
       caseMessages: "c",
       staffNotes: "n",
       staffViews: "s",
+      checkups: "k",
+      satisfaction: "sa",
     };
     const data = await exportMemberData(h.db, member.id, { clock: systemClock, readme });
     const json = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
