@@ -191,8 +191,8 @@ checkupFeature.callbackQuery(/^chk:a:(\d{1,10}):(\d{1,2}):(\d{1,2})$/, async (ct
     case "refused":
       return refuse(ctx, result.refusal);
     case "already_answered":
-      await ctx.answerCallbackQuery({ text: c(ctx, "errors.already_answered") });
-      return clearButtons(ctx);
+      // Its buttons may already be gone (a double tap): leave the message as it is.
+      return ctx.answerCallbackQuery({ text: c(ctx, "errors.already_answered") });
     case "not_current":
       await ctx.answerCallbackQuery({ text: c(ctx, "errors.old_button") });
       await clearButtons(ctx);
