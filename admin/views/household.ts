@@ -345,7 +345,7 @@ function checkupSection(page: PageInfo, checkups: HouseholdCheckups): SafeHtml {
     if (r.completedAt) return o("checkup.completed", { date: formatCalendarDate(r.completedAt) });
     const answered = Object.keys(r.answers).length;
     if (r.startedAt || answered > 0)
-      return o("checkup.inProgress", { count: answered, total: CHECKUP_QUESTION_COUNT });
+      return o("checkup.inProgress", { answered, total: CHECKUP_QUESTION_COUNT });
     return o("checkup.offered", { date: formatCalendarDate(r.offeredAt) });
   };
   const table =
