@@ -60,8 +60,9 @@ export async function eraseOwnContent(db: Db, memberId: number, clock: Clock): P
       details: {
         budgetEntries: entries.count,
         caseMessages: messages.count,
-        checkups: checkups.count,
-        satisfaction: satisfaction.count,
+        // Named only when there were some, as most members never answered a check-up.
+        ...(checkups.count > 0 ? { checkups: checkups.count } : {}),
+        ...(satisfaction.count > 0 ? { satisfaction: satisfaction.count } : {}),
       },
     });
     return { budgetEntries: entries.count, caseMessages: messages.count, at };
