@@ -120,6 +120,11 @@ describe("the check-up in Italian", () => {
     const member = await memberOf(anna);
     const row = () => h.db.checkup.findFirstOrThrow({ where: { memberId: member.id, round: "entry" } });
     expect((await row()).answers).toEqual({});
+    // Words of worry are never swallowed by the check-up: the worry feature answers, the round waits.
+    await anna.send({ text: "non riesco proprio a pagare l'affitto" });
+    expect((await anna.replies(1))[0]?.text).toContain("Grazie di avermelo detto");
+    expect(await anna.quietFor(500)).toEqual([]);
+    expect((await row()).answers).toEqual({});
 
     // The same button twice at once (a double tap): one answer, one next question.
     const data = callbacks(q1again).find((d) => d.endsWith(":0:1")) ?? "";

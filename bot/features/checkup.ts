@@ -35,6 +35,7 @@ import {
   refusalFor,
 } from "../../core/checkup/store.ts";
 import { startCallback } from "../../core/checkup/texts.ts";
+import { detectWorry } from "../../core/worry.ts";
 import type { BotContext } from "../context.ts";
 import { answering, endFlow, startFlow } from "../flows.ts";
 import { showCourses } from "./courses.ts";
@@ -245,8 +246,14 @@ checkupFeature.callbackQuery(/^chk:/, (ctx) =>
   ctx.answerCallbackQuery({ text: c(ctx, "errors.old_button") }),
 );
 
-// Text typed while a question waits for a button: say so, and ask the same question again.
-checkupFeature.filter(answering(CHECKUP_FLOW), async (ctx) => {
+// Text typed while a question waits for a button: say so, and ask the same question again. Words of
+// worry are never swallowed by the check-up: the round pauses (its answers kept) and the worry
+// feature answers them as it would at any other moment.
+checkupFeature.filter(answering(CHECKUP_FLOW), async (ctx, next) => {
+  if (detectWorry(ctx.message.text) !== null) {
+    endFlow(ctx);
+    return next();
+  }
   const id = ctx.session.flow?.data.id;
   const member = ctx.member;
   const state = typeof id === "number" ? await checkupById(ctx.deps.db, id) : null;
