@@ -14,21 +14,31 @@ export type StoredCounts = {
   caseMessages: number;
   /** Course enrolments, cancelled ones included. */
   enrolments: number;
+  /** Check-up rounds with answers of theirs, and closed conversations they scored (issue 12). */
+  checkupAnswers: number;
 };
 
 /** Only what the member wrote: operators' and system messages in the same case are not theirs. */
 const ownMessages = (memberId: number) => ({ memberId, author: "household" as const });
 
 export async function storedCounts(db: Db, memberId: number): Promise<StoredCounts> {
-  const [budgetEntries, caseMessages, enrolments] = await Promise.all([
+  const [budgetEntries, caseMessages, enrolments, checkups, scores] = await Promise.all([
     db.budgetEntry.count({ where: { memberId } }),
     db.caseMessage.count({ where: ownMessages(memberId) }),
     db.enrolment.count({ where: { memberId } }),
+    db.checkup.count({ where: { memberId, erasedAt: null, startedAt: { not: null } } }),
+    db.caseSatisfaction.count({ where: { memberId, erasedAt: null, score: { not: null } } }),
   ]);
-  return { budgetEntries, caseMessages, enrolments };
+  return { budgetEntries, caseMessages, enrolments, checkupAnswers: checkups + scores };
 }
 
-export type ErasureResult = { budgetEntries: number; caseMessages: number; at: Date };
+export type ErasureResult = {
+  budgetEntries: number;
+  caseMessages: number;
+  /** Check-up rounds and satisfaction answers of theirs now erased. */
+  checkupAnswers: number;
+  at: Date;
+};
 
 /**
  * Deletes what the member entered themselves (budget entries, their messages to operators) and
@@ -65,7 +75,12 @@ export async function eraseOwnContent(db: Db, memberId: number, clock: Clock): P
         ...(satisfaction.count > 0 ? { satisfaction: satisfaction.count } : {}),
       },
     });
-    return { budgetEntries: entries.count, caseMessages: messages.count, at };
+    return {
+      budgetEntries: entries.count,
+      caseMessages: messages.count,
+      checkupAnswers: checkups.count + satisfaction.count,
+      at,
+    };
   });
 }
 

@@ -236,6 +236,36 @@ describe("the check-up in Italian", () => {
   }, 90_000);
 });
 
+describe("the check-up's answers are the person's own data", () => {
+  it("/privacy counts them, and erasing what one wrote erases them; the rounds are not offered again", async () => {
+    const lia = await h.linkedUser("CHK-9", { firstName: "Lia" });
+    const member = await memberOf(lia);
+    await h.db.checkup.create({
+      data: {
+        householdId: member.householdId as number,
+        round: "entry",
+        memberId: member.id,
+        offeredAt: clock.now(),
+        startedAt: clock.now(),
+        answers: { debt: "exactly" },
+      },
+    });
+    const overview = await lia.ask("/privacy");
+    expect(overview.text).toContain("Check-up e valutazioni a cui hai risposto: 1");
+    expect(await press(lia, overview, "privacy:erase")).toBe("");
+    const [confirm] = await lia.replies(1);
+    expect(confirm?.text).toContain("Cancello anche le tue risposte ai check-up");
+    const yes = callbacks(confirm).find((d) => d.startsWith("privacy:erase_ok:")) ?? "";
+    expect(await press(lia, confirm, yes)).toBe("");
+    expect((await lia.replies(1))[0]?.text).toContain(
+      "Cancellate anche le risposte ai check-up e le valutazioni: 1",
+    );
+    const row = await h.db.checkup.findFirstOrThrow({ where: { memberId: member.id } });
+    expect([row.answers, row.erasedAt !== null]).toEqual([{}, true]);
+    expect((await lia.ask("/privacy")).text).not.toContain("Check-up e valutazioni");
+  }, 60_000);
+});
+
 describe("the check-up in English", () => {
   it("offers, asks and sums up in English; a stale button of an old round is refused", async () => {
     clock.set(new Date("2027-04-01T08:00:00Z"));
@@ -257,7 +287,8 @@ describe("the check-up in English", () => {
     // Three months later, the m3 round is offered while the entry round was never finished: the
     // old round's buttons now say a newer check-up is waiting, and change nothing.
     clock.set(new Date("2027-07-01T08:00:00Z"));
-    expect(await scanNow()).toMatchObject({ offered: 1 }); // Ed's m3 (Anna's household had its own)
+    // Ed's m3, and the m3 of Lia's household (linked on 7 March); Anna's household had its own.
+    expect(await scanNow()).toMatchObject({ offered: 2 });
     const member = await memberOf(ed);
     const [m3] = await ed.replies(1, 15_000);
     expect(callbacks(m3)).toEqual(["chk:s:m3"]);
