@@ -8,6 +8,7 @@ import { errorBoundary, logUpdateFailure, UpdateNotRecorded } from "./errors.ts"
 import { balanceEarlyRead, balanceFeature } from "./features/balance.ts";
 import { budgetFeature } from "./features/budget.ts";
 import { cancelFeature } from "./features/cancel.ts";
+import { checkupFeature } from "./features/checkup.ts";
 import { consentFeature, consentGate } from "./features/consent.ts";
 import { coursesFeature } from "./features/courses.ts";
 import { documentsFeature } from "./features/documents.ts";
@@ -22,6 +23,7 @@ import { operatorsGroupFeature } from "./features/operators-group.ts";
 import { planFeature } from "./features/plan.ts";
 import { privacyFeature } from "./features/privacy.ts";
 import { remindersFeature } from "./features/reminders.ts";
+import { satisfactionFeature } from "./features/satisfaction.ts";
 import { startFeature } from "./features/start.ts";
 import { summaryFeature } from "./features/summary.ts";
 import { worryFeature } from "./features/worry.ts";
@@ -90,6 +92,8 @@ export function createBot(options: BotOptions): Bot<BotContext> {
   bot.use(documentsFeature);
   bot.use(privacyFeature);
   bot.use(remindersFeature);
+  bot.use(checkupFeature);
+  bot.use(satisfactionFeature);
   bot.use(linkFeature);
   // Worry first among the free-text handlers: before a case takes the text, or the fallback.
   bot.use(worryFeature);

@@ -4,6 +4,7 @@
 // queue. Either side can close it.
 import { TZDate } from "@date-fns/tz";
 import { audit } from "./audit.ts";
+import { recordSatisfactionAsked, satisfactionMarkup, satisfactionQuestion } from "./checkup/satisfaction.ts";
 import type { Clock } from "./clock.ts";
 import type { CaseAuthor, CaseOutcome, CaseStatus, Db, Prisma } from "./db/client.ts";
 import { sqlOf } from "./db/sql.ts";
@@ -487,7 +488,10 @@ export async function closeCaseByStaff(
   input: { caseId: number; staffId: number; outcome: CaseOutcome },
 ): Promise<StaffCloseResult> {
   const { db, clock } = deps;
-  const found = await db.case.findUnique({ where: { id: input.caseId }, select: { householdId: true } });
+  const found = await db.case.findUnique({
+    where: { id: input.caseId },
+    select: { householdId: true, memberId: true },
+  });
   if (!found) return "not_found";
   const closed = await db.$transaction(async (tx) => {
     await lockHousehold(tx, found.householdId);
@@ -499,13 +503,25 @@ export async function closeCaseByStaff(
   });
   if (!closed) return "already_closed";
   const members = await reachableMembers(db, found.householdId);
+  // One member is asked how it went (issue 12): who opened the case if still reachable, else the first.
+  const asked = members.find((m) => m.id === found.memberId) ?? members[0];
+  const askSatisfaction =
+    asked !== undefined &&
+    (await recordSatisfactionAsked(db, clock, {
+      caseId: input.caseId,
+      householdId: found.householdId,
+      memberId: asked.id,
+    }));
   for (const member of members) {
     const t = translator(member.language, "operator");
+    const closedText = t("closed.by_operator", { menu: translator(member.language)("menu.operator") });
+    const withQuestion = askSatisfaction && member.id === asked?.id;
     await requestDelivery(deps, {
       purpose: `case-closed:${input.caseId}:${member.id}`,
       memberId: member.id,
-      text: t("closed.by_operator", { menu: translator(member.language)("menu.operator") }),
+      text: withQuestion ? `${closedText}\n\n${satisfactionQuestion(member.language)}` : closedText,
       parseMode: "HTML",
+      ...(withQuestion ? { replyMarkup: satisfactionMarkup(input.caseId) } : {}),
     });
   }
   await audit(db, {

@@ -2,6 +2,7 @@
 // themselves, and unlinking their Telegram from the household. Figures from the authority's
 // accounting (contract, arrears, payments, plans) are the authority's records and are never erased here.
 import { audit } from "./audit.ts";
+import { cleanAnswers } from "./checkup/questions.ts";
 import type { Clock } from "./clock.ts";
 import type { Db } from "./db/client.ts";
 import { formatMoney } from "./money.ts";
@@ -13,21 +14,31 @@ export type StoredCounts = {
   caseMessages: number;
   /** Course enrolments, cancelled ones included. */
   enrolments: number;
+  /** Check-up rounds with answers of theirs, and closed conversations they scored (issue 12). */
+  checkupAnswers: number;
 };
 
 /** Only what the member wrote: operators' and system messages in the same case are not theirs. */
 const ownMessages = (memberId: number) => ({ memberId, author: "household" as const });
 
 export async function storedCounts(db: Db, memberId: number): Promise<StoredCounts> {
-  const [budgetEntries, caseMessages, enrolments] = await Promise.all([
+  const [budgetEntries, caseMessages, enrolments, checkups, scores] = await Promise.all([
     db.budgetEntry.count({ where: { memberId } }),
     db.caseMessage.count({ where: ownMessages(memberId) }),
     db.enrolment.count({ where: { memberId } }),
+    db.checkup.count({ where: { memberId, erasedAt: null, startedAt: { not: null } } }),
+    db.caseSatisfaction.count({ where: { memberId, erasedAt: null, score: { not: null } } }),
   ]);
-  return { budgetEntries, caseMessages, enrolments };
+  return { budgetEntries, caseMessages, enrolments, checkupAnswers: checkups + scores };
 }
 
-export type ErasureResult = { budgetEntries: number; caseMessages: number; at: Date };
+export type ErasureResult = {
+  budgetEntries: number;
+  caseMessages: number;
+  /** Check-up rounds and satisfaction answers of theirs now erased. */
+  checkupAnswers: number;
+  at: Date;
+};
 
 /**
  * Deletes what the member entered themselves (budget entries, their messages to operators) and
@@ -38,6 +49,16 @@ export async function eraseOwnContent(db: Db, memberId: number, clock: Clock): P
   return db.$transaction(async (tx) => {
     const entries = await tx.budgetEntry.deleteMany({ where: { memberId } });
     const messages = await tx.caseMessage.deleteMany({ where: ownMessages(memberId) });
+    // Their check-up answers and satisfaction scores go too; the rows stay, marked, so a round or a
+    // closed case is not asked about again.
+    const checkups = await tx.checkup.updateMany({
+      where: { memberId, erasedAt: null },
+      data: { answers: {}, erasedAt: at },
+    });
+    const satisfaction = await tx.caseSatisfaction.updateMany({
+      where: { memberId, erasedAt: null },
+      data: { score: null, comment: null, erasedAt: at },
+    });
     // The Telegram first name (kept so staff can tell a household's members apart) goes too.
     await tx.member.update({ where: { id: memberId }, data: { erasureRequestedAt: at, firstName: null } });
     await audit(tx, {
@@ -46,9 +67,20 @@ export async function eraseOwnContent(db: Db, memberId: number, clock: Clock): P
       action: "member.erasure",
       entityType: "member",
       entityId: memberId,
-      details: { budgetEntries: entries.count, caseMessages: messages.count },
+      details: {
+        budgetEntries: entries.count,
+        caseMessages: messages.count,
+        // Named only when there were some, as most members never answered a check-up.
+        ...(checkups.count > 0 ? { checkups: checkups.count } : {}),
+        ...(satisfaction.count > 0 ? { satisfaction: satisfaction.count } : {}),
+      },
     });
-    return { budgetEntries: entries.count, caseMessages: messages.count, at };
+    return {
+      budgetEntries: entries.count,
+      caseMessages: messages.count,
+      checkupAnswers: checkups.count + satisfaction.count,
+      at,
+    };
   });
 }
 
@@ -101,6 +133,8 @@ export const EXPORT_README_KEYS = [
   "caseMessages",
   "staffNotes",
   "staffViews",
+  "checkups",
+  "satisfaction",
 ] as const satisfies readonly (keyof ExportReadme)[];
 
 /** The header of the export: one plain sentence per section, in the member's language. */
@@ -117,6 +151,8 @@ export type ExportReadme = {
   caseMessages: string;
   staffNotes: string;
   staffViews: string;
+  checkups: string;
+  satisfaction: string;
 };
 
 const isoDate = (date: Date): string => date.toISOString().slice(0, 10);
@@ -153,48 +189,60 @@ export async function exportMemberData(
             documents: { include: { requirement: true }, orderBy: { requirement: { sortOrder: "asc" } } },
           },
         });
-  const [budgetEntries, enrolments, caseMessages, staffViews, caseNotes, householdNotes, attendance] =
-    await Promise.all([
-      db.budgetEntry.findMany({ where: { memberId }, orderBy: [{ occurredOn: "asc" }, { id: "asc" }] }),
-      db.enrolment.findMany({
-        where: { memberId },
-        orderBy: { id: "asc" },
-        include: { session: { include: { course: true } } },
-      }),
-      db.caseMessage.findMany({
-        where: ownMessages(memberId),
-        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-        include: { case: { select: { topic: true } } },
-      }),
-      householdId === null ? Promise.resolve([]) : staffViewsOf(db, householdId),
-      // Staff's private notes on the household's conversations: never sent to it, but its data (art. 15).
-      householdId === null
-        ? Promise.resolve([])
-        : db.caseNote.findMany({
-            where: { case: { householdId } },
-            orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-            select: {
-              caseId: true,
-              text: true,
-              createdAt: true,
-              case: { select: { topic: true } },
-              staff: { select: { role: true } },
-            },
-          }),
-      // And on the household itself (its page in the panel).
-      householdId === null
-        ? Promise.resolve([])
-        : db.householdNote.findMany({
-            where: { householdId },
-            orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-            select: { text: true, createdAt: true, staff: { select: { role: true } } },
-          }),
-      // The courses' register: whether they came, and for how long (paid placements pay by the hour).
-      db.attendance.findMany({
-        where: { memberId },
-        select: { sessionId: true, status: true, minutes: true },
-      }),
-    ]);
+  const [
+    budgetEntries,
+    enrolments,
+    caseMessages,
+    staffViews,
+    caseNotes,
+    householdNotes,
+    attendance,
+    checkups,
+    satisfaction,
+  ] = await Promise.all([
+    db.budgetEntry.findMany({ where: { memberId }, orderBy: [{ occurredOn: "asc" }, { id: "asc" }] }),
+    db.enrolment.findMany({
+      where: { memberId },
+      orderBy: { id: "asc" },
+      include: { session: { include: { course: true } } },
+    }),
+    db.caseMessage.findMany({
+      where: ownMessages(memberId),
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      include: { case: { select: { topic: true } } },
+    }),
+    householdId === null ? Promise.resolve([]) : staffViewsOf(db, householdId),
+    // Staff's private notes on the household's conversations: never sent to it, but its data (art. 15).
+    householdId === null
+      ? Promise.resolve([])
+      : db.caseNote.findMany({
+          where: { case: { householdId } },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          select: {
+            caseId: true,
+            text: true,
+            createdAt: true,
+            case: { select: { topic: true } },
+            staff: { select: { role: true } },
+          },
+        }),
+    // And on the household itself (its page in the panel).
+    householdId === null
+      ? Promise.resolve([])
+      : db.householdNote.findMany({
+          where: { householdId },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          select: { text: true, createdAt: true, staff: { select: { role: true } } },
+        }),
+    // The courses' register: whether they came, and for how long (paid placements pay by the hour).
+    db.attendance.findMany({
+      where: { memberId },
+      select: { sessionId: true, status: true, minutes: true },
+    }),
+    // The check-ups they answered (offered to them), and how their closed conversations went.
+    db.checkup.findMany({ where: { memberId }, orderBy: [{ offeredAt: "asc" }, { id: "asc" }] }),
+    db.caseSatisfaction.findMany({ where: { memberId }, orderBy: [{ askedAt: "asc" }, { id: "asc" }] }),
+  ]);
   const attendanceBySession = new Map(attendance.map((a) => [a.sessionId, a]));
   const staffNotes = [
     ...caseNotes.map((n) => ({
@@ -318,6 +366,23 @@ export async function exportMemberData(
       role: n.staff?.role ?? null,
     })),
     staffViews: staffViews.map((v) => ({ at: isoInstant(v.at), role: v.role, what: v.what })),
+    checkups: checkups.map((c) => ({
+      round: c.round,
+      offeredAt: isoInstant(c.offeredAt),
+      startedAt: isoInstant(c.startedAt),
+      completedAt: isoInstant(c.completedAt),
+      erasedAt: isoInstant(c.erasedAt),
+      /** Question → answer, as the keys of core/checkup/questions.ts. */
+      answers: cleanAnswers(c.answers),
+    })),
+    satisfaction: satisfaction.map((s) => ({
+      caseId: s.caseId,
+      askedAt: isoInstant(s.askedAt),
+      score: s.score,
+      comment: s.comment,
+      answeredAt: isoInstant(s.answeredAt),
+      erasedAt: isoInstant(s.erasedAt),
+    })),
   };
 }
 

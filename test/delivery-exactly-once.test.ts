@@ -345,4 +345,17 @@ describe("quiet hours in delivery", () => {
       `text of reminder:inst-due:1:${record.id}`,
     ]);
   });
+
+  it("holds a check-up offer until the morning too (issue 12)", async () => {
+    const { record } = await member("Notte check-up");
+    const offer = await recorded(record.id, record.chatId, `checkup:entry:${record.id}`);
+    const d = {
+      ...deps(`${prefix}-night-checkup`),
+      clock: fixedClock(new Date("2026-12-07T22:30:00Z")),
+      quietHours: { startMinute: 21 * 60, endMinute: 8 * 60 },
+    };
+    const held = await processDelivery({ outboundMessageId: offer.id }, d).catch((error: unknown) => error);
+    expect(held).toBeInstanceOf(ChatBusy);
+    expect((await t.db.outboundMessage.findUniqueOrThrow({ where: { id: offer.id } })).status).toBe("queued");
+  });
 });

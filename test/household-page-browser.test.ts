@@ -123,6 +123,49 @@ beforeAll(async () => {
   await t.db.attendance.create({
     data: { sessionId: session.id, memberId: member.id, status: "present", minutes: 90 },
   });
+  // Two check-up rounds (one finished, one half done) and how a closed conversation went.
+  await t.db.checkup.create({
+    data: {
+      householdId,
+      round: "entry",
+      memberId: member.id,
+      offeredAt: new Date("2026-04-02T10:00:00Z"),
+      startedAt: new Date("2026-04-02T10:05:00Z"),
+      completedAt: new Date("2026-04-02T10:09:00Z"),
+      answers: { debt: "not_really", budget: "not_enough", confidence: "not_very" },
+    },
+  });
+  await t.db.checkup.create({
+    data: {
+      householdId,
+      round: "m3",
+      memberId: member.id,
+      offeredAt: new Date("2026-07-02T08:00:00Z"),
+      startedAt: new Date("2026-07-02T08:05:00Z"),
+      answers: { debt: "exactly" },
+    },
+  });
+  const closedCase = await t.db.case.create({
+    data: {
+      householdId,
+      memberId: member.id,
+      topic: "debt",
+      status: "closed",
+      openedAt: new Date("2026-05-30T10:00:00Z"),
+      closedAt: new Date("2026-06-01T10:00:00Z"),
+    },
+  });
+  await t.db.caseSatisfaction.create({
+    data: {
+      caseId: closedCase.id,
+      householdId,
+      memberId: member.id,
+      askedAt: new Date("2026-06-01T10:00:00Z"),
+      score: 4,
+      comment: XSS_NAME,
+      answeredAt: new Date("2026-06-01T10:05:00Z"),
+    },
+  });
   await setHouseholdDocument(t.db, {
     householdId,
     key: "isee",
@@ -176,6 +219,15 @@ describe("the household page in Chromium", () => {
         expect(events[3]).toContain("Messaggio inviato (Promemoria): Inviato");
         expect(events.join("\n")).toContain("Pagamento registrato: 250,00\u00a0€");
         expect(body).not.toContain("TESTO-SEGRETO");
+        // The check-up rounds side by side, and how the closed conversation went.
+        const checkup = (await page.locator("table.checkup").textContent()) ?? "";
+        expect(checkup).toContain("All'ingresso");
+        expect(checkup).toContain("Completato il 02/04/2026");
+        expect(checkup).toContain("Iniziato, risposte date: 1 su 10");
+        expect(checkup).toContain("Non proprio");
+        expect(checkup).toContain("Sì, con precisione");
+        expect(checkup).toContain("Non ci arriviamo");
+        expect(await page.locator("ul.satisfaction").textContent()).toContain(`: 4 su 5${XSS_NAME}`);
         // Markup in names and titles is shown, not run.
         expect(body).toContain(XSS_NAME);
         expect(body).toContain("<script>");

@@ -80,6 +80,8 @@ describe("housekeeping", () => {
       erasedBudgetEntries: 0,
       erasedCaseMessages: 0,
       redactedStaffPosts: 0,
+      expiredCheckups: 0,
+      expiredSatisfaction: 0,
     });
     expect((await db.processedUpdate.findMany()).map((u) => u.updateId)).toEqual([2n]);
     expect(await db.linkAttempt.count()).toBe(1);
@@ -99,6 +101,8 @@ describe("housekeeping", () => {
       erasedBudgetEntries: 0,
       erasedCaseMessages: 0,
       redactedStaffPosts: 0,
+      expiredCheckups: 0,
+      expiredSatisfaction: 0,
     });
   });
 });

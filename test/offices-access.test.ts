@@ -65,6 +65,32 @@ async function recordsOf(contractCode: string, telegramUserId: bigint) {
       status: "uncertain",
     },
   });
+  // The household's check-up and how a closed conversation went (issue 12): on its page only.
+  await h.db.checkup.create({
+    data: {
+      householdId,
+      round: "entry",
+      memberId: member.id,
+      offeredAt: new Date(),
+      startedAt: new Date(),
+      completedAt: new Date(),
+      answers: { debt: "roughly", budget: "not_enough", support: "nobody" },
+    },
+  });
+  const closedCase = await h.db.case.create({
+    data: { householdId, memberId: member.id, topic: "debt", status: "closed", closedAt: new Date() },
+  });
+  await h.db.caseSatisfaction.create({
+    data: {
+      caseId: closedCase.id,
+      householdId,
+      memberId: member.id,
+      askedAt: new Date(),
+      score: 2,
+      comment: `Commento ${contractCode}`,
+      answeredAt: new Date(),
+    },
+  });
   await issueLinkCode(h.db, contractCode, { now: () => new Date() });
   return { householdId, memberId: member.id, caseId: kase.id, alertId: alert.id, outboundId: outbound.id };
 }
@@ -215,6 +241,7 @@ describe("route × role × record: office A staff and office B's records", () =>
         expect(response.body, where).not.toContain("Neri Segreti");
         expect(response.body, where).not.toContain("Via Segreta");
         expect(response.body, where).not.toContain("CR-0001");
+        expect(response.body, where).not.toContain("Commento CR-0001");
       }
       for (const list of [
         "/households",
@@ -241,6 +268,13 @@ describe("route × role × record: office A staff and office B's records", () =>
       const response = await coordinator.get(path);
       expect(response.statusCode, path).toBe(200);
     }
+    // The family's page shows its check-up answers and how its closed conversation went.
+    const page = await coordinator.get(`/households/${ids["A.householdId"]}`);
+    expect(page.body).toContain('<h2 id="checkup">Check-up</h2>');
+    expect(page.body).toContain("Non ci arriviamo");
+    expect(page.body).toContain("Su nessuno, per ora");
+    expect(page.body).toContain("Commento BS-0001");
+    expect(page.body).not.toContain("Commento CR-0001");
     const list = await coordinator.get("/households");
     expect(list.body).toContain("BS-0001");
     expect(list.body).toContain("BS-0002");
@@ -255,7 +289,10 @@ describe("route × role × record: office A staff and office B's records", () =>
     const admin = await as(STAFF.admin);
     const list = await admin.get("/households");
     for (const code of ["BS-0001", "CR-0001", "XX-0001"]) expect(list.body).toContain(code);
-    expect((await admin.get(`/households/${ids["B.householdId"]}`)).body).toContain("Via Segreta 9");
+    const pageB = (await admin.get(`/households/${ids["B.householdId"]}`)).body;
+    expect(pageB).toContain("Via Segreta 9");
+    expect(pageB).toContain("Commento CR-0001");
+    expect(pageB).not.toContain("Commento BS-0001");
     expect((await admin.get(`/households/${ids.nowhereHousehold}`)).body).toContain("Nessun ufficio copre");
   });
 });
@@ -350,6 +387,7 @@ describe("caseloads", () => {
     expect(asked.statusCode).toBe(200);
     expect(asked.body).toContain("Apri il nucleo di una persona collega");
     expect(asked.body).not.toContain("Via Colle 2");
+    expect(asked.body).not.toContain('id="checkup"'); // no answers before the reason is given
 
     const short = await operator.send(`/households/${household}/cover`, { reason: "ferie" });
     expect(short.statusCode).toBe(400);

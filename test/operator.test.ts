@@ -341,8 +341,13 @@ describe("/operator in Italian", () => {
     await press(maria, summary, `op:close:${caseId}`);
     const [confirm2] = await maria.replies(1);
     await press(maria, confirm2 as TranscriptEntry, `op:closeok:${caseId}`);
-    const [done] = await maria.replies(1);
+    const [done, how] = await maria.replies(2);
     expect(done?.text).toContain("Conversazione chiusa");
+    // Then, once, how it went (issue 12).
+    expect(how?.text).toContain("Com'è andata?");
+    expect(how?.reply_markup?.inline_keyboard?.flat().map((b) => b.callback_data)).toEqual(
+      [1, 2, 3, 4, 5].map((n) => `sat:${caseId}:${n}`),
+    );
     expect(done?.reply_markup?.keyboard?.flat().map((b) => b.text)).toContain("🙋 Parla con una persona");
     const closed = await h.db.case.findUniqueOrThrow({ where: { id: caseId } });
     expect(closed.status).toBe("closed");
@@ -443,8 +448,9 @@ describe("/operator in English, with the operator's reply through the delivery q
     const [confirm] = await ana.replies(1);
     expect(confirm?.text).toContain("Close the conversation with your case worker?");
     await press(ana, confirm as TranscriptEntry, `op:closeok:${kase.id}`);
-    const [done] = await ana.replies(1);
+    const [done, how] = await ana.replies(2);
     expect(done?.text).toContain("Conversation closed");
+    expect(how?.text).toContain("How did it go?");
     expect(await press(ana, reply as TranscriptEntry, `op:close:${kase.id}`)).toContain("already closed");
   });
 

@@ -277,6 +277,8 @@ describe("export", () => {
       "caseMessages",
       "staffNotes",
       "staffViews",
+      "checkups",
+      "satisfaction",
     ]);
     expect(readme.about).toContain("centesimi");
     expect(readme.balances).toContain("Li conserva ALER");
@@ -391,7 +393,12 @@ describe("erasure", () => {
     const late = await press(anna, again?.message_id ?? 0, button(again, "privacy:erase_ok:"));
     expect(await toast(late)).toBe("Questo pulsante non è più attivo. Scrivi /privacy per ricominciare.");
     expect(await anna.quietFor(500)).toEqual([]);
-    expect(await storedCounts(h.db, annaId)).toEqual({ budgetEntries: 2, caseMessages: 1, enrolments: 1 });
+    expect(await storedCounts(h.db, annaId)).toEqual({
+      budgetEntries: 2,
+      caseMessages: 1,
+      enrolments: 1,
+      checkupAnswers: 0,
+    });
   });
 
   it("deletes exactly the member's own entries and messages, once, in Italian", async () => {
@@ -590,7 +597,12 @@ describe("core/privacy.ts", () => {
     const member = await h.db.member.create({
       data: { telegramUserId: 99_000_000_001n, chatId: 99_000_000_001n, consentAt: new Date() },
     });
-    expect(await storedCounts(h.db, member.id)).toEqual({ budgetEntries: 0, caseMessages: 0, enrolments: 0 });
+    expect(await storedCounts(h.db, member.id)).toEqual({
+      budgetEntries: 0,
+      caseMessages: 0,
+      enrolments: 0,
+      checkupAnswers: 0,
+    });
     const first = await eraseOwnContent(h.db, member.id, systemClock);
     expect([first.budgetEntries, first.caseMessages]).toEqual([0, 0]);
     const again = await eraseOwnContent(h.db, member.id, systemClock);
@@ -613,6 +625,8 @@ describe("core/privacy.ts", () => {
       caseMessages: "c",
       staffNotes: "n",
       staffViews: "s",
+      checkups: "k",
+      satisfaction: "sa",
     };
     const data = await exportMemberData(h.db, member.id, { clock: systemClock, readme });
     const json = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;

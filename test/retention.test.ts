@@ -109,6 +109,8 @@ describe("case messages and sent-message records", () => {
       erasedBudgetEntries: 0,
       erasedCaseMessages: 0,
       redactedStaffPosts: 0,
+      expiredCheckups: 0,
+      expiredSatisfaction: 0,
     });
     expect((await db.caseMessage.findMany({ orderBy: { id: "asc" } })).map((c) => c.text)).toEqual([
       "msg atCutoff",
@@ -241,6 +243,8 @@ describe("erasure", () => {
       erasedBudgetEntries: 1,
       erasedCaseMessages: 1,
       redactedStaffPosts: 1,
+      expiredCheckups: 0,
+      expiredSatisfaction: 0,
     });
     expect((await db.budgetEntry.findMany({ orderBy: { id: "asc" } })).map((e) => e.note)).toEqual([
       "written after asking",
@@ -275,6 +279,8 @@ describe("erasure", () => {
       erasedBudgetEntries: 0,
       erasedCaseMessages: 0,
       redactedStaffPosts: 0,
+      expiredCheckups: 0,
+      expiredSatisfaction: 0,
     });
   });
 

@@ -8,6 +8,7 @@ import type { Logger } from "../core/logger.ts";
 import { createMetrics, type Metrics } from "../core/metrics.ts";
 import { drawPhoto } from "../core/payment-notices.ts";
 import { BROADCAST_QUEUE, createBroadcastQueue } from "../core/queues/broadcasts.ts";
+import { CHECKUPS_QUEUE, createCheckupsQueue, scheduleCheckups } from "../core/queues/checkups.ts";
 import { createDeliveryQueue, DELIVERY_QUEUE } from "../core/queues/delivery.ts";
 import { createEscalationQueue, ESCALATION_QUEUE, scheduleEscalation } from "../core/queues/escalation.ts";
 import {
@@ -19,6 +20,7 @@ import { createRemindersQueue, REMINDERS_QUEUE, scheduleReminders } from "../cor
 import type { QuietHours } from "../core/quiet-hours.ts";
 import { sweepBroadcasts } from "./broadcasts/processor.ts";
 import { createBroadcastWorker } from "./broadcasts/worker.ts";
+import { createCheckupsWorker } from "./checkups/worker.ts";
 import type { DeliveryAttemptOutcome } from "./delivery/processor.ts";
 import { recoverDeliveries } from "./delivery/recovery.ts";
 import { createDeliveryWorker } from "./delivery/worker.ts";
@@ -35,6 +37,7 @@ const METRIC_QUEUES = [
   REMINDERS_QUEUE,
   ESCALATION_QUEUE,
   BROADCAST_QUEUE,
+  CHECKUPS_QUEUE,
 ];
 
 /**
@@ -117,7 +120,15 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const remindersQueue = createRemindersQueue(deps.connection, deps.queuePrefix);
   const escalationQueue = createEscalationQueue(deps.connection, deps.queuePrefix);
   const broadcastQueue = createBroadcastQueue(deps.connection, deps.queuePrefix);
-  const queues = [deliveryQueue, housekeepingQueue, remindersQueue, escalationQueue, broadcastQueue];
+  const checkupsQueue = createCheckupsQueue(deps.connection, deps.queuePrefix);
+  const queues = [
+    deliveryQueue,
+    housekeepingQueue,
+    remindersQueue,
+    escalationQueue,
+    broadcastQueue,
+    checkupsQueue,
+  ];
   // Redis away (a restart): the connection retries on its own; say so, quietly.
   for (const queue of queues) {
     queue.on("error", (error) => logger.warn({ err: { message: error.message } }, "queue connection error"));
@@ -175,7 +186,12 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   );
   const broadcastDeps = { db: deps.db, clock: deps.clock, logger, deliveryQueue, quietHours };
   const broadcasts = createBroadcastWorker(broadcastDeps, connection);
-  const workers: Worker[] = [delivery, housekeeping, reminders, escalation, broadcasts];
+  // Check-up rounds (issue 12): offered by a scan of their own, through delivery like reminders.
+  const checkups = createCheckupsWorker(
+    { db: deps.db, clock: deps.clock, logger, deliveryQueue, quietHours },
+    connection,
+  );
+  const workers: Worker[] = [delivery, housekeeping, reminders, escalation, broadcasts, checkups];
   for (const worker of workers) {
     worker.on("error", (error) =>
       logger.error({ queue: worker.name, err: { name: error.name, message: error.message } }, "worker error"),
@@ -189,6 +205,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     if (deps.scheduledScans !== false) {
       await scheduleReminders(remindersQueue);
       await scheduleEscalation(escalationQueue);
+      await scheduleCheckups(checkupsQueue);
     }
   };
   const maintenance = startMaintenance({

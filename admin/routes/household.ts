@@ -5,6 +5,7 @@ import { audit } from "../../core/audit.ts";
 import { budgetSummary, currentMonth } from "../../core/budget.ts";
 import { arrearsNowOf, planOverview } from "../../core/debt.ts";
 import { householdChecklist } from "../../core/documents.ts";
+import { householdCheckups } from "../../core/household-file/checkups.ts";
 import { setDocumentStatusByStaff } from "../../core/household-file/documents.ts";
 import { householdHistory } from "../../core/household-file/history.ts";
 import {
@@ -76,12 +77,13 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
           summary: await budgetSummary(db, clock, h.id, currentMonth(clock), "it"),
         }
       : null;
-    const [arrears, plan, documents, history, notes] = await Promise.all([
+    const [arrears, plan, documents, history, notes, checkups] = await Promise.all([
       arrearsNowOf(db, [h.id]),
       planOverview(db, h.id, romeToday(clock.now())),
       householdChecklist(db, h.id, clock),
       householdHistory(db, h.id, clock.now()),
       householdNotes(db, h.id),
+      householdCheckups(db, h.id),
     ]);
     return {
       ...h,
@@ -99,6 +101,7 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
       history,
       budget,
       notes,
+      checkups,
     };
   }
 

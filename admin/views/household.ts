@@ -1,8 +1,10 @@
 // One family's page: who they are, who follows them, what they owe now, their plan, papers and
 // cases. An operator opening a colleague's family first states why (coverPage).
 import type { BudgetSummary, MonthTotals } from "../../core/budget.ts";
+import { CHECKUP_QUESTION_COUNT, CHECKUP_QUESTIONS } from "../../core/checkup/questions.ts";
 import type { ArrearsNow, PlanOverview } from "../../core/debt.ts";
 import type { ChecklistItem } from "../../core/documents.ts";
+import type { HouseholdCheckups } from "../../core/household-file/checkups.ts";
 import type { HouseholdHistory, TimelineEvent } from "../../core/household-file/history.ts";
 import { type HouseholdNoteView, MAX_HOUSEHOLD_NOTE_LENGTH } from "../../core/household-file/notes.ts";
 import { translator } from "../../core/i18n.ts";
@@ -40,6 +42,8 @@ export type HouseholdFile = {
   /** Null unless the family chose to show its budget to its case worker (/privacy). */
   budget: { sharedAt: Date; summary: BudgetSummary } | null;
   notes: HouseholdNoteView[];
+  /** The check-up rounds and the satisfaction scores (issue 12). */
+  checkups: HouseholdCheckups;
 };
 
 /** The statuses staff can set on the household's page (what the documents import sets too). */
@@ -202,6 +206,8 @@ ${arrearsChart(o, f.history.balances, f.history.payments)}
 ${members}
 <h2>${o("budget.title")}</h2>
 ${f.budget ? budgetSection(page, f.budget) : html`<p>${o("budget.notShared")}</p>`}
+<h2 id="checkup">${o("checkup.title")}</h2>
+${checkupSection(page, f.checkups)}
 <h2>${o("household.plan")}</h2>
 ${plan}
 <h2 id="documents">${o("household.documents")}</h2>
@@ -327,4 +333,53 @@ ${
   return html`<p class="muted">${o("budget.sharedSince", { date: formatCalendarDate(budget.sharedAt) })}</p>
 ${column(budget.summary.current)}
 ${column(budget.summary.previous)}`;
+}
+
+/** The rounds side by side, one row per question, in the staff member's language. */
+function checkupSection(page: PageInfo, checkups: HouseholdCheckups): SafeHtml {
+  const o = translator(page.lang, "offices");
+  const k = translator(page.lang, "checkup");
+  const rounds = checkups.rounds;
+  const state = (r: HouseholdCheckups["rounds"][number]) => {
+    if (r.erasedAt) return o("checkup.erased");
+    if (r.completedAt) return o("checkup.completed", { date: formatCalendarDate(r.completedAt) });
+    const answered = Object.keys(r.answers).length;
+    if (r.startedAt || answered > 0)
+      return o("checkup.inProgress", { answered, total: CHECKUP_QUESTION_COUNT });
+    return o("checkup.offered", { date: formatCalendarDate(r.offeredAt) });
+  };
+  const table =
+    rounds.length === 0
+      ? html`<p>${o("checkup.none")}</p>`
+      : html`<table class="checkup">
+<caption class="sr">${o("checkup.title")}</caption>
+<thead><tr><th scope="col">${o("checkup.question")}</th>${rounds.map(
+          (r) => html`<th scope="col">${k(`export.rounds.${r.round}`)}</th>`,
+        )}</tr></thead>
+<tbody><tr><th scope="row">${o("checkup.state")}</th>${rounds.map(
+          (r) => html`<td data-label="${k(`export.rounds.${r.round}`)}">${state(r)}</td>`,
+        )}</tr>
+${CHECKUP_QUESTIONS.map(
+  (q) =>
+    html`<tr><th scope="row">${k(`questions.${q.key}.text`)}</th>${rounds.map((r) => {
+      const answer = r.answers[q.key];
+      return html`<td data-label="${k(`export.rounds.${r.round}`)}">${
+        answer ? k(`questions.${q.key}.options.${answer}`) : o("checkup.noAnswer")
+      }</td>`;
+    })}</tr>`,
+)}</tbody></table>`;
+  const satisfaction =
+    checkups.satisfaction.length === 0
+      ? html`<p>${o("checkup.satisfactionNone")}</p>`
+      : html`<ul class="satisfaction">${checkups.satisfaction.map((s) => {
+          if (s.erased) return html`<li>${o("checkup.satisfactionErased", { id: s.caseId })}</li>`;
+          if (s.score === null) return html`<li>${o("checkup.satisfactionWaiting", { id: s.caseId })}</li>`;
+          return html`<li>${o("checkup.satisfactionLine", { id: s.caseId, score: s.score })}${
+            s.comment ? html`<br>${s.comment}` : ""
+          }</li>`;
+        })}</ul>`;
+  return html`<p class="muted">${o("checkup.explain")}</p>
+${table}
+<h3>${o("checkup.satisfactionTitle")}</h3>
+${satisfaction}`;
 }

@@ -14,6 +14,11 @@ import {
   postHouseholdMessage,
   romeParts,
 } from "../../core/cases.ts";
+import {
+  recordSatisfactionAsked,
+  satisfactionMarkup,
+  satisfactionQuestion,
+} from "../../core/checkup/satisfaction.ts";
 import { postCaseToGroup } from "../../core/escalation/operators-group.ts";
 import { FAQ_KEYS, faqValues, isCaseTopic, isFaqKey, isPersonTopic, PERSON_TOPICS } from "../../core/faq.ts";
 import { romeToday } from "../../core/time.ts";
@@ -181,9 +186,17 @@ operatorFeature.callbackQuery(/^op:/, async (ctx) => {
       ctx.logger.info({ caseId }, "case closed by household");
       await ctx.answerCallbackQuery();
       await dropButtons(ctx);
-      return ctx.reply(ctx.t("operator:close.done", { menu: ctx.t("menu.operator") }), {
+      await ctx.reply(ctx.t("operator:close.done", { menu: ctx.t("menu.operator") }), {
         reply_markup: mainMenu(ctx.t),
       });
+      // How did it go (issue 12): asked once per case, here of the member who closed it.
+      const ask = await recordSatisfactionAsked(db, clock, {
+        caseId,
+        householdId: household.id,
+        memberId: member.id,
+      });
+      if (!ask) return;
+      return ctx.reply(satisfactionQuestion(ctx.language), { reply_markup: satisfactionMarkup(caseId) });
     }
     case "keep": {
       if (caseId === null) break;

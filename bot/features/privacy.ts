@@ -72,6 +72,9 @@ async function showOverview(ctx: BotContext): Promise<void> {
     ctx.t("privacy:overview.budget_entries", { count: counts.budgetEntries }),
     ctx.t("privacy:overview.case_messages", { count: counts.caseMessages }),
     ctx.t("privacy:overview.enrolments", { count: counts.enrolments }),
+    ...(counts.checkupAnswers > 0
+      ? [ctx.t("privacy:overview.checkups", { count: counts.checkupAnswers })]
+      : []),
   ];
   // Reminders go to linked members only: the toggle is shown to them.
   if (household) lines.push(ctx.t(member.remindersMuted ? "reminders:privacy.off" : "reminders:privacy.on"));
@@ -157,17 +160,23 @@ privacyFeature.callbackQuery(PRIVACY_CALLBACKS.erase, async (ctx) => {
   if (!member) return oldButton(ctx);
   await ctx.answerCallbackQuery();
   const counts = await storedCounts(ctx.deps.db, member.id);
-  if (counts.budgetEntries + counts.caseMessages === 0) return ctx.reply(ctx.t("privacy:erase.nothing"));
+  if (counts.budgetEntries + counts.caseMessages + counts.checkupAnswers === 0)
+    return ctx.reply(ctx.t("privacy:erase.nothing"));
   const asked = ctx.deps.clock.now().getTime();
   startFlow(ctx, FLOW, ERASE_STEP, { askedAt: asked });
   const keyboard = new InlineKeyboard().text(
     ctx.t("privacy:buttons.erase_yes"),
     `${PRIVACY_CALLBACKS.eraseYes}:${asked.toString(36)}`,
   );
-  return ctx.reply(
-    ctx.t("privacy:erase.confirm", { entries: counts.budgetEntries, messages: counts.caseMessages }),
-    { reply_markup: withCancel(ctx, keyboard) },
-  );
+  const confirm = ctx.t("privacy:erase.confirm", {
+    entries: counts.budgetEntries,
+    messages: counts.caseMessages,
+  });
+  const checkups =
+    counts.checkupAnswers > 0 ? ctx.t("privacy:erase.checkups", { count: counts.checkupAnswers }) : null;
+  return ctx.reply(checkups ? `${confirm}\n\n${checkups}` : confirm, {
+    reply_markup: withCancel(ctx, keyboard),
+  });
 });
 
 privacyFeature.callbackQuery(/^privacy:erase_ok:/, async (ctx) => {
@@ -195,6 +204,9 @@ privacyFeature.callbackQuery(/^privacy:erase_ok:/, async (ctx) => {
   const linked = Boolean(member.householdId);
   const text = [
     ctx.t("privacy:erase.done", { entries: result.budgetEntries, messages: result.caseMessages }),
+    ...(result.checkupAnswers > 0
+      ? [ctx.t("privacy:erase.checkups_done", { count: result.checkupAnswers })]
+      : []),
     ctx.t("privacy:remains"),
     linked ? ctx.t("privacy:stop") : ctx.t("privacy:menu_hint"),
   ].join("\n\n");

@@ -151,12 +151,15 @@ async function summaryMessage(ctx: BotContext, householdId: number, month: Month
 
 export const summaryFeature = new Composer<BotContext>();
 
-summaryFeature.chatType("private").command("summary", async (ctx) => {
+/** /summary: this month's budget (also a next step after a check-up). */
+export async function showSummary(ctx: BotContext): Promise<unknown> {
   const household = ctx.member?.household;
   if (!household) return ctx.reply(ctx.t("link.needed"));
   const { text, reply_markup } = await summaryMessage(ctx, household.id, currentMonth(ctx.deps.clock));
   return ctx.reply(text, { reply_markup });
-});
+}
+
+summaryFeature.chatType("private").command("summary", showSummary);
 
 summaryFeature.callbackQuery(/^sum:(\d{4}-\d{2})$/, async (ctx) => {
   const household = ctx.member?.household;

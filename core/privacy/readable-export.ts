@@ -2,6 +2,7 @@
 // same export as the JSON file, in the member's language, with euro amounts, dd/mm/yyyy dates and
 // Rome times. A self-contained HTML page because every phone opens one, it prints, and it carries
 // right-to-left text (Arabic) correctly, which a PDF without embedded fonts cannot.
+import { CHECKUP_QUESTIONS } from "../checkup/questions.ts";
 import type { Translate } from "../i18n.ts";
 import type { MemberExport } from "../privacy.ts";
 import { escapeHtml } from "../telegram-html.ts";
@@ -181,6 +182,33 @@ export function renderReadableExport(data: MemberExport, t: Translate, language:
       )
     : null;
 
+  const k = (key: string, options?: Record<string, unknown>) => t(`checkup:${key}`, options);
+  const checkups = data.checkups.some((c) => Object.keys(c.answers).length > 0)
+    ? data.checkups
+        .filter((c) => Object.keys(c.answers).length > 0)
+        .map(
+          (c) =>
+            `<h3>${esc(k(`export.rounds.${c.round}`))} · ${esc(c.completedAt ? `${k("export.completed")} ${when(c.completedAt)}` : k("export.not_finished"))}</h3>${table(
+              [k("export.question"), k("export.answer")],
+              CHECKUP_QUESTIONS.flatMap((q) => {
+                const answer = c.answers[q.key];
+                return answer
+                  ? [[plain(k(`questions.${q.key}.text`)), plain(k(`questions.${q.key}.options.${answer}`))]]
+                  : [];
+              }),
+            )}`,
+        )
+        .join("")
+    : null;
+  const satisfaction = data.satisfaction.some((s) => s.score !== null)
+    ? table(
+        [k("export.case"), k("export.score"), k("export.comment")],
+        data.satisfaction
+          .filter((s) => s.score !== null)
+          .map((s) => [String(s.caseId), `${s.score}/5`, s.comment ?? ""]),
+      )
+    : null;
+
   const dir = RTL_LANGUAGES.has(language) ? "rtl" : "ltr";
   return `<!doctype html>
 <html lang="${esc(language)}" dir="${dir}">
@@ -200,6 +228,8 @@ ${section(r("enrolments.title"), r("enrolments.intro"), enrolments, none)}
 ${section(r("messages.title"), r("messages.intro"), messages, none)}
 ${section(r("notes.title"), r("notes.intro"), notes, r("notes.none"))}
 ${section(r("views.title"), r("views.intro"), views, r("views.none"))}
+${section(k("export.checkups"), k("export.checkups_intro"), checkups, none)}
+${section(k("export.satisfaction"), k("export.satisfaction_intro"), satisfaction, none)}
 <section><h2>${esc(r("rights.title"))}</h2><p>${esc(r("rights.text"))}</p></section>
 </body>
 </html>

@@ -1,5 +1,6 @@
 // A member's choice about non-essential reminders. Muting also withdraws those already recorded but
-// not yet sent (a queue held by quiet hours, say): "stop" means from now, not after the backlog.
+// not yet sent (a queue held by quiet hours, say): "stop" means from now, not after the backlog. A
+// check-up round's offer is withdrawn the same way (the round then counts as offered).
 import type { Db } from "../db/client.ts";
 import { sqlOf } from "../db/sql.ts";
 import { ESSENTIAL_KINDS, REMINDER_KINDS } from "./rules.ts";
@@ -14,5 +15,6 @@ export async function setRemindersMuted(db: Db, memberId: number, muted: boolean
   return sql.execute`
     UPDATE "OutboundMessage" SET status = 'cancelled', "lastError" = 'reminders muted'
      WHERE "memberId" = ${memberId} AND status = 'queued'
-       AND split_part(purpose, ':', 1) = 'reminder' AND split_part(purpose, ':', 2) = ANY(${NON_ESSENTIAL}::text[])`;
+       AND ((split_part(purpose, ':', 1) = 'reminder' AND split_part(purpose, ':', 2) = ANY(${NON_ESSENTIAL}::text[]))
+            OR split_part(purpose, ':', 1) = 'checkup')`;
 }

@@ -114,8 +114,8 @@ export class TelegramRateLimited extends Error {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Messages nobody is waiting for right now, held back during quiet hours. */
-const HELD_IN_QUIET_HOURS = /^(reminder|broadcast|nudge):/;
+/** Messages nobody is waiting for right now, held back during quiet hours (check-up offers too). */
+const HELD_IN_QUIET_HOURS = /^(reminder|broadcast|nudge|checkup):/;
 
 type ClaimedMessage = {
   id: number;

@@ -27,6 +27,10 @@ export type RetentionResult = {
   erasedCaseMessages: number;
   /** Copies of those messages posted to staff chats, their text blanked. */
   redactedStaffPosts: number;
+  /** Check-up rounds offered before the retention period, their answers erased (the row stays). */
+  expiredCheckups: number;
+  /** Satisfaction answers (score and comment) asked before the retention period, erased. */
+  expiredSatisfaction: number;
 };
 
 /**
@@ -102,6 +106,20 @@ export async function runRetention(deps: {
       AND o."createdAt" <= m."erasureRequestedAt" AND o.text <> ''
       AND o.status IN ('sent', 'failed', 'unreachable', 'cancelled', 'uncertain')`;
 
+  // Check-ups and satisfaction (issue 12): kept as long as case messages, then their answers go.
+  // The rows stay, marked, so a round or a case is never asked about again.
+  const now = deps.clock.now();
+  const expiredCheckups = await inBatches(
+    () => sql.execute`
+      UPDATE "Checkup" SET answers = '{}'::jsonb, "erasedAt" = ${now}::timestamptz WHERE id IN (
+        SELECT id FROM "Checkup" WHERE "offeredAt" < ${cutoff} AND "erasedAt" IS NULL LIMIT ${BATCH})`,
+  );
+  const expiredSatisfaction = await inBatches(
+    () => sql.execute`
+      UPDATE "CaseSatisfaction" SET score = NULL, comment = NULL, "erasedAt" = ${now}::timestamptz WHERE id IN (
+        SELECT id FROM "CaseSatisfaction" WHERE "askedAt" < ${cutoff} AND "erasedAt" IS NULL LIMIT ${BATCH})`,
+  );
+
   return {
     expiredCaseMessages,
     expiredCaseNotes,
@@ -110,5 +128,7 @@ export async function runRetention(deps: {
     erasedBudgetEntries,
     erasedCaseMessages,
     redactedStaffPosts,
+    expiredCheckups,
+    expiredSatisfaction,
   };
 }
