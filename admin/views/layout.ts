@@ -33,7 +33,8 @@ export type NavItem =
   | "settings"
   | "queues"
   | "account"
-  | "courses";
+  | "courses"
+  | "broadcasts";
 
 /** The same page in another language: keeps the path and query, replaces ?lang=. */
 function languageHref(url: string, lang: string): string {
@@ -119,6 +120,7 @@ ${navLink("caseload", "/caseload", t("caseload.nav"))}
 ${staff.role === "operator" ? "" : navLink("deliveries", "/deliveries", t("deliveries.nav"))}
 ${navLink("cases", "/cases", t("cases.nav"), waiting)}
 ${staff.role === "operator" ? "" : navLink("courses", "/courses", translator(page.lang, "coursesAdmin")("nav"))}
+${staff.role === "operator" ? "" : navLink("broadcasts", "/broadcasts", translator(page.lang, "broadcastsAdmin")("nav"))}
 ${staff.role === "operator" ? "" : navLink("savedReplies", "/saved-replies", t("savedReplies.nav"))}
 ${staff.role === "operator" ? "" : navLink("alerts", "/alerts", translator(page.lang, "staff")("alerts.nav"))}
 ${staff.role === "operator" ? "" : navLink("imports", "/imports", t("imports.nav"))}
