@@ -471,10 +471,12 @@ describe("in Chromium, end to end through the worker and the sandbox", () => {
         )
         .toContain("Tirocinio in cucina");
       expect(await h.db.broadcast.findUniqueOrThrow({ where: { id } })).toMatchObject({
-        status: "done",
         officeId: officeA,
         plannedRecipients: 3,
       });
+      // The button went with each message from the Broadcast row; the delivery jobs carry ids only.
+      const jobs = await h.deliveryQueue.getJobs(["completed", "waiting", "delayed", "active"]);
+      for (const job of jobs) expect(Object.keys(job.data).sort()).toEqual(["outboundMessageId"]);
 
       await page.goto(`${base}/broadcasts`);
       const row = page.locator("tr", { has: page.locator(`a[href="/broadcasts/${id}"]`) });

@@ -21,7 +21,14 @@ function flatten(tree: Record<string, unknown>, prefix = ""): Map<string, string
   return out;
 }
 
-const STAFF_NAMESPACES = new Set(["admin", "staff", "offices", "accounts", "coursesAdmin"]);
+const STAFF_NAMESPACES = new Set([
+  "admin",
+  "staff",
+  "offices",
+  "accounts",
+  "coursesAdmin",
+  "broadcastsAdmin",
+]);
 const STAFF_LANGUAGES = new Set(["it", "en"]);
 
 const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;

@@ -102,6 +102,8 @@ function pagesOf(role: "operator" | "coordinator" | "admin"): [string, string][]
     [`/saved-replies/${id.savedReply}`, "Risposte"],
     [`/cases/${id.rossiCase}?saved=${id.savedReply}`, "Ciao"],
     ["/courses", "Corsi e incontri"],
+    ["/broadcasts", "Messaggi a più famiglie"],
+    ["/broadcasts/new", "Nuovo messaggio"],
   ];
   if (role === "coordinator") return staff;
   return [

@@ -26,9 +26,13 @@ export function progressOf(view: BroadcastStatusView): Progress {
   const settled = c.sent + c.failed + c.unreachable + c.uncertain + c.cancelled;
   // Before the fan-out the messages are not there yet: the count taken at confirmation stands in.
   const total = view.fannedOutAt ? view.recipients : Math.max(view.recipients, view.plannedRecipients ?? 0);
-  const finished = view.status === "done" || view.status === "cancelled";
+  // Fanned out with nothing queued or being sent is done (the rule of the worker's markFinished, which
+  // records it at its next sweep, up to a minute later): the page says so at once.
+  const drained = view.status === "sending" && view.fannedOutAt !== null && c.queued + c.sending === 0;
+  const status = drained ? "done" : view.status;
+  const finished = status === "done" || status === "cancelled";
   return {
-    status: view.status,
+    status,
     total,
     sent: c.sent,
     waiting: c.queued + c.sending + (total - view.recipients),
