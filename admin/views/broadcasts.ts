@@ -84,7 +84,7 @@ export function historyPage(page: PageInfo, view: { rows: HistoryRow[]; courses:
 <td data-label="${b("column.id")}"><a href="/broadcasts/${r.id}">${b("numbered", { id: r.id })}</a></td>
 <td data-label="${b("column.audience")}">${audienceLabel(page, r.audience, view.courses)}</td>
 <td data-label="${b("column.sendAt")}">${formatRomeDateTime(r.sendAt)}</td>
-<td data-label="${b("column.status")}">${statusLabel(page, r.status)}</td>
+<td data-label="${b("column.status")}">${statusLabel(page, r.progress.status)}</td>
 <td data-label="${b("column.total")}" class="num">${r.progress.total}</td>
 ${countersCells(page, r.progress)}
 </tr>`,
@@ -319,7 +319,7 @@ export function broadcastPage(
 ): SafeHtml {
   const b = tr(page);
   const x = view.broadcast;
-  const open = x.status === "scheduled" || x.status === "sending";
+  const open = view.progress.status === "scheduled" || view.progress.status === "sending";
   const title = b("numbered", { id: x.id });
   return layout(page, {
     title,
