@@ -559,6 +559,16 @@ describe("in Chromium, end to end through the worker and the sandbox", () => {
         await page.getByRole("button", { name: "Anteprima e conferma" }).click();
         expect(await page.getByRole("alert").textContent()).toContain("il tag <i> è aperto ma non chiuso");
         await expectNoAxeViolations(page, `${email} compose with problems`);
+        // On a phone nothing scrolls sideways (the history's table reflows into cards).
+        await page.setViewportSize({ width: 375, height: 740 });
+        for (const path of ["/broadcasts", "/broadcasts/new", `/broadcasts/${officeBroadcastId}`]) {
+          await page.goto(`${base}${path}`);
+          const overflow = await page.evaluate(
+            () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          );
+          expect(overflow, `${email} ${path} on a phone`).toBeLessThanOrEqual(1);
+          await expectNoAxeViolations(page, `${email} ${path} on a phone`);
+        }
       } finally {
         await context.close();
       }
