@@ -17,8 +17,10 @@ import { freshContent } from "../core/content/sync.ts";
 import type { Db } from "../core/db/client.ts";
 import { waitingCount } from "../core/inbox.ts";
 import type { Logger } from "../core/logger.ts";
+import { BROADCAST_QUEUE, type BroadcastQueue } from "../core/queues/broadcasts.ts";
 import type { DeliveryQueue } from "../core/queues/delivery.ts";
 import { createAuth, type DenyReason } from "./auth.ts";
+import { createBroadcastLive } from "./broadcast-live.ts";
 import { type AdminContext, pageInfo, sendHtml, setWaitingCount } from "./context.ts";
 import { createCookieJar } from "./cookies.ts";
 import { rememberLanguage } from "./lang.ts";
@@ -26,6 +28,7 @@ import { createLiveFeed } from "./live.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { broadcastRoutes } from "./routes/broadcasts.ts";
 import { caseloadRoutes } from "./routes/caseload.ts";
 import { caseRoutes } from "./routes/cases.ts";
 import { contentRoutes } from "./routes/content.ts";
@@ -56,6 +59,8 @@ export type AdminServerDeps = {
   deliveryQueue?: DeliveryQueue | undefined;
   /** Every queue, for the admins' queue dashboard (/queues); none given, the page says so. */
   queues?: readonly Queue[] | undefined;
+  /** Where a broadcast confirmed in the panel is queued; else the one in `queues`, else the sweep's. */
+  broadcastQueue?: BroadcastQueue | undefined;
   /**
    * Demo mode: the Telegram sandbox's base URL, for the demo chat page, and its bot's username, for
    * the invitation letters' link when BOT_USERNAME is not set.
@@ -134,6 +139,8 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
   // Open live streams end when the server closes (they would otherwise keep it waiting).
   const live = createLiveFeed(deps.db, deps.logger);
   app.addHook("preClose", async () => live.close());
+  const broadcastLive = createBroadcastLive();
+  app.addHook("preClose", async () => broadcastLive.close());
 
   app.setNotFoundHandler((request, reply) => {
     const page = pageInfo(request, demo);
@@ -210,6 +217,14 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     savedReplyRoutes(scope, ctx);
     courseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     contentRoutes(scope, ctx);
+    broadcastRoutes(scope, ctx, {
+      deliveryQueue: deps.deliveryQueue,
+      broadcastQueue:
+        deps.broadcastQueue ??
+        (deps.queues?.find((q) => q.name === BROADCAST_QUEUE) as BroadcastQueue | undefined),
+      quietHours: deps.config.quietHours,
+      live: broadcastLive,
+    });
     alertRoutes(scope, ctx);
     importRoutes(scope, ctx, { maxBytes: deps.config.importMaxBytes });
     invitationRoutes(scope, ctx, {

@@ -47,7 +47,7 @@ type Run = {
   busiestSecond: number;
 };
 
-async function startWorker(
+export async function startWorker(
   env: Record<string, string>,
 ): Promise<{ stop(): Promise<void>; child: ChildProcess }> {
   const child = spawn(process.execPath, ["main.ts", "--role", "worker"], {

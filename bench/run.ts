@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchBot } from "./bot.ts";
 import { benchBroadcast } from "./broadcast.ts";
+import { benchBroadcastPanel } from "./broadcast-panel.ts";
 import { benchCaseload } from "./caseload.ts";
 import { benchEscalation } from "./escalation.ts";
 import { benchImport, benchImportXlsx } from "./import.ts";
@@ -25,6 +26,7 @@ const BENCHES: [string, () => Promise<Result[]>][] = [
   ["escalation", benchEscalation],
   ["caseload", benchCaseload],
   ["broadcast", benchBroadcast],
+  ["broadcast-panel", benchBroadcastPanel],
   ["login", benchLogin],
   ["import", benchImport],
   ["import-xlsx", benchImportXlsx],

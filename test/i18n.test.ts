@@ -21,7 +21,15 @@ function flatten(tree: Record<string, unknown>, prefix = ""): Map<string, string
   return out;
 }
 
-const STAFF_NAMESPACES = new Set(["admin", "staff", "offices", "accounts", "coursesAdmin", "contentAdmin"]);
+const STAFF_NAMESPACES = new Set([
+  "admin",
+  "staff",
+  "offices",
+  "accounts",
+  "coursesAdmin",
+  "contentAdmin",
+  "broadcastsAdmin",
+]);
 const STAFF_LANGUAGES = new Set(["it", "en"]);
 
 const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;

@@ -104,6 +104,8 @@ function pagesOf(role: "operator" | "coordinator" | "admin"): [string, string][]
     ["/courses", "Corsi e incontri"],
     ["/content", "Testi per le famiglie"],
     [`/content/edit?item=${encodeURIComponent("operator:faq.payment.answer")}&language=en`, "Cronologia"],
+    ["/broadcasts", "Messaggi a più famiglie"],
+    ["/broadcasts/new", "Nuovo messaggio"],
   ];
   if (role === "coordinator") return staff;
   return [

@@ -7,7 +7,7 @@ import { BOOTSTRAP_ITALIA_BASE, bootstrapItaliaFiles } from "../bootstrap-italia
 
 const ASSETS_DIR = join(import.meta.dirname, "..", "assets");
 const SCRIPTS = new Map(
-  ["demo-chat.js", "imports.js", "inbox.js"].map((name) => [
+  ["demo-chat.js", "imports.js", "inbox.js", "broadcasts.js"].map((name) => [
     name,
     readFileSync(join(ASSETS_DIR, name), "utf8"),
   ]),

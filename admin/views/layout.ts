@@ -34,7 +34,8 @@ export type NavItem =
   | "queues"
   | "account"
   | "courses"
-  | "content";
+  | "content"
+  | "broadcasts";
 
 /** The same page in another language: keeps the path and query, replaces ?lang=. */
 function languageHref(url: string, lang: string): string {
@@ -120,6 +121,7 @@ ${navLink("caseload", "/caseload", t("caseload.nav"))}
 ${staff.role === "operator" ? "" : navLink("deliveries", "/deliveries", t("deliveries.nav"))}
 ${navLink("cases", "/cases", t("cases.nav"), waiting)}
 ${staff.role === "operator" ? "" : navLink("courses", "/courses", translator(page.lang, "coursesAdmin")("nav"))}
+${staff.role === "operator" ? "" : navLink("broadcasts", "/broadcasts", translator(page.lang, "broadcastsAdmin")("nav"))}
 ${staff.role === "operator" ? "" : navLink("savedReplies", "/saved-replies", t("savedReplies.nav"))}
 ${staff.role === "operator" ? "" : navLink("content", "/content", translator(page.lang, "contentAdmin")("nav"))}
 ${staff.role === "operator" ? "" : navLink("alerts", "/alerts", translator(page.lang, "staff")("alerts.nav"))}

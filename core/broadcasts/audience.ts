@@ -8,12 +8,21 @@ export type Audience =
   | { kind: "all" }
   | { kind: "municipality"; name: string }
   | { kind: "course"; code: string }
+  /** On the waiting list of a session of the course (waiting, or a place offered). */
+  | { kind: "waiting"; code: string }
+  /** Enrolled in the course and present at less than half of its past sessions with a mark. */
+  | { kind: "low-attendance"; code: string }
   | { kind: "plan"; status: "active" }
   | { kind: "arrears-over"; cents: number };
 
 export type AudienceResult = { ok: true; audience: Audience } | { ok: false; problem: string };
 
-export const AUDIENCE_FORMS = "all, municipality:NAME, course:CODE, plan:active or arrears-over:AMOUNT";
+export const AUDIENCE_FORMS =
+  "all, municipality:NAME, course:CODE, waiting:CODE, low-attendance:CODE, plan:active or arrears-over:AMOUNT";
+
+/** The audiences that name a course by its code. */
+export const COURSE_AUDIENCES = ["course", "waiting", "low-attendance"] as const;
+export type CourseAudienceKind = (typeof COURSE_AUDIENCES)[number];
 
 export function parseAudience(spec: string): AudienceResult {
   const trimmed = spec.trim();
@@ -28,8 +37,10 @@ export function parseAudience(spec: string): AudienceResult {
       if (!value) return bad("municipality:NAME needs the municipality's name, e.g. municipality:Brescia");
       return { ok: true, audience: { kind: "municipality", name: value } };
     case "course":
-      if (!value) return bad("course:CODE needs a course code, e.g. course:PIP-01");
-      return { ok: true, audience: { kind: "course", code: value } };
+    case "waiting":
+    case "low-attendance":
+      if (!value) return bad(`${kind}:CODE needs a course code, e.g. ${kind}:PIP-01`);
+      return { ok: true, audience: { kind, code: value } };
     case "plan":
       if (value?.toLowerCase() !== "active") return bad('the only plan audience is "plan:active"');
       return { ok: true, audience: { kind: "plan", status: "active" } };
@@ -62,7 +73,9 @@ export function describeAudience(audience: Audience): string {
     case "municipality":
       return `municipality:${audience.name}`;
     case "course":
-      return `course:${audience.code}`;
+    case "waiting":
+    case "low-attendance":
+      return `${audience.kind}:${audience.code}`;
     case "plan":
       return "plan:active";
     case "arrears-over":
@@ -76,6 +89,8 @@ export function audienceParameters(audience: Audience): [string, string, number]
     case "municipality":
       return [audience.kind, audience.name, 0];
     case "course":
+    case "waiting":
+    case "low-attendance":
       return [audience.kind, audience.code, 0];
     case "arrears-over":
       return [audience.kind, "", audience.cents];
@@ -85,16 +100,21 @@ export function audienceParameters(audience: Audience): [string, string, number]
 }
 
 // Who an audience reaches is defined once, in SQL: the function "broadcast_audience"(kind, value,
-// cents) of migration 20261127180000_broadcast_audience, used to count recipients and to fan out.
+// cents, office) of migration 20261207181000_broadcasts_panel, used to count recipients and to fan
+// out. The office (a coordinator's broadcast) keeps it to that office's households; null is every one.
 
 export type LanguageCount = { language: string; recipients: number };
 
 /** Recipients now, per member language (the language they chose, not the section they will get). */
-export async function countRecipients(db: Db, audience: Audience): Promise<LanguageCount[]> {
+export async function countRecipients(
+  db: Db,
+  audience: Audience,
+  officeId: number | null = null,
+): Promise<LanguageCount[]> {
   const [kind, value, cents] = audienceParameters(audience);
   const rows = await sqlOf(db).query<{ language: string; recipients: bigint }>`
     SELECT a."language", count(*) AS "recipients"
-    FROM "broadcast_audience"(${kind}::text, ${value}::text, ${cents}::int) a
+    FROM "broadcast_audience"(${kind}::text, ${value}::text, ${cents}::int, ${officeId}::int) a
     GROUP BY a."language" ORDER BY a."language"`;
   return rows.map((r) => ({ language: r.language, recipients: Number(r.recipients) }));
 }
@@ -105,7 +125,7 @@ export async function countRecipients(db: Db, audience: Audience): Promise<Langu
  */
 export async function audienceProblems(db: Db, audience: Audience): Promise<string[]> {
   const sql = sqlOf(db);
-  if (audience.kind === "course") {
+  if (audience.kind === "course" || audience.kind === "waiting" || audience.kind === "low-attendance") {
     const found = await sql.query<{ id: number }>`SELECT "id" FROM "Course" WHERE "code" = ${audience.code}`;
     if (found.length === 0) return [`audience: no course with code ${JSON.stringify(audience.code)}`];
   }

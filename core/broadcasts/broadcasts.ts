@@ -1,6 +1,6 @@
-// Creating, cancelling and reading a broadcast: used by the CLI now, by the admin panel later.
+// Creating, cancelling and reading a broadcast: one path for the CLI and the admin panel.
 import { type AuditEntry, audit } from "../audit.ts";
-import type { Db } from "../db/client.ts";
+import type { Db, Prisma } from "../db/client.ts";
 import { sqlOf } from "../db/sql.ts";
 import { DEFAULT_LANGUAGE } from "../i18n.ts";
 import { DELIVERY_STATUSES } from "../queues/delivery.ts";
@@ -24,11 +24,19 @@ export type CreateResult =
 
 export async function planBroadcast(
   db: Db,
-  input: { audience: Audience; texts: BroadcastTexts; at: Date | null; now: Date; quietHours: QuietHours },
+  input: {
+    audience: Audience;
+    texts: BroadcastTexts;
+    at: Date | null;
+    now: Date;
+    quietHours: QuietHours;
+    /** A coordinator's office: only its households. Omitted or null: every office. */
+    officeId?: number | null;
+  },
 ): Promise<{ ok: true; plan: BroadcastPlan } | { ok: false; problems: string[] }> {
   const problems = await audienceProblems(db, input.audience);
   if (problems.length) return { ok: false, problems };
-  const counts = await countRecipients(db, input.audience);
+  const counts = await countRecipients(db, input.audience, input.officeId ?? null);
   const total = counts.reduce((sum, c) => sum + c.recipients, 0);
   if (total === 0) {
     return {
@@ -68,6 +76,11 @@ export async function createBroadcast(
     actor: Pick<AuditEntry, "actorType" | "actorId">;
     createdByStaffId?: number;
     dryRun?: boolean;
+    officeId?: number | null;
+    /** "HTML": texts in Telegram's HTML, already checked (the panel); omitted: plain text (the CLI). */
+    parseMode?: "HTML";
+    /** reply_markup per member language (see ./buttons.ts). */
+    buttons?: Prisma.InputJsonValue;
   },
 ): Promise<CreateResult> {
   const planned = await planBroadcast(db, input);
@@ -81,6 +94,10 @@ export async function createBroadcast(
         texts: input.texts,
         sendAt: plan.sendAt,
         createdByStaffId: input.createdByStaffId ?? null,
+        officeId: input.officeId ?? null,
+        parseMode: input.parseMode ?? null,
+        ...(input.buttons === undefined ? {} : { buttons: input.buttons }),
+        plannedRecipients: plan.total,
       },
     });
     await audit(tx, {
@@ -150,6 +167,10 @@ export type BroadcastStatusView = {
   finishedAt: Date | null;
   /** Messages recorded so far (every recipient once fanned out). */
   recipients: number;
+  /** Recipients counted when it was created (null for broadcasts older than the count). */
+  plannedRecipients: number | null;
+  officeId: number | null;
+  createdAt: Date;
   counters: Record<(typeof DELIVERY_STATUSES)[number], number>;
 };
 
@@ -178,6 +199,9 @@ export async function broadcastStatus(db: Db, broadcastId: number): Promise<Broa
     cancelledAt: broadcast.cancelledAt,
     finishedAt: broadcast.finishedAt,
     recipients,
+    plannedRecipients: broadcast.plannedRecipients,
+    officeId: broadcast.officeId,
+    createdAt: broadcast.createdAt,
     counters,
   };
 }

@@ -54,7 +54,7 @@ export async function processFanOut(data: unknown, deps: BroadcastDeps): Promise
   if (broadcast.fannedOutAt === null) {
     let after = 0;
     for (;;) {
-      const batch = await insertBatch(db, broadcastId, parsed.audience, after);
+      const batch = await insertBatch(db, broadcastId, parsed.audience, broadcast.officeId, after);
       if (batch.stopped) return { outcome: "skipped", reason: "cancelled" };
       inserted += batch.inserted.length;
       // Sending starts while the rest is still being recorded.
@@ -82,21 +82,24 @@ async function insertBatch(
   db: Db,
   broadcastId: number,
   audience: Audience,
+  officeId: number | null,
   after: number,
 ): Promise<{ stopped: boolean; inserted: number[]; last: number | null }> {
   const [kind, value, cents] = audienceParameters(audience);
   const rows = await sqlOf(db).query<{ live: boolean; last: number | null; inserted: number[] | null }>`
     WITH "b" AS (
-      SELECT "id", "texts" FROM "Broadcast" WHERE "id" = ${broadcastId} AND "status" = 'sending' FOR SHARE
+      SELECT "id", "texts", "parseMode", "buttons" FROM "Broadcast" WHERE "id" = ${broadcastId} AND "status" = 'sending' FOR SHARE
     ), "batch" AS (
       SELECT a."memberId" AS "id", a."chatId", a."language"
-      FROM "broadcast_audience"(${kind}::text, ${value}::text, ${cents}::int) a
+      FROM "broadcast_audience"(${kind}::text, ${value}::text, ${cents}::int, ${officeId}::int) a
       WHERE a."memberId" > ${after}::int AND EXISTS (SELECT 1 FROM "b")
       ORDER BY a."memberId" LIMIT ${FAN_OUT_BATCH}::int
     ), "ins" AS (
-      INSERT INTO "OutboundMessage" ("purpose", "memberId", "chatId", "text", "broadcastId")
+      INSERT INTO "OutboundMessage"
+        ("purpose", "memberId", "chatId", "text", "parseMode", "replyMarkup", "broadcastId")
       SELECT 'broadcast:' || ${broadcastId}::int || ':' || batch."id", batch."id", batch."chatId",
-        COALESCE("b"."texts" ->> batch."language", "b"."texts" ->> 'it'), ${broadcastId}::int
+        COALESCE("b"."texts" ->> batch."language", "b"."texts" ->> 'it'), "b"."parseMode",
+        COALESCE("b"."buttons" -> batch."language", "b"."buttons" -> 'it'), ${broadcastId}::int
       FROM "batch" CROSS JOIN "b"
       ORDER BY batch."id"
       ON CONFLICT ("purpose") DO NOTHING
