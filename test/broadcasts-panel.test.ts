@@ -210,6 +210,11 @@ describe("Telegram HTML check", () => {
     expect(checkTelegramHtml("x</i>")).toEqual({ ok: false, problem: { code: "unopened-tag", tag: "i" } });
     expect(checkTelegramHtml("<script>x</script>")).toMatchObject({ problem: { code: "unsupported-tag" } });
     expect(checkTelegramHtml("3 < 4")).toMatchObject({ problem: { code: "broken-tag" } });
+    expect(checkTelegramHtml("<b")).toMatchObject({ problem: { code: "broken-tag" } });
+    expect(checkTelegramHtml("<span>x</span>")).toMatchObject({
+      problem: { code: "unsupported-tag", tag: "span" },
+    });
+    expect(checkTelegramHtml("3 > 4").ok).toBe(true);
     expect(checkTelegramHtml("Tom & Jerry")).toMatchObject({ problem: { code: "bare-ampersand" } });
     expect(checkTelegramHtml('<a href="javascript:alert(1)">x</a>')).toMatchObject({
       problem: { code: "bad-link" },

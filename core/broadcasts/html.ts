@@ -1,10 +1,12 @@
 // A broadcast text written in the panel is Telegram's HTML (bold, italics, links…). It is checked here
-// when composed, with Telegram's own rules, so a text Telegram would refuse ("can't parse entities")
+// when composed, by the one parser that follows Telegram's rules (core/telegram-html-parse.ts, the
+// sandbox's too), so a text Telegram would refuse ("can't parse entities")
 // is refused before anyone confirms it, not found out 2,000 messages later. The result is the text as
 // Telegram shows it, with its entities: the panel's preview renders that (admin/views/telegram.ts).
 import { TELEGRAM_TEXT_LIMIT } from "../telegram-html.ts";
+import { type MessageEntity, parseHtml } from "../telegram-html-parse.ts";
 
-export type HtmlEntity = { type: string; offset: number; length: number; url?: string };
+export type HtmlEntity = MessageEntity;
 
 /** What is wrong, as a key the panel words (broadcastsAdmin:html.<code>), with the tag in question. */
 export type HtmlProblem =
@@ -21,116 +23,44 @@ export type HtmlCheck =
   | { ok: true; text: string; entities: HtmlEntity[] }
   | { ok: false; problem: HtmlProblem };
 
-const ENTITY_OF: Record<string, string> = {
-  b: "bold",
-  strong: "bold",
-  i: "italic",
-  em: "italic",
-  u: "underline",
-  ins: "underline",
-  s: "strikethrough",
-  strike: "strikethrough",
-  del: "strikethrough",
-  "tg-spoiler": "spoiler",
-  span: "spoiler",
-  code: "code",
-  pre: "pre",
-  blockquote: "blockquote",
-  a: "text_link",
-};
-
-const NAMED: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"' };
-const TAG = /^<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)>/;
-const ENTITY = /^&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]+);/;
-const HREF = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')/i;
-
-function decode(entity: string): string | null {
-  if (entity.startsWith("#x") || entity.startsWith("#X")) {
-    const code = Number.parseInt(entity.slice(2), 16);
-    return code <= 0x10ffff ? String.fromCodePoint(code) : null;
+/** Links Telegram opens: web, mail and t.me/tg: links; anything else (javascript:…) is refused. */
+function isOpenableLink(url: string | undefined): boolean {
+  try {
+    return ["http:", "https:", "mailto:", "tg:"].includes(new URL(url ?? "").protocol);
+  } catch {
+    return false;
   }
-  if (entity.startsWith("#")) {
-    const code = Number.parseInt(entity.slice(1), 10);
-    return code <= 0x10ffff ? String.fromCodePoint(code) : null;
-  }
-  return NAMED[entity] ?? null;
 }
 
-/** Links Telegram opens: web, mail and t.me/tg: links; anything else (javascript:…) is refused. */
-function linkOf(attributes: string): string | null {
-  const match = HREF.exec(attributes);
-  const raw = (match?.[1] ?? match?.[2] ?? "").replaceAll("&amp;", "&").trim();
-  try {
-    const url = new URL(raw);
-    return ["http:", "https:", "mailto:", "tg:"].includes(url.protocol) ? raw : null;
-  } catch {
-    return null;
+/** Telegram's error text, as one of the problems the panel words in the staff's language. */
+function problemOf(source: string, reason: string): HtmlProblem {
+  const unclosed = /^Can't find end tag corresponding to start tag "([^"]+)"/.exec(reason);
+  if (unclosed) return { code: "unclosed-tag", tag: unclosed[1] as string };
+  const unmatched = /^Unmatched end tag .*expected "<\/([^">]+)>"/.exec(reason);
+  if (unmatched) return { code: "unclosed-tag", tag: unmatched[1] as string };
+  const unexpected = /^Unexpected end tag at byte offset (\d+)/.exec(reason);
+  if (unexpected) {
+    const rest = Buffer.from(source, "utf8").subarray(Number(unexpected[1])).toString("utf8");
+    return { code: "unopened-tag", tag: /^<\/\s*([^\s>]*)/.exec(rest)?.[1]?.toLowerCase() ?? "" };
   }
+  const unsupported = /^Unsupported start tag "([^"]*)"/.exec(reason);
+  if (unsupported?.[1]) return { code: "unsupported-tag", tag: unsupported[1] };
+  if (reason.startsWith('Tag "span" must have class')) return { code: "unsupported-tag", tag: "span" };
+  if (reason.startsWith("Character entity expected")) return { code: "bare-ampersand" };
+  // A lone "<", a tag cut short, an attribute without its closing quote…
+  return { code: "broken-tag" };
 }
 
 export function checkTelegramHtml(source: string, limit = TELEGRAM_TEXT_LIMIT): HtmlCheck {
-  let text = "";
-  const entities: HtmlEntity[] = [];
-  const open: { tag: string; start: number; url?: string }[] = [];
-  let i = 0;
-  while (i < source.length) {
-    const char = source[i] as string;
-    if (char === "<") {
-      const tag = TAG.exec(source.slice(i, i + 2048));
-      if (!tag) return { ok: false, problem: { code: "broken-tag" } };
-      const closing = tag[1] === "/";
-      const name = (tag[2] as string).toLowerCase();
-      if (!(name in ENTITY_OF)) return { ok: false, problem: { code: "unsupported-tag", tag: name } };
-      if (closing) {
-        const top = open.pop();
-        if (!top || top.tag !== name) {
-          return {
-            ok: false,
-            problem: top ? { code: "unclosed-tag", tag: top.tag } : { code: "unopened-tag", tag: name },
-          };
-        }
-        const length = text.length - top.start;
-        if (length > 0) {
-          entities.push({
-            type: ENTITY_OF[name] as string,
-            offset: top.start,
-            length,
-            ...(top.url === undefined ? {} : { url: top.url }),
-          });
-        }
-      } else {
-        const attributes = tag[3] ?? "";
-        if (name === "a") {
-          const url = linkOf(attributes);
-          if (url === null) return { ok: false, problem: { code: "bad-link" } };
-          open.push({ tag: name, start: text.length, url });
-        } else if (name === "span" && !/\bclass\s*=\s*["']tg-spoiler["']/i.test(attributes)) {
-          return { ok: false, problem: { code: "unsupported-tag", tag: name } };
-        } else {
-          open.push({ tag: name, start: text.length });
-        }
-      }
-      i += tag[0].length;
-      continue;
-    }
-    if (char === ">") return { ok: false, problem: { code: "broken-tag" } };
-    if (char === "&") {
-      const entity = ENTITY.exec(source.slice(i, i + 12));
-      const decoded = entity ? decode(entity[1] as string) : null;
-      if (!entity || decoded === null) return { ok: false, problem: { code: "bare-ampersand" } };
-      text += decoded;
-      i += entity[0].length;
-      continue;
-    }
-    text += char;
-    i++;
+  const parsed = parseHtml(source);
+  if (!parsed.ok) return { ok: false, problem: problemOf(source, parsed.reason) };
+  if (parsed.entities.some((e) => e.type === "text_link" && !isOpenableLink(e.url))) {
+    return { ok: false, problem: { code: "bad-link" } };
   }
-  const unclosed = open.at(-1);
-  if (unclosed) return { ok: false, problem: { code: "unclosed-tag", tag: unclosed.tag } };
   // Telegram trims the text, and refuses one with nothing left; it counts UTF-16 code units.
-  if (text.trim() === "") return { ok: false, problem: { code: "empty" } };
-  if (text.length > limit)
-    return { ok: false, problem: { code: "too-long", length: text.length, max: limit } };
-  entities.sort((a, b) => a.offset - b.offset || b.length - a.length);
-  return { ok: true, text, entities };
+  if (parsed.text.trim() === "") return { ok: false, problem: { code: "empty" } };
+  if (parsed.text.length > limit) {
+    return { ok: false, problem: { code: "too-long", length: parsed.text.length, max: limit } };
+  }
+  return { ok: true, text: parsed.text, entities: parsed.entities };
 }
