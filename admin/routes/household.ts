@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { audit } from "../../core/audit.ts";
 import { budgetSummary, currentMonth } from "../../core/budget.ts";
+import { householdAttendance } from "../../core/courses/attendance.ts";
 import { arrearsNowOf, planOverview } from "../../core/debt.ts";
 import { householdChecklist } from "../../core/documents.ts";
 import { setDocumentStatusByStaff } from "../../core/household-file/documents.ts";
@@ -76,12 +77,13 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
           summary: await budgetSummary(db, clock, h.id, currentMonth(clock), "it"),
         }
       : null;
-    const [arrears, plan, documents, history, notes] = await Promise.all([
+    const [arrears, plan, documents, history, notes, attendance] = await Promise.all([
       arrearsNowOf(db, [h.id]),
       planOverview(db, h.id, romeToday(clock.now())),
       householdChecklist(db, h.id, clock),
       householdHistory(db, h.id, clock.now()),
       householdNotes(db, h.id),
+      householdAttendance(db, h.id),
     ]);
     return {
       ...h,
@@ -99,6 +101,7 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
       history,
       budget,
       notes,
+      attendance,
     };
   }
 
