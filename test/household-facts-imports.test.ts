@@ -1,6 +1,6 @@
 // Imports and the caseload's facts (core/priority/facts.ts): inside an import's transaction the
 // triggers only note the households touched, and the import refreshes them once, at its end, with a
-// set-based computation of its own (migration 20261207182000_household_facts_deferred). After every
+// set-based computation of its own (migration 20261207182000_deferred_facts_import_checks). After every
 // import kind — households, plans, payments, documents, committed, dry run, rejected or failed — the
 // whole table equals a from-scratch computation, and nothing of the deferral outlives the import.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -6,7 +6,7 @@
 // written later, all keep it exact without calling anything. Imports are the one exception to "after
 // every statement": inside their transaction (core/imports/transaction.ts) the triggers only note the
 // households touched, and the import refreshes them all at its end, set-based, before it commits
-// (migration 20261207182000_household_facts_deferred). Nothing stored depends on the calendar
+// (migration 20261207182000_deferred_facts_import_checks). Nothing stored depends on the calendar
 // (the caseload counts late installments, waiting hours and days without contact at read time), so no
 // job has to run at midnight.
 //

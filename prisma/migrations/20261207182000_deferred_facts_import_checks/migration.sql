@@ -1,3 +1,10 @@
+-- AlterTable
+ALTER TABLE "ImportUpload" ADD COLUMN     "checkedBytes" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "progressAt" TIMESTAMPTZ(3),
+ADD COLUMN     "report" JSONB,
+ADD COLUMN     "size" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "state" TEXT NOT NULL DEFAULT 'checked';
+
 -- Imports write thousands of rows in a few hundred statements; refreshing the touched households'
 -- facts after every one of them made importing 100,000 new households three times slower. Inside an
 -- import's transaction (core/imports/transaction.ts) the triggers now only note the households a
