@@ -306,7 +306,7 @@ ${started ? "" : html`<h2>${c("cancelTitle")}</h2><p><a class="button secondary"
 }
 
 /** 0.833… → "83%". */
-export function percent(rate: number): string {
+function percent(rate: number): string {
   return `${Math.round(rate * 100)}%`;
 }
 
