@@ -66,6 +66,8 @@ export type AdminServerDeps = {
    * the invitation letters' link when BOT_USERNAME is not set.
    */
   demo?: { sandboxUrl: string; botUsername?: string | undefined } | undefined;
+  /** How long an upload waits for its check before the progress page answers (tests shorten it). */
+  importCheckWaitMs?: number | undefined;
   /** Log-in throttling: tests and benchmarks narrow or widen it; the defaults are for production. */
   login?:
     | {
@@ -226,7 +228,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
       live: broadcastLive,
     });
     alertRoutes(scope, ctx);
-    importRoutes(scope, ctx, { maxBytes: deps.config.importMaxBytes });
+    importRoutes(scope, ctx, { maxBytes: deps.config.importMaxBytes, checkWaitMs: deps.importCheckWaitMs });
     invitationRoutes(scope, ctx, {
       botUsername: deps.config.invitations.botUsername ?? deps.demo?.botUsername,
       authorityContact: deps.config.invitations.authorityContact,

@@ -37,6 +37,9 @@ export function explainDatabaseError(error: unknown, env: NodeJS.ProcessEnv): st
     case "P2021":
     case "42P01":
       return `the database has no tables yet: ${MIGRATE_HINT}`;
+    // A function a migration creates (the imports call one before touching any table).
+    case "42883":
+      return `the database lacks this version's migrations: ${MIGRATE_HINT}`;
     case "P1003":
     case "3D000":
       return `the database does not exist: ${MIGRATE_HINT}`;

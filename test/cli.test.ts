@@ -147,7 +147,9 @@ describe("db:migrate", SLOW, () => {
       await ensureDatabase(empty);
       const noTables = await cli(["import:households", EXAMPLE], { DATABASE_URL: empty });
       expect(noTables.code).toBe(1);
-      expect(noTables.err).toEqual(["the database has no tables yet: run `npm run db:migrate` first"]);
+      expect(noTables.err).toEqual([
+        "the database lacks this version's migrations: run `npm run db:migrate` first",
+      ]);
 
       const first = await cli(["db:migrate"], { DATABASE_URL: missing });
       expect(first.code).toBe(0);

@@ -1,7 +1,10 @@
 // Courses in the panel: coordinators and admins create and edit courses and sessions (operators get
 // 403, another office's course 404), with clear answers to bad input; moving or cancelling a session
 // tells each enrolled member once, in their language, through the delivery queue and the real worker
-// to the sandbox; the attendance register, rates, hours per month and its CSV; every page passes axe.
+// to the sandbox, and a cancellation the waiting list too; raising the capacity offers the places to
+// those waiting, in the bot; a session's place in other languages; the attendance register, rates
+// (per course, and a person's across every course: the family's page, the session's list), hours per
+// month and its CSV; every page passes axe.
 import type { FastifyInstance } from "fastify";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +12,7 @@ import { createAdminServer } from "../admin/server.ts";
 import { fixedClock } from "../core/clock.ts";
 import { loadConfig } from "../core/config.ts";
 import { csvCell } from "../core/courses/attendance.ts";
+import { joinWaitingList } from "../core/courses/waiting.ts";
 import { enrol, upcomingSessions } from "../core/courses.ts";
 import { createLogger } from "../core/logger.ts";
 import { saveOffice } from "../core/offices/offices.ts";
@@ -18,7 +22,7 @@ import { expectNoAxeViolations } from "./support/axe.ts";
 import { type BotHarness, startBotHarness } from "./support/bot-harness.ts";
 import { chromiumAvailable, launchBrowser } from "./support/browser.ts";
 import { testOffice } from "./support/offices.ts";
-import type { SandboxUser } from "./support/sandbox-user.ts";
+import type { SandboxUser, TranscriptEntry } from "./support/sandbox-user.ts";
 
 const PASSWORD = "correct horse battery staple";
 const OPERATOR = "operatore.corsi@aler.example";
@@ -38,6 +42,9 @@ let anaId: number;
 let brunoId: number;
 let courseId: number;
 let sessionId: number;
+let dario: SandboxUser;
+let darioId: number;
+let raisedId: number;
 
 class Client extends AdminClient {
   csrf = "";
@@ -52,6 +59,26 @@ class Client extends AdminClient {
   send(url: string, form: Record<string, string>) {
     return this.post(url, { _csrf: this.csrf, ...form });
   }
+}
+
+async function callbackAnswer(id: string): Promise<{ text?: string; show_alert: boolean }> {
+  for (let i = 0; i < 200; i++) {
+    const response = await fetch(`${h.sandbox.url}/control/callback-answers/${id}`);
+    if (response.ok) return (await response.json()) as { text?: string; show_alert: boolean };
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`no answer to callback ${id}`);
+}
+
+async function press(user: SandboxUser, messageId: number, data: string) {
+  const pressed = (await user.press(messageId, data)) as unknown as { callback_query_id: string };
+  return callbackAnswer(pressed.callback_query_id);
+}
+
+async function messageOf(user: SandboxUser, messageId: number): Promise<TranscriptEntry> {
+  const found = (await user.transcript()).find((m) => m.message_id === messageId);
+  if (!found) throw new Error(`no message ${messageId}`);
+  return found;
 }
 
 const memberOf = async (user: SandboxUser) =>
@@ -413,6 +440,283 @@ describe("courses in the panel", () => {
     }
   });
 
+  it("shows a person's attendance across every course: on the family's page, beside the session's list and in the course's figures, only to those who see the family", {
+    timeout: 60_000,
+  }, async () => {
+    // Ana was present at the held session of the first course; a second course, held yesterday,
+    // where she was absent and Bruno excused; and a session cancelled since, which counts for nobody.
+    const other = await h.db.course.create({
+      data: { code: "LAB-2", title: "Laboratorio di italiano", description: "", municipality: "Brescia" },
+    });
+    const yesterday = await h.db.courseSession.create({
+      data: {
+        courseId: other.id,
+        startsAt: new Date("2026-12-01T08:00:00Z"),
+        endsAt: new Date("2026-12-01T10:00:00Z"),
+        location: "Aula 1",
+        capacity: 5,
+      },
+    });
+    const dropped = await h.db.courseSession.create({
+      data: {
+        courseId: other.id,
+        startsAt: new Date("2026-11-30T08:00:00Z"),
+        endsAt: new Date("2026-11-30T10:00:00Z"),
+        location: "Aula 1",
+        capacity: 5,
+        cancelledAt: new Date("2026-11-29T08:00:00Z"),
+      },
+    });
+    await h.db.attendance.createMany({
+      data: [
+        { sessionId: yesterday.id, memberId: anaId, status: "absent" },
+        { sessionId: yesterday.id, memberId: brunoId, status: "excused" },
+        { sessionId: dropped.id, memberId: anaId, status: "absent" },
+      ],
+    });
+    // Dario's family is of the Bergamo office; he is in the register of the first course too.
+    await h.household("BG-700004", { municipality: "Bergamo" });
+    dario = await h.linkedUser("BG-700004", { language: "uk" });
+    darioId = await memberOf(dario);
+    const held = await h.db.courseSession.findFirstOrThrow({
+      where: { courseId, cancelledAt: null },
+      orderBy: { startsAt: "asc" },
+    });
+    await enrol(h.db, { sessionId: held.id, memberId: darioId, now: new Date("2026-12-01T09:00:00Z") });
+    await h.db.attendance.create({
+      data: { sessionId: held.id, memberId: darioId, status: "present", minutes: 240 },
+    });
+    await h.db.attendance.create({ data: { sessionId: yesterday.id, memberId: darioId, status: "absent" } });
+
+    const anaHousehold = await h.db.household.findUniqueOrThrow({ where: { contractCode: "BS-700001" } });
+    const familyPage = `/households/${anaHousehold.id}`;
+    for (const email of [OPERATOR, COORDINATOR, ADMIN]) {
+      const client = await new Client().login(email);
+      const page = await client.get(familyPage);
+      expect(page.statusCode, email).toBe(200);
+      const section = page.body.slice(
+        page.body.indexOf('id="courses"'),
+        page.body.indexOf("</table>", page.body.indexOf('id="courses"')),
+      );
+      expect(section).toContain("Corsi e presenze");
+      // All courses: present 1, absent 1 (the cancelled session left out) → 50%; then each course.
+      expect(section).toMatch(
+        /Tutti i corsi<\/td><td[^>]*>1<\/td><td[^>]*>1<\/td>\s*<td[^>]*>0<\/td><td[^>]*><strong>50%<\/strong>/,
+      );
+      expect(section).toMatch(
+        /Laboratorio di italiano<\/td><td[^>]*>0<\/td><td[^>]*>1<\/td>\s*<td[^>]*>0<\/td><td[^>]*>0%/,
+      );
+      expect(section).toMatch(
+        /Tirocinio in cucina &lt;script&gt;alert\(1\)&lt;\/script&gt;<\/td><td[^>]*>1<\/td><td[^>]*>0<\/td>\s*<td[^>]*>0<\/td><td[^>]*>100%/,
+      );
+    }
+    // Bruno: absent in the first course, excused in the second, which alone has no rate to give.
+    const brunoHousehold = await h.db.household.findUniqueOrThrow({ where: { contractCode: "BS-700002" } });
+    const coordinator = await new Client().login(COORDINATOR);
+    const brunoPage = (await coordinator.get(`/households/${brunoHousehold.id}`)).body;
+    expect(brunoPage).toMatch(
+      /Tutti i corsi<\/td><td[^>]*>0<\/td><td[^>]*>1<\/td>\s*<td[^>]*>1<\/td><td[^>]*><strong>0%<\/strong>/,
+    );
+    expect(brunoPage).toMatch(
+      /Laboratorio di italiano<\/td><td[^>]*>0<\/td><td[^>]*>0<\/td>\s*<td[^>]*>1<\/td><td[^>]*>—<\/td>/,
+    );
+    // Another office's coordinator does not open the family at all.
+    const bergamo = await new Client().login(OTHER);
+    expect((await bergamo.get(familyPage)).statusCode).toBe(404);
+    // Dario's family (Bergamo) shows its own attendance to Bergamo.
+    const darioHousehold = await h.db.household.findUniqueOrThrow({ where: { contractCode: "BG-700004" } });
+    expect((await bergamo.get(`/households/${darioHousehold.id}`)).body).toContain("<strong>50%</strong>");
+
+    // The session's list: the rate beside the families the coordinator sees, none beside Dario's.
+    const sessionUrl = `/courses/${courseId}/sessions/${held.id}`;
+    const list = await coordinator.get(sessionUrl);
+    expect(list.body).toContain("presenza in tutti i corsi: 50%");
+    expect(list.body).toContain(`persona n. ${darioId} · famiglia di un altro ufficio`);
+    const darioLine = list.body.slice(list.body.indexOf(`persona n. ${darioId}`)).split("</li>")[0];
+    expect(darioLine).not.toContain("presenza in tutti i corsi");
+    // An admin sees every family, and every rate.
+    const admin = await new Client().login(ADMIN);
+    const adminList = (await admin.get(sessionUrl)).body;
+    expect(adminList.slice(adminList.indexOf("Famiglia BG-700004")).split("</li>")[0]).toContain(
+      "presenza in tutti i corsi: 50%",
+    );
+    // The course's figures: a column for every course together, empty for another office's family.
+    const figures = await coordinator.get(`/courses/${courseId}/attendance`);
+    expect(figures.body).toContain("Presenza in tutti i corsi");
+    const anaRow = figures.body.slice(figures.body.indexOf("Famiglia BS-700001")).split("</tr>")[0];
+    expect(anaRow).toMatch(/>50%<\/td>\s*$/);
+    const darioRow = figures.body.slice(figures.body.indexOf(`persona n. ${darioId}`)).split("</tr>")[0];
+    expect(darioRow).toMatch(/>100%<\/td>[\s\S]*>—<\/td>\s*$/);
+  });
+
+  it("keeps a session's place in other languages, which the bot shows in the member's language", {
+    timeout: 60_000,
+  }, async () => {
+    const coordinator = await new Client().login(COORDINATOR);
+    const url = `/courses/${courseId}/sessions`;
+    const tooLong = await coordinator.send(
+      url,
+      sessionForm({ date: "2026-12-16", location_ro: "x".repeat(201) }),
+    );
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.body).toContain("Il luogo può avere al massimo 200 caratteri.");
+    const created = await coordinator.send(
+      url,
+      sessionForm({
+        date: "2026-12-16",
+        location_ro: "Sala civică",
+        location_en: "  ",
+        location_uk: "Громадська зала",
+      }),
+    );
+    expect(created.statusCode).toBe(303);
+    const id = Number(/sessions\/(\d+)/.exec(created.headers.location as string)?.[1]);
+    const stored = await h.db.courseSession.findUniqueOrThrow({ where: { id } });
+    expect(stored.translations).toEqual({
+      ro: { location: "Sala civică" },
+      uk: { location: "Громадська зала" },
+    });
+    const form = await coordinator.get(`${url}/${id}`);
+    expect(form.body).toContain('id="location_ro" name="location_ro" lang="ro" dir="auto"');
+    expect(form.body).toContain('value="Sala civică"');
+
+    // Ana (Romanian) opens it in the bot; Bruno (Italian) reads the Italian place.
+    const list = await ana.ask("/courses");
+    await press(ana, list.message_id, `courses:show:${id}:0`);
+    await expect
+      .poll(async () => (await messageOf(ana, list.message_id)).text)
+      .toContain("Sala civică (Brescia)");
+    const italian = await bruno.ask("/courses");
+    await press(bruno, italian.message_id, `courses:show:${id}:0`);
+    await expect
+      .poll(async () => (await messageOf(bruno, italian.message_id)).text)
+      .toContain("Sala civica (Brescia)");
+
+    // A new Italian place: the translation sent back unchanged described the old one and goes; one
+    // typed anew stays. Nobody is enrolled, so nobody is told.
+    await coordinator.send(
+      `${url}/${id}`,
+      sessionForm({
+        date: "2026-12-16",
+        location: "Biblioteca",
+        location_ro: "Sala civică",
+        location_uk: "Бібліотека",
+      }),
+    );
+    expect((await h.db.courseSession.findUniqueOrThrow({ where: { id } })).translations).toEqual({
+      uk: { location: "Бібліотека" },
+    });
+    // The same place again: translations are simply what the form says.
+    await coordinator.send(
+      `${url}/${id}`,
+      sessionForm({ date: "2026-12-16", location: "Biblioteca", location_ro: "Biblioteca", location_uk: "" }),
+    );
+    expect((await h.db.courseSession.findUniqueOrThrow({ where: { id } })).translations).toEqual({
+      ro: { location: "Biblioteca" },
+    });
+    await h.db.courseSession.delete({ where: { id } });
+  });
+
+  it("offers the places of a raised capacity to the first ones waiting, in the bot, with 24 hours to take them", {
+    timeout: 60_000,
+  }, async () => {
+    const coordinator = await new Client().login(COORDINATOR);
+    const url = `/courses/${courseId}/sessions`;
+    const form = sessionForm({ date: "2026-12-15", capacity: "1", location_ro: "Sala civică" });
+    const created = await coordinator.send(url, form);
+    raisedId = Number(/sessions\/(\d+)/.exec(created.headers.location as string)?.[1]);
+    const now = clock.now();
+    expect((await enrol(h.db, { sessionId: raisedId, memberId: brunoId, now })).status).toBe("enrolled");
+    expect(await joinWaitingList(h.db, { sessionId: raisedId, memberId: anaId, now })).toEqual({
+      status: "waiting",
+      position: 1,
+    });
+    expect(await joinWaitingList(h.db, { sessionId: raisedId, memberId: darioId, now })).toEqual({
+      status: "waiting",
+      position: 2,
+    });
+    const page = await coordinator.get(`${url}/${raisedId}`);
+    expect(page.body).toContain("Lista d&#39;attesa: 2");
+
+    // One more place: the first one waiting is offered it, the second keeps waiting.
+    const raised = await coordinator.send(`${url}/${raisedId}`, { ...form, capacity: "2" });
+    expect(raised.headers.location).toBe(`${url}/${raisedId}?notice=sessionUpdated`);
+    const [offer] = await ana.replies(1, 15_000);
+    expect(offer?.text).toContain("S-a eliberat un loc pentru tine");
+    expect(offer?.text).toContain("Stagiu în bucătărie");
+    expect(offer?.text).toContain("Sala civică (Brescia)");
+    // 24 hours from now (2 December, 16:00 in Rome).
+    expect(offer?.text).toContain("03/12/2026 16:00");
+    expect(offer?.reply_markup?.inline_keyboard?.flat().map((b) => b.callback_data)).toEqual([
+      `courses:accept:${raisedId}:0`,
+    ]);
+    expect(await dario.quietFor(500)).toEqual([]);
+    const rows = await h.db.enrolment.findMany({ where: { sessionId: raisedId }, orderBy: { id: "asc" } });
+    expect(rows.map((r) => [r.memberId, r.status, r.offerExpiresAt?.toISOString() ?? null])).toEqual([
+      [brunoId, "enrolled", null],
+      [anaId, "offered", "2026-12-03T15:00:00.000Z"],
+      [darioId, "waiting", null],
+    ]);
+    expect((await coordinator.get(`${url}/${raisedId}`)).body).toContain(
+      "posto offerto dalla lista d&#39;attesa, in attesa di risposta",
+    );
+    // Saving the same capacity again offers nothing new, and tells nobody again.
+    await coordinator.send(`${url}/${raisedId}`, { ...form, capacity: "2" });
+    expect(await ana.quietFor(500)).toEqual([]);
+    // Ana takes it with the button.
+    const taken = await press(ana, offer?.message_id as number, `courses:accept:${raisedId}:0`);
+    expect(taken.show_alert).toBe(false);
+    await expect
+      .poll(
+        async () =>
+          (await h.db.enrolment.findFirstOrThrow({ where: { sessionId: raisedId, memberId: anaId } })).status,
+      )
+      .toBe("enrolled");
+  });
+
+  it("tells the waiting list too when a session is cancelled, once, in their language", {
+    timeout: 60_000,
+  }, async () => {
+    const coordinator = await new Client().login(COORDINATOR);
+    const s = `/courses/${courseId}/sessions/${raisedId}`;
+    const confirm = await coordinator.get(`${s}/cancel`);
+    expect(confirm.body).toContain("Le persone iscritte (2) ricevono un messaggio");
+    expect(confirm.body).toContain("Anche chi è in lista d&#39;attesa (1) riceve un messaggio");
+    const answers = await Promise.all([
+      coordinator.send(`${s}/cancel`, {}),
+      coordinator.send(`${s}/cancel`, {}),
+    ]);
+    const told = answers.map((a) => Number(/n=(\d+)/.exec(a.headers.location as string)?.[1]));
+    expect(told.reduce((a, b) => a + b, 0)).toBe(3);
+    const [toDario] = await dario.replies(1, 15_000);
+    expect(toDario?.text).toContain("Зустріч скасовано");
+    expect(toDario?.text).toContain("Твоє місце в списку очікування на цю зустріч більше не діє");
+    const [toAna] = await ana.replies(1, 15_000);
+    expect(toAna?.text).toContain("Întâlnire anulată");
+    expect(toAna?.text).toContain("Sala civică (Brescia)");
+    expect(toAna?.text).not.toContain("așteptare");
+    const [toBruno] = await bruno.replies(1, 15_000);
+    expect(toBruno?.text).toContain("Incontro annullato");
+    expect(await dario.quietFor(800)).toEqual([]);
+    expect(await ana.quietFor(100)).toEqual([]);
+    const purposes = await h.db.outboundMessage.findMany({
+      where: { purpose: { startsWith: `course-cancelled:${raisedId}:` } },
+      select: { purpose: true },
+    });
+    expect(purposes.map((m) => m.purpose).sort()).toEqual(
+      [anaId, brunoId, darioId].map((id) => `course-cancelled:${raisedId}:${id}`).sort(),
+    );
+    // The waiting list keeps its record; the session is offered to nobody.
+    expect(
+      (await h.db.enrolment.findFirstOrThrow({ where: { sessionId: raisedId, memberId: darioId } })).status,
+    ).toBe("waiting");
+    expect(await joinWaitingList(h.db, { sessionId: raisedId, memberId: darioId, now: clock.now() })).toEqual(
+      {
+        status: "not_found",
+      },
+    );
+  });
+
   it("passes axe on every new page, as a coordinator in Chromium", { timeout: 90_000 }, async () => {
     if (!browser) throw new Error("Chromium not available");
     const context = await browser.newContext();
@@ -424,10 +728,11 @@ describe("courses in the panel", () => {
       await page.getByRole("button", { name: "Accedi" }).click();
       await page.waitForURL(/\/households/);
       const held = await h.db.courseSession.findFirstOrThrow({
-        where: { cancelledAt: null },
+        where: { courseId, cancelledAt: null },
         orderBy: { startsAt: "asc" },
       });
       const s = `/courses/${courseId}/sessions/${held.id}`;
+      const family = await h.db.household.findUniqueOrThrow({ where: { contractCode: "BS-700001" } });
       for (const url of [
         "/courses",
         "/courses/new",
@@ -437,6 +742,8 @@ describe("courses in the panel", () => {
         `/courses/${courseId}/sessions/${sessionId}`,
         `${s}/register`,
         `/courses/${courseId}/attendance`,
+        `/courses/${courseId}/sessions/${raisedId}`,
+        `/households/${family.id}`,
       ]) {
         await page.goto(`${base}${url}`);
         await expectNoAxeViolations(page, url);

@@ -46,3 +46,36 @@ if (form && status && "FormData" in window) {
     request.send(new FormData(form));
   });
 }
+
+// A check still running (its page, /imports/check): the bar follows the server without reloading,
+// and the page is reloaded, with the result, once the check is done. Without this script, a refresh
+// shows the same. The words change every tenth, so a screen reader is not told every percent.
+const check = document.querySelector("[data-check]");
+
+if (check && "fetch" in window) {
+  const bar = check.querySelector("progress");
+  const text = check.querySelector("[data-check-text]");
+  let tenth = -1;
+  const poll = async () => {
+    try {
+      const response = await fetch(check.dataset.check, { headers: { accept: "application/json" } });
+      const answer = response.ok ? await response.json() : null;
+      if (answer?.state !== "checking") {
+        window.location.reload();
+        return;
+      }
+      if (bar) bar.value = answer.percent;
+      if (text && Math.floor(answer.percent / 10) !== tenth) {
+        tenth = Math.floor(answer.percent / 10);
+        text.textContent =
+          answer.percent >= 100
+            ? text.dataset.database
+            : text.dataset.read.replace("%PERCENT%", String(answer.percent));
+      }
+    } catch {
+      // The connection dropped a moment: the next poll tries again.
+    }
+    setTimeout(poll, 1000);
+  };
+  setTimeout(poll, 1000);
+}

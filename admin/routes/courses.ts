@@ -22,7 +22,14 @@ import {
   updateCourse,
   updateSession,
 } from "../../core/courses/admin.ts";
-import { courseAttendance, registerCsv, registerLines, saveRegister } from "../../core/courses/attendance.ts";
+import {
+  courseAttendance,
+  membersAttendance,
+  registerCsv,
+  registerLines,
+  saveRegister,
+} from "../../core/courses/attendance.ts";
+import { TRANSLATION_LANGUAGES } from "../../core/courses/translations.ts";
 import { translator } from "../../core/i18n.ts";
 import type { DeliveryQueue } from "../../core/queues/delivery.ts";
 import { formatRomeDateTime } from "../../core/time.ts";
@@ -70,6 +77,7 @@ function sessionValue(s: SessionRow): SessionInput {
     start,
     end,
     location: s.location,
+    places: Object.fromEntries(TRANSLATION_LANGUAGES.map((lang) => [lang, s.places[lang] ?? ""])),
     capacity: String(s.capacity),
     hours: s.minutes === null ? "" : formatHours(s.minutes),
   };
@@ -217,6 +225,11 @@ export function courseRoutes(
   ) {
     const staff = sessionOf(request);
     const enrolled = await sessionEnrolments(db, staff, found.session.id);
+    // Across every course, only for the families this person sees (others are a member number).
+    const overall = await membersAttendance(
+      db,
+      enrolled.filter((p) => p.household !== null).map((p) => p.memberId),
+    );
     await audit(db, {
       actorType: "staff",
       actorId: staff.staffId,
@@ -229,6 +242,7 @@ export function courseRoutes(
       sessionPage(pageInfo(request, demo), {
         ...found,
         enrolled,
+        overall,
         value: form?.value ?? sessionValue(found.session),
         problems: form?.problems ?? [],
         now: clock.now(),
@@ -272,7 +286,8 @@ export function courseRoutes(
   app.get("/courses/:id/sessions/:sessionId/cancel", { preHandler: allowed }, async (request, reply) => {
     const found = await loadSession(request);
     if (!found) return notFound(request, reply);
-    return sendHtml(reply, cancelConfirmPage(pageInfo(request, demo), found));
+    const waiting = await db.enrolment.count({ where: { sessionId: found.session.id, status: "waiting" } });
+    return sendHtml(reply, cancelConfirmPage(pageInfo(request, demo), { ...found, waiting }));
   });
 
   app.post("/courses/:id/sessions/:sessionId/cancel", { preHandler: allowed }, async (request, reply) => {
@@ -358,6 +373,10 @@ export function courseRoutes(
     if (!course) return notFound(request, reply);
     const staff = sessionOf(request);
     const summary = await courseAttendance(db, staff, course.id);
+    const overall = await membersAttendance(
+      db,
+      summary.people.filter((p) => p.household !== null).map((p) => p.memberId),
+    );
     await audit(db, {
       actorType: "staff",
       actorId: staff.staffId,
@@ -365,7 +384,7 @@ export function courseRoutes(
       entityType: "Course",
       entityId: course.id,
     });
-    return sendHtml(reply, attendancePage(pageInfo(request, demo), { course, summary }));
+    return sendHtml(reply, attendancePage(pageInfo(request, demo), { course, summary, overall }));
   });
 
   app.get("/courses/:id/register.csv", { preHandler: allowed }, async (request, reply) => {

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { audit } from "../../core/audit.ts";
 import { budgetSummary, currentMonth } from "../../core/budget.ts";
+import { householdAttendance } from "../../core/courses/attendance.ts";
 import { arrearsNowOf, planOverview } from "../../core/debt.ts";
 import { householdChecklist } from "../../core/documents.ts";
 import { householdCheckups } from "../../core/household-file/checkups.ts";
@@ -77,13 +78,14 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
           summary: await budgetSummary(db, clock, h.id, currentMonth(clock), "it"),
         }
       : null;
-    const [arrears, plan, documents, history, notes, checkups] = await Promise.all([
+    const [arrears, plan, documents, history, notes, checkups, attendance] = await Promise.all([
       arrearsNowOf(db, [h.id]),
       planOverview(db, h.id, romeToday(clock.now())),
       householdChecklist(db, h.id, clock),
       householdHistory(db, h.id, clock.now()),
       householdNotes(db, h.id),
       householdCheckups(db, h.id),
+      householdAttendance(db, h.id),
     ]);
     return {
       ...h,
@@ -102,6 +104,7 @@ export function householdPageRoutes(app: FastifyInstance, ctx: AdminContext): vo
       budget,
       notes,
       checkups,
+      attendance,
     };
   }
 

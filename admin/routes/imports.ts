@@ -1,11 +1,26 @@
 // Imports from the panel, for coordinators and admins: upload a spreadsheet, which is dry-run at
 // once (nothing changes), then confirm to apply the same bytes, kept in PostgreSQL in between
 // (core/imports/uploads.ts). The imports themselves are the command line's (core/imports/kinds.ts).
+// A check that takes longer than `checkWaitMs` goes on beside the request (core/imports/checks.ts):
+// the answer is then a page with its progress (/imports/check?token=…), which a refresh brings up
+// to date and the page's script polls; it shows the answer when the check is done.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type KeptProblems, runCheck } from "../../core/imports/checks.ts";
 import { importHistory } from "../../core/imports/history.ts";
-import { isImportKind, MAX_SHOWN_PROBLEMS, runImportKind } from "../../core/imports/kinds.ts";
+import {
+  isImportKind,
+  type KindReport,
+  MAX_SHOWN_PROBLEMS,
+  runImportKind,
+} from "../../core/imports/kinds.ts";
 import { declaredFormatProblem } from "../../core/imports/spreadsheet.ts";
-import { claimUpload, findUpload, keepUpload, UploadAlreadyTaken } from "../../core/imports/uploads.ts";
+import {
+  claimUpload,
+  findCheck,
+  findUpload,
+  keepUpload,
+  UploadAlreadyTaken,
+} from "../../core/imports/uploads.ts";
 import { csrfMatches, sessionOf } from "../auth.ts";
 import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
 import { readUploadForm } from "../upload-form.ts";
@@ -15,7 +30,14 @@ import { type ImportOutcome, importsPage } from "../views/imports.ts";
 const staffActor = (request: FastifyRequest) =>
   ({ actorType: "staff", actorId: sessionOf(request).staffId }) as const;
 
-export function importRoutes(app: FastifyInstance, ctx: AdminContext, options: { maxBytes: number }): void {
+/** How long the upload's request waits for its check before answering with the progress page. */
+export const CHECK_WAIT_MS = 3000;
+
+export function importRoutes(
+  app: FastifyInstance,
+  ctx: AdminContext,
+  options: { maxBytes: number; checkWaitMs?: number | undefined },
+): void {
   const { db, clock, auth } = ctx;
   const demo = ctx.demo !== undefined;
   const maxMb = Math.round(options.maxBytes / (1024 * 1024));
@@ -23,7 +45,11 @@ export function importRoutes(app: FastifyInstance, ctx: AdminContext, options: {
   const render = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    view: { outcome?: ImportOutcome; selectedKind?: string | undefined; notice?: "imported" },
+    view: {
+      outcome?: ImportOutcome;
+      selectedKind?: string | undefined;
+      notice?: "imported";
+    },
     status = 200,
   ) => {
     const selectedKind = isImportKind(view.selectedKind) ? view.selectedKind : null;
@@ -69,30 +95,93 @@ export function importRoutes(app: FastifyInstance, ctx: AdminContext, options: {
       if ("tooLarge" in form.file) return refuse("tooLarge", 413);
       const { name: fileName, content } = form.file;
       const formatProblem = declaredFormatProblem(fileName, content.subarray(0, 128));
-      const report = formatProblem
-        ? { ok: false as const, problems: [{ line: 0, message: formatProblem }] }
-        : await runImportKind(db, kind, content, { actor: staffActor(request), dryRun: true });
-      request.log.info({ kind, bytes: content.length, ok: report.ok }, "import checked");
-      if (!report.ok) {
+      if (formatProblem) {
+        const problems = [{ line: 0, message: formatProblem }];
         const outcome: ImportOutcome = {
           type: "problems",
           kind,
           fileName,
-          problems: report.problems,
+          problems,
           shown: MAX_SHOWN_PROBLEMS,
         };
         return render(request, reply, { outcome, selectedKind: kind }, 422);
       }
-      const token = await keepUpload(db, clock, {
-        staffId: sessionOf(request).staffId,
+      const { staffId } = sessionOf(request);
+      const { id, token } = await keepUpload(db, clock, { staffId, kind, fileName, content });
+      const check = runCheck({ db, clock, logger: request.log }, { id, kind, content, staffId });
+      const waited = await Promise.race([
+        check.then((report) => ({ report })),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), options.checkWaitMs ?? CHECK_WAIT_MS)),
+      ]);
+      request.log.info({ kind, bytes: content.length, done: waited !== null }, "import checked");
+      // Still checking: its page says how far it got.
+      if (waited === null) return reply.redirect(`/imports/check?token=${token}`, 303);
+      const { report } = waited;
+      if (report?.ok) {
+        return render(request, reply, {
+          outcome: { type: "checked", kind, fileName, report, token },
+          selectedKind: kind,
+        });
+      }
+      // Answered at once: the file with problems is not kept.
+      await db.importUpload.deleteMany({ where: { id } });
+      if (!report)
+        return render(request, reply, { outcome: { type: "refused", reason: "checkFailed" } }, 500);
+      const outcome: ImportOutcome = {
+        type: "problems",
         kind,
         fileName,
-        content,
-      });
-      return render(request, reply, {
-        outcome: { type: "checked", kind, fileName, report, token },
-        selectedKind: kind,
-      });
+        problems: report.problems,
+        shown: MAX_SHOWN_PROBLEMS,
+      };
+      return render(request, reply, { outcome, selectedKind: kind }, 422);
+    },
+  );
+
+  // A check's progress, or its answer once done; `format=json` for the page's script.
+  app.get(
+    "/imports/check",
+    { preHandler: auth.requireRole("coordinator", "admin") },
+    async (request, reply) => {
+      const query = (request.query ?? {}) as Record<string, unknown>;
+      const json = query.format === "json";
+      const check = await findCheck(db, clock, query.token, sessionOf(request).staffId);
+      if (check === "gone" || check === "not_yours") {
+        const status = check === "gone" ? 410 : 403;
+        if (json) return reply.code(status).send({ state: check });
+        const reason = check === "gone" ? "gone" : "notYours";
+        return render(request, reply, { outcome: { type: "refused", reason } }, status);
+      }
+      if (json)
+        return reply.header("cache-control", "no-store").send({ state: check.state, percent: check.percent });
+      const kind = isImportKind(check.kind) ? check.kind : null;
+      if (!kind || check.state === "failed")
+        return render(request, reply, { outcome: { type: "refused", reason: "checkFailed" } }, 500);
+      const { fileName } = check;
+      const token = query.token as string;
+      if (check.state === "checking") {
+        return render(request, reply, {
+          outcome: { type: "checking", kind, fileName, percent: check.percent, token },
+          selectedKind: kind,
+        });
+      }
+      if (check.state === "checked") {
+        const report = check.report as Extract<KindReport, { ok: true }>;
+        return render(request, reply, {
+          outcome: { type: "checked", kind, fileName, report, token },
+          selectedKind: kind,
+        });
+      }
+      const kept = check.report as KeptProblems;
+      const outcome: ImportOutcome = {
+        type: "problems",
+        kind,
+        fileName,
+        problems: kept.problems,
+        shown: MAX_SHOWN_PROBLEMS,
+        total: kept.total,
+      };
+      return render(request, reply, { outcome, selectedKind: kind }, 422);
     },
   );
 

@@ -17,7 +17,8 @@ import {
   type SessionProblem,
   type SessionRow,
 } from "../../core/courses/admin.ts";
-import type { AttendanceSummary, RegisterLine } from "../../core/courses/attendance.ts";
+import type { AttendanceSummary, MemberAttendance, RegisterLine } from "../../core/courses/attendance.ts";
+import { TRANSLATION_LANGUAGES } from "../../core/courses/translations.ts";
 import { translator } from "../../core/i18n.ts";
 import { formatRomeDateTime } from "../../core/time.ts";
 import { html, type SafeHtml } from "./html.ts";
@@ -211,6 +212,14 @@ ${csrfField(page)}
 <p class="muted">${c("field.timeHint")}</p>
 <label for="location">${c("field.place")}</label>
 <input type="text" id="location" name="location" required maxlength="${MAX_LOCATION}" value="${v.location}">
+<fieldset>
+<legend>${c("field.placeTranslations")}</legend>
+<p class="muted" id="places-hint">${c("field.placeTranslationsHint")}</p>
+${TRANSLATION_LANGUAGES.map(
+  (lang) => html`<label for="location_${lang}">${languageLabel(page.lang, lang)}</label>
+<input type="text" id="location_${lang}" name="location_${lang}" lang="${lang}" dir="auto" maxlength="${MAX_LOCATION}" aria-describedby="places-hint" value="${v.places[lang] ?? ""}">`,
+)}
+</fieldset>
 <label for="capacity">${c("field.capacity")}</label>
 <input type="number" id="capacity" name="capacity" required min="1" max="${MAX_CAPACITY}" step="1" inputmode="numeric" value="${v.capacity}">
 <label for="hours">${c("field.hours")}</label>
@@ -251,6 +260,8 @@ export function sessionPage(
     course: CourseDetail;
     session: SessionRow;
     enrolled: EnrolledPerson[];
+    /** Each person's attendance across every course, for the families this person sees. */
+    overall: ReadonlyMap<number, MemberAttendance>;
     value: SessionInput;
     problems: readonly SessionProblem[];
     now: Date;
@@ -262,10 +273,12 @@ export function sessionPage(
   const { course, session } = view;
   const base = `/courses/${course.id}/sessions/${session.id}`;
   const started = session.startsAt.getTime() <= view.now.getTime();
-  const line = (p: EnrolledPerson) =>
-    html`<li>${personLabel(page, p)} · <span class="muted">${languageLabel(page.lang, p.language)}</span>${
+  const line = (p: EnrolledPerson) => {
+    const rate = view.overall.get(p.memberId)?.overall.rate ?? null;
+    return html`<li>${personLabel(page, p)} · <span class="muted">${languageLabel(page.lang, p.language)}</span>${
       p.status === "offered" ? html` · <strong>${c("offered")}</strong>` : ""
-    }</li>`;
+    }${rate === null ? "" : html` · ${c("overallRate", { rate: percent(rate) })}`}</li>`;
+  };
   const holding = view.enrolled.filter((p) => p.status !== "waiting");
   const waiting = view.enrolled.filter((p) => p.status === "waiting");
   const people = holding.map(line);
@@ -292,9 +305,14 @@ ${started ? "" : html`<h2>${c("cancelTitle")}</h2><p><a class="button secondary"
   });
 }
 
+/** 0.833… → "83%". */
+function percent(rate: number): string {
+  return `${Math.round(rate * 100)}%`;
+}
+
 export function cancelConfirmPage(
   page: PageInfo,
-  view: { course: CourseDetail; session: SessionRow },
+  view: { course: CourseDetail; session: SessionRow; waiting: number },
 ): SafeHtml {
   const c = tr(page);
   const base = `/courses/${view.course.id}/sessions/${view.session.id}`;
@@ -304,6 +322,7 @@ export function cancelConfirmPage(
     body: html`<p><a href="${base}">${c("backToSession")}</a></p>
 <h1>${c("cancelTitle")}</h1>
 <p>${c("cancelConfirm", { title: view.course.texts.it?.title ?? "", when: sessionWhen(view.session), count: view.session.enrolled })}</p>
+${view.waiting > 0 ? html`<p>${c("cancelConfirmWaiting", { count: view.waiting })}</p>` : ""}
 <form method="post" action="${base}/cancel">${csrfField(page)}
 <div class="actions"><button type="submit">${c("cancelYes")}</button> <a href="${base}">${c("cancelNo")}</a></div>
 </form>`,
@@ -359,7 +378,7 @@ ${rows}
 
 export function attendancePage(
   page: PageInfo,
-  view: { course: CourseDetail; summary: AttendanceSummary },
+  view: { course: CourseDetail; summary: AttendanceSummary; overall: ReadonlyMap<number, MemberAttendance> },
 ): SafeHtml {
   const c = tr(page);
   const { course, summary } = view;
@@ -374,6 +393,7 @@ export function attendancePage(
 <td data-label="${c("register.excused")}" class="num">${p.excused}</td>
 <td data-label="${c("column.rate")}" class="num">${pct(p.rate)}</td>
 ${placement ? months.map((m) => html`<td data-label="${c("column.hoursIn", { month: m })}" class="num">${formatHours(p.minutesByMonth[m] ?? 0)}</td>`) : ""}
+<td data-label="${c("column.overallRate")}" class="num">${pct(view.overall.get(p.memberId)?.overall.rate ?? null)}</td>
 </tr>`,
   );
   return layout(page, {
@@ -383,6 +403,7 @@ ${placement ? months.map((m) => html`<td data-label="${c("column.hoursIn", { mon
 <h1>${c("attendance.title")}: ${course.texts.it?.title ?? ""}</h1>
 <p>${c("attendance.courseRate", { rate: pct(summary.rate), recorded: summary.recorded })}</p>
 ${placement ? html`<p class="muted">${c("attendance.placementHint")}</p>` : ""}
+<p class="muted">${c("attendance.overallHint")}</p>
 <p><a class="button" href="/courses/${course.id}/register.csv" download>${c("attendance.csv")}</a></p>
 ${
   rows.length > 0
@@ -391,7 +412,8 @@ ${
 <thead><tr><th scope="col">${c("column.person")}</th><th scope="col" class="num">${c("register.present")}</th>
 <th scope="col" class="num">${c("register.absent")}</th><th scope="col" class="num">${c("register.excused")}</th>
 <th scope="col" class="num">${c("column.rate")}</th>
-${placement ? months.map((m) => html`<th scope="col" class="num">${c("column.hoursIn", { month: m })}</th>`) : ""}</tr></thead>
+${placement ? months.map((m) => html`<th scope="col" class="num">${c("column.hoursIn", { month: m })}</th>`) : ""}
+<th scope="col" class="num">${c("column.overallRate")}</th></tr></thead>
 <tbody>${rows}</tbody>
 </table>`
     : html`<p class="empty">${c("attendance.empty")}</p>`

@@ -2,6 +2,7 @@
 // cases. An operator opening a colleague's family first states why (coverPage).
 import type { BudgetSummary, MonthTotals } from "../../core/budget.ts";
 import { CHECKUP_QUESTION_COUNT, CHECKUP_QUESTIONS } from "../../core/checkup/questions.ts";
+import type { MemberAttendance, Tally } from "../../core/courses/attendance.ts";
 import type { ArrearsNow, PlanOverview } from "../../core/debt.ts";
 import type { ChecklistItem } from "../../core/documents.ts";
 import type { HouseholdCheckups } from "../../core/household-file/checkups.ts";
@@ -44,6 +45,8 @@ export type HouseholdFile = {
   notes: HouseholdNoteView[];
   /** The check-up rounds and the satisfaction scores (issue 12). */
   checkups: HouseholdCheckups;
+  /** Each member's course attendance, overall and per course. */
+  attendance: MemberAttendance[];
 };
 
 /** The statuses staff can set on the household's page (what the documents import sets too). */
@@ -214,6 +217,8 @@ ${plan}
 ${documents}
 <h2>${o("household.cases")}</h2>
 ${cases}
+<h2 id="courses">${translator(page.lang, "coursesAdmin")("household.title")}</h2>
+${attendanceSection(page, f.attendance)}
 <h2 id="notes">${o("notes.title")}</h2>
 <p class="muted">${o("notes.explain")}</p>
 ${
@@ -239,6 +244,34 @@ ${
 <h2>${o("household.timeline")}</h2>
 ${f.history.timeline.length > 0 ? timeline : html`<p>${o("timeline.empty")}</p>`}`,
   });
+}
+
+/** The members' course attendance: every course together first (in bold), then course by course. */
+function attendanceSection(page: PageInfo, people: MemberAttendance[]): SafeHtml {
+  const c = translator(page.lang, "coursesAdmin");
+  if (people.length === 0) return html`<p>${c("household.none")}</p>`;
+  const rate = (t: Tally) => (t.rate === null ? c("none") : `${Math.round(t.rate * 100)}%`);
+  const cells = (t: Tally, overall: boolean) =>
+    html`<td data-label="${c("register.present")}" class="num">${t.present}</td><td data-label="${c("register.absent")}" class="num">${t.absent}</td>
+<td data-label="${c("register.excused")}" class="num">${t.excused}</td><td data-label="${c("column.rate")}" class="num">${
+      overall ? html`<strong>${rate(t)}</strong>` : rate(t)
+    }</td>`;
+  const rows = people.flatMap((p) => {
+    const name = p.firstName ?? c("memberNo", { id: p.memberId });
+    return [
+      html`<tr><th scope="row" data-label="${c("column.person")}">${name}</th><td data-label="${c("household.course")}">${c("household.all")}</td>${cells(p.overall, true)}</tr>`,
+      ...p.courses.map(
+        (course) =>
+          html`<tr><td data-label="${c("column.person")}">${name}</td><td data-label="${c("household.course")}">${course.title}</td>${cells(course, false)}</tr>`,
+      ),
+    ];
+  });
+  return html`<p class="muted">${c("household.explain")}</p>
+<table><caption class="sr">${c("household.title")}</caption>
+<thead><tr><th scope="col">${c("column.person")}</th><th scope="col">${c("household.course")}</th>
+<th scope="col" class="num">${c("register.present")}</th><th scope="col" class="num">${c("register.absent")}</th>
+<th scope="col" class="num">${c("register.excused")}</th><th scope="col" class="num">${c("column.rate")}</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
 }
 
 export function coverPage(

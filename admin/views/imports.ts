@@ -22,12 +22,31 @@ export type ImportOutcome =
       report: Extract<KindReport, { ok: true }>;
       token: string;
     }
-  /** The file (or, at confirm, the database as it now is) has problems: nothing changed. */
-  | { type: "problems"; kind: ImportKind; fileName: string; problems: CsvProblem[]; shown: number }
+  /** A large file still being checked: how much of it has been read. */
+  | { type: "checking"; kind: ImportKind; fileName: string; percent: number; token: string }
+  /**
+   * The file (or, at confirm, the database as it now is) has problems: nothing changed. `total`
+   * when only the first problems were kept.
+   */
+  | {
+      type: "problems";
+      kind: ImportKind;
+      fileName: string;
+      problems: CsvProblem[];
+      shown: number;
+      total?: number;
+    }
   /** The form itself could not be used: a message key under imports.refused. */
   | { type: "refused"; reason: ImportRefusal; maxMb?: number };
 
-export type ImportRefusal = "noKind" | "noFile" | "tooLarge" | "gone" | "notYours" | "wrongFormat";
+export type ImportRefusal =
+  | "noKind"
+  | "noFile"
+  | "tooLarge"
+  | "gone"
+  | "notYours"
+  | "wrongFormat"
+  | "checkFailed";
 
 export type ImportsView = {
   notice?: "imported" | undefined;
@@ -75,8 +94,23 @@ function outcomeSection(page: PageInfo, outcome: ImportOutcome): SafeHtml {
     return html`<div class="error" role="alert"><p>${t(`imports.refused.${outcome.reason}`, { mb: outcome.maxMb ?? 0 })}</p></div>`;
   }
   const kind = t(`imports.kind.${outcome.kind}`);
+  if (outcome.type === "checking") {
+    const url = `/imports/check?token=${outcome.token}`;
+    return html`<section class="card" aria-labelledby="outcome" data-check="${url}&format=json">
+<h2 id="outcome">${t("imports.checking.title", { file: outcome.fileName })}</h2>
+<p role="status"><progress max="100" value="${outcome.percent}" aria-label="${t("imports.checking.label")}"></progress>
+<span data-check-text data-database="${t("imports.checking.database")}" data-read="${t("imports.checking.read", { percent: "%PERCENT%" })}">${
+      outcome.percent >= 100
+        ? t("imports.checking.database")
+        : t("imports.checking.read", { percent: outcome.percent })
+    }</span></p>
+<p>${t("imports.checking.hint", { kind })}</p>
+<p><a class="button secondary" href="${url}">${t("imports.checking.refresh")}</a></p>
+</section>`;
+  }
   if (outcome.type === "problems") {
-    const more = outcome.problems.length - outcome.shown;
+    const total = outcome.total ?? outcome.problems.length;
+    const more = total - Math.min(outcome.shown, outcome.problems.length);
     const items = outcome.problems
       .slice(0, outcome.shown)
       .map(
@@ -85,7 +119,7 @@ function outcomeSection(page: PageInfo, outcome: ImportOutcome): SafeHtml {
       );
     return html`<section class="error" aria-labelledby="outcome" role="alert">
 <h2 id="outcome">${t("imports.problems.title", { file: outcome.fileName })}</h2>
-<p>${t("imports.problems.intro", { kind, count: outcome.problems.length })}</p>
+<p>${t("imports.problems.intro", { kind, count: total })}</p>
 <ul>${items}</ul>
 ${more > 0 ? html`<p>${t("imports.problems.more", { count: more })}</p>` : ""}
 <p>${t("imports.problems.next")}</p>

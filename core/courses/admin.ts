@@ -1,6 +1,6 @@
-// Courses as staff keep them: creating and editing courses and their sessions, cancelling or moving a
-// session (every enrolled member is told once, in their language, through the delivery queue), and
-// who is enrolled. Visibility: a course belongs to the office that covers its municipality
+// Courses as staff keep them: creating and editing courses and their sessions (the place also in
+// other languages), cancelling or moving a session (every enrolled member is told once, in their
+// language, through the delivery queue; of a cancellation the waiting list too), and who is enrolled. Visibility: a course belongs to the office that covers its municipality
 // (OfficeMunicipality, matched as core/offices/offices.ts municipalityKey folds names); coordinators
 // see their office's courses, admins every course, including those of a municipality no office covers.
 import { createHash, randomBytes } from "node:crypto";
@@ -108,6 +108,8 @@ export type SessionRow = {
   startsAt: Date;
   endsAt: Date;
   location: string;
+  /** The place in other languages, where given (language → text). */
+  places: Record<string, string>;
   capacity: number;
   minutes: number | null;
   cancelledAt: Date | null;
@@ -157,12 +159,23 @@ export async function getCourse(db: Db, scope: StaffScope, courseId: number): Pr
       startsAt: s.startsAt,
       endsAt: s.endsAt,
       location: s.location,
+      places: placesOf(s.translations),
       capacity: s.capacity,
       minutes: s.minutes,
       cancelledAt: s.cancelledAt,
       enrolled: s._count.enrolments,
     })),
   };
+}
+
+/** The place's translations as stored: { "en": { "location": … } } → { en: … }. */
+function placesOf(translations: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const lang of TRANSLATION_LANGUAGES) {
+    const text = (translations as Translations | null)?.[lang]?.location;
+    if (typeof text === "string" && text.trim() !== "") out[lang] = text;
+  }
+  return out;
 }
 
 /** A session of a course this person sees, or null. */
@@ -358,6 +371,8 @@ export type SessionInput = {
   start: string;
   end: string;
   location: string;
+  /** The place in other languages as typed (language → text, empty when not given). */
+  places: Record<string, string>;
   capacity: string;
   hours: string;
 };
@@ -382,19 +397,33 @@ export type CheckedSession = {
   startsAt: Date;
   endsAt: Date;
   location: string;
+  /** { "en": { "location": … } }: only the languages given; Italian is the fallback. */
+  translations: Translations;
   capacity: number;
   minutes: number | null;
 };
 
 export function sessionFormValue(body: Record<string, unknown>): SessionInput {
+  const places: Record<string, string> = {};
+  for (const lang of TRANSLATION_LANGUAGES) places[lang] = text(body[`location_${lang}`]);
   return {
     date: text(body.date),
     start: text(body.start),
     end: text(body.end),
     location: text(body.location),
+    places,
     capacity: text(body.capacity),
     hours: text(body.hours),
   };
+}
+
+function placeTranslations(places: Record<string, string>): Translations {
+  const out: Translations = {};
+  for (const lang of TRANSLATION_LANGUAGES) {
+    const place = places[lang];
+    if (place) out[lang] = { location: place };
+  }
+  return out;
 }
 
 /** "2,5", "2.5", "2:30" → minutes (quarter hours at most precise), or null when not a number of hours. */
@@ -444,7 +473,8 @@ export function checkSession(
     startsAt && options.current ? startsAt.getTime() !== options.current.startsAt.getTime() : true;
   if (startsAt && moved && startsAt.getTime() <= options.now.getTime()) problems.push("past");
   if (!value.location) problems.push("location");
-  else if ([...value.location].length > MAX_LOCATION) problems.push("locationTooLong");
+  else if ([value.location, ...Object.values(value.places)].some((p) => [...p].length > MAX_LOCATION))
+    problems.push("locationTooLong");
   const capacity = /^\d{1,4}$/.test(value.capacity) ? Number(value.capacity) : Number.NaN;
   if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) problems.push("capacity");
   else if (capacity < options.enrolled) problems.push("capacityBelowEnrolled");
@@ -455,7 +485,17 @@ export function checkSession(
   }
   if (problems.length > 0 || !startsAt || !endsAt)
     return { ok: false, problems: problems.length > 0 ? problems : ["date"] };
-  return { ok: true, value: { startsAt, endsAt, location: value.location, capacity, minutes } };
+  return {
+    ok: true,
+    value: {
+      startsAt,
+      endsAt,
+      location: value.location,
+      translations: placeTranslations(value.places),
+      capacity,
+      minutes,
+    },
+  };
 }
 
 // ─── Changing sessions, and telling the people enrolled ─────────────────────────
@@ -489,6 +529,20 @@ export async function createSession(
 }
 
 /**
+ * A new Italian place makes the translations of the old one wrong: those sent back unchanged from the
+ * form are dropped (the Italian place is shown until a new one is typed); those typed anew stay.
+ */
+function keptPlaces(stored: unknown, wanted: Translations, locationChanged: boolean): Translations {
+  if (!locationChanged) return wanted;
+  const old = placesOf(stored);
+  const out: Translations = {};
+  for (const [lang, entry] of Object.entries(wanted)) {
+    if (entry.location !== undefined && entry.location !== old[lang]) out[lang] = entry;
+  }
+  return out;
+}
+
+/**
  * Changes a session. Under the session's row lock (as enrolling takes it), the capacity is checked
  * against the places taken. When the date, time or place changed, every member holding a place is
  * told once, in their language.
@@ -506,8 +560,8 @@ export async function updateSession(
   try {
     result = await db.$transaction(async (tx) => {
       const [current] = await tx.$queryRaw<
-        { startsAt: Date; endsAt: Date; location: string; cancelledAt: Date | null }[]
-      >`SELECT "startsAt", "endsAt", "location", "cancelledAt" FROM "CourseSession" WHERE "id" = ${input.sessionId} FOR UPDATE`;
+        { startsAt: Date; endsAt: Date; location: string; translations: unknown; cancelledAt: Date | null }[]
+      >`SELECT "startsAt", "endsAt", "location", "translations", "cancelledAt" FROM "CourseSession" WHERE "id" = ${input.sessionId} FOR UPDATE`;
       if (!current || current.cancelledAt) return { ok: false as const, problem: "cancelled" as const };
       const taken = await tx.enrolment.count({
         where: { sessionId: input.sessionId, status: { in: ["enrolled", "offered"] } },
@@ -521,8 +575,10 @@ export async function updateSession(
         locationChanged;
       await tx.courseSession.update({
         where: { id: input.sessionId },
-        // A new place makes the place's translations stale: the Italian one is shown until given again.
-        data: { ...input.value, ...(locationChanged ? { translations: {} } : {}) },
+        data: {
+          ...input.value,
+          translations: keptPlaces(current.translations, input.value.translations, locationChanged),
+        },
       });
       await audit(tx, {
         actorType: "staff",
@@ -586,7 +642,10 @@ function whenText(t: ReturnType<typeof translator>, startsAt: Date, endsAt: Date
 /**
  * Asks the delivery queue to tell each member holding a place that the session was cancelled or
  * moved. The purpose names the session, the member and (for a move) the new date and place, so each
- * change is told once however often this runs, and a later move is told again.
+ * change is told once however often this runs, and a later move is told again. A cancellation is
+ * told to the waiting list too (with its own words: they had no place), or they would go on waiting
+ * for a place in a session that will not be held; a move is not: they still wait, and are told the
+ * date and place with the offer.
  */
 async function tellEnrolled(
   deps: SessionDeps,
@@ -598,8 +657,11 @@ async function tellEnrolled(
     include: {
       course: { select: { title: true, municipality: true, translations: true } },
       enrolments: {
-        where: { status: { in: ["enrolled", "offered"] }, member: { unreachableAt: null } },
-        select: { member: { select: { id: true, language: true } } },
+        where: {
+          status: { in: what === "cancelled" ? ["enrolled", "offered", "waiting"] : ["enrolled", "offered"] },
+          member: { unreachableAt: null },
+        },
+        select: { status: true, member: { select: { id: true, language: true } } },
         orderBy: { id: "asc" },
       },
     },
@@ -610,11 +672,17 @@ async function tellEnrolled(
       ? ""
       : `:${session.startsAt.getTime()}-${session.endsAt.getTime()}-${createHash("sha256").update(session.location).digest("hex").slice(0, 12)}`;
   let told = 0;
-  for (const { member } of session.enrolments) {
+  for (const { member, status } of session.enrolments) {
     const t = translator(member.language, "courses");
     const title = translated(session.course.title, session.course.translations, member.language, "title");
     const location = translated(session.location, session.translations, member.language, "location");
-    const body = t(what === "cancelled" ? "notice_cancelled" : "notice_moved", {
+    const key =
+      what === "moved"
+        ? "notice_moved"
+        : status === "waiting"
+          ? "notice_cancelled_waiting"
+          : "notice_cancelled";
+    const body = t(key, {
       title: escapeHtml(title),
       when: whenText(t, session.startsAt, session.endsAt),
       place: `${escapeHtml(location)} (${escapeHtml(session.course.municipality)})`,

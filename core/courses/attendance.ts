@@ -1,6 +1,8 @@
 // The attendance register: per session and enrolled member present / absent / excused and the hours
-// attended; the attendance rate per person and per course; hours per month for paid placements (what
-// the monthly allowance is computed from); the register as CSV for Excel in Italian.
+// attended; the attendance rate per person and per course, and a person's rate across every course
+// (overall and course by course, for the household's page and the session's list); hours per month
+// for paid placements (what the monthly allowance is computed from); the register as CSV for Excel
+// in Italian.
 //
 // Rate = present ÷ (present + absent): an excused absence does not count against the person.
 import { TZDate } from "@date-fns/tz";
@@ -270,4 +272,92 @@ export async function registerCsv(
     details: { lines: marks.length },
   });
   return `\uFEFF${lines.join("\r\n")}\r\n`;
+}
+
+// ─── A person's attendance across every course ─────────────────────────────────
+
+export type Tally = { present: number; absent: number; excused: number; rate: number | null };
+export type CourseTally = Tally & { courseId: number; title: string };
+export type MemberAttendance = {
+  memberId: number;
+  firstName: string | null;
+  /** Every course together. */
+  overall: Tally;
+  /** Per course, by title. */
+  courses: CourseTally[];
+};
+
+type Mark = {
+  status: AttendanceStatus;
+  member: { id: number; firstName: string | null };
+  session: { course: { id: number; title: string } };
+};
+
+const emptyTally = (): Tally => ({ present: 0, absent: 0, excused: 0, rate: null });
+
+function tally(marks: Mark[]): MemberAttendance[] {
+  const people = new Map<number, MemberAttendance & { byCourse: Map<number, CourseTally> }>();
+  for (const m of marks) {
+    let person = people.get(m.member.id);
+    if (!person) {
+      person = {
+        memberId: m.member.id,
+        firstName: m.member.firstName,
+        overall: emptyTally(),
+        courses: [],
+        byCourse: new Map(),
+      };
+      people.set(m.member.id, person);
+    }
+    const { id, title } = m.session.course;
+    let course = person.byCourse.get(id);
+    if (!course) {
+      course = { courseId: id, title, ...emptyTally() };
+      person.byCourse.set(id, course);
+    }
+    person.overall[m.status]++;
+    course[m.status]++;
+  }
+  return [...people.values()]
+    .sort((a, b) => a.memberId - b.memberId)
+    .map(({ byCourse, ...person }) => {
+      for (const t of [person.overall, ...byCourse.values()]) t.rate = rateOf(t.present, t.absent);
+      return {
+        ...person,
+        courses: [...byCourse.values()].sort(
+          (a, b) => a.title.localeCompare(b.title, "it") || a.courseId - b.courseId,
+        ),
+      };
+    });
+}
+
+const markSelect = {
+  status: true,
+  member: { select: { id: true, firstName: true } },
+  session: { select: { course: { select: { id: true, title: true } } } },
+} as const;
+
+/**
+ * The attendance of these members over every course they were in the register of (cancelled
+ * sessions left out, as in the course's own figures), overall and per course.
+ */
+export async function membersAttendance(
+  db: Db,
+  memberIds: readonly number[],
+): Promise<Map<number, MemberAttendance>> {
+  if (memberIds.length === 0) return new Map();
+  const marks = await db.attendance.findMany({
+    where: { memberId: { in: [...memberIds] }, session: { cancelledAt: null } },
+    select: markSelect,
+  });
+  return new Map(tally(marks).map((m) => [m.memberId, m]));
+}
+
+/** The same for every member of a household who was ever in a register (the household's page). */
+export async function householdAttendance(db: Db, householdId: number): Promise<MemberAttendance[]> {
+  const marks = await db.attendance.findMany({
+    where: { member: { householdId }, session: { cancelledAt: null } },
+    select: markSelect,
+  });
+  return tally(marks);
 }

@@ -3,7 +3,10 @@
 // Case, CaseMessage and Member (migration 20261207161000_household_facts) recompute, after every
 // statement, the rows of the households it touched, in the same transaction: the imports, the
 // escalation that breaks plans, payment allocation, messages, members' reachability, and any code
-// written later, all keep it exact without calling anything. Nothing stored depends on the calendar
+// written later, all keep it exact without calling anything. Imports are the one exception to "after
+// every statement": inside their transaction (core/imports/transaction.ts) the triggers only note the
+// households touched, and the import refreshes them all at its end, set-based, before it commits
+// (migration 20261207182000_deferred_facts_import_checks). Nothing stored depends on the calendar
 // (the caseload counts late installments, waiting hours and days without contact at read time), so no
 // job has to run at midnight.
 //
