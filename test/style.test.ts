@@ -7,7 +7,8 @@ import { readLocales } from "../core/i18n.ts";
  * every Italian value for the slips that crept in before, and names file and key of each.
  */
 
-const italian = readLocales().it ?? {};
+const locales = readLocales();
+const italian = locales.it ?? {};
 
 /** Namespaces read by staff (admin panel, operators' group); every other one is read by households. */
 const STAFF_NAMESPACES = new Set(["admin", "staff", "offices", "accounts", "coursesAdmin"]);
@@ -169,4 +170,170 @@ describe("one voice in Italian (locales/STYLE.md)", () => {
   it("speaks with the informal «tu», never the formal «Lei»", () => {
     expect(violations(FORMAL)).toEqual([]);
   });
+});
+
+/**
+ * The formal register of the other household languages (locales/STYLE.md §1): French «vous», Spanish
+ * «usted», Ukrainian «ви», Albanian «ju», the same in every file. These are the informal forms that
+ * crept into a namespace translated on its own. Each list is conservative: a word only the informal
+ * register uses, or an imperative where it can only be one (at the start of a sentence).
+ */
+const LETTER = "\\p{L}'’";
+const word = (words: string) => new RegExp(`(?<![${LETTER}])(${words})(?![${LETTER}])`, "iu");
+/** An imperative opens the text, a sentence or a line; in mid-sentence the same word is often a statement. */
+const opening = (words: string) => new RegExp(`(?:^|[.!?:;¡¿]\\s+|\\n)(${words})(?![${LETTER}])`, "iu");
+
+const INFORMAL: Record<string, Rule[]> = {
+  fr: [
+    {
+      // Hyphens are allowed before the word, for "inscris-toi"; "ta", "tes" inside a word are not matched.
+      pattern: new RegExp(`(?<![\\p{L}'’])(tu|toi|te|ton|ta|tes)(?![${LETTER}])`, "iu"),
+      why: "«tu», «toi», «ton», «ta», «tes» are the informal register: «vous», «votre», «vos»",
+    },
+    {
+      pattern: /(?<![\p{L}])t['’](?=[aeiouyhàâéèêëîïôû])/iu,
+      why: "«t'» («je t'écris») is the informal register: «je vous écris»",
+    },
+    {
+      pattern: opening(
+        "appuie|écris|regarde|choisis|mets|envoie|tape|réponds|attends|reviens|vérifie|inscris",
+      ),
+      why: "an imperative with «tu»: «Appuyez», «Écrivez», «Regardez»",
+    },
+    { pattern: /\bappuie sur\b/iu, why: "«appuie sur» addresses the reader with «tu»: «appuyez sur»" },
+  ],
+  es: [
+    {
+      // "tu" is never formal in Spanish: the formal possessive is "su".
+      pattern: word(
+        "tú|tu|tus|te|ti|contigo|tienes|puedes|quieres|eres|estás|estabas|has|vas|sabes|debes|necesitas|prefieres",
+      ),
+      why: "a «tú» form: «usted», «su», «le», «tiene», «puede», «quiere», «está»",
+    },
+    {
+      pattern: opening(
+        "pulsa|toca|escribe|mira|elige|pon|ponme|apúntate|inscríbete|vuelve|pide|guarda|lee|abre",
+      ),
+      why: "an imperative with «tú»: «Toque», «Escriba», «Mire», «Elija»",
+    },
+  ],
+  uk: [
+    {
+      pattern: word("ти|тебе|тобі|тобою|твій|твоя|твоє|твої|твого|твоєї|твоїй|твоїм|твою|твоїх|твоєму"),
+      why: "«ти», «твій» are the informal register: «ви», «ваш»",
+    },
+    {
+      pattern: word(
+        "натисни|напиши|запиши|обери|вибери|перевір|спробуй|надішли|введи|відкрий|додай|збережи|запитай|скажи|поговори|звернися|зачекай|можеш|хочеш|маєш|знаєш|бачиш",
+      ),
+      why: "a verb addressed with «ти»: «натисніть», «напишіть», «можете», «хочете»",
+    },
+  ],
+  sq: [
+    {
+      // Only the «ti» register uses these words ("për ty", "vendi yt", "je", "ke"); "të" and "shkruaj"
+      // are left out: they are also the particle and the first person ("do t'ju shkruaj").
+      pattern: word("ti|ty|yt|jote|tënd|tënde|tëndin|tënden|je|ke|ishe|kishe"),
+      why: "a «ti» form: «ju», «juaj», «jeni», «keni», «ishit»",
+    },
+    {
+      // Buttons may use the short imperative, as Albanian interfaces do («Anulo», «Shiko kurset»);
+      // in a sentence the reader is asked with «ju».
+      pattern:
+        /(?:[.!?:;]\s+|\n)(shkruaj|shiko|zgjidh|dërgo|pyet|kërko|fol|lexo|prit)\s|(?<![\p{L}])shtyp(?![\p{L}])/iu,
+      why: "an imperative with «ti» in a sentence: «Shkruani», «Shtypni», «Shikoni»",
+    },
+    {
+      pattern: /(?<![\p{L}])(mund|duhet) t[ëa] \p{L}+sh(?![\p{L}])/iu,
+      why: "a verb with «ti» («mund ta anulosh»): «mund ta anuloni»",
+    },
+  ],
+};
+
+function informalViolations(language: string): string[] {
+  const found: string[] = [];
+  for (const [namespace, tree] of Object.entries(locales[language] ?? {})) {
+    if (STAFF_NAMESPACES.has(namespace)) continue;
+    for (const [key, text] of flatten(tree)) {
+      if (NOT_ADDRESSED.has(`${namespace}.json ${key}`)) continue;
+      for (const rule of INFORMAL[language] ?? []) {
+        const match = text.match(rule.pattern);
+        if (match)
+          found.push(`locales/${language}/${namespace}.json ${key}: «${match[0].trim()}» — ${rule.why}`);
+      }
+    }
+  }
+  return found;
+}
+
+/** The informal texts found before, and formal ones with the same letters that must pass. */
+const CAUGHT_INFORMAL: Record<string, string[]> = {
+  fr: [
+    "🕒 <b>Tu es sur la liste d'attente</b> (numéro {{position}}). Si une place se libère, je t'écris ici.",
+    "Tu gardes ta place. Si la nouvelle date ne te convient pas, tu peux annuler ta place dans /courses.",
+    "Il y a des places libres : appuie sur Je m'inscris.",
+    "Cette rencontre n'aura pas lieu. Écris /courses pour voir les autres dates.",
+    "Inscris-toi sur la liste d'attente.",
+  ],
+  es: [
+    "🕒 <b>Estás en la lista de espera</b> (número {{position}}). Si se libera una plaza, te escribo aquí.",
+    "Tu plaza se mantiene. Si la nueva fecha no te va bien, puedes cancelar tu plaza en /courses.",
+    "Hay plazas libres: pulsa Inscribirme.",
+    "Este encuentro no se hará. Escribe /courses para ver las otras fechas.",
+    "Has salido de la lista de espera.",
+  ],
+  uk: [
+    "🕒 <b>Ти в списку очікування</b> (номер {{position}}). Якщо звільниться місце, я напишу тобі тут.",
+    "Твоє місце зберігається.",
+    "Є вільні місця: натисни Записатися.",
+    "Можеш записатися в список очікування.",
+  ],
+  sq: [
+    "🕒 <b>Je në listën e pritjes</b> (numri {{position}}). Nëse lirohet një vend, të shkruaj këtu.",
+    "Vendi yt mbetet. Nëse data e re nuk të përshtatet, mund ta anulosh vendin te /courses.",
+    "Ka një vend për ty: shtyp E marr vendin.",
+    "Ky takim nuk do të bëhet. Shkruaj /courses për të parë datat e tjera.",
+  ],
+};
+const PLAIN_FORMAL: Record<string, string[]> = {
+  fr: [
+    "🕒 <b>Vous êtes sur la liste d'attente</b> (numéro {{position}}). Si une place se libère, je vous écris ici.",
+    "Votre place reste. Une tâche, des cartes, la taille : le montant est noté. Quand l'argent arrive, mettez de côté le loyer.",
+    "D'accord, à partir de maintenant je vous écris en français. Demande envoyée.",
+    "Écrivez /courses. Appuyez sur <b>Je prends la place</b>.",
+  ],
+  es: [
+    "🕒 <b>Está en la lista de espera</b> (número {{position}}). Si se libera una plaza, le escribo aquí.",
+    "El personal del programa a veces escribe una nota. Su Telegram sigue vinculado; este importe ya no está.",
+    "Toque <b>Tomo la plaza</b>. Escriba /courses. Ha salido de la lista de espera.",
+  ],
+  uk: [
+    "🕒 <b>Ви в списку очікування</b> (номер {{position}}). Якщо звільниться місце, я напишу вам тут.",
+    "Натисніть <b>Беру місце</b>. Ваше місце зберігається. Можете записатися. Будь ласка, напишіть кілька слів.",
+  ],
+  sq: [
+    "🕒 <b>Jeni në listën e pritjes</b> (numri {{position}}). Nëse lirohet një vend, ju shkruaj këtu.",
+    "Në rregull, tani e tutje do t'ju shkruaj në shqip. Shtypni <b>E marr vendin</b>. Mund ta anuloni vendin.",
+    "✖️ Anulo regjistrimin",
+  ],
+};
+const informal = (language: string, text: string) =>
+  (INFORMAL[language] ?? []).some((rule) => rule.pattern.test(text));
+
+describe("the register rules of the other household languages", () => {
+  for (const language of Object.keys(INFORMAL)) {
+    it(`catch the informal register in ${language} and let the formal one through`, () => {
+      expect((CAUGHT_INFORMAL[language] ?? []).filter((text) => !informal(language, text))).toEqual([]);
+      expect((PLAIN_FORMAL[language] ?? []).filter((text) => informal(language, text))).toEqual([]);
+    });
+  }
+});
+
+describe("one register in French, Spanish, Ukrainian and Albanian (locales/STYLE.md)", () => {
+  for (const language of Object.keys(INFORMAL)) {
+    it(`speaks to households in ${language} with the formal register only`, () => {
+      expect(Object.keys(locales[language] ?? {}).length).toBeGreaterThan(5);
+      expect(informalViolations(language)).toEqual([]);
+    });
+  }
 });
