@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import ExcelJS from "exceljs";
 import type { FastifyInstance } from "fastify";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,6 +123,97 @@ describe("imports in Chromium", () => {
       await page.getByRole("link", { name: "English" }).click();
       await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Imports");
       await expectNoAxeViolations(page, "imports page in English");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("lists an .xlsx file's broken row by row and column, imports nothing, then takes the file once mended", {
+    timeout: 90_000,
+  }, async () => {
+    const header =
+      "contract_code;household_name;fiscal_code;municipality;address;phone;language;arrears_rent;arrears_charges;balance_date".split(
+        ";",
+      );
+    const good = [
+      "XL-000001",
+      "Famiglia Bianchi",
+      "BNCMRA80A01B157Y",
+      "Brescia",
+      "Via Milano 3",
+      "",
+      "it",
+      120.5,
+      0,
+    ];
+    const sheetWith = async (name: string, second: (string | number | Date)[]): Promise<string> => {
+      const book = new ExcelJS.Workbook();
+      const sheet = book.addWorksheet("Foglio1");
+      sheet.addRow(header);
+      sheet.addRow([...good, new Date(Date.UTC(2026, 8, 30))]).getCell(10).numFmt = "dd/mm/yyyy";
+      sheet.addRow(second);
+      const path = join(dir, name);
+      await book.xlsx.writeFile(path);
+      return path;
+    };
+    // Row 3: an amount in words and a day that does not exist.
+    const broken = await sheetWith("nuclei-rotti.xlsx", [
+      "XL-000002",
+      "Famiglia Verdi",
+      "VRDLGU70B02B157Z",
+      "Brescia",
+      "Via Roma 1",
+      "",
+      "it",
+      "dodici",
+      0,
+      "31/02/2026",
+    ]);
+    const mended = await sheetWith("nuclei.xlsx", [
+      "XL-000002",
+      "Famiglia Verdi",
+      "VRDLGU70B02B157Z",
+      "Brescia",
+      "Via Roma 1",
+      "",
+      "it",
+      12,
+      0,
+      "28/02/2026",
+    ]);
+    const before = await t.db.household.count();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await signIn(page);
+      await page.goto(`${base}/imports`);
+      await page.getByLabel("Nuclei e morosità").check();
+      await page.getByLabel(/^File \(CSV o Excel/).setInputFiles(broken);
+      await page.getByRole("button", { name: "Controlla il file" }).click();
+      await expect.poll(() => page.getByRole("alert").textContent()).toContain("Riga 3");
+      const problems = (await page.getByRole("alert").textContent()) ?? "";
+      expect(problems).toContain("nuclei-rotti.xlsx non si può importare");
+      expect(problems).toContain("arrears_rent");
+      expect(problems).toContain("balance_date");
+      expect(problems).not.toContain("Riga 2");
+      expect(await page.getByRole("button", { name: "Conferma e importa" }).count()).toBe(0);
+      expect(await t.db.household.count()).toBe(before);
+      await expectNoAxeViolations(page, "imports page, .xlsx with a broken row");
+
+      await page.getByLabel("Nuclei e morosità").check();
+      await page.getByLabel(/^File \(CSV o Excel/).setInputFiles(mended);
+      await page.getByRole("button", { name: "Controlla il file" }).click();
+      const confirm = page.getByRole("button", { name: "Conferma e importa" });
+      await confirm.waitFor();
+      expect(await t.db.household.count()).toBe(before);
+      await confirm.click();
+      await page.waitForURL(`${base}/imports?notice=imported`);
+      const rows = await t.db.household.findMany({
+        where: { contractCode: { startsWith: "XL-" } },
+        select: { contractCode: true },
+        orderBy: { contractCode: "asc" },
+      });
+      expect(rows.map((r) => r.contractCode)).toEqual(["XL-000001", "XL-000002"]);
     } finally {
       await context.close();
     }

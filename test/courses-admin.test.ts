@@ -690,7 +690,7 @@ describe("courses in the panel", () => {
     expect(told.reduce((a, b) => a + b, 0)).toBe(3);
     const [toDario] = await dario.replies(1, 15_000);
     expect(toDario?.text).toContain("Зустріч скасовано");
-    expect(toDario?.text).toContain("Твоє місце в списку очікування на цю зустріч більше не діє");
+    expect(toDario?.text).toContain("Ваше місце в списку очікування на цю зустріч більше не діє");
     const [toAna] = await ana.replies(1, 15_000);
     expect(toAna?.text).toContain("Întâlnire anulată");
     expect(toAna?.text).toContain("Sala civică (Brescia)");
@@ -762,6 +762,60 @@ describe("courses in the panel", () => {
       await page.goto(`${base}/courses/${courseId}`);
       await expectNoAxeViolations(page, "course page on a phone");
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("in Chromium: a session in the past refused, a new one saved, its places kept at or above the people enrolled", {
+    timeout: 90_000,
+  }, async () => {
+    if (!browser) throw new Error("Chromium not available");
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await page.goto(`${base}/login`);
+      await page.getByLabel("E-mail").fill(COORDINATOR);
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Accedi" }).click();
+      await page.waitForURL(/\/households/);
+      const sessions = () => h.db.courseSession.count({ where: { courseId } });
+      const before = await sessions();
+
+      await page.goto(`${base}/courses/${courseId}/sessions/new`);
+      const fill = async (date: string) => {
+        await page.getByLabel("Data").fill(date);
+        await page.getByLabel("Inizio (ora di Roma)").fill("09:30");
+        await page.getByLabel("Fine (ora di Roma)").fill("11:00");
+        await page.getByLabel("Luogo", { exact: true }).fill("Sala civica");
+        await page.getByLabel("Posti").fill("5");
+      };
+      // The clock says 1 December 2026: 20 November is gone.
+      await fill("2026-11-20");
+      await page.getByRole("button", { name: "Salva" }).click();
+      await expect.poll(() => page.getByRole("alert").textContent()).toContain("nel passato");
+      expect(await sessions()).toBe(before);
+      await expectNoAxeViolations(page, "session form, a date in the past");
+
+      await fill("2027-01-15");
+      await page.getByRole("button", { name: "Salva" }).click();
+      await page.waitForURL(/\/sessions\/\d+\?notice=/);
+      expect(await sessions()).toBe(before + 1);
+      const created = Number(/sessions\/(\d+)/.exec(page.url())?.[1]);
+      for (const memberId of [anaId, brunoId]) {
+        expect((await enrol(h.db, { sessionId: created, memberId, now: clock.now() })).status).toBe(
+          "enrolled",
+        );
+      }
+
+      await page.goto(`${base}/courses/${courseId}/sessions/${created}`);
+      await page.getByLabel("Posti").fill("1");
+      await page.getByRole("button", { name: "Salva" }).click();
+      await expect
+        .poll(() => page.getByRole("alert").textContent())
+        .toContain("I posti non possono essere meno delle persone già iscritte.");
+      expect((await h.db.courseSession.findUniqueOrThrow({ where: { id: created } })).capacity).toBe(5);
+      await expectNoAxeViolations(page, "session form, places below the people enrolled");
     } finally {
       await context.close();
     }
