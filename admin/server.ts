@@ -43,6 +43,7 @@ import { importRoutes } from "./routes/imports.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { linkLockoutRoutes } from "./routes/link-lockouts.ts";
 import { loginRoutes } from "./routes/login.ts";
+import { resultsRoutes } from "./routes/results.ts";
 import { savedReplyRoutes } from "./routes/saved-replies.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { staffRoutes } from "./routes/staff.ts";
@@ -228,6 +229,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
       live: broadcastLive,
     });
     alertRoutes(scope, ctx);
+    resultsRoutes(scope, ctx);
     importRoutes(scope, ctx, { maxBytes: deps.config.importMaxBytes, checkWaitMs: deps.importCheckWaitMs });
     invitationRoutes(scope, ctx, {
       botUsername: deps.config.invitations.botUsername ?? deps.demo?.botUsername,

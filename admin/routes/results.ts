@@ -1,0 +1,90 @@
+// /results and /results.csv: the programme's figures (core/results/) for every role, within what
+// core/offices/scope.ts lets each person see. The CSV is the same figures, audited like every export.
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { audit } from "../../core/audit.ts";
+import type { Clock } from "../../core/clock.ts";
+import { translator } from "../../core/i18n.ts";
+import { listOffices } from "../../core/offices/offices.ts";
+import { visibleHouseholds } from "../../core/offices/scope.ts";
+import { resultsCsv, resultsRows } from "../../core/results/csv.ts";
+import { monthOfInstant, resultsFigures } from "../../core/results/figures.ts";
+import { type ResultsFilter, readFilter } from "../../core/results/filter.ts";
+import { sessionOf } from "../auth.ts";
+import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
+import { resultsPage } from "../views/results.ts";
+
+/** The filter as a query string ("?from=…"), for links that keep it. */
+function queryOf(filter: ResultsFilter): string {
+  const params = new URLSearchParams();
+  if (filter.officeId !== null) params.set("office", String(filter.officeId));
+  if (filter.municipality !== null) params.set("municipality", filter.municipality);
+  if (filter.cohort !== null) params.set("cohort", filter.cohort);
+  params.set("from", filter.from);
+  params.set("to", filter.to);
+  return `?${params.toString()}`;
+}
+
+function filterOf(request: FastifyRequest, clock: Clock) {
+  return readFilter(
+    (request.query ?? {}) as Record<string, unknown>,
+    sessionOf(request),
+    monthOfInstant(clock.now()),
+  );
+}
+
+export function resultsRoutes(app: FastifyInstance, ctx: AdminContext): void {
+  const { db, clock, auth } = ctx;
+  const demo = ctx.demo !== undefined;
+  const allowed = auth.requireRole("operator", "coordinator", "admin");
+
+  app.get("/results", { preHandler: allowed }, async (request, reply) => {
+    const scope = sessionOf(request);
+    const { filter, problems } = filterOf(request, clock);
+    const [figures, offices, municipalities] = await Promise.all([
+      resultsFigures(db, clock, scope, filter),
+      scope.role === "admin" ? listOffices(db) : Promise.resolve(null),
+      db.household.findMany({
+        where: visibleHouseholds(scope),
+        distinct: ["municipality"],
+        select: { municipality: true },
+        orderBy: { municipality: "asc" },
+      }),
+    ]);
+    return sendHtml(
+      reply,
+      resultsPage(pageInfo(request, demo), {
+        filter,
+        problems,
+        figures,
+        offices,
+        municipalities: municipalities.map((m) => m.municipality),
+        query: queryOf(filter),
+      }),
+    );
+  });
+
+  app.get("/results.csv", { preHandler: allowed }, async (request, reply) => {
+    const scope = sessionOf(request);
+    const { filter } = filterOf(request, clock);
+    const page = pageInfo(request, demo);
+    const r = translator(page.lang, "resultsAdmin");
+    const figures = await resultsFigures(db, clock, scope, filter);
+    const csv = resultsCsv(
+      resultsRows(figures, (key) => r(key)),
+      ["section", "figure", "month", "value", "unit"].map((k) => r(`csvHeader.${k}`)),
+      (unit) => r(`unit.${unit}`),
+    );
+    await audit(db, {
+      actorType: "staff",
+      actorId: scope.staffId,
+      action: "results.exported",
+      entityType: "Results",
+      details: { ...filter },
+    });
+    return reply
+      .type("text/csv; charset=utf-8")
+      .header("content-disposition", `attachment; filename="risultati-${filter.from}-${filter.to}.csv"`)
+      .header("cache-control", "no-store")
+      .send(csv);
+  });
+}
