@@ -1,0 +1,97 @@
+// /results in Chromium on the demo's data: the filters as a plain GET form, the charts and tables,
+// axe-core at laptop and phone widths, no sideways scrolling, and the page with scripts off.
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../core/clock.ts";
+import { prepareDemoDatabase } from "../core/demo/database.ts";
+import { createLogger } from "../core/logger.ts";
+import { expectNoAxeViolations } from "./support/axe.ts";
+import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import { type PanelInBrowser, signInPage, startPanelInBrowser } from "./support/panel-browser.ts";
+
+let t: TestDatabase;
+let panel: PanelInBrowser;
+let browser: Browser;
+let password: string;
+const LOGINS = {
+  admin: "demo@bussola.local",
+  coordinator: "coordinamento.brescia@bussola.local",
+  operator: "operatore.brescia@bussola.local",
+} as const;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  password = (
+    await prepareDemoDatabase(t.db, t.url, { clock: systemClock, logger: createLogger({ level: "silent" }) })
+  ).password;
+  panel = await startPanelInBrowser(t);
+  browser = panel.browser;
+}, 120_000);
+
+afterAll(async () => {
+  await panel?.close();
+  await t?.drop();
+});
+
+describe("/results in Chromium", () => {
+  for (const role of ["operator", "coordinator", "admin"] as const) {
+    it(`as ${role}: filters by GET, charts and tables, axe on a laptop and a phone`, {
+      timeout: 120_000,
+    }, async () => {
+      for (const viewport of [
+        { width: 1280, height: 900 },
+        { width: 375, height: 740 },
+      ]) {
+        const context = await browser.newContext({ viewport });
+        const page = await context.newPage();
+        const where = `${role} at ${viewport.width}px`;
+        try {
+          await signInPage(page, panel.base, LOGINS[role], password);
+          await page.goto(`${panel.base}/results`);
+          expect(await page.locator("h1").textContent()).toBe("Risultati del programma");
+          expect(await page.locator("figure.chart svg").count(), where).toBe(3);
+          expect(await page.locator("tr[data-figure]").count(), where).toBe(14);
+          await expectNoAxeViolations(page, where);
+          const overflow = await page.evaluate(
+            () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          );
+          expect(overflow, where).toBeLessThanOrEqual(1);
+          // The form sends a plain GET: choose a municipality and a period, press Show.
+          const municipality =
+            (await page.locator("#municipality option").nth(1).getAttribute("value")) ?? "";
+          await page.selectOption("#municipality", municipality);
+          await page.fill("#from", "2026-01");
+          await page.fill("#to", "2026-06");
+          await page.getByRole("button", { name: "Mostra" }).click();
+          await page.waitForURL(/\/results\?/);
+          const url = new URL(page.url());
+          expect(url.searchParams.get("municipality"), where).toBe(municipality);
+          expect(await page.locator("tr[data-month]").count(), where).toBe(6);
+          expect(await page.locator("#municipality").inputValue(), where).toBe(municipality);
+          await expectNoAxeViolations(page, `${where}, filtered`);
+          // The CSV link keeps the filter.
+          const csvHref =
+            (await page.getByRole("link", { name: "Scarica le cifre (CSV)" }).getAttribute("href")) ?? "";
+          expect(csvHref).toContain("from=2026-01");
+          expect(csvHref).toContain(`municipality=${encodeURIComponent(municipality).replace(/%20/g, "+")}`);
+        } finally {
+          await context.close();
+        }
+      }
+    });
+  }
+
+  it("works with scripts off and in English", { timeout: 60_000 }, async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    try {
+      await signInPage(page, panel.base, LOGINS.admin, password);
+      await page.goto(`${panel.base}/results?lang=en`);
+      expect(await page.locator("h1").textContent()).toBe("Programme results");
+      expect(await page.locator("figure.chart svg").count()).toBe(3);
+      expect(await page.locator("#office option").count()).toBeGreaterThan(1);
+    } finally {
+      await context.close();
+    }
+  });
+});
