@@ -211,6 +211,8 @@ beforeAll(async () => {
     officeId: A,
     code: true,
     balances: [["2026-08-31", 30000, 5000]],
+    // Falls due today: neither late nor counted as due yet.
+    plan: { status: "active", installments: [["2026-12-15", 35000]] },
   });
   await household("H5", { municipality: "Brescia", officeId: A });
   await household("H6", {
@@ -378,7 +380,8 @@ describe("figures, worked out by hand", () => {
     expect(csv.get("Recuperato in percentuale|")).toBe("37.65");
     // Settled: H2, H6, H12 (H10's arrears at entry were 0).
     expect(csv.get("Famiglie in regola|")).toBe("3");
-    expect(csv.get("Piani in regola|")).toBe("1"); // H6: everything due is paid, the last falls due on 20/12
+    // H6: everything due is paid, the last falls due on 20/12; H4: its one installment falls due today.
+    expect(csv.get("Piani in regola|")).toBe("2");
     expect(csv.get("Piani in ritardo|")).toBe("1"); // H1: 25050 of 30000 paid on the one due 30/11
     expect(csv.get("Piani decaduti|")).toBe("1"); // H3
     // Due before today: H1 Oct, Nov; H3 Jun, Jul; H6 Jul, Aug, Sep, Oct = 8. On time: H1 Oct (30000 by
