@@ -2,6 +2,7 @@
 // hand-made data set of 11 households over two offices and several months. Every expected figure
 // below was worked out by hand from the data (the arithmetic is written out), not by calling
 // core/results/. Then the route × role × office matrix and the CSV export.
+import ExcelJS from "exceljs";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminServer } from "../admin/server.ts";
@@ -481,6 +482,39 @@ describe("figures, worked out by hand", () => {
     expect(csv.has("Dovuto a fine mese|2025-12")).toBe(false);
     // An unknown municipality selects nobody; it is not an error.
     expect((await csvOf(admin, "municipality=Nessuno")).get("Famiglie invitate|")).toBe("0");
+  });
+});
+
+describe("the .xlsx export", () => {
+  it("has the CSV's figures as numbers: euro to the cent, shares as percentages", async () => {
+    const answer = await (await as(STAFF.admin)).get(`/results.xlsx?${PERIOD}`);
+    expect(answer.statusCode).toBe(200);
+    expect(answer.headers["content-type"]).toBe(
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    );
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(answer.rawPayload as unknown as ArrayBuffer);
+    const sheet = book.worksheets[0] as ExcelJS.Worksheet;
+    expect(sheet.name).toBe("Risultati");
+    const cells = new Map<string, { value: ExcelJS.CellValue; unit: string; format: string | undefined }>();
+    sheet.eachRow((row, n) => {
+      if (n === 1) return;
+      cells.set(`${row.getCell(2).value}|${row.getCell(3).value ?? ""}`, {
+        value: row.getCell(4).value,
+        unit: String(row.getCell(5).value),
+        format: row.getCell(4).numFmt,
+      });
+    });
+    expect(cells.get("Morosità oggi|")).toEqual({ value: 3716.72, unit: "euro", format: "#,##0.00" });
+    expect(cells.get("Morosità all’ingresso|")?.value).toBe(5800.55);
+    expect(cells.get("Recuperato in percentuale|")).toEqual({
+      value: 0.3765,
+      unit: "percentuale",
+      format: "0.00%",
+    });
+    expect(cells.get("Famiglie invitate|")?.value).toBe(10);
+    expect(cells.get("Dovuto a fine mese|2026-07")?.value).toBe(4417.22);
+    expect(cells.get("Pagato nel mese|2026-11")?.value).toBe(300.5);
   });
 });
 

@@ -1,4 +1,4 @@
-// /results and /results.csv: the programme's figures (core/results/) for every role, within what
+// /results, /results.csv and /results.xlsx: the programme's figures (core/results/) for every role, within what
 // core/offices/scope.ts lets each person see. The CSV is the same figures, audited like every export.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { audit } from "../../core/audit.ts";
@@ -9,6 +9,7 @@ import { visibleHouseholds } from "../../core/offices/scope.ts";
 import { resultsCsv, resultsRows } from "../../core/results/csv.ts";
 import { monthOfInstant, resultsFigures } from "../../core/results/figures.ts";
 import { type ResultsFilter, readFilter } from "../../core/results/filter.ts";
+import { resultsXlsx } from "../../core/results/xlsx.ts";
 import { sessionOf } from "../auth.ts";
 import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
 import { resultsPage } from "../views/results.ts";
@@ -63,28 +64,43 @@ export function resultsRoutes(app: FastifyInstance, ctx: AdminContext): void {
     );
   });
 
-  app.get("/results.csv", { preHandler: allowed }, async (request, reply) => {
+  /** The figures and their rows for an export, audited as one. */
+  async function exportRows(request: FastifyRequest, format: "csv" | "xlsx") {
     const scope = sessionOf(request);
     const { filter } = filterOf(request, clock);
-    const page = pageInfo(request, demo);
-    const r = translator(page.lang, "resultsAdmin");
-    const figures = await resultsFigures(db, clock, scope, filter);
-    const csv = resultsCsv(
-      resultsRows(figures, (key) => r(key)),
-      ["section", "figure", "month", "value", "unit"].map((k) => r(`csvHeader.${k}`)),
-      (unit) => r(`unit.${unit}`),
-    );
+    const r = translator(pageInfo(request, demo).lang, "resultsAdmin");
+    const rows = resultsRows(await resultsFigures(db, clock, scope, filter), (key) => r(key));
     await audit(db, {
       actorType: "staff",
       actorId: scope.staffId,
       action: "results.exported",
       entityType: "Results",
-      details: { ...filter },
+      details: { ...filter, format },
     });
+    const headers = ["section", "figure", "month", "value", "unit"].map((k) => r(`csvHeader.${k}`));
+    return { rows, r, headers, name: `risultati-${filter.from}-${filter.to}` };
+  }
+
+  app.get("/results.csv", { preHandler: allowed }, async (request, reply) => {
+    const { rows, r, headers, name } = await exportRows(request, "csv");
     return reply
       .type("text/csv; charset=utf-8")
-      .header("content-disposition", `attachment; filename="risultati-${filter.from}-${filter.to}.csv"`)
+      .header("content-disposition", `attachment; filename="${name}.csv"`)
       .header("cache-control", "no-store")
-      .send(csv);
+      .send(resultsCsv(rows, headers, (unit) => r(`unit.${unit}`)));
+  });
+
+  app.get("/results.xlsx", { preHandler: allowed }, async (request, reply) => {
+    const { rows, r, headers, name } = await exportRows(request, "xlsx");
+    const book = await resultsXlsx(rows, {
+      sheet: r("sheet"),
+      headers,
+      unitLabel: (unit) => r(`unit.${unit}`),
+    });
+    return reply
+      .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+      .header("content-disposition", `attachment; filename="${name}.xlsx"`)
+      .header("cache-control", "no-store")
+      .send(book);
   });
 }

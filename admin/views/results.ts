@@ -142,7 +142,7 @@ ${
 <p>${r("intro")}</p>
 ${view.problems.map((p) => html`<p class="notice" role="status">${r(`problem.${p}`)}</p>`)}
 ${form}
-<p><a href="/results.csv${view.query}">${r("csv")}</a></p>
+<p><a href="/results.csv${view.query}">${r("csv")}</a> · <a href="/results.xlsx${view.query}">${r("xlsx")}</a></p>
 <p class="muted">${r("households", { count: figures.households })}</p>
 <h2>${r("awareness.title")}</h2>
 ${funnel}
