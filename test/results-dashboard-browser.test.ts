@@ -81,7 +81,7 @@ describe("/results in Chromium", () => {
     });
   }
 
-  it("works with scripts off and in English", { timeout: 60_000 }, async () => {
+  it("works with scripts off, in English and printed", { timeout: 60_000 }, async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     try {
@@ -90,6 +90,12 @@ describe("/results in Chromium", () => {
       expect(await page.locator("h1").textContent()).toBe("Programme results");
       expect(await page.locator("figure.chart svg").count()).toBe(3);
       expect(await page.locator("#office option").count()).toBeGreaterThan(1);
+      // Printed: the figures and charts, without the menu, the form or the download links.
+      await page.emulateMedia({ media: "print" });
+      expect(await page.locator("form.filters").isVisible()).toBe(false);
+      expect(await page.locator("header").isVisible()).toBe(false);
+      expect(await page.locator('tr[data-figure="arrears.now"]').isVisible()).toBe(true);
+      expect(await page.locator("figure.chart svg").first().isVisible()).toBe(true);
     } finally {
       await context.close();
     }

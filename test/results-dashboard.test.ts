@@ -480,6 +480,11 @@ describe("figures, worked out by hand", () => {
     const csv = await csvOf(admin, "");
     expect(csv.has("Dovuto a fine mese|2026-01")).toBe(true);
     expect(csv.has("Dovuto a fine mese|2025-12")).toBe(false);
+    // Months still to come are left out: the period stops at this month.
+    const ahead = await csvOf(admin, "from=2026-11&to=2027-03");
+    expect(ahead.has("Dovuto a fine mese|2026-12")).toBe(true);
+    expect(ahead.has("Dovuto a fine mese|2027-01")).toBe(false);
+    expect((await admin.get("/results?from=2027-01&to=2027-03")).body).toContain("Il periodo non è valido");
     // An unknown municipality selects nobody; it is not an error.
     expect((await csvOf(admin, "municipality=Nessuno")).get("Famiglie invitate|")).toBe("0");
   });

@@ -37,7 +37,7 @@ export function resultsPage(page: PageInfo, view: ResultsView): SafeHtml {
   const d = figures.arrears;
   const option = (value: string, label: string, current: string | null) =>
     html`<option value="${value}"${value === (current ?? "") ? html` selected` : ""}>${label}</option>`;
-  const form = html`<form class="filters" method="get" action="/results" aria-label="${r("filters")}">
+  const form = html`<form class="filters no-print" method="get" action="/results" aria-label="${r("filters")}">
 ${
   view.offices
     ? html`<div><label for="office">${r("office")}</label>
@@ -62,8 +62,8 @@ ${
 <input id="to" name="to" type="month" value="${filter.to}" aria-describedby="month-hint"></div>
 <button type="submit" class="secondary">${r("apply")}</button>
 </form>
-<p class="muted" id="cohort-hint">${r("cohortHint")}</p>
-<p class="muted" id="month-hint">${r("monthHint")}</p>`;
+<p class="muted no-print" id="cohort-hint">${r("cohortHint")}</p>
+<p class="muted no-print" id="month-hint">${r("monthHint")}</p>`;
 
   const figureRows = (section: string, rows: readonly [string, string][]) => html`<table>
 <caption class="sr">${r(`${section}.title`)}</caption>
@@ -142,7 +142,7 @@ ${
 <p>${r("intro")}</p>
 ${view.problems.map((p) => html`<p class="notice" role="status">${r(`problem.${p}`)}</p>`)}
 ${form}
-<p><a href="/results.csv${view.query}">${r("csv")}</a> · <a href="/results.xlsx${view.query}">${r("xlsx")}</a></p>
+<p class="no-print"><a href="/results.csv${view.query}">${r("csv")}</a> · <a href="/results.xlsx${view.query}">${r("xlsx")}</a></p>
 <p class="muted">${r("households", { count: figures.households })}</p>
 <h2>${r("awareness.title")}</h2>
 ${funnel}

@@ -211,6 +211,8 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.fa
 /* The inbox's waiting counter in the navigation (not Bootstrap Italia's .badge). */
 .badge{display:inline-block;min-width:1.5rem;padding:0 .4rem;border-radius:1rem;background:#ffd24d;color:#1a1d21;
 font-weight:700;font-size:.85rem;line-height:1.5;text-align:center;margin-left:.3rem;vertical-align:baseline}
+/* Printing a page (the results): the figures, not the menu, forms or links to other pages. */
+@media print{header.it-header-wrapper,footer.it-footer,.skiplinks,.no-print{display:none!important}}
 `;
 
 export const STYLESHEET_CSP_SOURCE = `'sha256-${createHash("sha256").update(STYLESHEET).digest("base64")}'`;

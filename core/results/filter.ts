@@ -72,6 +72,8 @@ export function readFilter(
     cohort = null;
   }
   let to = text("to") ?? currentMonth;
+  // Months still to come have no figures: the period stops at this month.
+  if (isMonth(to) && to > currentMonth) to = currentMonth;
   let from = text("from") ?? addMonths(to, -(DEFAULT_MONTHS - 1));
   if (!isMonth(from) || !isMonth(to) || from > to) {
     problems.push("period");
