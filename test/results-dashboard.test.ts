@@ -525,7 +525,7 @@ describe("the .xlsx export", () => {
 
 describe("route × role", () => {
   it("signed out: the log-in page; every role: the page and the CSV, audited; English too", async () => {
-    for (const url of ["/results", "/results.csv"]) {
+    for (const url of ["/results", "/results.csv", "/results.xlsx"]) {
       const answer = await new Client().get(url);
       expect(answer.statusCode, url).toBe(303);
       expect(answer.headers.location).toBe(`/login?next=${encodeURIComponent(url)}`);
