@@ -5,6 +5,7 @@
 // /plan's (installmentState), and "paid on time" replays core/payments.ts's allocation by date.
 import type { Clock } from "../clock.ts";
 import type { Db, PlanStatus } from "../db/client.ts";
+import { sqlOf } from "../db/sql.ts";
 import { arrearsNowOf, installmentState } from "../debt.ts";
 import type { StaffScope } from "../offices/scope.ts";
 import { allocationBaseline } from "../payments.ts";
@@ -71,9 +72,12 @@ const STATUS_ORDER: Record<PlanStatus, number> = { active: 0, broken: 1, complet
 
 type Loaded = Awaited<ReturnType<typeof loadHouseholds>>[number];
 
-async function loadHouseholds(db: Db, scope: StaffScope, filter: ResultsFilter) {
+const PAGE = 10_000;
+
+function loadPage(db: Db, scope: StaffScope, filter: ResultsFilter, after: number) {
   return db.household.findMany({
-    where: resultsWhere(scope, filter),
+    where: { AND: [resultsWhere(scope, filter), { id: { gt: after } }] },
+    take: PAGE,
     select: {
       id: true,
       members: { where: { linkedAt: { not: null } }, select: { linkedAt: true } },
@@ -96,6 +100,21 @@ async function loadHouseholds(db: Db, scope: StaffScope, filter: ResultsFilter) 
   });
 }
 
+/**
+ * Every household the filter selects, a page at a time: Prisma loads each page's relations with one
+ * bind parameter per household, and PostgreSQL takes at most 65,535 of them in a statement.
+ */
+async function loadHouseholds(db: Db, scope: StaffScope, filter: ResultsFilter) {
+  const all: Awaited<ReturnType<typeof loadPage>> = [];
+  for (let after = 0; ; ) {
+    const page = await loadPage(db, scope, filter, after);
+    all.push(...page);
+    const last = page.at(-1);
+    if (!last || page.length < PAGE) return all;
+    after = last.id;
+  }
+}
+
 /** The household's entry: its first member's link date (as core/checkup/scan.ts), or null. */
 function entryOf(h: Loaded): Date | null {
   let first: Date | null = null;
@@ -103,32 +122,23 @@ function entryOf(h: Loaded): Date | null {
   return first;
 }
 
-/** Households among these with something a member did in the last ACTIVE_DAYS days. */
+/**
+ * Households among these with something a member did in the last ACTIVE_DAYS days. One statement with
+ * the ids as one array parameter: a list of bind parameters stops at PostgreSQL's 32,767 (about as
+ * many linked households as a large authority has).
+ */
 async function activeHouseholds(db: Db, ids: number[], since: Date): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
-  const household = { householdId: { in: ids } };
-  const [messages, entries, checkups, answers] = await Promise.all([
-    db.caseMessage.findMany({
-      where: { author: "household", createdAt: { gte: since }, case: household },
-      select: { case: { select: { householdId: true } } },
-    }),
-    db.budgetEntry.findMany({
-      where: { ...household, createdAt: { gte: since } },
-      select: { householdId: true },
-    }),
-    db.checkup.findMany({
-      where: { ...household, OR: [{ startedAt: { gte: since } }, { completedAt: { gte: since } }] },
-      select: { householdId: true },
-    }),
-    db.caseSatisfaction.findMany({
-      where: { ...household, answeredAt: { gte: since } },
-      select: { householdId: true },
-    }),
-  ]);
-  return new Set([
-    ...messages.map((m) => m.case.householdId),
-    ...[...entries, ...checkups, ...answers].map((r) => r.householdId),
-  ]);
+  const rows = await sqlOf(db).query<{ householdId: number }>`
+    WITH chosen AS (SELECT unnest(${ids}::int[]) AS id)
+    SELECT c.id AS "householdId" FROM chosen c
+     WHERE EXISTS (SELECT 1 FROM "CaseMessage" m JOIN "Case" k ON k.id = m."caseId"
+                    WHERE k."householdId" = c.id AND m.author = 'household' AND m."createdAt" >= ${since}::timestamptz)
+        OR EXISTS (SELECT 1 FROM "BudgetEntry" b WHERE b."householdId" = c.id AND b."createdAt" >= ${since}::timestamptz)
+        OR EXISTS (SELECT 1 FROM "Checkup" u WHERE u."householdId" = c.id
+                      AND (u."startedAt" >= ${since}::timestamptz OR u."completedAt" >= ${since}::timestamptz))
+        OR EXISTS (SELECT 1 FROM "CaseSatisfaction" s WHERE s."householdId" = c.id AND s."answeredAt" >= ${since}::timestamptz)`;
+  return new Set(rows.map((r) => r.householdId));
 }
 
 /** What the household owed at the end of `day`: the latest figures by then less the payments since. */
