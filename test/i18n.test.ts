@@ -29,6 +29,7 @@ const STAFF_NAMESPACES = new Set([
   "coursesAdmin",
   "contentAdmin",
   "broadcastsAdmin",
+  "variantsAdmin",
 ]);
 const STAFF_LANGUAGES = new Set(["it", "en"]);
 

@@ -35,7 +35,8 @@ export type NavItem =
   | "account"
   | "courses"
   | "content"
-  | "broadcasts";
+  | "broadcasts"
+  | "variants";
 
 /** The same page in another language: keeps the path and query, replaces ?lang=. */
 function languageHref(url: string, lang: string): string {
@@ -124,6 +125,7 @@ ${staff.role === "operator" ? "" : navLink("courses", "/courses", translator(pag
 ${staff.role === "operator" ? "" : navLink("broadcasts", "/broadcasts", translator(page.lang, "broadcastsAdmin")("nav"))}
 ${staff.role === "operator" ? "" : navLink("savedReplies", "/saved-replies", t("savedReplies.nav"))}
 ${staff.role === "operator" ? "" : navLink("content", "/content", translator(page.lang, "contentAdmin")("nav"))}
+${staff.role === "operator" ? "" : navLink("variants", "/variants", translator(page.lang, "variantsAdmin")("nav"))}
 ${staff.role === "operator" ? "" : navLink("alerts", "/alerts", translator(page.lang, "staff")("alerts.nav"))}
 ${staff.role === "operator" ? "" : navLink("imports", "/imports", t("imports.nav"))}
 ${staff.role === "admin" ? navLink("audit", "/audit", t("audit.nav")) : ""}
