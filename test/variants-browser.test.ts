@@ -121,9 +121,8 @@ describe("wording tests in the browser", () => {
     const page = await signedIn("coordinator");
     await page.goto(`${panel.base}/variants/${seeded}?lang=it`);
     const rows = page.locator("table tbody tr");
-    await expect(rows).toBeDefined();
-    const a = (await rows.nth(0).innerText()).replace(/\s+/g, " ");
-    const b = (await rows.nth(1).innerText()).replace(/\s+/g, " ");
+    const a = ((await rows.nth(0).textContent()) ?? "").replace(/\s+/g, " ");
+    const b = ((await rows.nth(1).textContent()) ?? "").replace(/\s+/g, " ");
     // A: 16/40 = 40,0%, Wilson 26,3%–55,4%; B: 27/40 = 67,5%, z = 2.4666, p = 0,0136.
     expect(a).toContain("40,0%");
     expect(a).toContain("26,3%");
@@ -141,17 +140,17 @@ describe("wording tests in the browser", () => {
     await page.getByLabel("Promemoria da provare").selectOption("inst-due");
     await page.getByLabel("Versione B in italiano (obbligatorio)").fill("Paga la rata <b>oggi");
     await page.getByRole("button", { name: "Avvia la prova" }).click();
-    await expect(page.getByRole("alert").innerText()).resolves.toMatch(/segnaposto/);
+    await expect(page.getByRole("alert").textContent()).resolves.toMatch(/segnaposto/);
     await expectNoAxeViolations(page, "new test refusing a text");
     await page.getByLabel("Versione B in italiano (obbligatorio)").fill(B_IT);
     await page.getByRole("button", { name: "Avvia la prova" }).click();
     await page.waitForURL(/\/variants\/\d+\?notice=created/);
-    await expect(page.getByRole("status").innerText()).resolves.toContain("Prova avviata");
+    await expect(page.getByRole("status").textContent()).resolves.toContain("Prova avviata");
     await expectNoAxeViolations(page, "new test's results");
     await page.getByLabel("Tieni il testo in uso (A)").check();
     await page.getByRole("button", { name: "Concludi la prova" }).click();
     await page.waitForURL(/notice=stopped/);
-    await expect(page.locator("main").innerText()).resolves.toContain("testo tenuto: A");
+    await expect(page.locator("main").textContent()).resolves.toContain("testo tenuto: A");
     await expectNoAxeViolations(page, "stopped test");
     expect(await t.db.contentText.count()).toBe(0);
   }, 90_000);
