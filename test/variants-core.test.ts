@@ -140,6 +140,19 @@ describe("creating a test", () => {
   });
 });
 
+describe("stopping a test", () => {
+  it("refuses to keep a wording that no longer fits the default, and leaves the test running", async () => {
+    const row = await t.db.reminderExperiment.create({
+      data: { kind: "inst-before", labels: ["A", "B"], texts: { B: { it: "Paga entro il {{date}}." } } },
+    });
+    expect(await stopExperiment(t.db, staffId, row.id, "B")).toEqual({ ok: false, reason: "invalid" });
+    expect((await findExperiment(t.db, row.id))?.status).toBe("running");
+    expect(await t.db.contentText.count()).toBe(0);
+    expect(await stopExperiment(t.db, staffId, row.id, "A")).toEqual({ ok: true });
+    expect(await t.db.contentText.count()).toBe(0);
+  });
+});
+
 describe("assignment", () => {
   it("is stable per member and spreads members evenly", () => {
     const labels = ["A", "B", "C"];

@@ -63,7 +63,7 @@ export function variantRoutes(app: FastifyInstance, ctx: AdminContext): void {
     request: FastifyRequest,
     reply: FastifyReply,
     id: number,
-    over: { notice?: "created" | "stopped"; error?: "stopped" | "label" },
+    over: { notice?: "created" | "stopped"; error?: "stopped" | "label" | "invalid" },
     status = 200,
   ): Promise<FastifyReply> {
     const experiment = await findExperiment(db, id);

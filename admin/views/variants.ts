@@ -141,7 +141,7 @@ export type DetailView = {
   /** The control's Italian text in force. */
   control: string | null;
   notice?: "created" | "stopped" | undefined;
-  error?: "stopped" | "label" | undefined;
+  error?: "stopped" | "label" | "invalid" | undefined;
 };
 
 function verdict(page: PageInfo, r: VariantResult): string {

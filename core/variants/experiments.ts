@@ -168,7 +168,7 @@ export async function createExperiment(
   return { ok: true, id: created };
 }
 
-export type StopResult = { ok: true } | { ok: false; reason: "notFound" | "stopped" | "label" };
+export type StopResult = { ok: true } | { ok: false; reason: "notFound" | "stopped" | "label" | "invalid" };
 
 /**
  * Stops a running test keeping `keep`: "A" leaves the text in force; another label saves that variant's
@@ -178,6 +178,12 @@ export async function stopExperiment(db: Db, staffId: number, id: number, keep: 
   const experiment = await findExperiment(db, id);
   if (!experiment) return { ok: false, reason: "notFound" };
   if (!experiment.labels.includes(keep)) return { ok: false, reason: "label" };
+  // Checked when the test began; checked again so a release that changed the default's placeholders
+  // since cannot leave a test stopped with its wording half kept.
+  const item = itemOfKind(experiment.kind);
+  const kept = keep === CONTROL ? {} : (experiment.texts[keep] ?? {});
+  if (Object.values(kept).some((text) => checkContentText(item, text, referenceText(item)).length > 0))
+    return { ok: false, reason: "invalid" };
   const stopped = await db.reminderExperiment.updateMany({
     where: { id, status: "running" },
     data: { status: "stopped", stoppedAt: new Date(), kept: keep },
@@ -191,12 +197,7 @@ export async function stopExperiment(db: Db, staffId: number, id: number, keep: 
     entityId: id,
     details: { kept: keep },
   });
-  if (keep !== CONTROL) {
-    const item = itemOfKind(experiment.kind);
-    for (const [language, text] of Object.entries(experiment.texts[keep] ?? {})) {
-      // Checked when the test was created; a failure here would mean the shipped default changed since.
-      await saveContentText(db, staffId, item, language, text);
-    }
-  }
+  for (const [language, text] of Object.entries(kept))
+    await saveContentText(db, staffId, item, language, text);
   return { ok: true };
 }
