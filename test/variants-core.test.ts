@@ -153,6 +153,95 @@ describe("stopping a test", () => {
   });
 });
 
+describe("the outcome follows the payments' allocation", () => {
+  it("an older unpaid installment takes the money first; payments inside the plan's starting figures do not count", async () => {
+    const row = await t.db.reminderExperiment.create({
+      data: { kind: "inst-before", labels: ["A", "B"], texts: { B: { it: "x" } }, status: "stopped" },
+    });
+    serial += 1;
+    const tag = async (installment: number, member: number, label: string) => {
+      const message = await t.db.outboundMessage.create({
+        data: {
+          purpose: `test:${row.id}:${installment}:${member}`,
+          memberId: member,
+          chatId: BigInt(1),
+          text: "x",
+          status: "sent",
+        },
+      });
+      await t.db.reminderSend.create({
+        data: { messageId: message.id, experimentId: row.id, variant: label, installmentId: installment },
+      });
+    };
+    // Household 1: November's installment unpaid, December's reminded; 150 € on 11/12 pays November.
+    const one = await householdDue();
+    const plan = await t.db.installment.findUniqueOrThrow({
+      where: { id: one.installment },
+      select: { planId: true },
+    });
+    await t.db.installment.create({
+      data: { planId: plan.planId, number: 0, dueDate: new Date("2026-11-10"), amountCents: 15_000 },
+    });
+    await t.db.payment.create({
+      data: {
+        householdId: one.household,
+        paymentDate: new Date("2026-12-11"),
+        amountCents: 15_000,
+        reference: `O-${serial}`,
+      },
+    });
+    await tag(one.installment, one.member, "A");
+    // Household 2: 150 € on 01/11 is inside a balance dated 05/11 (before the first due date): no count.
+    const two = await householdDue();
+    await t.db.arrearsBalance.create({
+      data: {
+        householdId: two.household,
+        rentCents: 0,
+        chargesCents: 0,
+        balanceDate: new Date("2026-11-05"),
+      },
+    });
+    await t.db.payment.create({
+      data: {
+        householdId: two.household,
+        paymentDate: new Date("2026-11-01"),
+        amountCents: 15_000,
+        reference: `P-${serial}`,
+      },
+    });
+    await tag(two.installment, two.member, "B");
+    // Household 3: two reminders (two members) of one installment count once; paid on 10/12.
+    const three = await householdDue();
+    const other = await t.db.member.create({
+      data: {
+        telegramUserId: BigInt(900_000 + serial),
+        chatId: BigInt(900_000 + serial),
+        householdId: three.household,
+      },
+    });
+    await t.db.payment.create({
+      data: {
+        householdId: three.household,
+        paymentDate: new Date("2026-12-10"),
+        amountCents: 15_000,
+        reference: `Q-${serial}`,
+      },
+    });
+    await tag(three.installment, three.member, "B");
+    await tag(three.installment, other.id, "B");
+
+    const results = await experimentResults(t.db, row.id, ["A", "B"], new Date("2026-12-20T12:00:00Z"));
+    expect(results.map((r) => [r.label, r.sent, r.decided, r.paidOnTime])).toEqual([
+      ["A", 1, 1, 0],
+      ["B", 3, 2, 1],
+    ]);
+    // Their installments are not the next test's to remind.
+    await t.db.household.deleteMany({
+      where: { id: { in: [one.household, two.household, three.household] } },
+    });
+  });
+});
+
 describe("assignment", () => {
   it("is stable per member and spreads members evenly", () => {
     const labels = ["A", "B", "C"];
@@ -189,7 +278,7 @@ describe("a test from the scan to its results", () => {
     const messages = await t.db.outboundMessage.findMany({
       select: { id: true, memberId: true, text: true },
     });
-    const sends = await t.db.reminderSend.findMany();
+    const sends = await t.db.reminderSend.findMany({ where: { experimentId: created.id } });
     expect(sends).toHaveLength(80); // the French member: the text in force, not in the test
     expect(sends.some((s) => s.installmentId === french.installment)).toBe(false);
     for (const person of people) {
