@@ -35,3 +35,6 @@ CREATE INDEX "ReminderSend_experimentId_variant_idx" ON "ReminderSend"("experime
 -- AddForeignKey
 ALTER TABLE "ReminderSend" ADD CONSTRAINT "ReminderSend_experimentId_fkey" FOREIGN KEY ("experimentId") REFERENCES "ReminderExperiment"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
+-- AddForeignKey
+ALTER TABLE "ReminderSend" ADD CONSTRAINT "ReminderSend_messageId_fkey" FOREIGN KEY ("messageId") REFERENCES "OutboundMessage"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
