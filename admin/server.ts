@@ -47,6 +47,7 @@ import { resultsRoutes } from "./routes/results.ts";
 import { savedReplyRoutes } from "./routes/saved-replies.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { staffRoutes } from "./routes/staff.ts";
+import { variantRoutes } from "./routes/variants.ts";
 import { isCrossOrigin, setSecurityHeaders } from "./security.ts";
 import { createCheckLimiter, createLoginThrottle, type ThrottleRules } from "./throttle.ts";
 import { errorPage } from "./views/errors.ts";
@@ -220,6 +221,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
     savedReplyRoutes(scope, ctx);
     courseRoutes(scope, ctx, { deliveryQueue: deps.deliveryQueue });
     contentRoutes(scope, ctx);
+    variantRoutes(scope, ctx);
     broadcastRoutes(scope, ctx, {
       deliveryQueue: deps.deliveryQueue,
       broadcastQueue:

@@ -30,6 +30,7 @@ const STAFF_NAMESPACES = new Set([
   "contentAdmin",
   "broadcastsAdmin",
   "resultsAdmin",
+  "variantsAdmin",
 ]);
 const STAFF_LANGUAGES = new Set(["it", "en"]);
 

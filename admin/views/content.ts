@@ -142,7 +142,7 @@ ${
   });
 }
 
-function problemText(c: Translate, problem: ContentProblem): string {
+export function problemText(c: Translate, problem: ContentProblem): string {
   switch (problem.code) {
     case "placeholderMissing":
     case "placeholderUnknown":

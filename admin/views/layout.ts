@@ -36,7 +36,8 @@ export type NavItem =
   | "courses"
   | "content"
   | "broadcasts"
-  | "results";
+  | "results"
+  | "variants";
 
 /** The same page in another language: keeps the path and query, replaces ?lang=. */
 function languageHref(url: string, lang: string): string {
@@ -126,6 +127,7 @@ ${staff.role === "operator" ? "" : navLink("broadcasts", "/broadcasts", translat
 ${staff.role === "operator" ? "" : navLink("savedReplies", "/saved-replies", t("savedReplies.nav"))}
 ${staff.role === "operator" ? "" : navLink("content", "/content", translator(page.lang, "contentAdmin")("nav"))}
 ${navLink("results", "/results", translator(page.lang, "resultsAdmin")("nav"))}
+${staff.role === "operator" ? "" : navLink("variants", "/variants", translator(page.lang, "variantsAdmin")("nav"))}
 ${staff.role === "operator" ? "" : navLink("alerts", "/alerts", translator(page.lang, "staff")("alerts.nav"))}
 ${staff.role === "operator" ? "" : navLink("imports", "/imports", t("imports.nav"))}
 ${staff.role === "admin" ? navLink("audit", "/audit", t("audit.nav")) : ""}

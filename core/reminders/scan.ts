@@ -10,6 +10,8 @@ import { noticePhotoRef } from "../payment-notices.ts";
 import { type DeliveryQueue, enqueueDeliveries } from "../queues/delivery.ts";
 import { isQuiet, type QuietHours } from "../quiet-hours.ts";
 import { romeToday } from "../time.ts";
+import { variantOf } from "../variants/assign.ts";
+import { CONTROL, languagesOf, runningExperiments } from "../variants/experiments.ts";
 import {
   courseWindows,
   documentWindows,
@@ -56,6 +58,8 @@ type Pending = {
   markup: string | null;
   /** Drawn when the message is sent (OutboundMessage.photo): ids only. */
   photo?: string;
+  /** The wording test it is part of (core/variants), recorded in ReminderSend with the message. */
+  variant?: { experimentId: number; label: string; installmentId: number };
 };
 
 /** (kind, date) pairs due now, for rules keyed by a calendar date. */
@@ -91,15 +95,27 @@ export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderS
 
   const record = async (pending: Pending[]): Promise<void> => {
     if (pending.length === 0) return;
+    // The message and, for a reminder in a wording test, its variant: one statement, so both or neither.
     const inserted = await sql.query<{ id: number; purpose: string }>`
-      INSERT INTO "OutboundMessage" (purpose, "memberId", "chatId", text, "parseMode", "replyMarkup", photo)
-      SELECT x.purpose, x.member, x.chat, x.text, 'HTML', x.markup, x.photo
-      FROM unnest(${pending.map((p) => p.purpose)}::text[], ${pending.map((p) => p.memberId)}::int[],
+      WITH x AS (
+        SELECT * FROM unnest(${pending.map((p) => p.purpose)}::text[], ${pending.map((p) => p.memberId)}::int[],
                   ${pending.map((p) => p.chatId)}::bigint[], ${pending.map((p) => p.text)}::text[],
-                  ${pending.map((p) => p.markup)}::jsonb[], ${pending.map((p) => p.photo ?? null)}::text[])
-             AS x(purpose, member, chat, text, markup, photo)
-      ON CONFLICT (purpose) DO NOTHING
-      RETURNING id, purpose`;
+                  ${pending.map((p) => p.markup)}::jsonb[], ${pending.map((p) => p.photo ?? null)}::text[],
+                  ${pending.map((p) => p.variant?.experimentId ?? null)}::int[],
+                  ${pending.map((p) => p.variant?.label ?? null)}::text[],
+                  ${pending.map((p) => p.variant?.installmentId ?? null)}::int[])
+             AS x(purpose, member, chat, text, markup, photo, experiment, variant, installment)
+      ), ins AS (
+        INSERT INTO "OutboundMessage" (purpose, "memberId", "chatId", text, "parseMode", "replyMarkup", photo)
+        SELECT x.purpose, x.member, x.chat, x.text, 'HTML', x.markup, x.photo FROM x
+        ON CONFLICT (purpose) DO NOTHING
+        RETURNING id, purpose
+      ), tagged AS (
+        INSERT INTO "ReminderSend" ("messageId", "experimentId", variant, "installmentId")
+        SELECT ins.id, x.experiment, x.variant, x.installment FROM ins JOIN x ON x.purpose = ins.purpose
+        WHERE x.experiment IS NOT NULL
+      )
+      SELECT id, purpose FROM ins`;
     for (const row of inserted) {
       const kind = row.purpose.split(":")[1] as ReminderKind;
       byKind[kind] += 1;
@@ -133,6 +149,8 @@ export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderS
       dueDate: Date;
     };
     const creditor = deps.pagopaCreditorFiscalCode;
+    const experiments = await runningExperiments(deps.db);
+    const languages = new Map([...experiments].map(([kind, e]) => [kind, languagesOf(e)]));
     await eachPage<InstRow>(pageSize, async (after) => {
       const rows = await sql.query<InstRow>`
         SELECT k.kind, i.id AS "entityId", m.id AS "memberId", m."chatId", m.language, i.number,
@@ -158,14 +176,26 @@ export async function runReminderScan(deps: ReminderScanDeps): Promise<ReminderS
             creditor && r.pagopaNotice && r.paidCents === 0
               ? { notice: r.pagopaNotice, creditorFiscalCode: creditor, amountCents: r.amountCents }
               : null;
-          const text = installmentText(r.language, r.kind, {
-            number: r.number,
-            total: r.total,
-            owedCents: r.owedCents,
-            dueDate: r.dueDate,
-            notice,
-          });
-          const pending = pendingOf(r.kind, r.entityId, r, text);
+          // In a wording test when every variant has a text in the member's language (else the text
+          // in force, uncounted): the hash keeps a member in one variant for the whole test.
+          const experiment = experiments.get(r.kind);
+          const label =
+            experiment && languages.get(r.kind)?.includes(r.language)
+              ? variantOf(experiment.id, r.memberId, experiment.labels)
+              : null;
+          const template = label && label !== CONTROL ? experiment?.texts[label]?.[r.language] : undefined;
+          const text = installmentText(
+            r.language,
+            r.kind,
+            { number: r.number, total: r.total, owedCents: r.owedCents, dueDate: r.dueDate, notice },
+            template,
+          );
+          const pending: Pending = {
+            ...pendingOf(r.kind, r.entityId, r, text),
+            ...(experiment && label
+              ? { variant: { experimentId: experiment.id, label, installmentId: r.entityId } }
+              : {}),
+          };
           return notice ? { ...pending, photo: noticePhotoRef(r.entityId) } : pending;
         }),
       );

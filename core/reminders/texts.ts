@@ -5,6 +5,7 @@ import { formatMoney } from "../money.ts";
 import type { PagopaNotice } from "../pagopa.ts";
 import { escapeHtml } from "../telegram-html.ts";
 import { formatCalendarDate, formatRomeDateTime } from "../time.ts";
+import { fillPlaceholders } from "../variants/assign.ts";
 import { isEssential, type ReminderKind } from "./rules.ts";
 
 export const REMINDER_CALLBACKS = { mute: "rem:mute", unmute: "rem:unmute" } as const;
@@ -34,14 +35,21 @@ function translators(language: string): Translators {
 
 const KNOWN_DOCUMENTS: ReadonlySet<string> = new Set(DOCUMENT_REQUIREMENTS);
 
-export function installmentText(language: string, kind: ReminderKind, f: InstallmentFacts): string {
+/** `template`: a wording under test (core/variants) in place of the text in force, same placeholders. */
+export function installmentText(
+  language: string,
+  kind: ReminderKind,
+  f: InstallmentFacts,
+  template?: string,
+): string {
   const t = translators(language).reminders;
-  const text = t(`text.${kind}`, {
+  const values = {
     number: f.number,
     total: f.total,
     amount: formatMoney(f.owedCents),
     date: formatCalendarDate(f.dueDate),
-  });
+  };
+  const text = template === undefined ? t(`text.${kind}`, values) : fillPlaceholders(template, values);
   if (!f.notice) return text;
   return `${text}\n\n${t("pagopa", {
     notice: f.notice.notice,
