@@ -601,9 +601,10 @@ describe("broadcast CLI without Redis", () => {
     const id = Number(/^Broadcast (\d+) recorded\.$/m.exec(r.stdout)?.[1]);
     const recorded = await t.db.broadcast.findUniqueOrThrow({ where: { id } });
     expect(recorded.status).toBe("scheduled");
-    // The sweep runs when the broadcast is due: sendAt is moved out of quiet hours when the
-    // command runs in them (CI at 22:00 in Rome), so "now" would not do.
-    await sweepBroadcasts({ ...deps(fixedClock(recorded.sendAt)), broadcastQueue });
+    // The sweep runs at the first moment the broadcast may go out: the command ran without quiet
+    // hours (env() disables them), the sweep keeps QUIET, so a run at 21:30 in Rome is swept at 08:00.
+    const sweptAt = deferForQuietHours(recorded.sendAt, QUIET);
+    await sweepBroadcasts({ ...deps(fixedClock(sweptAt)), broadcastQueue });
     expect((await broadcastQueue.getJob(`broadcast-${id}`))?.data).toEqual({ broadcastId: id });
     await cancelBroadcast(t.db, id, { now: new Date(), actor });
     await (await broadcastQueue.getJob(`broadcast-${id}`))?.remove();
