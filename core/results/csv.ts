@@ -4,7 +4,20 @@
 import { csvCell } from "../courses/attendance.ts";
 import type { ResultsFigures } from "./figures.ts";
 
-export type CsvUnit = "households" | "cents" | "installments" | "percent";
+/** Labels in resultsAdmin.json's "unit"; "cents" becomes euro in the .xlsx, "percent" a percentage. */
+export type CsvUnit =
+  | "households"
+  | "cents"
+  | "installments"
+  | "percent"
+  | "documents"
+  | "cases"
+  | "people"
+  | "hours"
+  | "workingHours"
+  | "answers"
+  | "score"
+  | "entries";
 export type CsvRow = { section: string; figure: string; month: string; value: string; unit: CsvUnit };
 
 /** A share as "12.34" (two decimals, a dot); empty when there is nothing to divide by. */

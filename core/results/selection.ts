@@ -1,0 +1,30 @@
+// The households the results dashboard's filter selects, as SQL every section's query starts with:
+// `${SELECTED} SELECT … FROM sel …` run through `sqlOf(db).text(text, [...selectedParams(...), …])`.
+// One definition, so every section counts the same households: those this person may see
+// (core/offices/scope.ts), of the filter's office and municipality, and of the entry cohort.
+// The entry is the first member link date (as core/checkup/scan.ts); its month is taken in Rome.
+import { officeParam, type StaffScope } from "../offices/scope.ts";
+import type { ResultsFilter } from "./filter.ts";
+
+/**
+ * `WITH sel AS (…)`: one row per selected household, `sel.id` and `sel.entry` (the first link
+ * instant, null when no member ever linked). Takes $1–$4; a section's own parameters start at $5.
+ * Append further CTEs with ", name AS (…)".
+ */
+export const SELECTED = `WITH sel AS (
+  SELECT h."id", e."entry" FROM "Household" h
+  LEFT JOIN LATERAL (
+    SELECT min(m."linkedAt") AS "entry" FROM "Member" m
+     WHERE m."householdId" = h."id" AND m."linkedAt" IS NOT NULL) e ON true
+  WHERE ($1::int IS NULL OR h."officeId" = $1)
+    AND ($2::int IS NULL OR h."officeId" = $2)
+    AND ($3::text IS NULL OR h."municipality" = $3)
+    AND ($4::text IS NULL OR to_char(e."entry" AT TIME ZONE 'Europe/Rome', 'YYYY-MM') = $4))`;
+
+/** The first parameters of every section's query: $1 scope's office, $2 office, $3 municipality, $4 cohort. */
+export function selectedParams(
+  scope: StaffScope,
+  filter: ResultsFilter,
+): [number | null, number | null, string | null, string | null] {
+  return [officeParam(scope), filter.officeId, filter.municipality, filter.cohort];
+}
