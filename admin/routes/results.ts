@@ -12,7 +12,8 @@ import { type ResultsFilter, readFilter } from "../../core/results/filter.ts";
 import { resultsXlsx } from "../../core/results/xlsx.ts";
 import { sessionOf } from "../auth.ts";
 import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
-import { resultsPage } from "../views/results.ts";
+import { resultsPage } from "../views/results/page.ts";
+import { loadSections } from "../views/results/sections.ts";
 
 /** The filter as a query string ("?from=…"), for links that keep it. */
 function queryOf(filter: ResultsFilter): string {
@@ -41,8 +42,9 @@ export function resultsRoutes(app: FastifyInstance, ctx: AdminContext): void {
   app.get("/results", { preHandler: allowed }, async (request, reply) => {
     const scope = sessionOf(request);
     const { filter, problems } = filterOf(request, clock);
-    const [figures, offices, municipalities] = await Promise.all([
+    const [figures, sections, offices, municipalities] = await Promise.all([
       resultsFigures(db, clock, scope, filter),
+      loadSections(db, clock, scope, filter),
       scope.role === "admin" ? listOffices(db) : Promise.resolve(null),
       db.household.findMany({
         where: visibleHouseholds(scope),
@@ -57,6 +59,7 @@ export function resultsRoutes(app: FastifyInstance, ctx: AdminContext): void {
         filter,
         problems,
         figures,
+        sections,
         offices,
         municipalities: municipalities.map((m) => m.municipality),
         query: queryOf(filter),
@@ -69,7 +72,12 @@ export function resultsRoutes(app: FastifyInstance, ctx: AdminContext): void {
     const scope = sessionOf(request);
     const { filter } = filterOf(request, clock);
     const r = translator(pageInfo(request, demo).lang, "resultsAdmin");
-    const rows = resultsRows(await resultsFigures(db, clock, scope, filter), (key) => r(key));
+    const [figures, sections] = await Promise.all([
+      resultsFigures(db, clock, scope, filter),
+      loadSections(db, clock, scope, filter),
+    ]);
+    const label = (key: string) => r(key);
+    const rows = [...resultsRows(figures, label), ...sections.flatMap((s) => s.rows(label))];
     await audit(db, {
       actorType: "staff",
       actorId: scope.staffId,

@@ -2,18 +2,21 @@
 // municipality, month of entry and period; each figure with its one-line definition, the charts as
 // inline SVG and the same figures as tables (texts from the "resultsAdmin" namespace).
 
-import { translator } from "../../core/i18n.ts";
-import { formatMoney } from "../../core/money.ts";
-import type { ResultsFigures } from "../../core/results/figures.ts";
-import type { FilterProblem, ResultsFilter } from "../../core/results/filter.ts";
-import { html, type SafeHtml } from "./html.ts";
-import { layout, type PageInfo } from "./layout.ts";
-import { funnelChart, monthBars } from "./results-charts.ts";
+import { translator } from "../../../core/i18n.ts";
+import { formatMoney } from "../../../core/money.ts";
+import type { ResultsFigures } from "../../../core/results/figures.ts";
+import type { FilterProblem, ResultsFilter } from "../../../core/results/filter.ts";
+import { html, type SafeHtml } from "../html.ts";
+import { layout, type PageInfo } from "../layout.ts";
+import { funnelChart, monthBars } from "./charts.ts";
+import type { ComputedSection } from "./sections.ts";
 
 export type ResultsView = {
   filter: ResultsFilter;
   problems: FilterProblem[];
   figures: ResultsFigures;
+  /** The sections after awareness and arrears (./sections.ts), in order. */
+  sections: ComputedSection[];
   /** Offices to choose from (admins only; others see their own office's households). */
   offices: { id: number; code: string; name: string }[] | null;
   municipalities: string[];
@@ -168,6 +171,7 @@ ${figureRows("arrears", [
 <h3>${r("arrears.monthly")}</h3>
 ${owedChart}
 ${onTimeChart}
-${monthly}`,
+${monthly}
+${view.sections.map((s) => s.view({ lang: page.lang, r, filter }))}`,
   });
 }

@@ -1,6 +1,6 @@
 // The results page's charts: inline SVG drawn on the server (no script, prints as it shows), each
 // with a caption that says the figures in words; the page also gives them as tables.
-import { html, type SafeHtml } from "./html.ts";
+import { html, type SafeHtml } from "../html.ts";
 
 const WIDTH = 640;
 
