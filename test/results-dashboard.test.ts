@@ -4,6 +4,7 @@
 // core/results/. Then the route × role × office matrix and the CSV export.
 import ExcelJS from "exceljs";
 import type { FastifyInstance } from "fastify";
+import * as mupdf from "mupdf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminServer } from "../admin/server.ts";
 import { fixedClock } from "../core/clock.ts";
@@ -523,9 +524,72 @@ describe("the .xlsx export", () => {
   });
 });
 
+/** The PDF's text, page by page, with runs of white space as one space. */
+function pdfText(pdf: Buffer): string[] {
+  const doc = mupdf.Document.openDocument(pdf, "application/pdf");
+  const pages: string[] = [];
+  for (let i = 0; i < doc.countPages(); i++)
+    pages.push(doc.loadPage(i).toStructuredText("preserve-whitespace").asText().replace(/\s+/g, " "));
+  return pages;
+}
+
+describe("the PDF report", () => {
+  it("has the CSV's figures, formatted as on the page, each section with its definitions; tagged", async () => {
+    const client = await as(STAFF.admin);
+    const answer = await client.get(`/results.pdf?${PERIOD}`);
+    expect(answer.statusCode).toBe(200);
+    expect(answer.headers["content-type"]).toBe("application/pdf");
+    expect(answer.headers["content-disposition"]).toBe(
+      'attachment; filename="risultati-2026-07-2026-12.pdf"',
+    );
+    const pdf = answer.rawPayload;
+    const text = pdfText(pdf).join(" ");
+    expect(text).toContain("Risultati del programma");
+    expect(text).toContain(
+      "Ufficio: Tutti gli uffici · Comune: Tutti i comuni · Mese di ingresso: tutti · Periodo: da 2026-07 a 2026-12",
+    );
+    expect(text).toContain("Creato il 15/12/2026 11:00 (ora italiana)");
+    // Worked out by hand above; written here as a person reads them.
+    expect(text).toContain("Famiglie invitate 10");
+    expect(text).toContain("Morosità all’ingresso 5.800,55 €");
+    expect(text).toContain("Morosità oggi 3.716,72 €");
+    expect(text).toContain("Recuperato 2.183,83 €");
+    expect(text).toContain("Recuperato in percentuale 37,65%");
+    // Month by month: Jul 4.417,22 € owed, 100,00 € paid, 2 due, 1 on time.
+    expect(text).toContain("2026-07 4.417,22 € 100,00 € 2 1");
+    expect(text).toContain("2026-11 3.716,72 € 300,50 € 1 0");
+    // Every figure of the CSV is in the report, and so are the definitions.
+    const csv = await csvOf(client, PERIOD);
+    for (const key of csv.keys()) expect(text).toContain(key.split("|")[0]);
+    expect(text).toContain("Definizioni");
+    expect(text).toContain("Famiglie invitate: Famiglie per cui è stato emesso almeno un codice");
+    // Tagged for screen readers, with the document's language and title.
+    const raw = pdf.toString("latin1");
+    expect(raw).toContain("/StructTreeRoot");
+    expect(raw).toMatch(/\/Marked true/);
+    expect(raw).toContain("/Lang (it-IT)");
+  });
+
+  it("an operator's report has their office's figures only; English for English staff", async () => {
+    const operator = await as(STAFF.operatorA);
+    const csv = await csvOf(operator, PERIOD);
+    const text = pdfText((await operator.get(`/results.pdf?${PERIOD}`)).rawPayload).join(" ");
+    expect(text).toContain(`Famiglie invitate ${csv.get("Famiglie invitate|")}`);
+    const now = Number(csv.get("Morosità oggi|"));
+    expect(text).toContain(
+      `Morosità oggi ${(now / 100).toLocaleString("it-IT", { minimumFractionDigits: 2, useGrouping: "always" })} €`,
+    );
+    const en = pdfText((await (await as(STAFF.admin)).get(`/results.pdf?${PERIOD}&lang=en`)).rawPayload).join(
+      " ",
+    );
+    expect(en).toContain("Arrears now");
+    expect(en).toContain("Definitions");
+  });
+});
+
 describe("route × role", () => {
   it("signed out: the log-in page; every role: the page and the CSV, audited; English too", async () => {
-    for (const url of ["/results", "/results.csv", "/results.xlsx"]) {
+    for (const url of ["/results", "/results.csv", "/results.xlsx", "/results.pdf"]) {
       const answer = await new Client().get(url);
       expect(answer.statusCode, url).toBe(303);
       expect(answer.headers.location).toBe(`/login?next=${encodeURIComponent(url)}`);

@@ -1,4 +1,4 @@
-// /results, /results.csv and /results.xlsx: the programme's figures (core/results/) for every role, within what
+// /results, /results.csv, /results.xlsx and /results.pdf: the programme's figures (core/results/) for every role, within what
 // core/offices/scope.ts lets each person see. The CSV is the same figures, audited like every export.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { audit } from "../../core/audit.ts";
@@ -9,7 +9,9 @@ import { visibleHouseholds } from "../../core/offices/scope.ts";
 import { resultsCsv, resultsRows } from "../../core/results/csv.ts";
 import { monthOfInstant, resultsFigures } from "../../core/results/figures.ts";
 import { type ResultsFilter, readFilter } from "../../core/results/filter.ts";
+import { resultsPdf } from "../../core/results/pdf.ts";
 import { resultsXlsx } from "../../core/results/xlsx.ts";
+import { formatRomeDateTime } from "../../core/time.ts";
 import { sessionOf } from "../auth.ts";
 import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
 import { resultsPage } from "../views/results/page.ts";
@@ -68,7 +70,7 @@ export function resultsRoutes(app: FastifyInstance, ctx: AdminContext): void {
   });
 
   /** The figures and their rows for an export, audited as one. */
-  async function exportRows(request: FastifyRequest, format: "csv" | "xlsx") {
+  async function exportRows(request: FastifyRequest, format: "csv" | "xlsx" | "pdf") {
     const scope = sessionOf(request);
     const { filter } = filterOf(request, clock);
     const r = translator(pageInfo(request, demo).lang, "resultsAdmin");
@@ -86,7 +88,7 @@ export function resultsRoutes(app: FastifyInstance, ctx: AdminContext): void {
       details: { ...filter, format },
     });
     const headers = ["section", "figure", "month", "value", "unit"].map((k) => r(`csvHeader.${k}`));
-    return { rows, r, headers, name: `risultati-${filter.from}-${filter.to}` };
+    return { rows, r, headers, filter, figures, name: `risultati-${filter.from}-${filter.to}` };
   }
 
   app.get("/results.csv", { preHandler: allowed }, async (request, reply) => {
@@ -110,5 +112,40 @@ export function resultsRoutes(app: FastifyInstance, ctx: AdminContext): void {
       .header("content-disposition", `attachment; filename="${name}.xlsx"`)
       .header("cache-control", "no-store")
       .send(book);
+  });
+
+  app.get("/results.pdf", { preHandler: allowed }, async (request, reply) => {
+    const { rows, r, filter, figures, name } = await exportRows(request, "pdf");
+    const office =
+      filter.officeId === null
+        ? null
+        : await db.office.findUnique({ where: { id: filter.officeId }, select: { code: true, name: true } });
+    const pdf = await resultsPdf({
+      lang: pageInfo(request, demo).lang,
+      title: r("title"),
+      lines: [
+        r("report.filter", {
+          office: office ? `${office.code} · ${office.name}` : r("allOffices"),
+          municipality: filter.municipality ?? r("allMunicipalities"),
+          cohort: filter.cohort ?? r("report.allCohorts"),
+          from: filter.from,
+          to: filter.to,
+        }),
+        r("households", { count: figures.households }),
+        r("report.made", { at: formatRomeDateTime(clock.now()) }),
+      ],
+      rows,
+      labels: {
+        figure: r("figure"),
+        value: r("value"),
+        month: r("arrears.month"),
+        definitions: r("report.definitions"),
+      },
+    });
+    return reply
+      .type("application/pdf")
+      .header("content-disposition", `attachment; filename="${name}.pdf"`)
+      .header("cache-control", "no-store")
+      .send(pdf);
   });
 }

@@ -2,15 +2,12 @@
 // household's language, three steps to join the bot, a QR code of the bot's deep link with the
 // household's link code, the code itself (printed once) and its expiry date.
 //
-// Fonts: DejaVu Sans from the npm package dejavu-fonts-ttf (installed with the project, so a fresh
-// machine has it): Latin with Romanian and Albanian letters, Cyrillic, and Arabic with its joining
-// forms, which fontkit (PDFKit's font engine) applies. Right-to-left lines are ordered by ./rtl.ts.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+// Fonts: DejaVu Sans (core/pdf-fonts.ts), whose Arabic joining forms fontkit (PDFKit's font engine)
+// applies. Right-to-left lines are ordered by ./rtl.ts.
 import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
 import { resolveLanguage, translator } from "../i18n.ts";
+import { pdfFonts } from "../pdf-fonts.ts";
 import { formatCalendarDate, romeToday } from "../time.ts";
 import { type Measure, visualRuns, wrapLines } from "./rtl.ts";
 
@@ -40,21 +37,6 @@ const RTL_LANGUAGES = new Set(["ar"]);
 /** The deep link that opens the bot with the code: t.me/<bot>?start=ABCD2345 (the bot takes it as /start ABCD2345). */
 export function deepLink(botUsername: string, code: string): string {
   return `https://t.me/${botUsername}?start=${code.replace(/-/g, "")}`;
-}
-
-const FONT_DIR = join(
-  dirname(createRequire(import.meta.url).resolve("dejavu-fonts-ttf/package.json")),
-  "ttf",
-);
-let fonts: { regular: Buffer; bold: Buffer; mono: Buffer } | undefined;
-
-function loadFonts() {
-  fonts ??= {
-    regular: readFileSync(join(FONT_DIR, "DejaVuSans.ttf")),
-    bold: readFileSync(join(FONT_DIR, "DejaVuSans-Bold.ttf")),
-    mono: readFileSync(join(FONT_DIR, "DejaVuSansMono-Bold.ttf")),
-  };
-  return fonts;
 }
 
 const PAGE = { width: 595.28, height: 841.89 };
@@ -314,7 +296,7 @@ export async function renderInvitations(
   letters: InvitationLetter[],
   options: LetterOptions,
 ): Promise<Buffer> {
-  const { regular, bold, mono } = loadFonts();
+  const { regular, bold, mono } = pdfFonts();
   const doc = new PDFDocument({
     autoFirstPage: false,
     lang: "it-IT",

@@ -18,7 +18,15 @@ export type CsvUnit =
   | "answers"
   | "score"
   | "entries";
-export type CsvRow = { section: string; figure: string; month: string; value: string; unit: CsvUnit };
+export type CsvRow = {
+  section: string;
+  figure: string;
+  month: string;
+  value: string;
+  unit: CsvUnit;
+  /** The figure's one-line definition, for the PDF report (the CSV and .xlsx leave it out). */
+  definition?: string;
+};
 
 /** A share as "12.34" (two decimals, a dot); empty when there is nothing to divide by. */
 export function percentText(part: number, whole: number): string {
@@ -29,12 +37,20 @@ export function percentText(part: number, whole: number): string {
 export function resultsRows(figures: ResultsFigures, label: (key: string) => string): CsvRow[] {
   const a = figures.awareness;
   const r = figures.arrears;
-  const row = (section: string, key: string, value: number | string, unit: CsvUnit, month = ""): CsvRow => ({
+  const row = (
+    section: string,
+    key: string,
+    value: number | string,
+    unit: CsvUnit,
+    month = "",
+    definition = `${key}Def`,
+  ): CsvRow => ({
     section: label(`${section}.title`),
     figure: label(`${section}.${key}`),
     month,
     value: String(value),
     unit,
+    definition: label(`${section}.${definition}`),
   });
   return [
     row("awareness", "invited", a.invited, "households"),
@@ -55,7 +71,7 @@ export function resultsRows(figures: ResultsFigures, label: (key: string) => str
       row("arrears", "owed", m.owedCents, "cents", m.month),
       row("arrears", "paid", m.paidCents, "cents", m.month),
       row("arrears", "due", m.installmentsDue, "installments", m.month),
-      row("arrears", "monthOnTime", m.installmentsOnTime, "installments", m.month),
+      row("arrears", "monthOnTime", m.installmentsOnTime, "installments", m.month, "onTimeDef"),
     ]),
   ];
 }

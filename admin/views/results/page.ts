@@ -145,7 +145,7 @@ ${
 <p>${r("intro")}</p>
 ${view.problems.map((p) => html`<p class="notice" role="status">${r(`problem.${p}`)}</p>`)}
 ${form}
-<p class="no-print"><a href="/results.csv${view.query}">${r("csv")}</a> · <a href="/results.xlsx${view.query}">${r("xlsx")}</a></p>
+<p class="no-print"><a href="/results.csv${view.query}">${r("csv")}</a> · <a href="/results.xlsx${view.query}">${r("xlsx")}</a> · <a href="/results.pdf${view.query}">${r("pdf")}</a></p>
 <p class="muted">${r("households", { count: figures.households })}</p>
 <h2>${r("awareness.title")}</h2>
 ${funnel}
