@@ -1,5 +1,8 @@
 // /results in Chromium on the demo's data: the filters as a plain GET form, the charts and tables,
 // axe-core at laptop and phone widths, no sideways scrolling, and the page with scripts off.
+import { readFile } from "node:fs/promises";
+import ExcelJS from "exceljs";
+import * as mupdf from "mupdf";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../core/clock.ts";
@@ -96,6 +99,77 @@ describe("/results in Chromium", () => {
       expect(await page.locator("header").isVisible()).toBe(false);
       expect(await page.locator('tr[data-figure="arrears.now"]').isVisible()).toBe(true);
       expect(await page.locator("figure.chart svg").first().isVisible()).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("the CSV, .xlsx and PDF downloaded from the page carry the page's figures", {
+    timeout: 90_000,
+  }, async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    try {
+      await signInPage(page, panel.base, LOGINS.coordinator, password);
+      await page.goto(`${panel.base}/results?from=2026-01&to=2026-06`);
+      // The page's figures: label → value as shown ("3.716,72 €", "12", "37,6%").
+      const shown = new Map<string, string>();
+      for (const row of await page.locator("tr[data-figure]").all()) {
+        const label = ((await row.locator("th").textContent()) ?? "").trim();
+        shown.set(label, ((await row.locator("td").first().textContent()) ?? "").replace(/\s+/g, " ").trim());
+      }
+      expect(shown.size).toBeGreaterThan(10);
+      const download = async (name: string) => {
+        const [file] = await Promise.all([
+          page.waitForEvent("download"),
+          page.getByRole("link", { name }).click(),
+        ]);
+        return readFile((await file.path()) as string);
+      };
+      const csv = new Map(
+        (await download("Scarica le cifre (CSV)"))
+          .toString("utf8")
+          .replace(/^\uFEFF/, "")
+          .trim()
+          .split("\r\n")
+          .slice(1)
+          .map((line) => line.split(";"))
+          .filter((cells) => cells[2] === "")
+          .map((cells) => [cells[1] ?? "", { value: cells[3] ?? "", unit: cells[4] ?? "" }]),
+      );
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load((await download("Scarica le cifre (Excel)")) as unknown as ArrayBuffer);
+      const xlsx = new Map<string, ExcelJS.CellValue>();
+      book.worksheets[0]?.eachRow((row, n) => {
+        if (n > 1 && !row.getCell(3).value) xlsx.set(String(row.getCell(2).value), row.getCell(4).value);
+      });
+      const pdf = await download("Scarica il rapporto stampabile (PDF)");
+      const doc = mupdf.Document.openDocument(pdf, "application/pdf");
+      let text = "";
+      for (let i = 0; i < doc.countPages(); i++)
+        text += ` ${doc.loadPage(i).toStructuredText("preserve-whitespace").asText()}`;
+      text = text.replace(/\s+/g, " ");
+      // Euro written independently of the project's formatter: Intl's Italian grouping, two decimals.
+      const euro = (cents: number) =>
+        `${(cents / 100).toLocaleString("it-IT", { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: "always" })} €`;
+      let compared = 0;
+      for (const [label, value] of shown) {
+        const row = csv.get(label);
+        expect(row, label).toBeDefined();
+        if (!row || value.includes("(")) continue;
+        if (row.unit === "centesimi di euro") {
+          expect(value, label).toBe(euro(Number(row.value)));
+          expect(xlsx.get(label), label).toBe(Number(row.value) / 100);
+        } else if (row.unit === "percentuale") {
+          expect(xlsx.get(label), label).toBeCloseTo(Number(row.value) / 100, 6);
+        } else {
+          expect(value, label).toBe(Number(row.value).toLocaleString("it-IT"));
+          expect(xlsx.get(label), label).toBe(Number(row.value));
+        }
+        expect(text, label).toContain(`${label} ${value}`);
+        compared++;
+      }
+      expect(compared).toBeGreaterThan(10);
     } finally {
       await context.close();
     }

@@ -4,9 +4,9 @@
 // structure: headings, tables with header cells, lists) with embedded fonts, so a screen reader reads
 // it and the text can be extracted.
 import PDFDocument from "pdfkit";
-import { formatMoney } from "../money.ts";
 import { pdfFonts } from "../pdf-fonts.ts";
 import type { CsvRow } from "./csv.ts";
+import { rowValueText } from "./format.ts";
 
 export type ReportInput = {
   /** "it" or "en": the staff member's language. */
@@ -21,17 +21,6 @@ export type ReportInput = {
 const MARGIN = 50;
 /** Month-by-month figures per table: more would not fit across A4 portrait. */
 const MONTH_COLUMNS = 4;
-
-/** A row's value as the page shows it: euro from cents, a percentage, or a number in the staff's language. */
-export function reportValue(lang: string, row: CsvRow): string {
-  if (row.value === "") return "—";
-  const locale = lang === "it" ? "it-IT" : "en-GB";
-  const n = Number(row.value);
-  if (row.unit === "cents") return formatMoney(n);
-  if (row.unit === "percent")
-    return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 2 }).format(n / 100);
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(n);
-}
 
 type Section = { title: string; totals: CsvRow[]; monthly: CsvRow[] };
 
@@ -129,7 +118,7 @@ export async function resultsPdf(input: ReportInput): Promise<Buffer> {
           header,
           ...section.totals.map((row): Cell[] => [
             { text: row.figure, type: "TH", scope: "Row" },
-            { text: reportValue(input.lang, row), align: "right" },
+            { text: rowValueText(input.lang, row), align: "right" },
           ]),
         ],
         [width - 140, 140],
@@ -152,7 +141,7 @@ export async function resultsPdf(input: ReportInput): Promise<Buffer> {
             { text: month, type: "TH", scope: "Row" },
             ...columns.map((f): Cell => {
               const row = byKey.get(`${month}|${f}`);
-              return { text: row ? reportValue(input.lang, row) : "—", align: "right" };
+              return { text: row ? rowValueText(input.lang, row) : "—", align: "right" };
             }),
           ]),
         ],

@@ -6,6 +6,7 @@ import { translator } from "../../../core/i18n.ts";
 import { formatMoney } from "../../../core/money.ts";
 import type { ResultsFigures } from "../../../core/results/figures.ts";
 import type { FilterProblem, ResultsFilter } from "../../../core/results/filter.ts";
+import { shareText } from "../../../core/results/format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { layout, type PageInfo } from "../layout.ts";
 import { funnelChart, monthBars } from "./charts.ts";
@@ -24,14 +25,8 @@ export type ResultsView = {
   query: string;
 };
 
-/** "12,5 %" (Italian) or "12.5%"; "—" with nothing to divide by. */
-export function shareText(lang: string, part: number, whole: number): string {
-  if (whole === 0) return "—";
-  return new Intl.NumberFormat(lang === "it" ? "it-IT" : "en-GB", {
-    style: "percent",
-    maximumFractionDigits: 1,
-  }).format(part / whole);
-}
+/** Kept here too for the sections' views; the one definition is core/results/format.ts. */
+export { shareText };
 
 export function resultsPage(page: PageInfo, view: ResultsView): SafeHtml {
   const r = translator(page.lang, "resultsAdmin");
