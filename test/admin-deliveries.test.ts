@@ -13,7 +13,7 @@ import { createLogger } from "../core/logger.ts";
 import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
 import { createRedis } from "../core/queues/redis.ts";
 import { upsertStaff } from "../core/staff.ts";
-import { AdminClient, csrfOf } from "./support/admin-client.ts";
+import { csrfOf, StaffClient } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
 import { testOffice } from "./support/offices.ts";
 
@@ -32,14 +32,9 @@ const clock = fixedClock(new Date("2026-11-27T10:00:00Z"));
 const member: Record<string, number> = {};
 
 /** The admin panel under test, as a browser sees it. */
-class Client extends AdminClient {
+class Client extends StaffClient {
   constructor() {
-    super(() => app);
-  }
-
-  async login(email: string): Promise<this> {
-    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
-    return this;
+    super(() => app, PASSWORD);
   }
 }
 

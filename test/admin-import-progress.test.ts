@@ -15,7 +15,7 @@ import { systemClock } from "../core/clock.ts";
 import { loadConfig } from "../core/config.ts";
 import { createLogger } from "../core/logger.ts";
 import { upsertStaff } from "../core/staff.ts";
-import { AdminClient, csrfOf } from "./support/admin-client.ts";
+import { StaffClient } from "./support/admin-client.ts";
 import { expectNoAxeViolations } from "./support/axe.ts";
 import { CHROMIUM_PATH, chromiumAvailable, launchBrowser } from "./support/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
@@ -37,15 +37,9 @@ let base: string;
 let browser: Browser;
 let dir: string;
 
-class Client extends AdminClient {
-  csrf = "";
+class Client extends StaffClient {
   constructor() {
-    super(() => app);
-  }
-  async login(email: string): Promise<this> {
-    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
-    this.csrf = csrfOf((await this.get("/households")).body);
-    return this;
+    super(() => app, PASSWORD);
   }
   check(kind: string, file: { name: string; content: Buffer | string }) {
     return this.upload("/imports", { _csrf: this.csrf, kind }, file);

@@ -11,7 +11,7 @@ import { loadConfig } from "../core/config.ts";
 import { HOUSEHOLD_COLUMNS } from "../core/imports/households.ts";
 import { createLogger } from "../core/logger.ts";
 import { upsertStaff } from "../core/staff.ts";
-import { AdminClient, csrfOf } from "./support/admin-client.ts";
+import { StaffClient } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 
 const PASSWORD = "correct horse battery staple";
@@ -24,15 +24,9 @@ let t: TestDatabase;
 let app: FastifyInstance;
 let goodCsv: Buffer;
 
-class Client extends AdminClient {
-  csrf = "";
+class Client extends StaffClient {
   constructor() {
-    super(() => app);
-  }
-  async login(email: string): Promise<this> {
-    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
-    this.csrf = csrfOf((await this.get("/households")).body);
-    return this;
+    super(() => app, PASSWORD);
   }
   check(kind: string | null, file?: { name: string; content: Buffer | string }) {
     return this.upload("/imports", { _csrf: this.csrf, ...(kind ? { kind } : {}) }, file);

@@ -18,7 +18,7 @@ import { saveOffice } from "../core/offices/offices.ts";
 import { type BroadcastQueue, createBroadcastQueue } from "../core/queues/broadcasts.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { formatRomeDateTime } from "../core/time.ts";
-import { AdminClient, csrfOf } from "./support/admin-client.ts";
+import { StaffClient } from "./support/admin-client.ts";
 import { expectNoAxeViolations } from "./support/axe.ts";
 import { type BotHarness, startBotHarness } from "./support/bot-harness.ts";
 import { launchBrowser } from "./support/browser.ts";
@@ -48,18 +48,9 @@ let bergamoCourseId: number;
 let futureSessionId: number;
 let officeBroadcastId: number;
 
-class Client extends AdminClient {
-  csrf = "";
+class Client extends StaffClient {
   constructor(server: () => FastifyInstance = () => app) {
-    super(server);
-  }
-  async login(email: string): Promise<this> {
-    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
-    this.csrf = csrfOf((await this.get("/cases")).body);
-    return this;
-  }
-  send(url: string, form: Record<string, string>) {
-    return this.post(url, { _csrf: this.csrf, ...form });
+    super(server, PASSWORD);
   }
 }
 

@@ -17,7 +17,7 @@ import { enrol, upcomingSessions } from "../core/courses.ts";
 import { createLogger } from "../core/logger.ts";
 import { saveOffice } from "../core/offices/offices.ts";
 import { upsertStaff } from "../core/staff.ts";
-import { AdminClient, csrfOf } from "./support/admin-client.ts";
+import { StaffClient } from "./support/admin-client.ts";
 import { expectNoAxeViolations } from "./support/axe.ts";
 import { type BotHarness, startBotHarness } from "./support/bot-harness.ts";
 import { chromiumAvailable, launchBrowser } from "./support/browser.ts";
@@ -46,18 +46,9 @@ let dario: SandboxUser;
 let darioId: number;
 let raisedId: number;
 
-class Client extends AdminClient {
-  csrf = "";
+class Client extends StaffClient {
   constructor() {
-    super(() => app);
-  }
-  async login(email: string): Promise<this> {
-    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
-    this.csrf = csrfOf((await this.get("/cases")).body);
-    return this;
-  }
-  send(url: string, form: Record<string, string>) {
-    return this.post(url, { _csrf: this.csrf, ...form });
+    super(() => app, PASSWORD);
   }
 }
 

@@ -18,7 +18,7 @@ import { EXPORT_README_KEYS, type ExportReadme, exportMemberData } from "../core
 import { createDeliveryQueue, type DeliveryQueue } from "../core/queues/delivery.ts";
 import { fillPlaceholders } from "../core/saved-replies.ts";
 import { upsertStaff } from "../core/staff.ts";
-import { AdminClient, csrfOf } from "./support/admin-client.ts";
+import { StaffClient } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./support/db.ts";
 
 const PASSWORD = "una password lunga abbastanza";
@@ -51,18 +51,9 @@ let householdB: number;
 let memberA: number;
 let memberB: number;
 
-class Client extends AdminClient {
-  csrf = "";
+class Client extends StaffClient {
   constructor() {
-    super(() => app);
-  }
-  async login(email: string): Promise<this> {
-    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
-    this.csrf = csrfOf((await this.get("/cases")).body);
-    return this;
-  }
-  send(url: string, form: Record<string, string> = {}) {
-    return this.post(url, { _csrf: this.csrf, ...form });
+    super(() => app, PASSWORD);
   }
 }
 

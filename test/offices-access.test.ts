@@ -13,7 +13,7 @@ import { issueLinkCode, MAX_WRONG_ATTEMPTS } from "../core/linking.ts";
 import { createLogger } from "../core/logger.ts";
 import { saveOffice } from "../core/offices/offices.ts";
 import { upsertStaff } from "../core/staff.ts";
-import { AdminClient, csrfOf } from "./support/admin-client.ts";
+import { StaffClient } from "./support/admin-client.ts";
 import { type BotHarness, startBotHarness } from "./support/bot-harness.ts";
 
 const PASSWORD = "correct horse battery staple";
@@ -95,18 +95,9 @@ async function recordsOf(contractCode: string, telegramUserId: bigint) {
   return { householdId, memberId: member.id, caseId: kase.id, alertId: alert.id, outboundId: outbound.id };
 }
 
-class Client extends AdminClient {
-  csrf = "";
+class Client extends StaffClient {
   constructor() {
-    super(() => app);
-  }
-  async login(email: string): Promise<this> {
-    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
-    this.csrf = csrfOf((await this.get("/households")).body);
-    return this;
-  }
-  send(url: string, form: Record<string, string> = {}) {
-    return this.post(url, { _csrf: this.csrf, ...form });
+    super(() => app, PASSWORD);
   }
 }
 

@@ -15,7 +15,7 @@ import { saveOffice } from "../core/offices/offices.ts";
 import { NO_FILTERS, rankedCaseload } from "../core/priority/caseload.ts";
 import { pointsOf } from "../core/priority/rules.ts";
 import { upsertStaff } from "../core/staff.ts";
-import { AdminClient } from "./support/admin-client.ts";
+import { StaffClient } from "./support/admin-client.ts";
 import { expectNoAxeViolations } from "./support/axe.ts";
 import { CHROMIUM_PATH, chromiumAvailable, launchBrowser } from "./support/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
@@ -36,14 +36,9 @@ const staff: Record<string, number> = {};
 let officeA: number;
 let officeB: number;
 
-class Client extends AdminClient {
+class Client extends StaffClient {
   constructor() {
-    super(() => app);
-  }
-
-  async login(email: string): Promise<this> {
-    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
-    return this;
+    super(() => app, PASSWORD);
   }
 }
 

@@ -14,7 +14,7 @@ import { createLogger } from "../core/logger.ts";
 import { saveOffice } from "../core/offices/offices.ts";
 import { reallocate } from "../core/payments.ts";
 import { upsertStaff } from "../core/staff.ts";
-import { AdminClient } from "./support/admin-client.ts";
+import { StaffClient } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 
 const PASSWORD = "correct horse battery staple";
@@ -109,13 +109,9 @@ async function household(key: string, spec: Spec) {
   }
 }
 
-class Client extends AdminClient {
+class Client extends StaffClient {
   constructor() {
-    super(() => app);
-  }
-  async login(email: string): Promise<this> {
-    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
-    return this;
+    super(() => app, PASSWORD);
   }
 }
 const as = (email: string) => new Client().login(email);

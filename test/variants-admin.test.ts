@@ -10,7 +10,7 @@ import { loadConfig } from "../core/config.ts";
 import { createLogger } from "../core/logger.ts";
 import { saveOffice } from "../core/offices/offices.ts";
 import { upsertStaff } from "../core/staff.ts";
-import { AdminClient, csrfOf } from "./support/admin-client.ts";
+import { StaffClient } from "./support/admin-client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 import { testOffice } from "./support/offices.ts";
 
@@ -25,18 +25,9 @@ const B_IT =
 let t: TestDatabase;
 let app: FastifyInstance;
 
-class Client extends AdminClient {
-  csrf = "";
+class Client extends StaffClient {
   constructor() {
-    super(() => app);
-  }
-  async login(email: string): Promise<this> {
-    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
-    this.csrf = csrfOf((await this.get("/account")).body);
-    return this;
-  }
-  send(url: string, form: Record<string, string>) {
-    return this.post(url, { _csrf: this.csrf, ...form });
+    super(() => app, PASSWORD);
   }
 }
 

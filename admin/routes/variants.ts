@@ -79,7 +79,13 @@ export function variantRoutes(app: FastifyInstance, ctx: AdminContext): void {
     const control = own?.text ?? defaultText("it", "reminders", `text.${experiment.kind}`) ?? null;
     return sendHtml(
       reply,
-      variantsDetailPage(pageInfo(request, demo), { experiment, results, control, ...over }),
+      variantsDetailPage(pageInfo(request, demo), {
+        experiment,
+        results: results.variants,
+        mixed: results.mixed,
+        control,
+        ...over,
+      }),
       status,
     );
   }

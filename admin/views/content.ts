@@ -151,6 +151,8 @@ export function problemText(c: Translate, problem: ContentProblem): string {
       return c("problem.tooLong", { length: problem.length, max: problem.max });
     case "html":
       return c("problem.html", { reason: problem.reason });
+    case "testRunning":
+      return c("problem.testRunning", { id: problem.experimentId });
     default:
       return c("problem.empty");
   }

@@ -138,6 +138,8 @@ ${fieldsets}
 export type DetailView = {
   experiment: Experiment;
   results: VariantResult[];
+  /** Installments reminded with two wordings, left out of the outcome. */
+  mixed: number;
   /** The control's Italian text in force. */
   control: string | null;
   notice?: "created" | "stopped" | undefined;
@@ -212,6 +214,7 @@ ${view.error ? html`<div class="error" role="alert"><p>${v(`error.${view.error}`
 <thead><tr><th scope="col">${v("column.variant")}</th><th scope="col">${v("column.sent")}</th><th scope="col">${v("column.decided")}</th><th scope="col">${v("column.paid")}</th><th scope="col">${v("column.rate")}</th><th scope="col">${v("column.interval")}</th><th scope="col">${v("column.difference")}</th><th scope="col">${v("column.verdict")}</th></tr></thead>
 <tbody>${rows}</tbody>
 </table>
+${view.mixed > 0 ? html`<p class="muted" data-mixed="${view.mixed}">${v("mixed", { count: view.mixed })}</p>` : ""}
 <h2>${v("textsTitle")}</h2>
 <dl>${texts}</dl>
 ${stop}`,

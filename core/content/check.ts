@@ -12,7 +12,9 @@ export type ContentProblem =
   | { code: "tooLong"; max: number; length: number }
   | { code: "placeholderMissing"; names: string[] }
   | { code: "placeholderUnknown"; names: string[] }
-  | { code: "html"; reason: string };
+  | { code: "html"; reason: string }
+  /** A reminder wording test (core/variants/) compares its variants with this text: it stays as it is. */
+  | { code: "testRunning"; experimentId: number };
 
 /** Sample values for the preview and the length check: long ones, as real figures can be. */
 const SAMPLES: Record<string, string> = {

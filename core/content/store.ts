@@ -148,6 +148,19 @@ export async function missingTranslations(db: Db): Promise<{ item: ContentItem; 
   return out;
 }
 
+/**
+ * The wording test running on this reminder text, if any: its control "A" is the text in force, so
+ * changing it mid-test would compare the variants with two texts at once. Stopping the test frees it.
+ */
+async function runningTestOn(db: Db, item: ContentItem): Promise<number | null> {
+  if (item.namespace !== "reminders" || !item.key.startsWith("text.")) return null;
+  const test = await db.reminderExperiment.findFirst({
+    where: { kind: item.key.slice("text.".length), status: "running" },
+    select: { id: true },
+  });
+  return test?.id ?? null;
+}
+
 export type SaveResult = { ok: true; versionId: number } | { ok: false; problems: ContentProblem[] };
 
 /**
@@ -166,6 +179,8 @@ export async function saveContentText(
 ): Promise<SaveResult> {
   if (!SUPPORTED_LANGUAGES.includes(language)) throw new Error(`unsupported language ${language}`);
   const text = input === null ? null : normalizeText(input);
+  const test = await runningTestOn(db, item);
+  if (test !== null) return { ok: false, problems: [{ code: "testRunning", experimentId: test }] };
   if (text !== null) {
     const problems = checkContentText(item, text, referenceText(item));
     if (problems.length > 0) return { ok: false, problems };

@@ -2,7 +2,9 @@
 // after the due date are over (Rome calendar: dueDate and paymentDate are dates), those paid in full by
 // then. "Paid by then" follows core/payments.ts's allocation: the household's payments dated after its
 // plan baseline and up to due date + 3 cover every installment up to this one (oldest first, plans not
-// cancelled). Each (installment, variant) counts once, however many reminders or members it had.
+// cancelled). An installment counts once, however many reminders or members it had; one whose
+// household's members were reminded with two wordings (members are assigned one by one) is left out
+// of the outcome, since its payment cannot be put down to either, and the page says how many.
 import type { Db } from "../db/client.ts";
 import { sqlOf } from "../db/sql.ts";
 import { romeToday } from "../time.ts";
@@ -32,12 +34,18 @@ export type VariantResult = {
   enoughData: boolean;
 };
 
+export type ExperimentResults = {
+  variants: VariantResult[];
+  /** Installments reminded with two or more wordings, left out of every variant's outcome. */
+  mixed: number;
+};
+
 export async function experimentResults(
   db: Db,
   experimentId: number,
   labels: readonly string[],
   now: Date,
-): Promise<VariantResult[]> {
+): Promise<ExperimentResults> {
   const sql = sqlOf(db);
   const today = romeToday(now).toISOString().slice(0, 10);
   const sentRows = await sql.query<{ variant: string; sent: number }>`
@@ -47,9 +55,10 @@ export async function experimentResults(
     GROUP BY s.variant`;
   const outcomeRows = await sql.query<{ variant: string; decided: number; paid: number }>`
     WITH reminded AS (
-      SELECT DISTINCT s.variant, s."installmentId"
+      SELECT min(s.variant) AS variant, s."installmentId"
       FROM "ReminderSend" s JOIN "OutboundMessage" o ON o.id = s."messageId" AND o.status = 'sent'
       WHERE s."experimentId" = ${experimentId}::int
+      GROUP BY s."installmentId" HAVING count(DISTINCT s.variant) = 1
     ), households AS (
       SELECT DISTINCT p."householdId"
       FROM reminded r JOIN "Installment" i ON i.id = r."installmentId" JOIN "RepaymentPlan" p ON p.id = i."planId"
@@ -74,6 +83,12 @@ export async function experimentResults(
     )
     SELECT variant, count(*)::int AS decided, count(*) FILTER (WHERE paid)::int AS paid
     FROM judged GROUP BY variant`;
+  const [mixed] = await sql.query<{ count: number }>`
+    SELECT count(*)::int AS count FROM (
+      SELECT s."installmentId"
+      FROM "ReminderSend" s JOIN "OutboundMessage" o ON o.id = s."messageId" AND o.status = 'sent'
+      WHERE s."experimentId" = ${experimentId}::int
+      GROUP BY s."installmentId" HAVING count(DISTINCT s.variant) > 1) m`;
   const base = labels.map((label) => {
     const sent = sentRows.find((r) => r.variant === label)?.sent ?? 0;
     const outcome = outcomeRows.find((r) => r.variant === label);
@@ -82,7 +97,7 @@ export async function experimentResults(
     return { label, sent, decided, paidOnTime };
   });
   const control = base[0];
-  return base.map((row, index) => {
+  const variants = base.map((row, index) => {
     const comparison =
       index === 0 || !control
         ? null
@@ -95,4 +110,5 @@ export async function experimentResults(
       enoughData: row.decided >= MIN_PER_VARIANT && (control?.decided ?? 0) >= MIN_PER_VARIANT,
     };
   });
+  return { variants, mixed: mixed?.count ?? 0 };
 }
