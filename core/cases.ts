@@ -104,11 +104,19 @@ export function officeHourMarks(to: Date, count: number): Date[] {
 
 /**
  * The office time (the same calendar as `officeHoursLater`) between any two instants within
- * [`from`, `to`], in milliseconds: the office windows of those days are laid out once, with the office
- * time before each, so the results page measures tens of thousands of cases without walking their
- * days again and again. Instants outside the span count as its nearest end.
+ * [`from`, `to`], in milliseconds, and `officeHoursLater` itself within the span: the office windows
+ * of those days are laid out once, with the office time before each, so the results page measures
+ * tens of thousands of cases without walking their days again and again (officeHoursLater takes
+ * about 0.15 ms a call). Instants outside the span count as its nearest end.
  */
-export function officeTimeline(from: Date, to: Date): { between(a: Date, b: Date): number } {
+export function officeTimeline(
+  from: Date,
+  to: Date,
+): {
+  between(a: Date, b: Date): number;
+  /** `officeHoursLater(a, hours)`, or null when that falls beyond the span. */
+  later(a: Date, hours: number): Date | null;
+} {
   const starts: number[] = [];
   const ends: number[] = [];
   /** Office time before window i. */
@@ -144,7 +152,25 @@ export function officeTimeline(from: Date, to: Date): { between(a: Date, b: Date
     const start = starts[found] as number;
     return (before[found] as number) + Math.min(t, ends[found] as number) - start;
   };
-  return { between: (a, b) => Math.max(0, upTo(b.getTime()) - upTo(a.getTime())) };
+  const later = (a: Date, hours: number): Date | null => {
+    const target = upTo(a.getTime()) + hours * HOUR_MS;
+    // The first window by whose end that much office time has passed; at its very end, that end (as
+    // officeHoursLater does), then rounded up to the hour.
+    let lo = 0;
+    let hi = starts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((before[mid] as number) + (ends[mid] as number) - (starts[mid] as number) >= target) {
+        found = mid;
+        hi = mid - 1;
+      } else lo = mid + 1;
+    }
+    if (found < 0) return null;
+    const instant = (starts[found] as number) + target - (before[found] as number);
+    return new Date(Math.ceil(instant / HOUR_MS) * HOUR_MS);
+  };
+  return { between: (a, b) => Math.max(0, upTo(b.getTime()) - upTo(a.getTime())), later };
 }
 
 /** The office time between two instants, in milliseconds (0 when `to` is not after `from`). */

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminServer } from "../admin/server.ts";
-import { officeMillisBetween } from "../core/cases.ts";
+import { officeHoursLater, officeMillisBetween, officeTimeline } from "../core/cases.ts";
 import { fixedClock } from "../core/clock.ts";
 import { loadConfig } from "../core/config.ts";
 import type { CaseOutcome } from "../core/db/client.ts";
@@ -295,6 +295,26 @@ describe("office hours between two instants (core/cases.ts's calendar)", () => {
     expect(hours("2026-12-09T09:30:00Z", "2026-12-04T15:00:00Z")).toBe(0);
     // Over the October clock change (Sun 25 Oct): Fri 23 16:00 CEST (14:00Z) → Mon 26 10:00 CET (09:00Z) = 1 + 1.
     expect(hours("2026-10-23T14:00:00Z", "2026-10-26T09:00:00Z")).toBe(2);
+  });
+});
+
+describe("the laid-out calendar answers as officeHoursLater (the escalation deadline)", () => {
+  it("every 5 h 29 min from late 2025 to early 2027, for 1, 8 and 80 office hours", () => {
+    const from = z("2025-12-20T00:00:00Z");
+    const timeline = officeTimeline(from, z("2027-03-31T00:00:00Z"));
+    let compared = 0;
+    for (let at = from.getTime(); at < z("2027-01-15T00:00:00Z").getTime(); at += 47 * 60_000 * 7) {
+      for (const hours of [1, 8, 80]) {
+        expect(timeline.later(new Date(at), hours)?.toISOString()).toBe(
+          officeHoursLater(new Date(at), hours).toISOString(),
+        );
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(4000);
+    // At a window's very end, and beyond the span.
+    expect(timeline.later(z("2026-12-04T16:00:00Z"), 8)?.toISOString()).toBe("2026-12-07T16:00:00.000Z");
+    expect(timeline.later(z("2027-03-30T08:00:00Z"), 80)).toBeNull();
   });
 });
 
