@@ -102,6 +102,82 @@ export function officeHourMarks(to: Date, count: number): Date[] {
   return marks;
 }
 
+/**
+ * The office time (the same calendar as `officeHoursLater`) between any two instants within
+ * [`from`, `to`], in milliseconds, and `officeHoursLater` itself within the span: the office windows
+ * of those days are laid out once, with the office time before each, so the results page measures
+ * tens of thousands of cases without walking their days again and again (officeHoursLater takes
+ * about 0.15 ms a call). Instants outside the span count as its nearest end.
+ */
+export function officeTimeline(
+  from: Date,
+  to: Date,
+): {
+  between(a: Date, b: Date): number;
+  /** `officeHoursLater(a, hours)`, or null when that falls beyond the span. */
+  later(a: Date, hours: number): Date | null;
+} {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  /** Office time before window i. */
+  const before: number[] = [];
+  let total = 0;
+  for (let cursor = from.getTime(); cursor < to.getTime(); ) {
+    const day = new TZDate(cursor, TIME_ZONE);
+    const [y, m, d] = [day.getFullYear(), day.getMonth(), day.getDate()];
+    if (isWorkingDay(day)) {
+      const start = new TZDate(y, m, d, OFFICE_HOURS.start, 0, TIME_ZONE).getTime();
+      const end = new TZDate(y, m, d, OFFICE_HOURS.end, 0, TIME_ZONE).getTime();
+      starts.push(start);
+      ends.push(end);
+      before.push(total);
+      total += end - start;
+    }
+    cursor = new TZDate(y, m, d + 1, 0, 0, TIME_ZONE).getTime();
+  }
+  /** Office time from the first window up to `t`. */
+  const upTo = (t: number): number => {
+    // The last window starting at or before t (binary search), or none.
+    let lo = 0;
+    let hi = starts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((starts[mid] as number) <= t) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return 0;
+    const start = starts[found] as number;
+    return (before[found] as number) + Math.min(t, ends[found] as number) - start;
+  };
+  const later = (a: Date, hours: number): Date | null => {
+    const target = upTo(a.getTime()) + hours * HOUR_MS;
+    // The first window by whose end that much office time has passed; at its very end, that end (as
+    // officeHoursLater does), then rounded up to the hour.
+    let lo = 0;
+    let hi = starts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((before[mid] as number) + (ends[mid] as number) - (starts[mid] as number) >= target) {
+        found = mid;
+        hi = mid - 1;
+      } else lo = mid + 1;
+    }
+    if (found < 0) return null;
+    const instant = (starts[found] as number) + target - (before[found] as number);
+    return new Date(Math.ceil(instant / HOUR_MS) * HOUR_MS);
+  };
+  return { between: (a, b) => Math.max(0, upTo(b.getTime()) - upTo(a.getTime())), later };
+}
+
+/** The office time between two instants, in milliseconds (0 when `to` is not after `from`). */
+export function officeMillisBetween(from: Date, to: Date): number {
+  return officeTimeline(from, to).between(from, to);
+}
+
 /** An instant as people read it in Rome: weekday (0 = Sunday), "30/11/2026", "11:00". */
 export function romeParts(instant: Date): { weekday: number; date: string; time: string } {
   const z = new TZDate(instant.getTime(), TIME_ZONE);

@@ -61,3 +61,30 @@ ${months.map((month, m) => {
 <figcaption id="${id}">${caption}</figcaption>
 </figure>`;
 }
+
+/** Vertical columns side by side, one per category, each labelled below and with its value on top. */
+export function columnChart(
+  id: string,
+  caption: string,
+  columns: readonly { label: string; value: number; text: string }[],
+): SafeHtml {
+  const height = 200;
+  const pad = { top: 24, bottom: 28 };
+  const top = Math.max(1, ...columns.map((c) => c.value));
+  const slot = WIDTH / Math.max(1, columns.length);
+  const barWidth = Math.min(80, slot * 0.6);
+  const baseline = height - pad.bottom;
+  return html`<figure class="chart">
+<svg viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-labelledby="${id}" focusable="false">
+<line x1="0" y1="${baseline}" x2="${WIDTH}" y2="${baseline}" stroke="#5c6f82" stroke-width="1"/>
+${columns.map((c, i) => {
+  const h = (c.value / top) * (baseline - pad.top);
+  const centre = slot * i + slot / 2;
+  return html`<rect x="${(centre - barWidth / 2).toFixed(1)}" y="${(baseline - h).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" fill="#0066cc"><title>${c.label}: ${c.text}</title></rect>
+<text x="${centre.toFixed(1)}" y="${(baseline - h - 6).toFixed(1)}" font-size="14" text-anchor="middle" fill="#1a1a1a">${c.text}</text>
+<text x="${centre.toFixed(1)}" y="${baseline + 20}" font-size="14" text-anchor="middle" fill="#1a1a1a">${c.label}</text>`;
+})}
+</svg>
+<figcaption id="${id}">${caption}</figcaption>
+</figure>`;
+}

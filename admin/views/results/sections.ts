@@ -8,8 +8,10 @@ import type { Translate } from "../../../core/i18n.ts";
 import type { StaffScope } from "../../../core/offices/scope.ts";
 import type { CsvRow } from "../../../core/results/csv.ts";
 import type { ResultsFilter } from "../../../core/results/filter.ts";
+import { officesSection } from "../../../core/results/offices.ts";
 import type { ResultsSection } from "../../../core/results/section.ts";
 import type { SafeHtml } from "../html.ts";
+import { officesView } from "./offices.ts";
 
 /** What a section's view gets: the page's language, the resultsAdmin translator and the filter. */
 export type SectionViewContext = { lang: string; r: Translate; filter: ResultsFilter };
@@ -44,7 +46,10 @@ export function sectionEntry<T>(
   };
 }
 
-export const RESULTS_SECTIONS: readonly SectionEntry[] = [];
+export const RESULTS_SECTIONS: readonly SectionEntry[] = [
+  // 8: CASE_SLA_HOURS's default (sections are not given the settings yet).
+  sectionEntry(officesSection(8), officesView),
+];
 
 /** Every section's figures for the filter, in the page's order. */
 export function loadSections(
