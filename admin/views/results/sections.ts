@@ -8,8 +8,12 @@ import type { Translate } from "../../../core/i18n.ts";
 import type { StaffScope } from "../../../core/offices/scope.ts";
 import type { CsvRow } from "../../../core/results/csv.ts";
 import type { ResultsFilter } from "../../../core/results/filter.ts";
+import { paperworkSection } from "../../../core/results/paperwork.ts";
 import type { ResultsSection } from "../../../core/results/section.ts";
+import { spendingSection } from "../../../core/results/spending.ts";
 import type { SafeHtml } from "../html.ts";
+import { paperworkView } from "./paperwork.ts";
+import { spendingView } from "./spending.ts";
 
 /** What a section's view gets: the page's language, the resultsAdmin translator and the filter. */
 export type SectionViewContext = { lang: string; r: Translate; filter: ResultsFilter };
@@ -44,7 +48,10 @@ export function sectionEntry<T>(
   };
 }
 
-export const RESULTS_SECTIONS: readonly SectionEntry[] = [];
+export const RESULTS_SECTIONS: readonly SectionEntry[] = [
+  sectionEntry(paperworkSection, paperworkView),
+  sectionEntry(spendingSection, spendingView),
+];
 
 /** Every section's figures for the filter, in the page's order. */
 export function loadSections(
