@@ -43,7 +43,8 @@ export type Spending = {
 };
 
 type Row = {
-  month: Month | null;
+  /** The month's index in the period (0 = filter.from); null on the period's row. */
+  m: number | null;
   linked: number;
   keeping: number;
   spending: number;
@@ -51,21 +52,50 @@ type Row = {
   flexibleCents: bigint;
 };
 
-/** $5 the months, $6 the period's first day, $7 the day after it, $8 the fixed categories. */
+/**
+ * $5 the period's first day, $6 the day after it, $7 its first month as year × 12 + month, $8 the
+ * fixed categories, $9 the number of months. One pass over the period's entries, grouped two ways at
+ * once: by month (the sums) and by household (a bit per month with an entry, and one per month with
+ * an expense), so "households keeping a budget in the month" is a count of set bits, with no
+ * count(DISTINCT …) sorting millions of rows. A month's index is at most MAX_MONTHS − 1 (35): it fits
+ * a bigint's bits. Households without entries join as one empty row each, for the linked count.
+ */
 const SPENDING_SQL = `${SELECTED},
 entry AS (
-  SELECT b."householdId", to_char(b."occurredOn", 'YYYY-MM') AS "month", b."kind", b."category", b."amountCents"
-  FROM sel JOIN "BudgetEntry" b ON b."householdId" = sel."id"
-  WHERE b."occurredOn" >= $6::date AND b."occurredOn" < $7::date)
-SELECT m."month",
-  (SELECT count(*) FROM sel WHERE sel."entry" IS NOT NULL)::int AS "linked",
-  count(DISTINCT e."householdId")::int AS "keeping",
-  count(DISTINCT e."householdId") FILTER (WHERE e."kind" = 'expense')::int AS "spending",
-  COALESCE(sum(e."amountCents") FILTER (WHERE e."kind" = 'expense'), 0)::bigint AS "expenseCents",
-  COALESCE(sum(e."amountCents") FILTER (
-    WHERE e."kind" = 'expense' AND NOT (e."category" = ANY($8::text[]))), 0)::bigint AS "flexibleCents"
-FROM unnest($5::text[]) AS m("month") LEFT JOIN entry e ON e."month" = m."month"
-GROUP BY GROUPING SETS ((m."month"), ())`;
+  SELECT sel."entry" IS NOT NULL AS "linked", b."householdId",
+    extract(year FROM b."occurredOn")::int * 12 + extract(month FROM b."occurredOn")::int - $7::int AS "m",
+    b."kind" = 'expense' AS "expense",
+    b."kind" = 'expense' AND NOT (b."category" = ANY($8::text[])) AS "flexible",
+    b."amountCents"
+  FROM sel LEFT JOIN "BudgetEntry" b
+    ON b."householdId" = sel."id" AND b."occurredOn" >= $5::date AND b."occurredOn" < $6::date),
+agg AS (
+  SELECT GROUPING("householdId") = 0 AS "byHousehold", "householdId", "m",
+    count(*) FILTER (WHERE "linked") AS "linkedRows",
+    bool_or("linked") AS "linked",
+    COALESCE(bit_or(1::bigint << "m"), 0) AS "kept",
+    COALESCE(bit_or(CASE WHEN "expense" THEN 1::bigint << "m" ELSE 0 END), 0) AS "spent",
+    COALESCE(sum("amountCents") FILTER (WHERE "expense"), 0) AS "expenseCents",
+    COALESCE(sum("amountCents") FILTER (WHERE "flexible"), 0) AS "flexibleCents"
+  FROM entry GROUP BY GROUPING SETS (("householdId"), ("m"))),
+household AS (SELECT "kept", "spent" FROM agg WHERE "byHousehold" AND "householdId" IS NOT NULL),
+counted AS (
+  SELECT i AS "m",
+    count(*) FILTER (WHERE h."kept" & (1::bigint << i) <> 0) AS "keeping",
+    count(*) FILTER (WHERE h."spent" & (1::bigint << i) <> 0) AS "spending"
+  FROM generate_series(0, $9::int - 1) i CROSS JOIN household h GROUP BY i)
+SELECT c."m", 0 AS "linked", c."keeping"::int AS "keeping", c."spending"::int AS "spending",
+  COALESCE(a."expenseCents", 0)::bigint AS "expenseCents", COALESCE(a."flexibleCents", 0)::bigint AS "flexibleCents"
+FROM counted c LEFT JOIN agg a ON NOT a."byHousehold" AND a."m" = c."m"
+UNION ALL
+SELECT NULL,
+  (COALESCE(sum("linkedRows") FILTER (WHERE "byHousehold" AND "householdId" IS NULL), 0)
+    + count(*) FILTER (WHERE "byHousehold" AND "householdId" IS NOT NULL AND "linked"))::int,
+  count(*) FILTER (WHERE "byHousehold" AND "householdId" IS NOT NULL)::int,
+  count(*) FILTER (WHERE "byHousehold" AND "householdId" IS NOT NULL AND "spent" <> 0)::int,
+  COALESCE(sum("expenseCents") FILTER (WHERE NOT "byHousehold"), 0)::bigint,
+  COALESCE(sum("flexibleCents") FILTER (WHERE NOT "byHousehold"), 0)::bigint
+FROM agg`;
 
 function figuresOf(row: Row | undefined): SpendingFigures {
   const spending = row?.spending ?? 0;
@@ -78,21 +108,30 @@ function figuresOf(row: Row | undefined): SpendingFigures {
   };
 }
 
+/** A month as year × 12 + month, the index the query counts months from. */
+function monthIndex(month: Month): number {
+  const [y, m] = month.split("-").map(Number) as [number, number];
+  return y * 12 + m;
+}
+
 async function compute(db: Db, _clock: Clock, scope: StaffScope, filter: ResultsFilter): Promise<Spending> {
   const months = monthsBetween(filter.from, filter.to);
+  // One bit per month in a bigint (see SPENDING_SQL); readFilter keeps periods to MAX_MONTHS (36).
+  if (months.length > 63) throw new Error("the spending figures cover at most 63 months");
   const rows = await sqlOf(db).text<Row>(SPENDING_SQL, [
     ...selectedParams(scope, filter),
-    months,
     `${filter.from}-01`,
     `${addMonths(filter.to, 1)}-01`,
+    monthIndex(filter.from),
     [...FIXED_EXPENSES],
+    months.length,
   ]);
-  const byMonth = new Map(rows.filter((r) => r.month !== null).map((r) => [r.month, r]));
-  const total = rows.find((r) => r.month === null);
+  const byIndex = new Map(rows.filter((r) => r.m !== null).map((r) => [r.m, r]));
+  const total = rows.find((r) => r.m === null);
   return {
     linked: total?.linked ?? 0,
     period: figuresOf(total),
-    months: months.map((month) => ({ month, ...figuresOf(byMonth.get(month)) })),
+    months: months.map((month, i) => ({ month, ...figuresOf(byIndex.get(i)) })),
   };
 }
 
