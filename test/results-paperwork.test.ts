@@ -450,10 +450,10 @@ describe("the page", () => {
 
     expect(body).toContain("<h2>Bilancio familiare</h2>");
     expect(body).toContain(
-      '<tr data-month="2026-10"><th scope="row">2026-10</th><td class="num" data-label="Famiglie che tengono il bilancio">6</td><td class="num" data-label="Spese">710,50\u00a0€</td><td class="num" data-label="Spese variabili">245,00\u00a0€</td><td class="num" data-label="Quota variabile">34,5%</td></tr>',
+      '<tr data-spending-month="2026-10"><th scope="row">2026-10</th><td class="num" data-label="Famiglie che tengono il bilancio">6</td><td class="num" data-label="Spese">710,50\u00a0€</td><td class="num" data-label="Spese variabili">245,00\u00a0€</td><td class="num" data-label="Quota variabile">34,5%</td></tr>',
     );
     expect(body).toContain(
-      '<tr data-month="2026-09"><th scope="row">2026-09</th><td class="num" data-label="Famiglie che tengono il bilancio">0</td><td class="num" data-label="Spese">—</td><td class="num" data-label="Spese variabili">—</td><td class="num" data-label="Quota variabile">—</td></tr>',
+      '<tr data-spending-month="2026-09"><th scope="row">2026-09</th><td class="num" data-label="Famiglie che tengono il bilancio">0</td><td class="num" data-label="Spese">—</td><td class="num" data-label="Spese variabili">—</td><td class="num" data-label="Quota variabile">—</td></tr>',
     );
     expect(body).toContain('<td class="num" data-label="Quota variabile">—</td></tr>');
     expect(body).toContain(

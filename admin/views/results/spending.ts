@@ -67,7 +67,7 @@ export function spendingView(s: Spending, { lang, r, filter }: SectionViewContex
 <thead><tr><th scope="col">${col.month}</th><th scope="col" class="num">${col.keeping}</th><th scope="col" class="num">${col.expenses}</th><th scope="col" class="num">${col.flexible}</th><th scope="col" class="num">${col.share}</th></tr></thead>
 <tbody>${s.months.map(
     (m) =>
-      html`<tr data-month="${m.month}"><th scope="row">${m.month}</th><td class="num" data-label="${col.keeping}">${m.keeping}</td><td class="num" data-label="${col.expenses}">${money(m.expenseCents)}</td><td class="num" data-label="${col.flexible}">${money(m.flexibleCents)}</td><td class="num" data-label="${col.share}">${share(m)}</td></tr>`,
+      html`<tr data-spending-month="${m.month}"><th scope="row">${m.month}</th><td class="num" data-label="${col.keeping}">${m.keeping}</td><td class="num" data-label="${col.expenses}">${money(m.expenseCents)}</td><td class="num" data-label="${col.flexible}">${money(m.flexibleCents)}</td><td class="num" data-label="${col.share}">${share(m)}</td></tr>`,
   )}</tbody></table>
 <ul class="muted">
 <li>${col.keeping}: ${r("spending.keepingDef")}</li>
