@@ -476,6 +476,8 @@ describe("the page", () => {
     const empty = await (await as(STAFF.coordinatorA)).get(`/results?${PERIOD}&cohort=2026-01`);
     expect(empty.statusCode).toBe(200);
     expect(empty.body).toContain("Nessun documento registrato per queste famiglie.");
+    expect(empty.body).toContain("Nessun mese del periodo ha spese da mostrare");
+    expect(empty.body).not.toContain('aria-labelledby="spending-caption"');
     expect(empty.body).not.toContain("NaN");
     expect(empty.body).not.toContain("Infinity");
     const en = await (await as(STAFF.admin)).get(`/results?${PERIOD}&lang=en`);

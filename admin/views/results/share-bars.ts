@@ -5,7 +5,8 @@
 // gives them as a table too.
 import { html, type SafeHtml } from "../html.ts";
 
-const WIDTH = 640;
+// Narrower than ./charts.ts's 640: the SVG scales to the screen, and its labels stay legible on a phone.
+const WIDTH = 480;
 const LEGEND_ROW = 22;
 const ROW = 50;
 

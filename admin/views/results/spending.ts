@@ -86,6 +86,6 @@ ${figureTable(r, "spending", [
   ["flexibleSharePeriod", share(p)],
 ])}
 <h3>${r("spending.monthly")}</h3>
-${chart}
+${s.months.some((m) => m.expenseCents !== null && m.expenseCents > 0) ? chart : html`<p class="empty">${r("spending.empty")}</p>`}
 ${monthly}`;
 }
