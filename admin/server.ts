@@ -231,7 +231,7 @@ export function createAdminServer(deps: AdminServerDeps): FastifyInstance {
       live: broadcastLive,
     });
     alertRoutes(scope, ctx);
-    resultsRoutes(scope, ctx);
+    resultsRoutes(scope, ctx, { caseSlaHours: deps.config.caseSlaHours });
     importRoutes(scope, ctx, { maxBytes: deps.config.importMaxBytes, checkWaitMs: deps.importCheckWaitMs });
     invitationRoutes(scope, ctx, {
       botUsername: deps.config.invitations.botUsername ?? deps.demo?.botUsername,

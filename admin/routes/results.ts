@@ -15,7 +15,7 @@ import { formatRomeDateTime } from "../../core/time.ts";
 import { sessionOf } from "../auth.ts";
 import { type AdminContext, pageInfo, sendHtml } from "../context.ts";
 import { resultsPage } from "../views/results/page.ts";
-import { loadSections } from "../views/results/sections.ts";
+import { loadSections, type SectionSettings } from "../views/results/sections.ts";
 
 /** The filter as a query string ("?from=…"), for links that keep it. */
 function queryOf(filter: ResultsFilter): string {
@@ -36,7 +36,7 @@ function filterOf(request: FastifyRequest, clock: Clock) {
   );
 }
 
-export function resultsRoutes(app: FastifyInstance, ctx: AdminContext): void {
+export function resultsRoutes(app: FastifyInstance, ctx: AdminContext, settings: SectionSettings): void {
   const { db, clock, auth } = ctx;
   const demo = ctx.demo !== undefined;
   const allowed = auth.requireRole("operator", "coordinator", "admin");
@@ -46,7 +46,7 @@ export function resultsRoutes(app: FastifyInstance, ctx: AdminContext): void {
     const { filter, problems } = filterOf(request, clock);
     const [figures, sections, offices, municipalities] = await Promise.all([
       resultsFigures(db, clock, scope, filter),
-      loadSections(db, clock, scope, filter),
+      loadSections(db, clock, scope, filter, settings),
       scope.role === "admin" ? listOffices(db) : Promise.resolve(null),
       db.household.findMany({
         where: visibleHouseholds(scope),
@@ -76,7 +76,7 @@ export function resultsRoutes(app: FastifyInstance, ctx: AdminContext): void {
     const r = translator(pageInfo(request, demo).lang, "resultsAdmin");
     const [figures, sections] = await Promise.all([
       resultsFigures(db, clock, scope, filter),
-      loadSections(db, clock, scope, filter),
+      loadSections(db, clock, scope, filter, settings),
     ]);
     const label = (key: string) => r(key);
     const rows = [...resultsRows(figures, label), ...sections.flatMap((s) => s.rows(label))];

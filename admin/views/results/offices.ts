@@ -12,6 +12,7 @@ import {
 } from "../../../core/results/offices.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { columnChart } from "./charts.ts";
+import { figureTable } from "./figure-table.ts";
 import { shareText } from "./page.ts";
 import type { SectionViewContext } from "./sections.ts";
 
@@ -75,13 +76,7 @@ export function officesView(f: OfficesFigures, { lang, r }: SectionViewContext):
       r("offices.answeredShareDef"),
     ],
   ];
-  const figureTable = html`<table>
-<caption class="sr">${r("offices.title")}</caption>
-<thead><tr><th scope="col">${r("figure")}</th><th scope="col" class="num">${r("value")}</th><th scope="col">${r("definition")}</th></tr></thead>
-<tbody>${figures.map(
-    ([key, value, definition]) =>
-      html`<tr data-figure="offices.${key}"><th scope="row">${r(`offices.${key}`)}</th><td class="num" data-label="${r("value")}">${value}</td><td data-label="${r("definition")}">${definition}</td></tr>`,
-  )}</tbody></table>`;
+  const figureRows = figureTable(r, "offices", figures);
 
   const col = {
     topic: r("offices.topic"),
@@ -131,7 +126,7 @@ export function officesView(f: OfficesFigures, { lang, r }: SectionViewContext):
   return html`<section aria-labelledby="offices-title">
 <h2 id="offices-title">${r("offices.title")}</h2>
 <p>${r("offices.intro", { hours: f.slaHours })}</p>
-${figureTable}
+${figureRows}
 <h3>${r("offices.byTopic")}</h3>
 ${topicTable}
 <h3>${r("offices.satisfaction")}</h3>

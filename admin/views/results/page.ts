@@ -10,6 +10,7 @@ import { shareText } from "../../../core/results/format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { layout, type PageInfo } from "../layout.ts";
 import { funnelChart, monthBars } from "./charts.ts";
+import { figureTable } from "./figure-table.ts";
 import type { ComputedSection } from "./sections.ts";
 
 export type ResultsView = {
@@ -63,13 +64,7 @@ ${
 <p class="muted no-print" id="cohort-hint">${r("cohortHint")}</p>
 <p class="muted no-print" id="month-hint">${r("monthHint")}</p>`;
 
-  const figureRows = (section: string, rows: readonly [string, string][]) => html`<table>
-<caption class="sr">${r(`${section}.title`)}</caption>
-<thead><tr><th scope="col">${r("figure")}</th><th scope="col" class="num">${r("value")}</th><th scope="col">${r("definition")}</th></tr></thead>
-<tbody>${rows.map(
-    ([key, value]) =>
-      html`<tr data-figure="${section}.${key}"><th scope="row">${r(`${section}.${key}`)}</th><td class="num" data-label="${r("value")}">${value}</td><td data-label="${r("definition")}">${r(`${section}.${key}Def`)}</td></tr>`,
-  )}</tbody></table>`;
+  const figureRows = (section: string, rows: readonly [string, string][]) => figureTable(r, section, rows);
 
   const funnel = funnelChart(
     "funnel-caption",

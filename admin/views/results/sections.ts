@@ -1,7 +1,7 @@
 // The results dashboard's sections after awareness and arrears, in the page's order. A section is its
 // figures (core/results/<key>.ts, a ResultsSection) and its part of the page (a view beside this
 // file); the route computes every section for the filter, the page shows their views in turn, and the
-// exports (CSV, .xlsx, PDF) take their rows. Adding a section is one line here.
+// exports (CSV, .xlsx, PDF) take their rows. Adding a section is one line in `resultsSections`.
 import type { Clock } from "../../../core/clock.ts";
 import type { Db } from "../../../core/db/client.ts";
 import type { Translate } from "../../../core/i18n.ts";
@@ -9,9 +9,13 @@ import type { StaffScope } from "../../../core/offices/scope.ts";
 import type { CsvRow } from "../../../core/results/csv.ts";
 import type { ResultsFilter } from "../../../core/results/filter.ts";
 import { officesSection } from "../../../core/results/offices.ts";
+import { paperworkSection } from "../../../core/results/paperwork.ts";
 import type { ResultsSection } from "../../../core/results/section.ts";
+import { spendingSection } from "../../../core/results/spending.ts";
 import type { SafeHtml } from "../html.ts";
 import { officesView } from "./offices.ts";
+import { paperworkView } from "./paperwork.ts";
+import { spendingView } from "./spending.ts";
 
 /** What a section's view gets: the page's language, the resultsAdmin translator and the filter. */
 export type SectionViewContext = { lang: string; r: Translate; filter: ResultsFilter };
@@ -46,10 +50,17 @@ export function sectionEntry<T>(
   };
 }
 
-export const RESULTS_SECTIONS: readonly SectionEntry[] = [
-  // 8: CASE_SLA_HOURS's default (sections are not given the settings yet).
-  sectionEntry(officesSection(8), officesView),
-];
+/** The settings a section's figures depend on (from the one config object). */
+export type SectionSettings = { caseSlaHours: number };
+
+/** The sections in the page's order: the issue's order, after awareness and arrears. */
+export function resultsSections(settings: SectionSettings): readonly SectionEntry[] {
+  return [
+    sectionEntry(paperworkSection, paperworkView),
+    sectionEntry(spendingSection, spendingView),
+    sectionEntry(officesSection(settings.caseSlaHours), officesView),
+  ];
+}
 
 /** Every section's figures for the filter, in the page's order. */
 export function loadSections(
@@ -57,6 +68,7 @@ export function loadSections(
   clock: Clock,
   scope: StaffScope,
   filter: ResultsFilter,
+  settings: SectionSettings,
 ): Promise<ComputedSection[]> {
-  return Promise.all(RESULTS_SECTIONS.map((s) => s.load(db, clock, scope, filter)));
+  return Promise.all(resultsSections(settings).map((s) => s.load(db, clock, scope, filter)));
 }
