@@ -6,10 +6,14 @@ import type { Clock } from "../../../core/clock.ts";
 import type { Db } from "../../../core/db/client.ts";
 import type { Translate } from "../../../core/i18n.ts";
 import type { StaffScope } from "../../../core/offices/scope.ts";
+import { checkupSection } from "../../../core/results/checkup.ts";
 import type { CsvRow } from "../../../core/results/csv.ts";
 import type { ResultsFilter } from "../../../core/results/filter.ts";
 import type { ResultsSection } from "../../../core/results/section.ts";
+import { trainingSection } from "../../../core/results/training.ts";
 import type { SafeHtml } from "../html.ts";
+import { checkupView } from "./checkup.ts";
+import { trainingView } from "./training.ts";
 
 /** What a section's view gets: the page's language, the resultsAdmin translator and the filter. */
 export type SectionViewContext = { lang: string; r: Translate; filter: ResultsFilter };
@@ -44,7 +48,10 @@ export function sectionEntry<T>(
   };
 }
 
-export const RESULTS_SECTIONS: readonly SectionEntry[] = [];
+export const RESULTS_SECTIONS: readonly SectionEntry[] = [
+  sectionEntry(trainingSection, trainingView),
+  sectionEntry(checkupSection, checkupView),
+];
 
 /** Every section's figures for the filter, in the page's order. */
 export function loadSections(
