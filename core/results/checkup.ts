@@ -1,7 +1,7 @@
 // The results dashboard's "self-assessment" section: the check-up answers (core/checkup/) of the
 // selected households at entry and after 3, 9 and 15 months, by entry cohort; and, for the questions
 // with an ordered scale, how each household's latest answer compares with its answer at entry.
-// One statement per part, set-based, starting from core/results/selection.ts.
+// One statement, set-based, starting from core/results/selection.ts.
 //
 // Definitions (said on the page, locales/<lang>/resultsAdmin.json "checkup"):
 // - a round counts in the period when it was started (its first answer) within the period's months;
@@ -59,35 +59,53 @@ export type CheckupFigures = {
   cohorts: CohortFigures[];
 };
 
-// $5, $6: the period's first and last month; the bounds are instants (Rome midnight).
-const ANSWERS = `${SELECTED},
+// $5, $6: the period's first and last month (the bounds are instants: Rome midnight); $7: the keys of
+// the ordered questions. One scan of the selected households' check-ups (`chk`) serves both parts:
+// the answers of the rounds started in the period, and per household its entry answers beside its
+// later rounds of the period, newest first (at most three: m15, m9, m3), so the latest answer to a
+// question is the first of them that has one.
+const QUERY = `${SELECTED},
 bounds AS (
   SELECT (($5::text || '-01')::timestamp AT TIME ZONE 'Europe/Rome') AS lo,
          ((($6::text || '-01')::date + interval '1 month')::timestamp AT TIME ZONE 'Europe/Rome') AS hi),
-ans AS (
+chk AS MATERIALIZED (
   SELECT coalesce(to_char(sel."entry" AT TIME ZONE 'Europe/Rome', 'YYYY-MM'), 'none') AS cohort,
-         c."householdId", c."round", q.key AS question, q.value AS answer,
+         c."householdId", c."round", c."answers",
          (c."startedAt" >= b.lo AND c."startedAt" < b.hi) AS "inPeriod"
     FROM "Checkup" c JOIN sel ON sel."id" = c."householdId" CROSS JOIN bounds b
-   CROSS JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(c."answers") = 'object' THEN c."answers" ELSE '{}'::jsonb END) q
-   WHERE c."erasedAt" IS NULL AND c."startedAt" IS NOT NULL)`;
+   WHERE c."erasedAt" IS NULL AND c."startedAt" IS NOT NULL),
+hh AS (
+  SELECT cohort, (array_agg("answers") FILTER (WHERE "round" = 'entry'))[1] AS entry,
+         array_agg("answers" ORDER BY "round" DESC) FILTER (WHERE "round" > 'entry' AND "inPeriod") AS later
+    FROM chk GROUP BY "householdId", cohort),
+pairs AS (
+  SELECT hh.cohort, k.key AS question, hh.entry ->> k.key AS before,
+         coalesce(hh.later[1] ->> k.key, hh.later[2] ->> k.key, hh.later[3] ->> k.key) AS after
+    FROM hh CROSS JOIN unnest($7::text[]) k(key)
+   WHERE hh.entry ? k.key AND hh.later IS NOT NULL)
+SELECT 'answer' AS part, cohort, "round"::text AS round, q.key AS question, NULL::text AS before,
+       q.value AS answer, count(*)::int AS n
+  FROM chk CROSS JOIN LATERAL jsonb_each_text(
+         CASE WHEN jsonb_typeof(chk."answers") = 'object' THEN chk."answers" ELSE '{}'::jsonb END) q
+ WHERE "inPeriod"
+ GROUP BY cohort, "round", q.key, q.value
+UNION ALL
+SELECT 'comparison', cohort, NULL, question, before, after, count(*)::int
+  FROM pairs WHERE after IS NOT NULL
+ GROUP BY cohort, question, before, after`;
 
-const DISTRIBUTION = `${ANSWERS}
-SELECT cohort, "round"::text AS round, question, answer, count(*)::int AS n
-  FROM ans WHERE "inPeriod"
- GROUP BY cohort, "round", question, answer`;
+/** The questions whose answers can be compared between rounds (core/checkup/questions.ts, `ordered`). */
+const ORDERED_KEYS: string[] = CHECKUP_QUESTIONS.filter((q) => q.ordered).map((q) => q.key);
 
-const COMPARISON = `${ANSWERS},
-latest AS (
-  SELECT DISTINCT ON ("householdId", question) "householdId", cohort, question, answer
-    FROM ans WHERE "round" > 'entry' AND "inPeriod"
-   ORDER BY "householdId", question, "round" DESC)
-SELECT l.cohort, l.question, e.answer AS before, l.answer AS after, count(*)::int AS n
-  FROM latest l JOIN ans e ON e."householdId" = l."householdId" AND e.question = l.question AND e."round" = 'entry'
- GROUP BY l.cohort, l.question, e.answer, l.answer`;
-
-type DistributionRow = { cohort: string; round: string; question: string; answer: string; n: number };
-type ComparisonRow = { cohort: string; question: string; before: string; after: string; n: number };
+type Row = {
+  part: "answer" | "comparison";
+  cohort: string;
+  round: string | null;
+  question: string;
+  before: string | null;
+  answer: string;
+  n: number;
+};
 
 function emptyCohort(cohort: CohortFigures["cohort"]): CohortFigures {
   return {
@@ -105,7 +123,7 @@ function emptyCohort(cohort: CohortFigures["cohort"]): CohortFigures {
   };
 }
 
-function addAnswer(c: CohortFigures, row: DistributionRow): void {
+function addAnswer(c: CohortFigures, row: Row): void {
   const question = c.questions.find((q) => q.key === row.question);
   const round = question?.rounds.find((r) => r.round === row.round);
   const option = round?.options.find((o) => o.option === row.answer);
@@ -115,11 +133,11 @@ function addAnswer(c: CohortFigures, row: DistributionRow): void {
   round.answered += row.n;
 }
 
-function addComparison(c: CohortFigures, row: ComparisonRow): void {
+function addComparison(c: CohortFigures, row: Row): void {
   const question = c.questions.find((q) => q.key === row.question);
   const key = row.question as CheckupQuestionKey;
-  const before = rank(key, row.before);
-  const after = rank(key, row.after);
+  const before = rank(key, row.before ?? undefined);
+  const after = rank(key, row.answer);
   if (!question?.comparison || before === null || after === null) return;
   question.comparison.compared += row.n;
   // Rank 0 is the best situation: a smaller rank is a better answer.
@@ -134,11 +152,11 @@ export async function checkupFigures(
   scope: StaffScope,
   filter: ResultsFilter,
 ): Promise<CheckupFigures> {
-  const params = [...selectedParams(scope, filter), filter.from, filter.to];
-  const sql = sqlOf(db);
-  const [distribution, comparison] = await Promise.all([
-    sql.text<DistributionRow>(DISTRIBUTION, params),
-    sql.text<ComparisonRow>(COMPARISON, params),
+  const rows = await sqlOf(db).text<Row>(QUERY, [
+    ...selectedParams(scope, filter),
+    filter.from,
+    filter.to,
+    ORDERED_KEYS,
   ]);
   const all = emptyCohort(filter.cohort);
   const byCohort = new Map<string, CohortFigures>();
@@ -150,13 +168,10 @@ export async function checkupFigures(
     }
     return c;
   };
-  for (const row of distribution) {
-    addAnswer(all, row);
-    if (filter.cohort === null) addAnswer(cohortOf(row.cohort), row);
-  }
-  for (const row of comparison) {
-    addComparison(all, row);
-    if (filter.cohort === null) addComparison(cohortOf(row.cohort), row);
+  for (const row of rows) {
+    const add = row.part === "answer" ? addAnswer : addComparison;
+    add(all, row);
+    if (filter.cohort === null) add(cohortOf(row.cohort), row);
   }
   // Oldest cohort first; households without an entry date last.
   const cohorts = [...byCohort.values()].sort((a, b) =>
