@@ -472,7 +472,9 @@ describe("self-assessment", () => {
     expect(table.get("exactly")?.get("m15")).toBe("—");
     expect(table.get("answered")?.get("entry")).toBe("4");
     expect(tableOf(page.body, "debt", "2026-06").get("roughly")?.get("m3")).toBe("1 (100%)");
-    expect(page.body).toContain('<details data-cohort="2026-03"><summary>ingresso 2026-03</summary>');
+    expect(page.body).toContain(
+      '<details data-cohort="2026-03"><summary>Mese di ingresso: 2026-03</summary>',
+    );
   });
 
   it("period: July–December counts the rounds started then, compared with entry whenever it was", async () => {

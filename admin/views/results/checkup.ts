@@ -86,17 +86,29 @@ export function checkupView(f: CheckupFigures, ctx: SectionViewContext): SafeHtm
       };
     }),
   );
-  const defs = ["period", "answered", "share", "compared", "better", "same", "worse", "cohort"] as const;
+  // Each definition after the name of what it defines (the tables' headings).
+  const defs: [string, string][] = [
+    ["period", r("checkup.period")],
+    ["answered", r("checkup.answered")],
+    ["share", r("checkup.share")],
+    ["compared", r("checkup.compared")],
+    ["better", r("checkup.better")],
+    ["same", r("checkup.same")],
+    ["worse", r("checkup.worse")],
+    ["cohort", r("cohort")],
+  ];
   return html`<section aria-labelledby="checkup-title">
 <h2 id="checkup-title">${r("checkup.title")}</h2>
-<ul class="muted">${defs.map((key) => html`<li data-figure="checkup.${key}">${r(`checkup.${key}Def`)}</li>`)}</ul>
+<ul class="muted">${defs.map(([key, name]) => html`<li data-figure="checkup.${key}"><strong>${name}</strong>: ${r(`checkup.${key}Def`)}</li>`)}</ul>
 ${chart}
 ${cohortPart(f.all, ctx)}
 ${
   f.cohorts.length > 0
     ? html`<h3>${r("checkup.byCohort")}</h3>
 ${f.cohorts.map(
-  (c) => html`<details data-cohort="${cohortKey(c)}"><summary>${cohortLabel(c.cohort, r)}</summary>
+  (
+    c,
+  ) => html`<details data-cohort="${cohortKey(c)}"><summary>${r("cohort")}: ${c.cohort === "none" ? r("checkup.noEntry") : c.cohort}</summary>
 ${cohortPart(c, ctx)}
 </details>`,
 )}`
