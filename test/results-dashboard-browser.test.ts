@@ -2,6 +2,7 @@
 // axe-core at laptop and phone widths, no sideways scrolling, and the page with scripts off.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RESULTS_SECTIONS } from "../admin/views/results/sections.ts";
 import { systemClock } from "../core/clock.ts";
 import { prepareDemoDatabase } from "../core/demo/database.ts";
 import { createLogger } from "../core/logger.ts";
@@ -49,8 +50,12 @@ describe("/results in Chromium", () => {
           await signInPage(page, panel.base, LOGINS[role], password);
           await page.goto(`${panel.base}/results`);
           expect(await page.locator("h1").textContent()).toBe("Risultati del programma");
-          expect(await page.locator("figure.chart svg").count(), where).toBe(3);
-          expect(await page.locator("tr[data-figure]").count(), where).toBe(14);
+          // Awareness's and arrears' three charts, then one per section (admin/views/results/sections.ts).
+          expect(await page.locator("figure.chart svg").count(), where).toBe(3 + RESULTS_SECTIONS.length);
+          expect(
+            await page.locator('tr[data-figure^="awareness."], tr[data-figure^="arrears."]').count(),
+            where,
+          ).toBe(14);
           await expectNoAxeViolations(page, where);
           const overflow = await page.evaluate(
             () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
@@ -88,7 +93,7 @@ describe("/results in Chromium", () => {
       await signInPage(page, panel.base, LOGINS.admin, password);
       await page.goto(`${panel.base}/results?lang=en`);
       expect(await page.locator("h1").textContent()).toBe("Programme results");
-      expect(await page.locator("figure.chart svg").count()).toBe(3);
+      expect(await page.locator("figure.chart svg").count()).toBe(3 + RESULTS_SECTIONS.length);
       expect(await page.locator("#office option").count()).toBeGreaterThan(1);
       // Printed: the figures and charts, without the menu, the form or the download links.
       await page.emulateMedia({ media: "print" });
