@@ -3,6 +3,7 @@
 // sessions inside and outside the period (one at 00:30 on 1 July in Rome), a cancelled session, every
 // enrolment status, and check-ups of every round, one erased and one left halfway. Every expected figure
 // was worked out by hand from the data (the arithmetic is in the comments), not by calling core/results/.
+import ExcelJS from "exceljs";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminServer } from "../admin/server.ts";
@@ -339,6 +340,19 @@ describe("work and training", () => {
     expect(csv.get("Ore nei tirocini retribuiti")).toBe("8.92");
     expect(csv.get("Ore nei tirocini retribuiti · Tirocinio retribuito")).toBe("8.92");
     expect(csv.has("Ore nei tirocini retribuiti · Corso di formazione")).toBe(false);
+    // The .xlsx has the same rows as numbers: hours as hours, the rate as a percentage.
+    const book = new ExcelJS.Workbook();
+    const xlsx = await (await as(STAFF.admin)).get(`/results.xlsx?${PERIOD}`);
+    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const cells = new Map<string, [ExcelJS.CellValue, string]>();
+    book.worksheets[0]?.eachRow((row) => {
+      if (row.getCell(1).value === TRAINING)
+        cells.set(String(row.getCell(2).value), [row.getCell(4).value, String(row.getCell(5).value)]);
+    });
+    expect(cells.get("Ore nei tirocini retribuiti")).toEqual([8.92, "ore"]);
+    expect(cells.get("Tasso di presenza")).toEqual([0.7778, "percentuale"]);
+    expect(cells.get("Persone iscritte")).toEqual([5, "persone"]);
+    expect(cells.get("Tasso di presenza · Orientamento al lavoro")).toEqual([null, "percentuale"]);
     // To the minute, in the figures themselves.
     const f = await trainingFigures(t.db, clock, scope("admin", "admin", null), filterOf());
     expect(f.total.minutes).toBe(535);
