@@ -5,6 +5,7 @@ import ExcelJS from "exceljs";
 import * as mupdf from "mupdf";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resultsSections } from "../admin/views/results/sections.ts";
 import { systemClock } from "../core/clock.ts";
 import { prepareDemoDatabase } from "../core/demo/database.ts";
 import { createLogger } from "../core/logger.ts";
@@ -12,6 +13,8 @@ import { expectNoAxeViolations } from "./support/axe.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
 import { type PanelInBrowser, signInPage, startPanelInBrowser } from "./support/panel-browser.ts";
 
+/** Each section after awareness and arrears draws one chart. */
+const SECTIONS = resultsSections({ caseSlaHours: 8 }).length;
 let t: TestDatabase;
 let panel: PanelInBrowser;
 let browser: Browser;
@@ -52,8 +55,8 @@ describe("/results in Chromium", () => {
           await signInPage(page, panel.base, LOGINS[role], password);
           await page.goto(`${panel.base}/results`);
           expect(await page.locator("h1").textContent()).toBe("Risultati del programma");
-          // Awareness's funnel, arrears' two, the offices' satisfaction scores.
-          expect(await page.locator("figure.chart svg").count(), where).toBe(4);
+          // Awareness's and arrears' three charts, then one per section (admin/views/results/sections.ts).
+          expect(await page.locator("figure.chart svg").count(), where).toBe(3 + SECTIONS);
           expect(
             await page.locator('tr[data-figure^="awareness."], tr[data-figure^="arrears."]').count(),
             where,
@@ -96,7 +99,7 @@ describe("/results in Chromium", () => {
       await signInPage(page, panel.base, LOGINS.admin, password);
       await page.goto(`${panel.base}/results?lang=en`);
       expect(await page.locator("h1").textContent()).toBe("Programme results");
-      expect(await page.locator("figure.chart svg").count()).toBe(4);
+      expect(await page.locator("figure.chart svg").count()).toBe(3 + SECTIONS);
       expect(await page.locator("#office option").count()).toBeGreaterThan(1);
       // Printed: the figures and charts, without the menu, the form or the download links.
       await page.emulateMedia({ media: "print" });

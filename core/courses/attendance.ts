@@ -151,7 +151,8 @@ function monthOf(instant: Date): { key: string; label: string } {
   return { key: `${z.getFullYear()}-${mm}`, label: `${mm}/${z.getFullYear()}` };
 }
 
-const rateOf = (present: number, absent: number) =>
+/** The attendance rate: present ÷ (present + absent); null with nothing marked (also core/results/training.ts). */
+export const rateOf = (present: number, absent: number) =>
   present + absent === 0 ? null : present / (present + absent);
 
 /** The course's register summed up: per person and for the course (cancelled sessions left out). */

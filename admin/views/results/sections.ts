@@ -6,16 +6,20 @@ import type { Clock } from "../../../core/clock.ts";
 import type { Db } from "../../../core/db/client.ts";
 import type { Translate } from "../../../core/i18n.ts";
 import type { StaffScope } from "../../../core/offices/scope.ts";
+import { checkupSection } from "../../../core/results/checkup.ts";
 import type { CsvRow } from "../../../core/results/csv.ts";
 import type { ResultsFilter } from "../../../core/results/filter.ts";
 import { officesSection } from "../../../core/results/offices.ts";
 import { paperworkSection } from "../../../core/results/paperwork.ts";
 import type { ResultsSection } from "../../../core/results/section.ts";
 import { spendingSection } from "../../../core/results/spending.ts";
+import { trainingSection } from "../../../core/results/training.ts";
 import type { SafeHtml } from "../html.ts";
+import { checkupView } from "./checkup.ts";
 import { officesView } from "./offices.ts";
 import { paperworkView } from "./paperwork.ts";
 import { spendingView } from "./spending.ts";
+import { trainingView } from "./training.ts";
 
 /** What a section's view gets: the page's language, the resultsAdmin translator and the filter. */
 export type SectionViewContext = { lang: string; r: Translate; filter: ResultsFilter };
@@ -59,6 +63,8 @@ export function resultsSections(settings: SectionSettings): readonly SectionEntr
     sectionEntry(paperworkSection, paperworkView),
     sectionEntry(spendingSection, spendingView),
     sectionEntry(officesSection(settings.caseSlaHours), officesView),
+    sectionEntry(trainingSection, trainingView),
+    sectionEntry(checkupSection, checkupView),
   ];
 }
 
