@@ -135,6 +135,7 @@ export const EXPORT_README_KEYS = [
   "staffViews",
   "checkups",
   "satisfaction",
+  "debtViews",
 ] as const satisfies readonly (keyof ExportReadme)[];
 
 /** The header of the export: one plain sentence per section, in the member's language. */
@@ -153,6 +154,7 @@ export type ExportReadme = {
   staffViews: string;
   checkups: string;
   satisfaction: string;
+  debtViews: string;
 };
 
 const isoDate = (date: Date): string => date.toISOString().slice(0, 10);
@@ -199,6 +201,7 @@ export async function exportMemberData(
     attendance,
     checkups,
     satisfaction,
+    debtViews,
   ] = await Promise.all([
     db.budgetEntry.findMany({ where: { memberId }, orderBy: [{ occurredOn: "asc" }, { id: "asc" }] }),
     db.enrolment.findMany({
@@ -242,6 +245,14 @@ export async function exportMemberData(
     // The check-ups they answered (offered to them), and how their closed conversations went.
     db.checkup.findMany({ where: { memberId }, orderBy: [{ offeredAt: "asc" }, { id: "asc" }] }),
     db.caseSatisfaction.findMany({ where: { memberId }, orderBy: [{ askedAt: "asc" }, { id: "asc" }] }),
+    // The months someone of the household opened /balance or /plan (the programme's figures).
+    householdId === null
+      ? Promise.resolve([])
+      : db.debtView.findMany({
+          where: { householdId },
+          orderBy: [{ month: "asc" }, { kind: "asc" }],
+          select: { month: true, kind: true },
+        }),
   ]);
   const attendanceBySession = new Map(attendance.map((a) => [a.sessionId, a]));
   const staffNotes = [
@@ -383,6 +394,7 @@ export async function exportMemberData(
       answeredAt: isoInstant(s.answeredAt),
       erasedAt: isoInstant(s.erasedAt),
     })),
+    debtViews,
   };
 }
 

@@ -8,6 +8,7 @@ import { loadDemoData } from "../core/demo/seed.ts";
 import { importPayments, parsePaymentsFile } from "../core/imports/payments.ts";
 import { importPlans, parsePlansFile } from "../core/imports/plans.ts";
 import { createLogger } from "../core/logger.ts";
+import { debtViewFigures } from "../core/results/debt-views.ts";
 import { type BotHarness, startBotHarness } from "./support/bot-harness.ts";
 import { createTestDatabase } from "./support/db.ts";
 import type { SandboxUser, TranscriptEntry } from "./support/sandbox-user.ts";
@@ -253,6 +254,46 @@ describe("/balance", () => {
     const en = await h.newUser({ language: "en" });
     expect((await en.ask("/balance")).text).toContain("link code");
     expect((await en.ask("📅 Repayment plan")).text).toContain("link code");
+  });
+});
+
+describe("looks noted for the programme's figures", () => {
+  it("one row per household, month and kind, however often; nothing about who or when", async () => {
+    const user = await h.linkedUser("TS-LOOKS", { language: "it" });
+    const household = await h.db.household.findUniqueOrThrow({ where: { contractCode: "TS-LOOKS" } });
+    await plan("TS-LOOKS", "PR-LOOKS", 3, "100,00", "2026-12");
+    expect(await h.db.debtView.count({ where: { householdId: household.id } })).toBe(0);
+    await user.ask("/balance");
+    await user.ask("💶 Quanto devo");
+    await user.ask("/plan");
+    await user.ask("/plan");
+    const rows = await h.db.debtView.findMany({
+      where: { householdId: household.id },
+      orderBy: { kind: "asc" },
+    });
+    // 27/11/2026 in Rome: November's month, once for each kind.
+    expect(rows).toEqual([
+      { householdId: household.id, month: "2026-11", kind: "balance" },
+      { householdId: household.id, month: "2026-11", kind: "plan" },
+    ]);
+    // The dashboard counts households, in the period's months, within the staff member's scope.
+    const admin = { staffId: 1, role: "admin" as const, officeId: null };
+    const november = { officeId: null, municipality: null, cohort: null, from: "2026-11", to: "2026-11" };
+    const counted = async (kind: "balance" | "plan") =>
+      (await h.db.debtView.findMany({ where: { kind, month: "2026-11" }, distinct: ["householdId"] })).length;
+    expect(await debtViewFigures(h.db, admin, november)).toEqual({
+      balanceViewed: await counted("balance"),
+      planViewed: await counted("plan"),
+    });
+    expect(await debtViewFigures(h.db, admin, { ...november, from: "2026-12", to: "2026-12" })).toEqual({
+      balanceViewed: 0,
+      planViewed: 0,
+    });
+    const noOffice = { staffId: 2, role: "operator" as const, officeId: null };
+    expect(await debtViewFigures(h.db, noOffice, november)).toEqual({ balanceViewed: 0, planViewed: 0 });
+    // Gone with the household.
+    await h.db.household.delete({ where: { id: household.id } });
+    expect(await h.db.debtView.count({ where: { householdId: household.id } })).toBe(0);
   });
 });
 

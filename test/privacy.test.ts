@@ -254,6 +254,15 @@ describe("showing the family budget to the case worker", () => {
 
 describe("export", () => {
   it("sends a JSON file with the member's data, in Italian", async () => {
+    // Opening /balance notes the month for the programme's figures: that is the household's data too.
+    await anna.ask("/balance");
+    const month = new Intl.DateTimeFormat("en-CA", {
+      timeZone: "Europe/Rome",
+      year: "numeric",
+      month: "2-digit",
+    })
+      .format(new Date())
+      .slice(0, 7);
     const overview = await anna.ask("/privacy");
     const pressed = await press(anna, overview.message_id, "privacy:export");
     expect(await toast(pressed)).toBe("Preparo il file…");
@@ -279,8 +288,11 @@ describe("export", () => {
       "staffViews",
       "checkups",
       "satisfaction",
+      "debtViews",
     ]);
     expect(readme.about).toContain("centesimi");
+    expect(readme.debtViews).toContain("non dice chi né quando");
+    expect(data.debtViews).toEqual([{ month, kind: "balance" }]);
     expect(readme.balances).toContain("Li conserva ALER");
 
     const member = data.member as Record<string, unknown>;
@@ -343,6 +355,8 @@ describe("export", () => {
     expect(page.words).toContain("01/10/2026 Spesa Cibo e casa 12,50\u00a0€ pane &lt;e&gt; latte");
     expect(page.words).toContain("Sala civica iscrizione attiva");
     expect(page.words).toContain("Debito e piano di rientro Posso pagare a rate?");
+    expect(page.words).toContain(`Mesi in cui la famiglia ha guardato il debito`);
+    expect(page.words).toContain(`${month} Quanto deve la famiglia (/balance)`);
     const consent = new Date(member.consentAt as string);
     expect(page.words).toContain(`Informativa accettata il ${formatRomeDateTime(consent)}`);
     expect(page.words).not.toMatch(/\d{4}-\d{2}-\d{2}/); // no ISO dates for people
@@ -627,6 +641,7 @@ describe("core/privacy.ts", () => {
       staffViews: "s",
       checkups: "k",
       satisfaction: "sa",
+      debtViews: "dv",
     };
     const data = await exportMemberData(h.db, member.id, { clock: systemClock, readme });
     const json = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;

@@ -550,7 +550,7 @@ describe("the PDF report", () => {
     expect(text).toContain("Morosità all’ingresso 5.800,55 €");
     expect(text).toContain("Morosità oggi 3.716,72 €");
     expect(text).toContain("Recuperato 2.183,83 €");
-    expect(text).toContain("Recuperato in percentuale 37,6%");
+    expect(text).toContain("Recuperato in percentuale 37,65%");
     // Month by month: Jul 4.417,22 € owed, 100,00 € paid, 2 due, 1 on time.
     expect(text).toContain("2026-07 4.417,22 € 100,00 € 2 1");
     expect(text).toContain("2026-11 3.716,72 € 300,50 € 1 0");

@@ -1,9 +1,12 @@
 // /balance: the arrears in the authority's figures (rent and service charges, and their date), the
-// payments recorded since, and what is left now. Read-only, so a repeated update or an old button
-// simply shows the figures as they are now.
+// payments recorded since, and what is left now. Read-only but for the month's look noted for the
+// programme's figures (once a month), so a repeated update or an old button shows the figures as
+// they are now.
 import { Composer, InlineKeyboard } from "grammy";
 import type { Update } from "grammy/types";
+import type { DebtViewKind } from "../../core/db/client.ts";
 import { balanceOverview, balanceOverviewOf, balanceOverviewSql } from "../../core/debt.ts";
+import { recordDebtView } from "../../core/debt-views.ts";
 import { formatMoney } from "../../core/money.ts";
 import { formatCalendarDate } from "../../core/time.ts";
 import { literal } from "../chat-lock.ts";
@@ -53,7 +56,26 @@ export const balanceEarlyRead: EarlyRead = {
   },
 };
 
+/** /balance, and the month noted for the programme's figures (core/debt-views.ts). */
 export async function showBalance(ctx: BotContext): Promise<void> {
+  await replyWithBalance(ctx);
+  const household = ctx.member?.household;
+  if (household) await noteDebtView(ctx, household.id, "balance");
+}
+
+/** Notes that the household looked; a failure is logged (ids only) and never shown to the person. */
+export async function noteDebtView(ctx: BotContext, householdId: number, kind: DebtViewKind): Promise<void> {
+  try {
+    await recordDebtView(ctx.deps.db, householdId, kind, ctx.deps.clock.now());
+  } catch (error) {
+    ctx.logger.warn(
+      { householdId, kind, error: error instanceof Error ? error.name : "unknown" },
+      "debt view not recorded",
+    );
+  }
+}
+
+async function replyWithBalance(ctx: BotContext): Promise<void> {
   const household = ctx.member?.household;
   if (!household) {
     await ctx.reply(ctx.t("link.needed"));

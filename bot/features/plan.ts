@@ -11,7 +11,7 @@ import { noticeToPay, type OfferedNotice } from "../../core/payment-notices.ts";
 import { escapeHtml } from "../../core/telegram-html.ts";
 import { formatCalendarDate, romeToday } from "../../core/time.ts";
 import type { BotContext } from "../context.ts";
-import { BALANCE_CALLBACK, HOWTO_CALLBACK, PLAN_CALLBACK } from "./balance.ts";
+import { BALANCE_CALLBACK, HOWTO_CALLBACK, noteDebtView, PLAN_CALLBACK } from "./balance.ts";
 
 /** Overdue installments listed one by one; more are counted. */
 const LISTED_OVERDUE = 3;
@@ -106,6 +106,7 @@ export async function showPlan(ctx: BotContext): Promise<void> {
   const keyboard = new InlineKeyboard().text(ctx.t("debt:buttons.balance"), BALANCE_CALLBACK);
   await ctx.reply(plan ? planText(ctx, plan, offered) : ctx.t("debt:plan.none"), { reply_markup: keyboard });
   if (offered) await sendNoticeQr(ctx, offered);
+  await noteDebtView(ctx, household.id, "plan");
 }
 
 /** Sends the notice of the installment to pay now and its QR code, if there is one; false if not. */

@@ -209,6 +209,13 @@ export function renderReadableExport(data: MemberExport, t: Translate, language:
       )
     : null;
 
+  const looks = data.debtViews.length
+    ? table(
+        [r("debtViews.month"), r("debtViews.what")],
+        data.debtViews.map((v) => [v.month, r(`debtViews.kinds.${v.kind}`)]),
+      )
+    : null;
+
   const dir = RTL_LANGUAGES.has(language) ? "rtl" : "ltr";
   return `<!doctype html>
 <html lang="${esc(language)}" dir="${dir}">
@@ -230,6 +237,7 @@ ${section(r("notes.title"), r("notes.intro"), notes, r("notes.none"))}
 ${section(r("views.title"), r("views.intro"), views, r("views.none"))}
 ${section(k("export.checkups"), k("export.checkups_intro"), checkups, none)}
 ${section(k("export.satisfaction"), k("export.satisfaction_intro"), satisfaction, none)}
+${section(r("debtViews.title"), r("debtViews.intro"), looks, none)}
 <section><h2>${esc(r("rights.title"))}</h2><p>${esc(r("rights.text"))}</p></section>
 </body>
 </html>

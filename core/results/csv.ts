@@ -56,6 +56,8 @@ export function resultsRows(figures: ResultsFigures, label: (key: string) => str
     row("awareness", "invited", a.invited, "households"),
     row("awareness", "linked", a.linked, "households"),
     row("awareness", "active", a.active, "households"),
+    row("awareness", "balanceViewed", a.balanceViewed, "households"),
+    row("awareness", "planViewed", a.planViewed, "households"),
     row("arrears", "withFigures", r.withFigures, "households"),
     row("arrears", "entry", r.entryCents, "cents"),
     row("arrears", "now", r.nowCents, "cents"),

@@ -10,12 +10,20 @@ import { arrearsNowOf, installmentState } from "../debt.ts";
 import type { StaffScope } from "../offices/scope.ts";
 import { allocationBaseline } from "../payments.ts";
 import { romeToday, TIME_ZONE } from "../time.ts";
+import { debtViewFigures } from "./debt-views.ts";
 import { type Month, monthsBetween, type ResultsFilter, resultsWhere } from "./filter.ts";
 
 /** "Active": a member did something the programme records within this many days. */
 export const ACTIVE_DAYS = 30;
 
-export type Awareness = { invited: number; linked: number; active: number };
+export type Awareness = {
+  invited: number;
+  linked: number;
+  active: number;
+  /** Households that opened /balance, and /plan, in the period's months (core/results/debt-views.ts). */
+  balanceViewed: number;
+  planViewed: number;
+};
 
 export type PlanStanding = { onTrack: number; late: number; broken: number };
 
@@ -216,6 +224,7 @@ export async function resultsFigures(
     invited: households.filter((h) => h._count.linkCodes > 0 || h.members.length > 0).length,
     linked: linked.length,
     active: active.size,
+    ...(await debtViewFigures(db, scope, filter)),
   };
 
   const owedNow = await arrearsNowOf(db, ids);

@@ -1,13 +1,14 @@
 // How the results' figures read, on the page and in the PDF report alike: money through the one
-// money formatter, shares with one decimal, other numbers in the staff member's language.
+// money formatter, shares with one decimal on the page (two in the exports, as the CSV has them),
+// other numbers in the staff member's language.
 import { formatMoney } from "../money.ts";
 import type { CsvRow } from "./csv.ts";
 
 const localeOf = (lang: string) => (lang === "it" ? "it-IT" : "en-GB");
 
-/** A fraction (0.376…) as "37,6%" (Italian) or "37.6%". */
-function percent(lang: string, fraction: number): string {
-  return new Intl.NumberFormat(localeOf(lang), { style: "percent", maximumFractionDigits: 1 }).format(
+/** A fraction (0.376…) as "37,6%" (Italian) or "37.6%"; `digits` decimals at most. */
+function percent(lang: string, fraction: number, digits = 1): string {
+  return new Intl.NumberFormat(localeOf(lang), { style: "percent", maximumFractionDigits: digits }).format(
     fraction,
   );
 }
@@ -22,6 +23,7 @@ export function rowValueText(lang: string, row: CsvRow): string {
   if (row.value === "") return "—";
   const n = Number(row.value);
   if (row.unit === "cents") return formatMoney(n);
-  if (row.unit === "percent") return percent(lang, n / 100);
+  // The row's share is already rounded to two decimals: rounding it again could move the last one.
+  if (row.unit === "percent") return percent(lang, n / 100, 2);
   return new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 2 }).format(n);
 }

@@ -19,6 +19,9 @@ export type ReportInput = {
 };
 
 const MARGIN = 50;
+const FONT_SIZE = 9;
+const PADDING = 3;
+const BORDER = "#5c6f82";
 /** Month-by-month figures per table: more would not fit across A4 portrait. */
 const MONTH_COLUMNS = 4;
 
@@ -37,9 +40,7 @@ function sectionsOf(rows: readonly CsvRow[]): Section[] {
   return [...sections.values()];
 }
 
-/** pdfkit's tables take a structure parent when the document is tagged; @types/pdfkit lacks it. */
-type TaggedTableOptions = PDFKit.Mixins.TableOptionsWithData & { structParent: PDFKit.PDFStructureElement };
-type Cell = { text: string; type?: "TH" | "TD"; scope?: "Row" | "Column"; align?: "left" | "right" };
+type Cell = { text: string; type?: "TH" | "TD"; align?: "left" | "right" };
 
 export async function resultsPdf(input: ReportInput): Promise<Buffer> {
   const { regular, bold } = pdfFonts();
@@ -76,24 +77,62 @@ export async function resultsPdf(input: ReportInput): Promise<Buffer> {
     );
     doc.moveDown(type === "P" ? 0.3 : 0.5);
   };
+  /**
+   * A table drawn cell by cell (pdfkit's own table lays out every cell several times: 8 s for 800
+   * rows). Rows never split across pages; the borders are artifacts, not content, for screen readers.
+   */
   const table = (parent: PDFKit.PDFStructureElement, data: Cell[][], widths: number[]) => {
-    doc.font("regular").fontSize(9);
-    const options: TaggedTableOptions = {
-      structParent: parent,
-      position: { x: MARGIN },
-      columnStyles: widths,
-      defaultStyle: { padding: 3, border: 0.5, borderColor: "#5c6f82" },
-      data: data.map((row) =>
-        row.map((cell) => ({
-          text: cell.text,
-          type: cell.type ?? "TD",
-          ...(cell.scope ? { scope: cell.scope } : {}),
-          align: { x: cell.align ?? "left", y: "top" as const },
-          font: { src: cell.type === "TH" ? "bold" : "regular" },
-        })),
-      ),
-    };
-    doc.table(options);
+    const structure = doc.struct("Table");
+    parent.add(structure);
+    const total = widths.reduce((a, b) => a + b, 0);
+    const bottom = doc.page.height - MARGIN;
+    for (const row of data) {
+      const height =
+        Math.max(
+          ...row.map((cell, j) =>
+            doc
+              .font(cell.type === "TH" ? "bold" : "regular")
+              .fontSize(FONT_SIZE)
+              .heightOfString(cell.text, { width: (widths[j] ?? 0) - 2 * PADDING }),
+          ),
+        ) +
+        2 * PADDING;
+      if (doc.y + height > bottom) doc.addPage();
+      const y = doc.y;
+      const tr = doc.struct("TR");
+      structure.add(tr);
+      let x = MARGIN;
+      row.forEach((cell, j) => {
+        const width = widths[j] ?? 0;
+        tr.add(
+          doc.struct(cell.type ?? "TD", {}, () => {
+            doc
+              .font(cell.type === "TH" ? "bold" : "regular")
+              .fontSize(FONT_SIZE)
+              .text(cell.text, x + PADDING, y + PADDING, {
+                width: width - 2 * PADDING,
+                align: cell.align ?? "left",
+              });
+          }),
+        );
+        x += width;
+      });
+      tr.end();
+      doc.markContent("Artifact");
+      doc.lineWidth(0.5).strokeColor(BORDER).rect(MARGIN, y, total, height).stroke();
+      let edge = MARGIN;
+      for (const width of widths.slice(0, -1)) {
+        edge += width;
+        doc
+          .moveTo(edge, y)
+          .lineTo(edge, y + height)
+          .stroke();
+      }
+      doc.endMarkedContent();
+      doc.x = MARGIN;
+      doc.y = y + height;
+    }
+    structure.end();
     doc.moveDown(0.8);
   };
 
@@ -109,15 +148,15 @@ export async function resultsPdf(input: ReportInput): Promise<Buffer> {
     paragraph(sect, "H2", section.title);
     if (section.totals.length > 0) {
       const header: Cell[] = [
-        { text: input.labels.figure, type: "TH", scope: "Column" },
-        { text: input.labels.value, type: "TH", scope: "Column", align: "right" },
+        { text: input.labels.figure, type: "TH" },
+        { text: input.labels.value, type: "TH", align: "right" },
       ];
       table(
         sect,
         [
           header,
           ...section.totals.map((row): Cell[] => [
-            { text: row.figure, type: "TH", scope: "Row" },
+            { text: row.figure, type: "TH" },
             { text: rowValueText(input.lang, row), align: "right" },
           ]),
         ],
@@ -134,11 +173,11 @@ export async function resultsPdf(input: ReportInput): Promise<Buffer> {
         sect,
         [
           [
-            { text: input.labels.month, type: "TH", scope: "Column" },
-            ...columns.map((f): Cell => ({ text: f, type: "TH", scope: "Column", align: "right" })),
+            { text: input.labels.month, type: "TH" },
+            ...columns.map((f): Cell => ({ text: f, type: "TH", align: "right" })),
           ],
           ...months.map((month): Cell[] => [
-            { text: month, type: "TH", scope: "Row" },
+            { text: month, type: "TH" },
             ...columns.map((f): Cell => {
               const row = byKey.get(`${month}|${f}`);
               return { text: row ? rowValueText(input.lang, row) : "—", align: "right" };

@@ -143,6 +143,8 @@ ${figureRows("awareness", [
   ["invited", String(a.invited)],
   ["linked", String(a.linked)],
   ["active", String(a.active)],
+  ["balanceViewed", String(a.balanceViewed)],
+  ["planViewed", String(a.planViewed)],
 ])}
 <h2>${r("arrears.title")}</h2>
 ${figureRows("arrears", [
