@@ -81,24 +81,25 @@ recent AS (
   UNION SELECT u."householdId" FROM "Checkup" u
    WHERE u."startedAt" >= $5::timestamptz OR u."completedAt" >= $5::timestamptz
   UNION SELECT s."householdId" FROM "CaseSatisfaction" s WHERE s."answeredAt" >= $5::timestamptz
-), figures AS (
-  SELECT b."householdId" AS hid,
-    (array_agg(b."rentCents"::bigint + b."chargesCents" ORDER BY b."balanceDate" ASC))[1] AS "entry",
-    (array_agg(b."rentCents"::bigint + b."chargesCents" ORDER BY b."balanceDate" DESC))[1] AS "latest",
-    max(b."balanceDate") AS "latestDate"
-  FROM sel JOIN "ArrearsBalance" b ON b."householdId" = sel."id"
-  GROUP BY b."householdId"
-), owed AS (
-  SELECT f."entry", GREATEST(0, f."latest" - COALESCE((
-    SELECT sum(p."amountCents") FROM "Payment" p
-     WHERE p."householdId" = f.hid AND p."paymentDate" > f."latestDate"), 0)) AS "now"
-  FROM figures f
+), owed AS MATERIALIZED (
+  -- Two index look-ups a household (the first and the latest figures), not every figure it has.
+  SELECT f."entry", GREATEST(0, l."total" - COALESCE(p."paid", 0)) AS "now"
+  FROM sel
+  JOIN LATERAL (
+    SELECT b."rentCents"::bigint + b."chargesCents" AS "entry" FROM "ArrearsBalance" b
+     WHERE b."householdId" = sel."id" ORDER BY b."balanceDate" ASC LIMIT 1) f ON true
+  JOIN LATERAL (
+    SELECT b."rentCents"::bigint + b."chargesCents" AS "total", b."balanceDate" FROM "ArrearsBalance" b
+     WHERE b."householdId" = sel."id" ORDER BY b."balanceDate" DESC LIMIT 1) l ON true
+  LEFT JOIN LATERAL (
+    SELECT sum(p."amountCents") AS "paid" FROM "Payment" p
+     WHERE p."householdId" = sel."id" AND p."paymentDate" > l."balanceDate") p ON true
 ), shown AS (
   SELECT DISTINCT ON (r."householdId") r."id", r."status"
   FROM sel JOIN "RepaymentPlan" r ON r."householdId" = sel."id"
   WHERE r."status" <> 'cancelled' AND EXISTS (SELECT 1 FROM "Installment" i WHERE i."planId" = r."id")
   ORDER BY r."householdId", CASE r."status" WHEN 'active' THEN 0 WHEN 'broken' THEN 1 ELSE 2 END, r."id" DESC
-), standing AS (
+), standing AS MATERIALIZED (
   SELECT CASE
     WHEN s."status" = 'broken' THEN 'broken'
     WHEN s."status" <> 'active' THEN NULL
@@ -145,36 +146,42 @@ type HouseholdsRow = Record<
  *
  * A household owes, at the end of a day, its latest figures by then less the payments dated after
  * them up to that day, at least 0: a figure that changes only on the days it has figures or payments.
- * So each household's figure is worked out on those days (window functions over its days in order:
- * `grp` numbers its figures, the payments after a figure add up within it), and each day keeps how
- * much it changed since the household's previous day; a month's figure is then the sum of the changes
- * of all households up to its last day.
+ * Its figures and payments go through one sort (household, day, payments before figures: a payment
+ * on a figure's own day is already inside it) and three window passes in that order:
+ * `paidBy` adds up the household's payments to the end of each day; `latest` carries the latest
+ * figures with what had been paid by their day (an array, so `max` picks the latest day's); so the
+ * amount owed at each row is (figures + paid by their day) − paid by this day. Each row then keeps
+ * how much that changed since the row before; a month's figure is the sum of all the changes up to
+ * its last day (the last row of a day has the end-of-day amount, and the changes add up to it).
  */
 const MONTHS_SQL = `${SELECTED},
 months AS (
   SELECT m::date AS "start", LEAST((m + interval '1 month' - interval '1 day')::date, $7::date) AS "day"
   FROM generate_series($5::date, $6::date, interval '1 month') m
-), days AS (
-  SELECT x.hid, x.d, max(x."total") AS "total", sum(x."paid")::bigint AS "paid" FROM (
-    SELECT b."householdId" AS hid, b."balanceDate" AS d, b."rentCents"::bigint + b."chargesCents" AS "total",
-      0::bigint AS "paid"
-    FROM sel JOIN "ArrearsBalance" b ON b."householdId" = sel."id"
-    UNION ALL
-    SELECT p."householdId", p."paymentDate", NULL, p."amountCents"
-    FROM sel JOIN "Payment" p ON p."householdId" = sel."id"
-  ) x
-  WHERE x.d <= (SELECT max("day") FROM months)
-  GROUP BY x.hid, x.d
-), numbered AS (
-  SELECT days.*, count("total") OVER (PARTITION BY hid ORDER BY d) AS grp FROM days
+), events AS (
+  SELECT b."householdId" AS hid, b."balanceDate" AS d, 1 AS "kind",
+    b."rentCents"::bigint + b."chargesCents" AS "total", 0 AS "amount"
+  FROM sel JOIN "ArrearsBalance" b ON b."householdId" = sel."id"
+  WHERE b."balanceDate" <= (SELECT max("day") FROM months)
+  UNION ALL
+  SELECT p."householdId", p."paymentDate", 0, NULL, p."amountCents"
+  FROM sel JOIN "Payment" p ON p."householdId" = sel."id"
+  WHERE p."paymentDate" <= (SELECT max("day") FROM months)
+), running AS (
+  SELECT hid, d, "kind", "total", sum("amount") OVER (PARTITION BY hid ORDER BY d, "kind") AS "paidBy"
+  FROM events
 ), valued AS (
-  -- Payments on a figure's own day are already inside it: only the days after count.
-  SELECT hid, d, CASE WHEN grp = 0 THEN 0 ELSE GREATEST(0, max("total") OVER g
-    - sum(CASE WHEN "total" IS NULL THEN "paid" ELSE 0 END) OVER (g ORDER BY d))::bigint END AS "owed"
-  FROM numbered WINDOW g AS (PARTITION BY hid, grp)
+  SELECT hid, d, "kind", "paidBy",
+    max(CASE WHEN "total" IS NOT NULL THEN ARRAY[d - DATE '2000-01-01', "total" + "paidBy"] END)
+      OVER (PARTITION BY hid ORDER BY d, "kind") AS "latest"
+  FROM running
+), owing AS (
+  SELECT hid, d, "kind", CASE WHEN "latest" IS NULL THEN 0 ELSE GREATEST(0, "latest"[2] - "paidBy") END AS "owed"
+  FROM valued
 ), changes AS MATERIALIZED (
   SELECT d, sum("change") AS "change" FROM (
-    SELECT d, "owed" - lag("owed", 1, 0::bigint) OVER (PARTITION BY hid ORDER BY d) AS "change" FROM valued
+    SELECT d, "owed" - lag("owed", 1, 0::bigint) OVER (PARTITION BY hid ORDER BY d, "kind") AS "change"
+    FROM owing
   ) c GROUP BY d
 ), paid AS (
   SELECT date_trunc('month', p."paymentDate")::date AS "start", sum(p."amountCents") AS "paid"
@@ -210,7 +217,7 @@ ordered AS (
   JOIN "Installment" i ON i."planId" = r."id"
 ), due AS (
   SELECT * FROM ordered WHERE "dueDate" < $5::date
-), baselines AS (
+), baselines AS MATERIALIZED (
   SELECT h.hid, (SELECT max(b."balanceDate") FROM "ArrearsBalance" b
                   WHERE b."householdId" = h.hid AND b."balanceDate" < h."firstDue") AS "baseline"
   FROM (SELECT DISTINCT hid, "firstDue" FROM due) h
