@@ -9,7 +9,8 @@
 // period, as an admin (every household) and as an operator (one office). The whole page is timed, so
 // sections added later (admin/views/results/sections.ts) are measured too.
 // Knobs: BENCH_RESULTS_HOUSEHOLDS (100000), BENCH_RESULTS_ROUNDS (times through the series, 3).
-// Alone: `node bench/results.ts`.
+// Run as `npm run bench -- results`, or alone with a TypeScript-capable runner (`npx jiti bench/results.ts`
+// on Node 20).
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -198,8 +199,9 @@ export async function benchResults(): Promise<BenchResult[]> {
       }
       return ms;
     };
-    progress("warming up (statements prepared)");
-    for (const [email, query] of series) await ask(email, query);
+    // One request per person first: sessions, templates and the pool's connections warmed up.
+    progress("warming up");
+    for (const email of [ADMIN, OPERATOR]) await ask(email, "");
     const times: Record<"all" | "admin" | "operator", number[]> = { all: [], admin: [], operator: [] };
     for (let round = 0; round < rounds; round++) {
       for (const [email, query] of series) {
