@@ -5,6 +5,14 @@
 // standing is /plan's (installmentState), and "paid on time" replays core/payments.ts's allocation by
 // date. Computed in PostgreSQL, a few set-based statements that each start from the shared selection
 // (selection.ts): loading every household into JavaScript took 7.5 s at 100,000 households.
+//
+// Still too slow at 100,000 households with 24 months of history (bench/results.ts: p50 7 s): the
+// month-by-month statement sorts every selected household's figures and payments. What the 500 ms aim
+// needs, not built yet: the time-independent parts kept precomputed per group of households the
+// filter can select — (office, municipality, entry cohort) — as day-by-day changes (owed, paid,
+// installments due and paid on time by due date, plan standing by first unpaid due date), refreshed
+// for the touched groups by the imports' flush and by triggers (as HouseholdFacts, migration
+// 20261207182000), so a page sums a few thousand rows; "active" stays a query of the last 30 days.
 import type { Clock } from "../clock.ts";
 import { type Db, poolOf } from "../db/client.ts";
 import { sqlOf, sqlTypes } from "../db/sql.ts";
