@@ -212,6 +212,10 @@ describe("results figures in SQL, worked out by hand", () => {
     expect(by("paidCents")).toEqual([0, 7000, 0, 4000, 30000, 10000, 20000, 5000, 0, 1000, 2000, 0, 0]);
     expect(by("installmentsDue")).toEqual([0, 0, 0, 0, 0, 2, 0, 1, 0, 0, 0, 0, 1]);
     expect(by("installmentsOnTime")).toEqual([0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0]);
+    // A period that starts after some figures: the same month-ends (E1 from its 30/04 figures, E2 from 15/03).
+    const later = await resultsFigures(t.db, clock, admin, filter({ from: "2026-05", to: "2026-10" }));
+    expect(later.arrears.months.map((m) => m.owedCents)).toEqual([60000, 40000, 35000, 35000, 65000, 63000]);
+    expect(later.arrears.months.map((m) => m.paidCents)).toEqual([10000, 20000, 5000, 0, 1000, 2000]);
     // "Now" is /balance's figure, household by household.
     let sum = 0;
     for (const key of ["E1", "E2", "E3", "E4"])

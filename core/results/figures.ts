@@ -161,20 +161,28 @@ type HouseholdsRow = Record<
  * amount owed at each row is (figures + paid by their day) − paid by this day. Each row then keeps
  * how much that changed since the row before; a month's figure is the sum of all the changes up to
  * its last day (the last row of a day has the end-of-day amount, and the changes add up to it).
+ * A household's history starts at the figures in force when the period starts (`starts`): the
+ * changes then add up from there, and half the rows of a 12-month period out of 24 are never sorted.
  */
 const MONTHS_SQL = `${SELECTED},
 months AS (
   SELECT m::date AS "start", LEAST((m + interval '1 month' - interval '1 day')::date, $7::date) AS "day"
   FROM generate_series($5::date, $6::date, interval '1 month') m
+), starts AS MATERIALIZED (
+  -- The figures in force when the period starts: what came before them changes no month of it.
+  SELECT sel."id" AS hid, COALESCE((
+    SELECT max(b."balanceDate") FROM "ArrearsBalance" b
+     WHERE b."householdId" = sel."id" AND b."balanceDate" < $5::date), '-infinity'::date) AS "since"
+  FROM sel
 ), events AS (
   SELECT b."householdId" AS hid, b."balanceDate" AS d, 1 AS "kind",
     b."rentCents"::bigint + b."chargesCents" AS "total", 0 AS "amount"
-  FROM sel JOIN "ArrearsBalance" b ON b."householdId" = sel."id"
-  WHERE b."balanceDate" <= (SELECT max("day") FROM months)
+  FROM starts s JOIN "ArrearsBalance" b ON b."householdId" = s.hid
+  WHERE b."balanceDate" >= s."since" AND b."balanceDate" <= (SELECT max("day") FROM months)
   UNION ALL
   SELECT p."householdId", p."paymentDate", 0, NULL, p."amountCents"
-  FROM sel JOIN "Payment" p ON p."householdId" = sel."id"
-  WHERE p."paymentDate" <= (SELECT max("day") FROM months)
+  FROM starts s JOIN "Payment" p ON p."householdId" = s.hid
+  WHERE p."paymentDate" >= s."since" AND p."paymentDate" <= (SELECT max("day") FROM months)
 ), running AS (
   SELECT hid, d, "kind", "total", sum("amount") OVER (PARTITION BY hid ORDER BY d, "kind") AS "paidBy"
   FROM events

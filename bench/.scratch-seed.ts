@@ -1,0 +1,12 @@
+import { createDb } from "/work/wt/results-sql/core/db/client.ts";
+import { applyMigrations, dropDatabase, ensureDatabase } from "/work/wt/results-sql/core/db/migrate.ts";
+import { seedResultsBench } from "/work/wt/results-sql/bench/results.ts";
+const n = Number(process.argv[2] ?? 5000);
+const url = `postgresql://postgres@127.0.0.1:5432/bussola_results_scratch_${n}`;
+await dropDatabase(url).catch(() => undefined);
+await ensureDatabase(url);
+await applyMigrations(url);
+const db = createDb(url, { poolSize: 2 });
+await seedResultsBench(db, n);
+await db.$disconnect();
+console.log("seeded", url);
