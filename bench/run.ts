@@ -12,6 +12,7 @@ import { benchInvitations } from "./invitations.ts";
 import { benchLogin } from "./login.ts";
 import { benchOperations } from "./operations.ts";
 import { benchReminders } from "./reminders.ts";
+import { benchResults } from "./results.ts";
 import { benchStartup } from "./startup.ts";
 import { benchWorry } from "./worry.ts";
 
@@ -25,6 +26,7 @@ const BENCHES: [string, () => Promise<Result[]>][] = [
   ["reminders", benchReminders],
   ["escalation", benchEscalation],
   ["caseload", benchCaseload],
+  ["results", benchResults],
   ["broadcast", benchBroadcast],
   ["broadcast-panel", benchBroadcastPanel],
   ["login", benchLogin],

@@ -21,7 +21,13 @@ export const TRANSACTION_OPTIONS = { maxWait: 60_000, timeout: 60_000 } as const
 const pools = new WeakMap<object, pg.Pool>();
 
 export function createDb(databaseUrl: string, options: { poolSize?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.poolSize ?? 10,
+    // No JIT compilation: the dashboard's statements are costed high enough for PostgreSQL to compile
+    // them, and compiling took longer than running (2.6 s of a 3.6 s statement at 5,000 households).
+    options: "-c jit=off",
+  });
   // An idle connection that breaks (a database restart) is dropped by the pool and replaced on demand;
   // without a listener its error would end the process.
   pool.on("error", () => undefined);

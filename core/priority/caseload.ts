@@ -184,9 +184,9 @@ export function caseloadSql(
 }
 
 /**
- * The query in a read-only transaction of its own, without JIT compilation: it would cost more
- * (about 150 ms at 100,000 households) than the query saves by it, every time, for a plan that changes
- * with the clock's parameters.
+ * The query in a read-only transaction of its own. JIT compilation is off for every connection
+ * (core/db/client.ts): here it would cost more (about 150 ms at 100,000 households) than the query
+ * saves by it, every time, for a plan that changes with the clock's parameters.
  */
 async function readOnlyQuery<T>(db: Db, text: string, values: unknown[]): Promise<T[]> {
   const pool = poolOf(db);
@@ -194,7 +194,7 @@ async function readOnlyQuery<T>(db: Db, text: string, values: unknown[]): Promis
   const client = await pool.connect();
   try {
     await client.query(
-      "BEGIN READ ONLY; SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; SET LOCAL max_parallel_workers_per_gather = 0",
+      "BEGIN READ ONLY; SET LOCAL work_mem = '32MB'; SET LOCAL max_parallel_workers_per_gather = 0",
     );
     const result = await client.query({
       text,
