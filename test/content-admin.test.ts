@@ -93,11 +93,20 @@ describe("what a text must be", () => {
     const good = reference ?? "";
     expect(checkContentText(item, good, reference)).toEqual([]);
     expect(checkContentText(item, `${good} <b>unclosed`, reference)).toEqual([
-      { code: "html", reason: 'Can\'t find end tag corresponding to start tag "b"' },
+      { code: "html", problem: { code: "unclosed-tag", tag: "b" } },
     ]);
-    expect(checkContentText(item, `${good} <blink>x</blink>`, reference)[0]).toMatchObject({ code: "html" });
-    expect(checkContentText(item, `${good} 1 < 2`, reference)[0]).toMatchObject({ code: "html" });
-    expect(checkContentText(item, `${good} Tom & Jerry`, reference)[0]).toMatchObject({ code: "html" });
+    expect(checkContentText(item, `${good} <blink>x</blink>`, reference)[0]).toEqual({
+      code: "html",
+      problem: { code: "unsupported-tag", tag: "blink" },
+    });
+    expect(checkContentText(item, `${good} 1 < 2`, reference)[0]).toEqual({
+      code: "html",
+      problem: { code: "broken-tag" },
+    });
+    expect(checkContentText(item, `${good} Tom & Jerry`, reference)[0]).toEqual({
+      code: "html",
+      problem: { code: "bare-ampersand" },
+    });
     expect(checkContentText(item, good.replaceAll("{{amount}}", "tanto"), reference)).toEqual([
       { code: "placeholderMissing", names: ["amount"] },
     ]);

@@ -174,14 +174,18 @@ describe("texts staff own, from the panel to the running bot", () => {
       const unclosed = "💶 <b>Come pagare\n\nPaga allo sportello.";
       await page.getByLabel("Il testo in italiano").fill(unclosed);
       await page.getByRole("button", { name: "Salva" }).click();
-      const alert = page.getByRole("alert");
-      expect(await alert.textContent()).toContain('Can\'t find end tag corresponding to start tag "b"');
+      // Telegram's own error is in English: the panel says it in the staff's language.
+      expect(await page.getByRole("alert").textContent()).toContain(
+        "Telegram non accetta la formattazione: il tag <b> è aperto ma non chiuso: aggiungi </b>.",
+      );
       expect(await page.getByLabel("Il testo in italiano").inputValue()).toBe(unclosed);
       await expectNoAxeViolations(page, "edit page refusing a text");
 
       // The preview refuses it too, with the same reason.
       await page.getByRole("button", { name: "Anteprima" }).click();
-      expect(await page.getByRole("alert").textContent()).toContain("Can't find end tag");
+      const refused = (await page.getByRole("alert").textContent()) ?? "";
+      expect(refused).toContain("il tag <b> è aperto ma non chiuso");
+      expect(refused).not.toContain("Can't find end tag");
       expect(await page.locator(".tg-preview").count()).toBe(0);
 
       await page.goto(

@@ -2,7 +2,12 @@
 // have no access (the texts are the programme's, not a caseload's; they use saved replies on case
 // pages). Texts are the programme's, so no office scope: every coordinator edits the same ones.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { type ContentProblem, placeholdersOf, renderForPreview } from "../../core/content/check.ts";
+import {
+  type ContentProblem,
+  placeholdersOf,
+  renderForPreview,
+  withSamples,
+} from "../../core/content/check.ts";
 import { CONTENT_FAMILIES, type ContentItem, isContentFamily } from "../../core/content/families.ts";
 import {
   contentHistory,
@@ -15,6 +20,7 @@ import {
   saveContentText,
 } from "../../core/content/store.ts";
 import { SUPPORTED_LANGUAGES } from "../../core/i18n.ts";
+import { htmlProblemOf } from "../../core/telegram-html-problems.ts";
 import { sessionOf } from "../auth.ts";
 import { type AdminContext, idOf, pageInfo, sendHtml, sendNotFound } from "../context.ts";
 import {
@@ -113,7 +119,9 @@ export function contentRoutes(app: FastifyInstance, ctx: AdminContext): void {
     if (body.action === "preview") {
       // Shown, not saved; a text Telegram would refuse says why, as saving would.
       const preview = renderForPreview(found.item, text);
-      const problems: ContentProblem[] = preview.ok ? [] : [{ code: "html", reason: preview.reason }];
+      const problems: ContentProblem[] = preview.ok
+        ? []
+        : [{ code: "html", problem: htmlProblemOf(withSamples(text), preview.reason) }];
       return editPage(request, reply, found.item, found.language, { text, preview, problems });
     }
     const saved = await saveContentText(db, sessionOf(request).staffId, found.item, found.language, text);

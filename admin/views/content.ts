@@ -150,7 +150,7 @@ export function problemText(c: Translate, problem: ContentProblem): string {
     case "tooLong":
       return c("problem.tooLong", { length: problem.length, max: problem.max });
     case "html":
-      return c("problem.html", { reason: problem.reason });
+      return c("problem.html", { reason: c(`htmlProblem.${problem.problem.code}`, problem.problem) });
     case "testRunning":
       return c("problem.testRunning", { id: problem.experimentId });
     default:

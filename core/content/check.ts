@@ -5,6 +5,7 @@
 import { MAX_TIP_LENGTH } from "../budget/tips.ts";
 import { escapeHtml, TELEGRAM_TEXT_LIMIT } from "../telegram-html.ts";
 import { type MessageEntity, parseHtml } from "../telegram-html-parse.ts";
+import { type HtmlProblem, htmlProblemOf } from "../telegram-html-problems.ts";
 import type { ContentItem } from "./families.ts";
 
 export type ContentProblem =
@@ -12,7 +13,7 @@ export type ContentProblem =
   | { code: "tooLong"; max: number; length: number }
   | { code: "placeholderMissing"; names: string[] }
   | { code: "placeholderUnknown"; names: string[] }
-  | { code: "html"; reason: string }
+  | { code: "html"; problem: HtmlProblem }
   /** A reminder wording test (core/variants/) compares its variants with this text: it stays as it is. */
   | { code: "testRunning"; experimentId: number };
 
@@ -76,8 +77,9 @@ export function checkContentText(
       problems.push({ code: "tooLong", max: MAX_TIP_LENGTH, length: text.length });
     return problems;
   }
-  const rendered = parseHtml(withSamples(text));
-  if (!rendered.ok) problems.push({ code: "html", reason: rendered.reason });
+  const filled = withSamples(text);
+  const rendered = parseHtml(filled);
+  if (!rendered.ok) problems.push({ code: "html", problem: htmlProblemOf(filled, rendered.reason) });
   else if (rendered.text.length > TELEGRAM_TEXT_LIMIT)
     problems.push({ code: "tooLong", max: TELEGRAM_TEXT_LIMIT, length: rendered.text.length });
   return problems;
