@@ -366,7 +366,7 @@ describe("the content pages", () => {
     expect(translator("en", "operator")("faq.solidarity.answer", { amount: "1" })).toBe("Up to 1.");
 
     for (const [text, shows] of [
-      ["<b>Fino a {{amount}}", "Can&#39;t find end tag corresponding to start tag"],
+      ["<b>Fino a {{amount}}", "il tag &lt;b&gt; è aperto ma non chiuso: aggiungi &lt;/b&gt;"],
       ["Fino a tanto", "Mancano questi segnaposto: {{amount}}"],
       ["Fino a {{amount}} {{iban}}", "Questi segnaposto non esistono per questo testo: {{iban}}"],
       ["   ", "Scrivi il testo."],

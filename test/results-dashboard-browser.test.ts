@@ -184,11 +184,20 @@ describe("/results in Chromium", () => {
           expect(text, label).toContain(`${label} ${Number(row.value).toLocaleString("it-IT")}%`);
           compared++;
           continue;
+        } else if (row.unit === "ore lavorative") {
+          // Shown as hours and minutes on the page; hours with two decimals in the exports.
+          const hours = `${Number(row.value).toLocaleString("it-IT", { minimumFractionDigits: 2 })} ore lavorative`;
+          expect(text, label).toContain(`${label} ${hours}`);
+          compared++;
+          continue;
         } else {
-          expect(value, label).toBe(Number(row.value).toLocaleString("it-IT"));
+          const decimals = row.unit === "ore" ? 2 : 0;
+          expect(value, label).toBe(
+            Number(row.value).toLocaleString("it-IT", { minimumFractionDigits: decimals }),
+          );
           expect(xlsx.get(label), label).toBe(Number(row.value));
         }
-        expect(text, label).toContain(`${label} ${value}`);
+        expect(text, label).toContain(`${label} ${value}${row.unit === "ore" ? " ore" : ""}`);
         compared++;
       }
       expect(compared).toBeGreaterThan(10);

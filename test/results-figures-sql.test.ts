@@ -179,7 +179,7 @@ describe("results figures in SQL, worked out by hand", () => {
     const f = await resultsFigures(t.db, clock, admin, filter());
     expect(f.households).toBe(4);
     // Invited: E1, E3 (linked), E2 (a code); linked E1, E3; active: E3's expense.
-    expect(f.awareness).toEqual({ invited: 3, linked: 2, active: 1 });
+    expect(f.awareness).toEqual({ invited: 3, linked: 2, active: 1, balanceViewed: 0, planViewed: 0 });
     const a = f.arrears;
     expect(a.withFigures).toBe(4);
     // Entry: E1 50000 (31/01), E2 20000, E3 10000, E4 5000.
@@ -238,7 +238,13 @@ describe("results figures in SQL, worked out by hand", () => {
     const operatorA = await resultsFigures(t.db, clock, operatorOf(office.A), filter());
     expect(operatorA.households).toBe(2); // E1, E2
     expect(operatorA.arrears.nowCents).toBe(35000 + 28000);
-    expect(operatorA.awareness).toEqual({ invited: 2, linked: 1, active: 0 });
+    expect(operatorA.awareness).toEqual({
+      invited: 2,
+      linked: 1,
+      active: 0,
+      balanceViewed: 0,
+      planViewed: 0,
+    });
     const salo = await resultsFigures(t.db, clock, operatorOf(office.A), filter({ municipality: "Salò" }));
     expect(salo.arrears.months.map((m) => m.owedCents)).toEqual([
       0, 0, 0, 20000, 0, 0, 0, 0, 0, 30000, 28000, 28000, 28000,
@@ -248,7 +254,7 @@ describe("results figures in SQL, worked out by hand", () => {
   it("staff of another office see nothing, and an office filter cannot widen their scope", async () => {
     const empty = (f: Awaited<ReturnType<typeof resultsFigures>>) => {
       expect(f.households).toBe(0);
-      expect(f.awareness).toEqual({ invited: 0, linked: 0, active: 0 });
+      expect(f.awareness).toEqual({ invited: 0, linked: 0, active: 0, balanceViewed: 0, planViewed: 0 });
       expect(f.arrears.entryCents + f.arrears.nowCents + f.arrears.withFigures).toBe(0);
       expect(f.arrears.installmentsDue).toBe(0);
       expect(f.arrears.months.every((m) => m.owedCents === 0 && m.paidCents === 0)).toBe(true);

@@ -451,7 +451,8 @@ describe("figures, worked out by hand", () => {
     }
     const page = await operatorC.get(`/results?${PERIOD}`);
     expect(page.statusCode).toBe(200);
-    for (const key of ["firstResponse", "resolution", "withinDeadline", "average", "answeredShare"]) {
+    expect(figureOf(page.body, "withinDeadline")).toBe("0");
+    for (const key of ["firstResponse", "resolution", "average", "answeredShare"]) {
       expect(figureOf(page.body, key), key).toBe("—");
     }
     expect(figureOf(page.body, "opened")).toBe("0");

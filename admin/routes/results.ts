@@ -141,6 +141,7 @@ export function resultsRoutes(app: FastifyInstance, ctx: AdminContext, settings:
         month: r("arrears.month"),
         definitions: r("report.definitions"),
       },
+      unitLabel: (unit) => r(`unit.${unit}`),
     });
     return reply
       .type("application/pdf")

@@ -25,5 +25,10 @@ export function rowValueText(lang: string, row: CsvRow): string {
   if (row.unit === "cents") return formatMoney(n);
   // The row's share is already rounded to two decimals: rounding it again could move the last one.
   if (row.unit === "percent") return percent(lang, n / 100, 2);
-  return new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 2 }).format(n);
+  // Hours as the page shows them: always two decimals (the register's minutes, 8,92 for 535).
+  const decimals = row.unit === "hours" || row.unit === "workingHours" ? 2 : 0;
+  return new Intl.NumberFormat(localeOf(lang), {
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: 2,
+  }).format(n);
 }

@@ -5,7 +5,7 @@
 // it and the text can be extracted.
 import PDFDocument from "pdfkit";
 import { pdfFonts } from "../pdf-fonts.ts";
-import type { CsvRow } from "./csv.ts";
+import type { CsvRow, CsvUnit } from "./csv.ts";
 import { rowValueText } from "./format.ts";
 
 export type ReportInput = {
@@ -16,7 +16,12 @@ export type ReportInput = {
   lines: readonly string[];
   rows: readonly CsvRow[];
   labels: { figure: string; value: string; month: string; definitions: string };
+  /** A unit's name (resultsAdmin's "unit"), written after hours, whose figures do not say it. */
+  unitLabel: (unit: CsvUnit) => string;
 };
+
+/** Units a reader cannot tell from the figure's name. */
+const SPELLED_UNITS: ReadonlySet<CsvUnit> = new Set(["hours", "workingHours"]);
 
 const MARGIN = 50;
 const FONT_SIZE = 9;
@@ -44,6 +49,10 @@ type Cell = { text: string; type?: "TH" | "TD"; align?: "left" | "right" };
 
 export async function resultsPdf(input: ReportInput): Promise<Buffer> {
   const { regular, bold } = pdfFonts();
+  const valueText = (row: CsvRow) => {
+    const value = rowValueText(input.lang, row);
+    return SPELLED_UNITS.has(row.unit) && row.value !== "" ? `${value} ${input.unitLabel(row.unit)}` : value;
+  };
   const doc = new PDFDocument({
     size: "A4",
     margin: MARGIN,
@@ -157,7 +166,7 @@ export async function resultsPdf(input: ReportInput): Promise<Buffer> {
           header,
           ...section.totals.map((row): Cell[] => [
             { text: row.figure, type: "TH" },
-            { text: rowValueText(input.lang, row), align: "right" },
+            { text: valueText(row), align: "right" },
           ]),
         ],
         [width - 140, 140],
@@ -180,7 +189,7 @@ export async function resultsPdf(input: ReportInput): Promise<Buffer> {
             { text: month, type: "TH" },
             ...columns.map((f): Cell => {
               const row = byKey.get(`${month}|${f}`);
-              return { text: row ? rowValueText(input.lang, row) : "—", align: "right" };
+              return { text: row ? valueText(row) : "—", align: "right" };
             }),
           ]),
         ],

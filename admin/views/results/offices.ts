@@ -53,8 +53,9 @@ export function officesView(f: OfficesFigures, { lang, r }: SectionViewContext):
     ["resolution", hoursText(r, f.resolutionHours), r("offices.resolutionDef")],
     [
       "withinDeadline",
+      // A count: none is 0 (as in the exports), not "nothing to divide by".
       f.deadlineDue === 0
-        ? NONE
+        ? "0"
         : r("offices.ofTotal", {
             part: f.withinDeadline,
             whole: f.deadlineDue,
