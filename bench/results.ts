@@ -9,8 +9,7 @@
 // period, as an admin (every household) and as an operator (one office). The whole page is timed, so
 // sections added later (admin/views/results/sections.ts) are measured too.
 // Knobs: BENCH_RESULTS_HOUSEHOLDS (100000), BENCH_RESULTS_ROUNDS (times through the series, 3).
-// Run as `npm run bench -- results`, or alone with a TypeScript-capable runner (`npx jiti bench/results.ts`
-// on Node 20).
+// Run as `npm run bench -- results` (npm puts the project's Node 24 first, which runs .ts itself).
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
