@@ -14,14 +14,15 @@ import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { createAdminServer } from "../admin/server.ts";
+import { resultsSections } from "../admin/views/results/sections.ts";
 import { systemClock } from "../core/clock.ts";
 import { loadConfig } from "../core/config.ts";
 import { createDb, type Db } from "../core/db/client.ts";
 import { applyMigrations, dropDatabase, ensureDatabase } from "../core/db/migrate.ts";
 import { sqlOf } from "../core/db/sql.ts";
 import { createLogger } from "../core/logger.ts";
-import { monthOfInstant } from "../core/results/figures.ts";
-import { addMonths } from "../core/results/filter.ts";
+import { monthOfInstant, resultsFigures } from "../core/results/figures.ts";
+import { addMonths, readFilter } from "../core/results/filter.ts";
 import { upsertStaff } from "../core/staff.ts";
 import { AdminClient } from "../test/support/admin-client.ts";
 
@@ -202,13 +203,35 @@ export async function benchResults(): Promise<BenchResult[]> {
     progress("warming up");
     for (const email of [ADMIN, OPERATOR]) await ask(email, "");
     const times: Record<"all" | "admin" | "operator", number[]> = { all: [], admin: [], operator: [] };
+    const timesByFilter: number[][] = series.map(() => []);
     for (let round = 0; round < rounds; round++) {
-      for (const [email, query] of series) {
+      for (const [index, [email, query]] of series.entries()) {
         const ms = await ask(email, query);
+        timesByFilter[index]?.push(ms);
         times.all.push(ms);
         times[email === ADMIN ? "admin" : "operator"].push(ms);
       }
       progress(`round ${round + 1} of ${rounds}: median so far ${percentile(times.all, 50).toFixed(0)} ms`);
+    }
+    // Where the time goes: each part of the page on its own, for the slowest filter of the series.
+    const slowest = series
+      .map(([email, query], i) => ({ email, query, ms: Math.max(...(timesByFilter[i] ?? [0])) }))
+      .sort((a, b) => b.ms - a.ms)[0];
+    if (slowest) {
+      progress(
+        `slowest filter: ${slowest.email === ADMIN ? "admin" : "operator"} "${slowest.query}" ${slowest.ms.toFixed(0)} ms`,
+      );
+      const staff = await db.staff.findUniqueOrThrow({ where: { email: slowest.email } });
+      const scope = { staffId: staff.id, role: staff.role, officeId: staff.officeId };
+      const { filter } = readFilter(Object.fromEntries(new URLSearchParams(slowest.query)), scope, month);
+      const timed = async (name: string, work: () => Promise<unknown>) => {
+        const start = performance.now();
+        await work();
+        progress(`  ${name}: ${(performance.now() - start).toFixed(0)} ms`);
+      };
+      await timed("awareness and arrears", () => resultsFigures(db, systemClock, scope, filter));
+      for (const section of resultsSections({ caseSlaHours: 8 }))
+        await timed(section.key, () => section.load(db, systemClock, scope, filter));
     }
     // Figures on a shared machine mean little without how busy it was.
     const note = `${households} households, ${series.length} filters × ${rounds}, load average ${loadavg()[0]?.toFixed(1)}`;
