@@ -21,12 +21,11 @@ import {
 } from "../checkup/questions.ts";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
-import { sqlOf } from "../db/sql.ts";
 import type { StaffScope } from "../offices/scope.ts";
 import { type CsvRow, type CsvUnit, percentText } from "./csv.ts";
 import type { Month, ResultsFilter } from "./filter.ts";
 import type { ResultsSection } from "./section.ts";
-import { SELECTED, selectedParams } from "./selection.ts";
+import { resultsQuery, SELECTED, selectedParams } from "./selection.ts";
 
 export type RoundFigures = {
   round: CheckupRoundName;
@@ -152,7 +151,7 @@ export async function checkupFigures(
   scope: StaffScope,
   filter: ResultsFilter,
 ): Promise<CheckupFigures> {
-  const rows = await sqlOf(db).text<Row>(QUERY, [
+  const rows = await resultsQuery<Row>(db, QUERY, [
     ...selectedParams(scope, filter),
     filter.from,
     filter.to,

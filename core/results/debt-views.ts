@@ -1,10 +1,9 @@
 // Awareness beyond linking: households of the selection that looked at what they owe (/balance) or at
 // their repayment plan (/plan) in the period's months (core/debt-views.ts notes one row per month).
 import type { Db } from "../db/client.ts";
-import { sqlOf } from "../db/sql.ts";
 import type { StaffScope } from "../offices/scope.ts";
 import type { ResultsFilter } from "./filter.ts";
-import { SELECTED, selectedParams } from "./selection.ts";
+import { resultsQuery, SELECTED, selectedParams } from "./selection.ts";
 
 export type DebtViewFigures = { balanceViewed: number; planViewed: number };
 
@@ -19,7 +18,7 @@ export async function debtViewFigures(
   scope: StaffScope,
   filter: ResultsFilter,
 ): Promise<DebtViewFigures> {
-  const [row] = await sqlOf(db).text<DebtViewFigures>(QUERY, [
+  const [row] = await resultsQuery<DebtViewFigures>(db, QUERY, [
     ...selectedParams(scope, filter),
     filter.from,
     filter.to,

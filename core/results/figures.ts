@@ -14,13 +14,12 @@
 // for the touched groups by the imports' flush and by triggers (as HouseholdFacts, migration
 // 20261207182000), so a page sums a few thousand rows; "active" stays a query of the last 30 days.
 import type { Clock } from "../clock.ts";
-import { type Db, poolOf } from "../db/client.ts";
-import { sqlOf, sqlTypes } from "../db/sql.ts";
+import type { Db } from "../db/client.ts";
 import type { StaffScope } from "../offices/scope.ts";
 import { romeToday, TIME_ZONE } from "../time.ts";
 import { debtViewFigures } from "./debt-views.ts";
 import { type Month, monthsBetween, type ResultsFilter } from "./filter.ts";
-import { SELECTED, selectedParams } from "./selection.ts";
+import { resultsQuery, SELECTED, selectedParams } from "./selection.ts";
 
 /** "Active": a member did something the programme records within this many days. */
 export const ACTIVE_DAYS = 30;
@@ -263,32 +262,6 @@ GROUP BY 1`;
 
 type InstallmentRow = { month: Month; due: Whole; onTime: Whole };
 
-/**
- * A statement in a read-only transaction of its own, with room to sort in memory (the month-by-month
- * statement sorts every selected household's figures and payments). JIT is off for every
- * connection (core/db/client.ts).
- */
-async function readOnly<T>(db: Db, text: string, values: readonly unknown[]): Promise<T[]> {
-  const pool = poolOf(db);
-  if (!pool || pool.ended) return sqlOf(db).text<T>(text, values);
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN READ ONLY; SET LOCAL work_mem = '64MB'");
-    const result = await client.query({
-      text,
-      values: values.map((v) => (v instanceof Date ? v.toISOString() : v)),
-      types: sqlTypes,
-    });
-    await client.query("COMMIT");
-    return result.rows as T[];
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 export async function resultsFigures(
   db: Db,
   clock: Clock,
@@ -300,9 +273,9 @@ export async function resultsFigures(
   const since = new Date(now.getTime() - ACTIVE_DAYS * 86_400_000);
   const selected = selectedParams(scope, filter);
   const [[h], monthRows, installmentRows, views] = await Promise.all([
-    readOnly<HouseholdsRow>(db, HOUSEHOLDS_SQL, [...selected, since, today]),
-    readOnly<MonthRow>(db, MONTHS_SQL, [...selected, `${filter.from}-01`, `${filter.to}-01`, today]),
-    readOnly<InstallmentRow>(db, INSTALLMENTS_SQL, [...selected, today]),
+    resultsQuery<HouseholdsRow>(db, HOUSEHOLDS_SQL, [...selected, since, today]),
+    resultsQuery<MonthRow>(db, MONTHS_SQL, [...selected, `${filter.from}-01`, `${filter.to}-01`, today]),
+    resultsQuery<InstallmentRow>(db, INSTALLMENTS_SQL, [...selected, today]),
     debtViewFigures(db, scope, filter),
   ]);
   if (!h) throw new Error("the results statement returned no row");

@@ -8,14 +8,13 @@
 import { TZDate } from "@date-fns/tz";
 import { officeTimeline } from "../cases.ts";
 import type { CaseOutcome } from "../db/client.ts";
-import { sqlOf } from "../db/sql.ts";
 import { slaDeadline } from "../escalation/sla.ts";
 import { CASE_TOPICS, type CaseTopic, isCaseTopic } from "../faq.ts";
 import { TIME_ZONE } from "../time.ts";
 import { type CsvRow, type CsvUnit, percentText } from "./csv.ts";
 import { addMonths, type Month, type ResultsFilter } from "./filter.ts";
 import type { ResultsSection } from "./section.ts";
-import { SELECTED, selectedParams } from "./selection.ts";
+import { resultsQuery, SELECTED, selectedParams } from "./selection.ts";
 
 export const CASE_OUTCOMES = [
   "resolved",
@@ -166,11 +165,10 @@ export function officesSection(slaHours: number): ResultsSection<OfficesFigures>
       const periodStart = monthStart(filter.from);
       const periodEnd = monthStart(addMonths(filter.to, 1));
       const params = [...selectedParams(scope, filter), periodStart, periodEnd];
-      const sql = sqlOf(db);
       const [counts, times, [sat]] = await Promise.all([
-        sql.text<CountRow>(COUNTS, params),
-        sql.text<TimeRow>(TIMES, params),
-        sql.text<SatisfactionRow>(SATISFACTION, params),
+        resultsQuery<CountRow>(db, COUNTS, params),
+        resultsQuery<TimeRow>(db, TIMES, params),
+        resultsQuery<SatisfactionRow>(db, SATISFACTION, params),
       ]);
 
       const byTopic = new Map<CaseTopic, TopicCounts>(CASE_TOPICS.map((t) => [t, emptyCounts()]));

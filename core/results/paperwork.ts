@@ -7,13 +7,12 @@
 // as late; the page's definition says so.
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
-import { sqlOf } from "../db/sql.ts";
 import type { StaffScope } from "../offices/scope.ts";
 import { romeToday } from "../time.ts";
 import type { CsvRow, CsvUnit } from "./csv.ts";
 import type { ResultsFilter } from "./filter.ts";
 import type { ResultsSection } from "./section.ts";
-import { SELECTED, selectedParams } from "./selection.ts";
+import { resultsQuery, SELECTED, selectedParams } from "./selection.ts";
 
 export type PaperCounts = {
   /** Papers on the households' checklists (a row for the paper, whatever its status). */
@@ -84,7 +83,7 @@ async function compute(
   filter: ResultsFilter,
 ): Promise<PaperworkFigures> {
   const today = romeToday(clock.now()).toISOString().slice(0, 10);
-  const rows = await sqlOf(db).text<Row>(PAPERWORK_SQL, [...selectedParams(scope, filter), today]);
+  const rows = await resultsQuery<Row>(db, PAPERWORK_SQL, [...selectedParams(scope, filter), today]);
   const total: PaperCounts = { asked: 0, complete: 0, onTime: 0, overdue: 0 };
   for (const row of rows) for (const k of COUNTS) total[k] += row[k];
   const first = rows[0];

@@ -12,12 +12,11 @@
 import { FIXED_EXPENSES } from "../budget/categories.ts";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
-import { sqlOf } from "../db/sql.ts";
 import type { StaffScope } from "../offices/scope.ts";
 import { type CsvRow, type CsvUnit, percentText } from "./csv.ts";
 import { addMonths, type Month, monthsBetween, type ResultsFilter } from "./filter.ts";
 import type { ResultsSection } from "./section.ts";
-import { SELECTED, selectedParams } from "./selection.ts";
+import { resultsQuery, SELECTED, selectedParams } from "./selection.ts";
 
 /** Below this many households with expenses, a month's amounts and share are not shown. */
 export const MIN_HOUSEHOLDS_FOR_AMOUNTS = 5;
@@ -118,7 +117,7 @@ async function compute(db: Db, _clock: Clock, scope: StaffScope, filter: Results
   const months = monthsBetween(filter.from, filter.to);
   // One bit per month in a bigint (see SPENDING_SQL); readFilter keeps periods to MAX_MONTHS (36).
   if (months.length > 63) throw new Error("the spending figures cover at most 63 months");
-  const rows = await sqlOf(db).text<Row>(SPENDING_SQL, [
+  const rows = await resultsQuery<Row>(db, SPENDING_SQL, [
     ...selectedParams(scope, filter),
     `${filter.from}-01`,
     `${addMonths(filter.to, 1)}-01`,

@@ -13,12 +13,11 @@
 import type { Clock } from "../clock.ts";
 import { rateOf } from "../courses/attendance.ts";
 import type { CourseKind, Db } from "../db/client.ts";
-import { sqlOf } from "../db/sql.ts";
 import type { StaffScope } from "../offices/scope.ts";
 import { type CsvRow, type CsvUnit, percentText } from "./csv.ts";
 import type { ResultsFilter } from "./filter.ts";
 import type { ResultsSection } from "./section.ts";
-import { SELECTED, selectedParams } from "./selection.ts";
+import { resultsQuery, SELECTED, selectedParams } from "./selection.ts";
 
 /** The course kinds, in the page's order (the schema's enum CourseKind). */
 export const COURSE_KINDS = [
@@ -126,7 +125,7 @@ export async function trainingFigures(
   scope: StaffScope,
   filter: ResultsFilter,
 ): Promise<TrainingFigures> {
-  const rows = await sqlOf(db).text<Row>(QUERY, [
+  const rows = await resultsQuery<Row>(db, QUERY, [
     ...selectedParams(scope, filter),
     filter.from,
     filter.to,
