@@ -1,7 +1,8 @@
 // The overall pace of deliveries, kept by several worker instances together: against a sandbox that
 // counts Telegram's limit as a sliding one-second window, no second holds more than the limit, sends
 // come evenly spaced rather than in bursts, and every message arrives once. Checked on the times the
-// sandbox recorded, with bounds that a loaded machine can only make easier (it slows, never hurries).
+// sandbox recorded. A loaded machine mostly slows sends; it can also bunch them (one delayed, the next
+// on time), which is what the margin between the pace and the limit is for.
 import { Api } from "grammy";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,7 +18,10 @@ import { createTestDatabase, type TestDatabase, testQueuePrefix } from "./suppor
 import { sandboxCounters } from "./support/sandbox-user.ts";
 
 const LIMIT = 20; // the sandbox's sliding window, messages within any 1000 ms
-const RATE = 18; // the workers' pace, just under it as DELIVERY_RATE_PER_SECOND is under Telegram's
+// The workers' pace, under the limit as DELIVERY_RATE_PER_SECOND is under Telegram's: a busy machine
+// delays some sends and lets the next ones through on time, so arrivals bunch a little (18 a second
+// once arrived as 21 in a second at the sandbox, with the tests of 111 other files running).
+const RATE = 16;
 const RECIPIENTS = 120;
 
 let sandbox: Sandbox;
