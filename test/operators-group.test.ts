@@ -42,7 +42,8 @@ class Group {
   async create(title: string): Promise<void> {
     await call(`${h.sandbox.url}/control/groups`, { id: this.id, title, type: "supergroup" });
   }
-  async posts(count = 1, timeoutMs = 10_000): Promise<TranscriptEntry[]> {
+  /** Waits up to 20 s: in a full test run the bot's answer once took more than 10 s to come. */
+  async posts(count = 1, timeoutMs = 20_000): Promise<TranscriptEntry[]> {
     const messages = await call<TranscriptEntry[]>(
       `${h.sandbox.url}/control/chats/${this.id}/wait?after=${this.#seen}&count=${count}&timeout=${timeoutMs}`,
     );
