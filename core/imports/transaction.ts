@@ -1,5 +1,6 @@
 // What every import shares: one transaction, advisory locks, dry runs, and batching.
 import type { Db, Prisma } from "../db/client.ts";
+import { refreshResults } from "../results/precompute.ts";
 import type { ImportCounts } from "./fields.ts";
 
 export type Tx = Prisma.TransactionClient;
@@ -58,7 +59,7 @@ export async function importTransaction<T>(
   work: (tx: Tx, undo: (value: T) => never) => Promise<T>,
 ): Promise<T> {
   try {
-    return await db.$transaction(
+    const result = await db.$transaction(
       async (tx) => {
         for (const lock of options.locks)
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${lock}))`;
@@ -73,6 +74,12 @@ export async function importTransaction<T>(
       },
       { timeout: IMPORT_TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
     );
+    // The results dashboard's figures of the households it touched, recomputed now rather than by the
+    // next page: after a whole programme's payments that is seconds of work. Not awaited, so the import's
+    // answer does not wait for it; if it fails or the process ends first, the marks stay and the next
+    // page (or import) does it (core/results/precompute.ts).
+    void refreshResults(db).catch(() => undefined);
+    return result;
   } catch (error) {
     // Only our own Rollback carries a value of T; anything else is a real failure.
     if (error instanceof Rollback) return error.value as T;

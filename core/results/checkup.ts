@@ -68,7 +68,7 @@ bounds AS (
   SELECT (($5::text || '-01')::timestamp AT TIME ZONE 'Europe/Rome') AS lo,
          ((($6::text || '-01')::date + interval '1 month')::timestamp AT TIME ZONE 'Europe/Rome') AS hi),
 chk AS MATERIALIZED (
-  SELECT coalesce(to_char(sel."entry" AT TIME ZONE 'Europe/Rome', 'YYYY-MM'), 'none') AS cohort,
+  SELECT coalesce(sel."cohort", 'none') AS cohort,
          c."householdId", c."round", c."answers",
          (c."startedAt" >= b.lo AND c."startedAt" < b.hi) AS "inPeriod"
     FROM "Checkup" c JOIN sel ON sel."id" = c."householdId" CROSS JOIN bounds b

@@ -2,29 +2,26 @@
 // `${SELECTED} SELECT … FROM sel …` run through `resultsQuery(db, text, [...selectedParams(...), …])`.
 // One definition, so every section counts the same households: those this person may see
 // (core/offices/scope.ts), of the filter's office and municipality, and of the entry cohort.
-// The entry is the first member link date (as core/checkup/scan.ts); its month is taken in Rome.
+// They are read from "ResultsHousehold" (precompute.ts), which holds each household's filter key
+// (the entry cohort is the Rome month of the first member link, as core/checkup/scan.ts);
+// `resultsQuery` refreshes it first, so no statement reads a stale key.
 import { type Db, poolOf } from "../db/client.ts";
 import { sqlOf, sqlTypes } from "../db/sql.ts";
 import { officeParam, type StaffScope } from "../offices/scope.ts";
 import type { ResultsFilter } from "./filter.ts";
+import { refreshResults } from "./precompute.ts";
 
 /**
- * Entries come from one pass over the linked members, grouped (a lookup per household cost up to
- * a second at 100,000 households and pushed PostgreSQL into compiling the query).
- *
- * `WITH sel AS (…)`: one row per selected household, `sel.id` and `sel.entry` (the first link
- * instant, null when no member ever linked). Takes $1–$4; a section's own parameters start at $5.
- * Append further CTEs with ", name AS (…)".
+ * `WITH sel AS (…)`: one row per selected household: `sel.id`, `sel.cohort` ("2026-03", null when no
+ * member ever linked), `sel.linked`, and the rest of its "ResultsHousehold" row. Takes $1–$4; a
+ * section's own parameters start at $5. Append further CTEs with ", name AS (…)".
  */
 export const SELECTED = `WITH sel AS (
-  SELECT h."id", e."entry" FROM "Household" h
-  LEFT JOIN (
-    SELECT m."householdId", min(m."linkedAt") AS "entry" FROM "Member" m
-     WHERE m."linkedAt" IS NOT NULL GROUP BY m."householdId") e ON e."householdId" = h."id"
-  WHERE ($1::int IS NULL OR h."officeId" = $1)
-    AND ($2::int IS NULL OR h."officeId" = $2)
-    AND ($3::text IS NULL OR h."municipality" = $3)
-    AND ($4::text IS NULL OR to_char(e."entry" AT TIME ZONE 'Europe/Rome', 'YYYY-MM') = $4))`;
+  SELECT r."householdId" AS "id", r.* FROM "ResultsHousehold" r
+  WHERE ($1::int IS NULL OR r."officeId" = $1)
+    AND ($2::int IS NULL OR r."officeId" = $2)
+    AND ($3::text IS NULL OR r."municipality" = $3)
+    AND ($4::text IS NULL OR r."cohort" = $4))`;
 
 /** The first parameters of every section's query: $1 scope's office, $2 office, $3 municipality, $4 cohort. */
 export function selectedParams(
@@ -41,6 +38,7 @@ export function selectedParams(
  * at 100,000 households the offices section then took 90 s instead of a few.
  */
 export async function resultsQuery<T>(db: Db, text: string, values: readonly unknown[]): Promise<T[]> {
+  await refreshResults(db);
   const pool = poolOf(db);
   if (!pool || pool.ended) return sqlOf(db).text<T>(text, values);
   const client = await pool.connect();

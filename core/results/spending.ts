@@ -61,7 +61,7 @@ type Row = {
  */
 const SPENDING_SQL = `${SELECTED},
 entry AS (
-  SELECT sel."entry" IS NOT NULL AS "linked", b."householdId",
+  SELECT sel."linked", b."householdId",
     extract(year FROM b."occurredOn")::int * 12 + extract(month FROM b."occurredOn")::int - $7::int AS "m",
     b."kind" = 'expense' AS "expense",
     b."kind" = 'expense' AND NOT (b."category" = ANY($8::text[])) AS "flexible",
