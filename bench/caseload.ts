@@ -11,16 +11,11 @@
 // BENCH_CASELOAD_HOUSEHOLDS sets the size (default 100000; the rest scales with it).
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
-import { createAdminServer } from "../admin/server.ts";
-import { systemClock } from "../core/clock.ts";
-import { loadConfig } from "../core/config.ts";
-import { createDb } from "../core/db/client.ts";
-import { applyMigrations, dropDatabase, ensureDatabase } from "../core/db/migrate.ts";
+import type { createDb } from "../core/db/client.ts";
 import { sqlOf } from "../core/db/sql.ts";
-import { createLogger } from "../core/logger.ts";
 import { householdFactsDrift } from "../core/priority/facts.ts";
 import { upsertStaff } from "../core/staff.ts";
-import { AdminClient } from "../test/support/admin-client.ts";
+import { withBenchPanel } from "./support.ts";
 
 type BenchResult = { name: string; value: number; unit: string; note?: string };
 
@@ -101,20 +96,7 @@ export async function seedCaseloadBench(db: ReturnType<typeof createDb>, househo
 
 export async function benchCaseload(): Promise<BenchResult[]> {
   const households = Number(process.env.BENCH_CASELOAD_HOUSEHOLDS ?? 100_000);
-  const url = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/bussola");
-  url.pathname = `/bussola_bench_caseload_${process.pid}`;
-  const databaseUrl = url.toString();
-  await ensureDatabase(databaseUrl);
-  const db = createDb(databaseUrl, { poolSize: 4 });
-  const app = createAdminServer({
-    config: loadConfig({ DATABASE_URL: databaseUrl }),
-    logger: createLogger({ level: "warn" }),
-    db,
-    clock: systemClock,
-    deliveryQueue: undefined,
-  });
-  try {
-    await applyMigrations(databaseUrl);
+  return withBenchPanel("caseload", async ({ db, signIn }) => {
     const seedStart = performance.now();
     await seedCaseloadBench(db, households);
     const seedMs = performance.now() - seedStart;
@@ -146,9 +128,7 @@ export async function benchCaseload(): Promise<BenchResult[]> {
     ];
     for (const [label, email, pathOf] of runs) {
       const path = (i: number) => (typeof pathOf === "string" ? pathOf : pathOf(i));
-      const client = new AdminClient(() => app);
-      const signedIn = await client.signIn(email, PASSWORD);
-      if (signedIn.statusCode !== 303) throw new Error(`could not sign in as ${label}`);
+      const client = await signIn(email, PASSWORD);
       for (let i = 0; i < 3; i++) await client.get(path(ROUNDS + i)); // warm up: statements prepared
       const times: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
@@ -165,9 +145,5 @@ export async function benchCaseload(): Promise<BenchResult[]> {
       );
     }
     return results;
-  } finally {
-    await app.close();
-    await db.$disconnect();
-    await dropDatabase(databaseUrl);
-  }
+  });
 }

@@ -13,18 +13,15 @@
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { createAdminServer } from "../admin/server.ts";
 import { resultsSections } from "../admin/views/results/sections.ts";
 import { systemClock } from "../core/clock.ts";
-import { loadConfig } from "../core/config.ts";
-import { createDb, type Db } from "../core/db/client.ts";
-import { applyMigrations, dropDatabase, ensureDatabase } from "../core/db/migrate.ts";
+import type { Db } from "../core/db/client.ts";
 import { sqlOf } from "../core/db/sql.ts";
-import { createLogger } from "../core/logger.ts";
 import { monthOfInstant, resultsFigures } from "../core/results/figures.ts";
 import { addMonths, readFilter } from "../core/results/filter.ts";
 import { upsertStaff } from "../core/staff.ts";
-import { AdminClient } from "../test/support/admin-client.ts";
+import type { AdminClient } from "../test/support/admin-client.ts";
+import { withBenchPanel } from "./support.ts";
 
 type BenchResult = { name: string; value: number; unit: string; note?: string };
 
@@ -145,20 +142,7 @@ export async function seedResultsBench(db: Db, n: number): Promise<void> {
 export async function benchResults(): Promise<BenchResult[]> {
   const households = Number(process.env.BENCH_RESULTS_HOUSEHOLDS ?? 100_000);
   const rounds = Number(process.env.BENCH_RESULTS_ROUNDS ?? 3);
-  const url = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/bussola");
-  url.pathname = `/bussola_bench_results_${process.pid}`;
-  const databaseUrl = url.toString();
-  await ensureDatabase(databaseUrl);
-  const db = createDb(databaseUrl, { poolSize: 4 });
-  const app = createAdminServer({
-    config: loadConfig({ DATABASE_URL: databaseUrl }),
-    logger: createLogger({ level: "warn" }),
-    db,
-    clock: systemClock,
-    deliveryQueue: undefined,
-  });
-  try {
-    await applyMigrations(databaseUrl);
+  return withBenchPanel("results", async ({ db, signIn }) => {
     progress(`seeding ${households} households`);
     const seedStart = performance.now();
     await seedResultsBench(db, households);
@@ -184,12 +168,7 @@ export async function benchResults(): Promise<BenchResult[]> {
       [OPERATOR, period],
     ];
     const clients = new Map<string, AdminClient>();
-    for (const email of [ADMIN, OPERATOR]) {
-      const client = new AdminClient(() => app);
-      if ((await client.signIn(email, PASSWORD)).statusCode !== 303)
-        throw new Error(`could not sign in ${email}`);
-      clients.set(email, client);
-    }
+    for (const email of [ADMIN, OPERATOR]) clients.set(email, await signIn(email, PASSWORD));
     const ask = async (email: string, query: string) => {
       const start = performance.now();
       const page = await (clients.get(email) as AdminClient).get(`/results${query ? `?${query}` : ""}`);
@@ -257,11 +236,7 @@ export async function benchResults(): Promise<BenchResult[]> {
       );
     }
     return results;
-  } finally {
-    await app.close();
-    await db.$disconnect();
-    await dropDatabase(databaseUrl);
-  }
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -3,21 +3,15 @@
 // below was worked out by hand from the data (the arithmetic is written out), not by calling
 // core/results/. Then the route × role × office matrix and the CSV export.
 import ExcelJS from "exceljs";
-import type { FastifyInstance } from "fastify";
 import * as mupdf from "mupdf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdminServer } from "../admin/server.ts";
 import { fixedClock } from "../core/clock.ts";
-import { loadConfig } from "../core/config.ts";
 import { currentArrears } from "../core/debt.ts";
-import { createLogger } from "../core/logger.ts";
-import { saveOffice } from "../core/offices/offices.ts";
 import { reallocate } from "../core/payments.ts";
-import { upsertStaff } from "../core/staff.ts";
-import { StaffClient } from "./support/admin-client.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import type { StaffClient } from "./support/admin-client.ts";
+import type { TestDatabase } from "./support/db.ts";
+import { resultsFixture } from "./support/results-fixture.ts";
 
-const PASSWORD = "correct horse battery staple";
 const STAFF = {
   operatorA: "op.a@risultati.example",
   coordinatorB: "coord.b@risultati.example",
@@ -28,9 +22,21 @@ const STAFF = {
 const NOW = new Date("2026-12-15T10:00:00Z");
 const PERIOD = "from=2026-07&to=2026-12";
 
+const fx = resultsFixture({
+  clock: fixedClock(NOW),
+  offices: ["A", "B"],
+  staff: {
+    emails: STAFF,
+    roles: [
+      ["operatorA", "operator", "A"],
+      ["coordinatorB", "coordinator", "B"],
+      ["admin", "admin", null],
+      ["noOffice", "operator", null],
+    ],
+  },
+});
+const { office, as } = fx;
 let t: TestDatabase;
-let app: FastifyInstance;
-const office: Record<"A" | "B", number> = { A: 0, B: 0 };
 const hid: Record<string, number> = {};
 let telegramId = 9_000_000n;
 
@@ -109,15 +115,8 @@ async function household(key: string, spec: Spec) {
   }
 }
 
-class Client extends StaffClient {
-  constructor() {
-    super(() => app, PASSWORD);
-  }
-}
-const as = (email: string) => new Client().login(email);
-
 /** The CSV's rows as "figure|month" → value (the Italian labels: "Morosità oggi|"). */
-async function csvOf(client: Client, query: string): Promise<Map<string, string>> {
+async function csvOf(client: StaffClient, query: string): Promise<Map<string, string>> {
   const answer = await client.get(`/results.csv?${query}`);
   expect(answer.statusCode).toBe(200);
   expect(answer.headers["content-type"]).toMatch(/^text\/csv/);
@@ -135,26 +134,7 @@ async function csvOf(client: Client, query: string): Promise<Map<string, string>
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  app = createAdminServer({
-    config: loadConfig({ DATABASE_URL: t.url }),
-    logger: createLogger({ level: "silent" }),
-    db: t.db,
-    clock: fixedClock(NOW),
-  });
-  office.A = (
-    await saveOffice(t.db, { code: "BS", name: "Brescia", municipalities: ["Brescia", "Salò"] })
-  ).officeId;
-  office.B = (await saveOffice(t.db, { code: "CR", name: "Cremona", municipalities: ["Cremona"] })).officeId;
-  const staff: [keyof typeof STAFF, "operator" | "coordinator" | "admin", number | null][] = [
-    ["operatorA", "operator", office.A],
-    ["coordinatorB", "coordinator", office.B],
-    ["admin", "admin", null],
-    ["noOffice", "operator", null],
-  ];
-  for (const [key, role, officeId] of staff) {
-    await upsertStaff(t.db, { email: STAFF[key], role, password: PASSWORD, firstName: key, officeId });
-  }
+  t = await fx.open();
   const A = () => office.A;
   const B = () => office.B;
   // Office A (BS)
@@ -343,10 +323,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-afterAll(async () => {
-  await app?.close();
-  await t?.drop();
-});
+afterAll(() => fx.close());
 
 describe("figures, worked out by hand", () => {
   it("admin, every office: awareness, arrears now equal to /balance's, month by month", async () => {
@@ -586,7 +563,7 @@ describe("the PDF report", () => {
 describe("route × role", () => {
   it("signed out: the log-in page; every role: the page and the CSV, audited; English too", async () => {
     for (const url of ["/results", "/results.csv", "/results.xlsx", "/results.pdf"]) {
-      const answer = await new Client().get(url);
+      const answer = await fx.client().get(url);
       expect(answer.statusCode, url).toBe(303);
       expect(answer.headers.location).toBe(`/login?next=${encodeURIComponent(url)}`);
     }

@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../core/clock.ts";
 import { currentArrears } from "../core/debt.ts";
-import { saveOffice } from "../core/offices/offices.ts";
 import type { StaffScope } from "../core/offices/scope.ts";
 import { reallocate } from "../core/payments.ts";
 import { resultsFigures } from "../core/results/figures.ts";
 import type { ResultsFilter } from "../core/results/filter.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import type { TestDatabase } from "./support/db.ts";
+import { resultsFixture } from "./support/results-fixture.ts";
 
 /** "Today": 15 December 2026 in Rome. */
 const clock = fixedClock(new Date("2026-12-15T10:00:00Z"));
@@ -26,8 +26,10 @@ const filter = (f: Partial<ResultsFilter> = {}): ResultsFilter => ({
   ...f,
 });
 
+// No staff and no panel: the figures are computed directly, for scopes made up below.
+const fx = resultsFixture({ clock, offices: ["A", "B", "C"], panel: false });
+const { office } = fx;
 let t: TestDatabase;
-const office = { A: 0, B: 0, C: 0 };
 const hid: Record<string, number> = {};
 const admin: StaffScope = { staffId: 1, role: "admin", officeId: null };
 const operatorOf = (officeId: number): StaffScope => ({ staffId: 2, role: "operator", officeId });
@@ -98,12 +100,7 @@ async function plan(
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  office.A = (
-    await saveOffice(t.db, { code: "AA", name: "A", municipalities: ["Brescia", "Salò"] })
-  ).officeId;
-  office.B = (await saveOffice(t.db, { code: "BB", name: "B", municipalities: ["Cremona"] })).officeId;
-  office.C = (await saveOffice(t.db, { code: "CC", name: "C", municipalities: ["Lodi"] })).officeId;
+  t = await fx.open();
 
   // E1 (office A, February cohort): two plans. Figures 31/01 50000, 30/04 60000; a payment before
   // either (20/01, 7000) and three after the second.
@@ -170,9 +167,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-afterAll(async () => {
-  await t?.drop();
-});
+afterAll(() => fx.close());
 
 describe("results figures in SQL, worked out by hand", () => {
   it("every household (admin): arrears, plans, installments and every month", async () => {

@@ -4,20 +4,14 @@
 // December 2026 in Rome is UTC+1, so 9–17 Rome is 08:00–16:00Z. The calendar of December 2026:
 // Fri 4, (Sat 5, Sun 6), Mon 7, Tue 8 = Immacolata (holiday), Wed 9 … Thu 24 (a working day),
 // Fri 25 Natale and Sat 26 Santo Stefano (holidays), Sun 27, Mon 28, Tue 29 = "today".
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdminServer } from "../admin/server.ts";
 import { officeHoursLater, officeMillisBetween, officeTimeline } from "../core/cases.ts";
 import { fixedClock } from "../core/clock.ts";
-import { loadConfig } from "../core/config.ts";
 import type { CaseOutcome } from "../core/db/client.ts";
-import { createLogger } from "../core/logger.ts";
-import { saveOffice } from "../core/offices/offices.ts";
-import { upsertStaff } from "../core/staff.ts";
-import { AdminClient } from "./support/admin-client.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import type { StaffClient } from "./support/admin-client.ts";
+import type { TestDatabase } from "./support/db.ts";
+import { resultsFixture } from "./support/results-fixture.ts";
 
-const PASSWORD = "correct horse battery staple";
 const STAFF = {
   operatorA: "op.a@uffici.example",
   coordinatorB: "coord.b@uffici.example",
@@ -28,9 +22,21 @@ const STAFF = {
 const NOW = new Date("2026-12-29T10:00:00Z");
 const PERIOD = "from=2026-11&to=2026-12";
 
+const fx = resultsFixture({
+  clock: fixedClock(NOW),
+  offices: ["A", "B", "C"],
+  staff: {
+    emails: STAFF,
+    roles: [
+      ["operatorA", "operator", "A"],
+      ["coordinatorB", "coordinator", "B"],
+      ["operatorC", "operator", "C"],
+      ["admin", "admin", null],
+    ],
+  },
+});
+const { office, as } = fx;
 let t: TestDatabase;
-let app: FastifyInstance;
-const office: Record<"A" | "B" | "C", number> = { A: 0, B: 0, C: 0 };
 const hid: Record<string, number> = {};
 let telegramId = 7_000_000n;
 
@@ -105,19 +111,8 @@ async function kase(spec: CaseSpec) {
   }
 }
 
-class Client extends AdminClient {
-  constructor() {
-    super(() => app);
-  }
-  async login(email: string): Promise<this> {
-    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
-    return this;
-  }
-}
-const as = (email: string) => new Client().login(email);
-
 /** The CSV's rows of this section as figure → value (Italian labels). */
-async function csvOf(client: Client, query: string): Promise<Map<string, string>> {
+async function csvOf(client: StaffClient, query: string): Promise<Map<string, string>> {
   const answer = await client.get(`/results.csv?${query}`);
   expect(answer.statusCode).toBe(200);
   const lines = answer.body
@@ -142,27 +137,7 @@ function figureOf(body: string, key: string): string | undefined {
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  app = createAdminServer({
-    config: loadConfig({ DATABASE_URL: t.url }),
-    logger: createLogger({ level: "silent" }),
-    db: t.db,
-    clock: fixedClock(NOW),
-  });
-  office.A = (
-    await saveOffice(t.db, { code: "BS", name: "Brescia", municipalities: ["Brescia", "Salò"] })
-  ).officeId;
-  office.B = (await saveOffice(t.db, { code: "CR", name: "Cremona", municipalities: ["Cremona"] })).officeId;
-  office.C = (await saveOffice(t.db, { code: "MN", name: "Mantova", municipalities: ["Mantova"] })).officeId;
-  const staff: [keyof typeof STAFF, "operator" | "coordinator" | "admin", number | null][] = [
-    ["operatorA", "operator", office.A],
-    ["coordinatorB", "coordinator", office.B],
-    ["operatorC", "operator", office.C],
-    ["admin", "admin", null],
-  ];
-  for (const [key, role, officeId] of staff) {
-    await upsertStaff(t.db, { email: STAFF[key], role, password: PASSWORD, firstName: key, officeId });
-  }
+  t = await fx.open();
   await household("HA1", "Brescia", office.A, "2026-03-10T09:00:00Z");
   await household("HA2", "Salò", office.A, "2026-06-15T09:00:00Z");
   await household("HA3", "Brescia", office.A);
@@ -278,10 +253,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-afterAll(async () => {
-  await app?.close();
-  await t?.drop();
-});
+afterAll(() => fx.close());
 
 describe("office hours between two instants (core/cases.ts's calendar)", () => {
   const hours = (a: string, b: string) => officeMillisBetween(z(a), z(b)) / 3_600_000;

@@ -3,25 +3,18 @@
 // dates around today and changes around midnight in Rome, and budget entries over four months. Every
 // expected figure below was worked out by hand from the data (the arithmetic is written out), not
 // by calling core/results/. Then the export rows, the CSV and the page as a coordinator.
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdminServer } from "../admin/server.ts";
 import { fixedClock } from "../core/clock.ts";
-import { loadConfig } from "../core/config.ts";
 import { ensureDocumentRequirements } from "../core/documents.ts";
 import { translator } from "../core/i18n.ts";
-import { createLogger } from "../core/logger.ts";
-import { saveOffice } from "../core/offices/offices.ts";
 import type { StaffScope } from "../core/offices/scope.ts";
 import type { CsvRow } from "../core/results/csv.ts";
 import type { ResultsFilter } from "../core/results/filter.ts";
 import { type PaperworkFigures, paperworkSection } from "../core/results/paperwork.ts";
 import { MIN_HOUSEHOLDS_FOR_AMOUNTS, type Spending, spendingSection } from "../core/results/spending.ts";
-import { upsertStaff } from "../core/staff.ts";
-import { AdminClient } from "./support/admin-client.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import type { TestDatabase } from "./support/db.ts";
+import { resultsFixture } from "./support/results-fixture.ts";
 
-const PASSWORD = "correct horse battery staple";
 const STAFF = {
   coordinatorA: "coord.a@carte.example",
   operatorB: "op.b@carte.example",
@@ -32,9 +25,20 @@ const NOW = new Date("2026-12-15T10:00:00Z");
 const clock = fixedClock(NOW);
 const PERIOD = "from=2026-09&to=2026-12";
 
+const fx = resultsFixture({
+  clock,
+  offices: ["A", "B"],
+  staff: {
+    emails: STAFF,
+    roles: [
+      ["coordinatorA", "coordinator", "A"],
+      ["operatorB", "operator", "B"],
+      ["admin", "admin", null],
+    ],
+  },
+});
+const { office, as } = fx;
 let t: TestDatabase;
-let app: FastifyInstance;
-const office: Record<"A" | "B", number> = { A: 0, B: 0 };
 const hid: Record<string, number> = {};
 const mid: Record<string, number> = {};
 let telegramId = 7_000_000n;
@@ -108,37 +112,8 @@ async function entry(key: string, kind: "expense" | "income", category: string, 
   });
 }
 
-class Client extends AdminClient {
-  constructor() {
-    super(() => app);
-  }
-  async login(email: string): Promise<this> {
-    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
-    return this;
-  }
-}
-const as = (email: string) => new Client().login(email);
-
 beforeAll(async () => {
-  t = await createTestDatabase();
-  app = createAdminServer({
-    config: loadConfig({ DATABASE_URL: t.url }),
-    logger: createLogger({ level: "silent" }),
-    db: t.db,
-    clock,
-  });
-  office.A = (
-    await saveOffice(t.db, { code: "BS", name: "Brescia", municipalities: ["Brescia", "Salò"] })
-  ).officeId;
-  office.B = (await saveOffice(t.db, { code: "CR", name: "Cremona", municipalities: ["Cremona"] })).officeId;
-  const staff: [keyof typeof STAFF, "operator" | "coordinator" | "admin", number | null][] = [
-    ["coordinatorA", "coordinator", office.A],
-    ["operatorB", "operator", office.B],
-    ["admin", "admin", null],
-  ];
-  for (const [key, role, officeId] of staff) {
-    await upsertStaff(t.db, { email: STAFF[key], role, password: PASSWORD, firstName: key, officeId });
-  }
+  t = await fx.open();
   await ensureDocumentRequirements(t.db);
   // A requirement the panel added, with no name in locales/: shown by its key. Last in the list.
   await t.db.documentRequirement.create({ data: { key: "bank_statement", sortOrder: 9 } });
@@ -201,10 +176,7 @@ beforeAll(async () => {
   await entry("H8", "expense", "rent", 50_000, "2026-12-05");
 }, 60_000);
 
-afterAll(async () => {
-  await app?.close();
-  await t?.drop();
-});
+afterAll(() => fx.close());
 
 /** Per type: [asked, complete, onTime, overdue]. */
 function byType(f: PaperworkFigures): Record<string, number[]> {

@@ -4,23 +4,17 @@
 // enrolment status, and check-ups of every round, one erased and one left halfway. Every expected figure
 // was worked out by hand from the data (the arithmetic is in the comments), not by calling core/results/.
 import ExcelJS from "exceljs";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdminServer } from "../admin/server.ts";
 import { fixedClock } from "../core/clock.ts";
-import { loadConfig } from "../core/config.ts";
 import type { AttendanceStatus, CheckupRound, CourseKind, EnrolmentStatus } from "../core/db/client.ts";
-import { createLogger } from "../core/logger.ts";
-import { saveOffice } from "../core/offices/offices.ts";
 import type { StaffScope } from "../core/offices/scope.ts";
 import { checkupFigures } from "../core/results/checkup.ts";
 import type { ResultsFilter } from "../core/results/filter.ts";
 import { trainingFigures } from "../core/results/training.ts";
-import { upsertStaff } from "../core/staff.ts";
-import { AdminClient } from "./support/admin-client.ts";
-import { createTestDatabase, type TestDatabase } from "./support/db.ts";
+import type { StaffClient } from "./support/admin-client.ts";
+import type { TestDatabase } from "./support/db.ts";
+import { resultsFixture } from "./support/results-fixture.ts";
 
-const PASSWORD = "correct horse battery staple";
 const STAFF = {
   operatorA: "op.a@formazione.example",
   coordinatorA: "coord.a@formazione.example",
@@ -34,10 +28,22 @@ const clock = fixedClock(NOW);
 const PERIOD = "from=2026-07&to=2026-12";
 const YEAR = "from=2026-01&to=2026-12";
 
+const fx = resultsFixture({
+  clock,
+  offices: ["A", "B", "C"],
+  staff: {
+    emails: STAFF,
+    roles: [
+      ["operatorA", "operator", "A"],
+      ["coordinatorA", "coordinator", "A"],
+      ["operatorB", "operator", "B"],
+      ["operatorC", "operator", "C"],
+      ["admin", "admin", null],
+    ],
+  },
+});
+const { office, staffId, as } = fx;
 let t: TestDatabase;
-let app: FastifyInstance;
-const office: Record<"A" | "B" | "C", number> = { A: 0, B: 0, C: 0 };
-const staffId: Record<string, number> = {};
 /** Household ids (HA1 …) and member ids (mA1 …). */
 const id: Record<string, number> = {};
 let telegramId = 7_100_000n;
@@ -130,19 +136,8 @@ async function checkup(
   });
 }
 
-class Client extends AdminClient {
-  constructor() {
-    super(() => app);
-  }
-  async login(email: string): Promise<this> {
-    expect((await this.signIn(email, PASSWORD)).statusCode).toBe(303);
-    return this;
-  }
-}
-const as = (email: string) => new Client().login(email);
-
 /** The CSV's rows of one section as "figure" → value (Italian labels). */
-async function csvOf(client: Client, query: string, section: string): Promise<Map<string, string>> {
+async function csvOf(client: StaffClient, query: string, section: string): Promise<Map<string, string>> {
   const answer = await client.get(`/results.csv?${query}`);
   expect(answer.statusCode).toBe(200);
   const lines = answer.body
@@ -177,35 +172,7 @@ const filterOf = (over: Partial<ResultsFilter> = {}): ResultsFilter => ({
 });
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  app = createAdminServer({
-    config: loadConfig({ DATABASE_URL: t.url }),
-    logger: createLogger({ level: "silent" }),
-    db: t.db,
-    clock,
-  });
-  office.A = (
-    await saveOffice(t.db, { code: "BS", name: "Brescia", municipalities: ["Brescia", "Salò"] })
-  ).officeId;
-  office.B = (await saveOffice(t.db, { code: "CR", name: "Cremona", municipalities: ["Cremona"] })).officeId;
-  office.C = (await saveOffice(t.db, { code: "MN", name: "Mantova", municipalities: ["Mantova"] })).officeId;
-  const staff: [keyof typeof STAFF, "operator" | "coordinator" | "admin", number | null][] = [
-    ["operatorA", "operator", office.A],
-    ["coordinatorA", "coordinator", office.A],
-    ["operatorB", "operator", office.B],
-    ["operatorC", "operator", office.C],
-    ["admin", "admin", null],
-  ];
-  for (const [key, role, officeId] of staff) {
-    const s = await upsertStaff(t.db, {
-      email: STAFF[key],
-      role,
-      password: PASSWORD,
-      firstName: key,
-      officeId,
-    });
-    staffId[key] = s.id;
-  }
+  t = await fx.open();
   // Households and their entry cohorts (first member's link, Rome).
   await household("HA1", "Brescia", office.A);
   await member("mA1", "HA1", "2026-03-10T09:00:00Z"); // cohort 2026-03
@@ -308,10 +275,7 @@ beforeAll(async () => {
   await checkup("HB1", "m3", "2026-06-06T09:00:00Z", {}, { erased: true });
 }, 60_000);
 
-afterAll(async () => {
-  await app?.close();
-  await t?.drop();
-});
+afterAll(() => fx.close());
 
 describe("work and training", () => {
   it("admin, July–December: enrolled, rate, completed, placement hours, by kind", async () => {

@@ -135,7 +135,7 @@ describe("creating a test", () => {
       ok: false,
       problems: [{ code: "running" }],
     });
-    if (first.ok) expect(await stopExperiment(t.db, staffId, first.id, "A")).toEqual({ ok: true });
+    if (first.ok) expect(await stopExperiment(t.db, clock, staffId, first.id, "A")).toEqual({ ok: true });
     expect(
       await t.db.auditLog.count({ where: { action: { in: ["variants.created", "variants.stopped"] } } }),
     ).toBe(2);
@@ -147,10 +147,10 @@ describe("stopping a test", () => {
     const row = await t.db.reminderExperiment.create({
       data: { kind: "inst-before", labels: ["A", "B"], texts: { B: { it: "Paga entro il {{date}}." } } },
     });
-    expect(await stopExperiment(t.db, staffId, row.id, "B")).toEqual({ ok: false, reason: "invalid" });
+    expect(await stopExperiment(t.db, clock, staffId, row.id, "B")).toEqual({ ok: false, reason: "invalid" });
     expect((await findExperiment(t.db, row.id))?.status).toBe("running");
     expect(await t.db.contentText.count()).toBe(0);
-    expect(await stopExperiment(t.db, staffId, row.id, "A")).toEqual({ ok: true });
+    expect(await stopExperiment(t.db, clock, staffId, row.id, "A")).toEqual({ ok: true });
     expect(await t.db.contentText.count()).toBe(0);
   });
 });
@@ -179,7 +179,7 @@ describe("the control text while a test runs", () => {
     );
     expect(free.ok).toBe(true);
     await saveContentText(t.db, staffId, other, "it", null);
-    expect(await stopExperiment(t.db, staffId, created.id, "A")).toEqual({ ok: true });
+    expect(await stopExperiment(t.db, clock, staffId, created.id, "A")).toEqual({ ok: true });
     const after = await saveContentText(t.db, staffId, item, "it", B_IT);
     expect(after.ok).toBe(true);
     await saveContentText(t.db, staffId, item, "it", null);
@@ -423,10 +423,21 @@ describe("a test from the scan to its results", () => {
     expect(b?.enoughData).toBe(expected.A.sent >= 30 && expected.B.sent >= 30);
 
     // Stop and keep B: it becomes the text in force, as a content version (audited, undoable).
-    expect(await stopExperiment(t.db, staffId, created.id, "Z")).toEqual({ ok: false, reason: "label" });
-    expect(await stopExperiment(t.db, staffId, 99_999, "B")).toEqual({ ok: false, reason: "notFound" });
-    expect(await stopExperiment(t.db, staffId, created.id, "B")).toEqual({ ok: true });
-    expect(await stopExperiment(t.db, staffId, created.id, "A")).toEqual({ ok: false, reason: "stopped" });
+    expect(await stopExperiment(t.db, clock, staffId, created.id, "Z")).toEqual({
+      ok: false,
+      reason: "label",
+    });
+    expect(await stopExperiment(t.db, clock, staffId, 99_999, "B")).toEqual({
+      ok: false,
+      reason: "notFound",
+    });
+    expect(await stopExperiment(t.db, clock, staffId, created.id, "B")).toEqual({ ok: true });
+    // Stamped by the injected clock, as every other instant.
+    expect((await findExperiment(t.db, created.id))?.stoppedAt).toEqual(clock.now());
+    expect(await stopExperiment(t.db, clock, staffId, created.id, "A")).toEqual({
+      ok: false,
+      reason: "stopped",
+    });
     const overrides = await t.db.contentText.findMany({
       where: { namespace: "reminders", key: "text.inst-due" },
       orderBy: { language: "asc" },

@@ -118,7 +118,7 @@ export function variantRoutes(app: FastifyInstance, ctx: AdminContext): void {
     if (id === null) return notFound(request, reply);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const keep = typeof body.keep === "string" ? body.keep : CONTROL;
-    const stopped = await stopExperiment(db, sessionOf(request).staffId, id, keep);
+    const stopped = await stopExperiment(db, clock, sessionOf(request).staffId, id, keep);
     if (!stopped.ok) {
       if (stopped.reason === "notFound") return notFound(request, reply);
       return detail(request, reply, id, { error: stopped.reason }, stopped.reason === "label" ? 400 : 409);

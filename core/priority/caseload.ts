@@ -6,8 +6,8 @@
 
 import { officeHourMarks } from "../cases.ts";
 import type { Clock } from "../clock.ts";
-import { type Db, poolOf } from "../db/client.ts";
-import { sqlOf, sqlTypes } from "../db/sql.ts";
+import type { Db } from "../db/client.ts";
+import { readOnlyQuery, sqlOf } from "../db/sql.ts";
 import type { StaffScope } from "../offices/scope.ts";
 import { romeToday } from "../time.ts";
 import { MAX_WAITING_HOURS_SHOWN, pointsOf, REASONS, type Reason, THRESHOLDS, WEIGHTS } from "./rules.ts";
@@ -184,32 +184,12 @@ export function caseloadSql(
 }
 
 /**
- * The query in a read-only transaction of its own. JIT compilation is off for every connection
- * (core/db/client.ts): here it would cost more (about 150 ms at 100,000 households) than the query
- * saves by it, every time, for a plan that changes with the clock's parameters.
+ * The query's transaction (readOnlyQuery, core/db/sql.ts): room to sort, and no parallel workers. JIT
+ * compilation is off for every connection (core/db/client.ts): here it would cost more (about 150 ms at
+ * 100,000 households) than the query saves by it, every time, for a plan that changes with the clock's
+ * parameters.
  */
-async function readOnlyQuery<T>(db: Db, text: string, values: unknown[]): Promise<T[]> {
-  const pool = poolOf(db);
-  if (!pool || pool.ended) return sqlOf(db).text<T>(text, values);
-  const client = await pool.connect();
-  try {
-    await client.query(
-      "BEGIN READ ONLY; SET LOCAL work_mem = '32MB'; SET LOCAL max_parallel_workers_per_gather = 0",
-    );
-    const result = await client.query({
-      text,
-      values: values.map((v) => (v instanceof Date ? v.toISOString() : v)),
-      types: sqlTypes,
-    });
-    await client.query("COMMIT");
-    return result.rows as T[];
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+const CASELOAD_SETTINGS = { work_mem: "32MB", max_parallel_workers_per_gather: 0 } as const;
 
 /**
  * The households' condition for this person and filters, with its values from `$first` on, over
@@ -263,12 +243,12 @@ export async function rankedCaseload(
     new Date(now.getTime() - THRESHOLDS.noContactDays * DAY_MS),
   ];
   const run = (p: number) =>
-    readOnlyQuery<Row>(db, text, [
-      ...base,
-      ...where.values,
-      CASELOAD_PAGE_SIZE,
-      (p - 1) * CASELOAD_PAGE_SIZE,
-    ]);
+    readOnlyQuery<Row>(
+      db,
+      text,
+      [...base, ...where.values, CASELOAD_PAGE_SIZE, (p - 1) * CASELOAD_PAGE_SIZE],
+      CASELOAD_SETTINGS,
+    );
   let current = Math.max(1, Math.floor(page));
   let rows: Row[];
   let total: number;

@@ -5,8 +5,8 @@
 // They are read from "ResultsHousehold" (precompute.ts), which holds each household's filter key
 // (the entry cohort is the Rome month of the first member link, as core/checkup/scan.ts);
 // `resultsQuery` refreshes it first, so no statement reads a stale key.
-import { type Db, poolOf } from "../db/client.ts";
-import { sqlOf, sqlTypes } from "../db/sql.ts";
+import type { Db } from "../db/client.ts";
+import { readOnlyQuery } from "../db/sql.ts";
 import { officeParam, type StaffScope } from "../offices/scope.ts";
 import type { ResultsFilter } from "./filter.ts";
 import { refreshResults } from "./precompute.ts";
@@ -31,30 +31,15 @@ export function selectedParams(
   return [officeParam(scope), filter.officeId, filter.municipality, filter.cohort];
 }
 
+/** The dashboard's statements: room to sort in memory. */
+const RESULTS_SETTINGS = { work_mem: "64MB" } as const;
+
 /**
- * A dashboard statement: planned for its own parameters every time (an unnamed statement), in a
- * read-only transaction with room to sort in memory. A named, reused statement would, after five runs
- * on a connection, switch to a generic plan that cannot drop the filter's "$1 IS NULL OR …" branches:
- * at 100,000 households the offices section then took 90 s instead of a few.
+ * A dashboard statement: unnamed, in a read-only transaction with room to sort in memory
+ * (readOnlyQuery, core/db/sql.ts, says why unnamed), after the precomputed figures are brought up to
+ * date (precompute.ts). One name for every section, so the settings are set in one place.
  */
 export async function resultsQuery<T>(db: Db, text: string, values: readonly unknown[]): Promise<T[]> {
   await refreshResults(db);
-  const pool = poolOf(db);
-  if (!pool || pool.ended) return sqlOf(db).text<T>(text, values);
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN READ ONLY; SET LOCAL work_mem = '64MB'");
-    const result = await client.query({
-      text,
-      values: values.map((v) => (v instanceof Date ? v.toISOString() : v)),
-      types: sqlTypes,
-    });
-    await client.query("COMMIT");
-    return result.rows as T[];
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  return readOnlyQuery<T>(db, text, values, RESULTS_SETTINGS);
 }

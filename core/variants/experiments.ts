@@ -3,6 +3,7 @@
 // content is (core/content/check.ts: the control's placeholders, Telegram HTML). Stopping keeps one
 // wording: a variant kept is saved through core/content as the text in force (versioned, undoable).
 import { audit } from "../audit.ts";
+import type { Clock } from "../clock.ts";
 import { type ContentProblem, checkContentText, normalizeText } from "../content/check.ts";
 import { type ContentItem, findLocaleItem } from "../content/families.ts";
 import { referenceText, saveContentText } from "../content/store.ts";
@@ -174,7 +175,13 @@ export type StopResult = { ok: true } | { ok: false; reason: "notFound" | "stopp
  * Stops a running test keeping `keep`: "A" leaves the text in force; another label saves that variant's
  * texts as the text in force in each of its languages (core/content: versioned, audited, undoable).
  */
-export async function stopExperiment(db: Db, staffId: number, id: number, keep: string): Promise<StopResult> {
+export async function stopExperiment(
+  db: Db,
+  clock: Clock,
+  staffId: number,
+  id: number,
+  keep: string,
+): Promise<StopResult> {
   const experiment = await findExperiment(db, id);
   if (!experiment) return { ok: false, reason: "notFound" };
   if (!experiment.labels.includes(keep)) return { ok: false, reason: "label" };
@@ -186,7 +193,7 @@ export async function stopExperiment(db: Db, staffId: number, id: number, keep: 
     return { ok: false, reason: "invalid" };
   const stopped = await db.reminderExperiment.updateMany({
     where: { id, status: "running" },
-    data: { status: "stopped", stoppedAt: new Date(), kept: keep },
+    data: { status: "stopped", stoppedAt: clock.now(), kept: keep },
   });
   if (stopped.count === 0) return { ok: false, reason: "stopped" };
   await audit(db, {

@@ -9,9 +9,9 @@ import {
   cohortLabel,
   type QuestionFigures,
 } from "../../../core/results/checkup.ts";
+import { shareText } from "../../../core/results/format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { funnelChart } from "./charts.ts";
-import { shareText } from "./page.ts";
 import type { SectionViewContext } from "./sections.ts";
 
 const cohortKey = (c: CohortFigures) => c.cohort ?? "all";

@@ -4,6 +4,7 @@
 
 import type { CaseTopic } from "../../../core/faq.ts";
 import type { Translate } from "../../../core/i18n.ts";
+import { shareText } from "../../../core/results/format.ts";
 import {
   averageText,
   type OfficesFigures,
@@ -13,7 +14,6 @@ import {
 import { html, type SafeHtml } from "../html.ts";
 import { columnChart } from "./charts.ts";
 import { figureTable } from "./figure-table.ts";
-import { shareText } from "./page.ts";
 import type { SectionViewContext } from "./sections.ts";
 
 const NONE = "—";

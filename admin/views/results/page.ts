@@ -26,9 +26,6 @@ export type ResultsView = {
   query: string;
 };
 
-/** Kept here too for the sections' views; the one definition is core/results/format.ts. */
-export { shareText };
-
 export function resultsPage(page: PageInfo, view: ResultsView): SafeHtml {
   const r = translator(page.lang, "resultsAdmin");
   const { filter, figures } = view;

@@ -1,10 +1,11 @@
 // The results page's "paperwork" section (core/results/paperwork.ts): one bar per document type split
 // into on time / late / overdue / still to bring, the same figures as a table (shares of the papers
 // asked), each column's definition, and the household figures.
+
+import { shareText } from "../../../core/results/format.ts";
 import { documentName, type PaperCounts, type PaperworkFigures } from "../../../core/results/paperwork.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { figureTable } from "./figure-table.ts";
-import { shareText } from "./page.ts";
 import type { SectionViewContext } from "./sections.ts";
 import { shareBars } from "./share-bars.ts";
 

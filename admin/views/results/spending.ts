@@ -4,6 +4,7 @@
 import { FLEXIBLE_EXPENSES } from "../../../core/budget/categories.ts";
 import { translator } from "../../../core/i18n.ts";
 import { formatMoney } from "../../../core/money.ts";
+import { shareText } from "../../../core/results/format.ts";
 import {
   MIN_HOUSEHOLDS_FOR_AMOUNTS,
   type Spending,
@@ -11,7 +12,6 @@ import {
 } from "../../../core/results/spending.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { figureTable } from "./figure-table.ts";
-import { shareText } from "./page.ts";
 import type { SectionViewContext } from "./sections.ts";
 import { shareBars } from "./share-bars.ts";
 

@@ -2,10 +2,10 @@
 // their one-line definitions, a bar chart of the people enrolled by course kind (its caption says it
 // in words), and the same figures kind by kind as a table.
 import type { CourseKind } from "../../../core/db/client.ts";
+import { shareText } from "../../../core/results/format.ts";
 import type { TrainingCounts, TrainingFigures } from "../../../core/results/training.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { funnelChart } from "./charts.ts";
-import { shareText } from "./page.ts";
 import type { SectionViewContext } from "./sections.ts";
 
 /** Minutes as hours with two decimals, in the page's language ("12,50"). */
