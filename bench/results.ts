@@ -19,6 +19,7 @@ import type { Db } from "../core/db/client.ts";
 import { sqlOf } from "../core/db/sql.ts";
 import { monthOfInstant, resultsFigures } from "../core/results/figures.ts";
 import { addMonths, readFilter } from "../core/results/filter.ts";
+import { refreshResults } from "../core/results/precompute.ts";
 import { upsertStaff } from "../core/staff.ts";
 import type { AdminClient } from "../test/support/admin-client.ts";
 import { withBenchPanel } from "./support.ts";
@@ -71,7 +72,7 @@ export async function seedResultsBench(db: Db, n: number): Promise<void> {
     SELECT h."id", 'bench-code-' || h."id", now() + interval '30 days', NULL
     FROM "Household" h WHERE h."id" % 5 <> 4`;
   // One figure a month (the 1st) for 9 in 10 households, for 24 months: up for one in four, down for
-  // the rest; a monthly payment (the 15th) for 7 in 10, a few of them larger than what is owed.
+  // the rest; a monthly payment (any day: the household id mod 28) for 7 in 10, a few of them larger than what is owed.
   progress("24 months of arrears figures and payments");
   await sql.execute`
     INSERT INTO "ArrearsBalance" ("householdId", "rentCents", "chargesCents", "balanceDate")
@@ -84,12 +85,12 @@ export async function seedResultsBench(db: Db, n: number): Promise<void> {
     WHERE h."id" % 10 <> 7`;
   await sql.execute`
     INSERT INTO "Payment" ("householdId", "paymentDate", "amountCents", "reference")
-    SELECT h."id", (date_trunc('month', current_date) - (k || ' months')::interval)::date + 14,
+    SELECT h."id", (date_trunc('month', current_date) - (k || ' months')::interval)::date + (h."id" % 28)::int,
       CASE WHEN h."id" % 97 = 0 THEN 400000 ELSE 5000 + (h."id" * (k + 1)) % 15000 END,
       'RES-PAY-' || h."id" || '-' || k
     FROM "Household" h, generate_series(0, 23) k
     WHERE h."id" % 10 < 7
-      AND (date_trunc('month', current_date) - (k || ' months')::interval)::date + 14 <= current_date`;
+      AND (date_trunc('month', current_date) - (k || ' months')::interval)::date + (h."id" % 28)::int <= current_date`;
   // Plans for 2 in 5 households: 12 monthly installments (the 10th) from 9 months ago; one in 20
   // broken; one in 10 also has an older plan, completed (so two plans fill installments together).
   progress("plans and installments");
@@ -147,6 +148,21 @@ export async function benchResults(): Promise<BenchResult[]> {
     const seedStart = performance.now();
     await seedResultsBench(db, households);
     const seedMs = performance.now() - seedStart;
+    // The precomputed figures (core/results/precompute.ts): every household at once, as after the
+    // first import of a whole programme, then one household's new payment, as after a small import.
+    progress("first refresh of the precomputed figures");
+    let start = performance.now();
+    await refreshResults(db);
+    const fullRefreshMs = performance.now() - start;
+    const refreshOneMs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await sqlOf(db).execute`
+        INSERT INTO "Payment" ("householdId", "paymentDate", "amountCents", "reference")
+        VALUES (${1 + i * 7}, current_date - 3, 2500, ${`RES-ONE-${i}`})`;
+      start = performance.now();
+      await refreshResults(db);
+      refreshOneMs.push(performance.now() - start);
+    }
     await upsertStaff(db, { email: ADMIN, role: "admin", password: PASSWORD });
     await upsertStaff(db, { email: OPERATOR, role: "operator", password: PASSWORD, officeId: 1 });
 
@@ -220,6 +236,18 @@ export async function benchResults(): Promise<BenchResult[]> {
         value: seedMs,
         unit: "ms",
         note: `${households} households, 24 months, set-based SQL`,
+      },
+      {
+        name: "results: refresh of every household",
+        value: fullRefreshMs,
+        unit: "ms",
+        note: "the precomputed figures after a whole programme's history arrives at once",
+      },
+      {
+        name: "results: refresh after one household's payment p50",
+        value: percentile(refreshOneMs, 50),
+        unit: "ms",
+        note: `${refreshOneMs.length} refreshes: the household's group of its office, municipality and cohort`,
       },
     ];
     for (const [who, values] of Object.entries(times)) {

@@ -5,11 +5,11 @@ import { audit } from "../../core/audit.ts";
 import type { Clock } from "../../core/clock.ts";
 import { translator } from "../../core/i18n.ts";
 import { listOffices } from "../../core/offices/offices.ts";
-import { visibleHouseholds } from "../../core/offices/scope.ts";
 import { resultsCsv, resultsRows } from "../../core/results/csv.ts";
 import { monthOfInstant, resultsFigures } from "../../core/results/figures.ts";
 import { type ResultsFilter, readFilter } from "../../core/results/filter.ts";
 import { resultsPdf } from "../../core/results/pdf.ts";
+import { resultsMunicipalities } from "../../core/results/selection.ts";
 import { resultsXlsx } from "../../core/results/xlsx.ts";
 import { formatRomeDateTime } from "../../core/time.ts";
 import { sessionOf } from "../auth.ts";
@@ -48,12 +48,7 @@ export function resultsRoutes(app: FastifyInstance, ctx: AdminContext, settings:
       resultsFigures(db, clock, scope, filter),
       loadSections(db, clock, scope, filter, settings),
       scope.role === "admin" ? listOffices(db) : Promise.resolve(null),
-      db.household.findMany({
-        where: visibleHouseholds(scope),
-        distinct: ["municipality"],
-        select: { municipality: true },
-        orderBy: { municipality: "asc" },
-      }),
+      resultsMunicipalities(db, scope),
     ]);
     return sendHtml(
       reply,
@@ -63,7 +58,7 @@ export function resultsRoutes(app: FastifyInstance, ctx: AdminContext, settings:
         figures,
         sections,
         offices,
-        municipalities: municipalities.map((m) => m.municipality),
+        municipalities,
         query: queryOf(filter),
       }),
     );
