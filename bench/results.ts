@@ -132,6 +132,20 @@ export async function seedResultsBench(db: Db, n: number): Promise<void> {
       (now() - (((m."id" + k * 11) % 90) || ' days')::interval)::date,
       now() - (((m."id" + k * 11) % 90) || ' days')::interval
     FROM "Member" m, generate_series(1, 3) k WHERE m."householdId" IS NOT NULL`;
+  // Budget keepers: one linked household in four logs eight entries a month (income, rent, bills,
+  // food, leisure) for 24 months, as a family keeping its budget does: the spending section's volume.
+  progress("24 months of budgets");
+  await sql.execute`
+    INSERT INTO "BudgetEntry" ("householdId", "memberId", "kind", "category", "amountCents", "occurredOn", "createdAt")
+    SELECT m."householdId", m."id", CASE WHEN k = 1 THEN 'income'::"BudgetKind" ELSE 'expense' END,
+      (ARRAY['work', 'rent', 'utilities', 'food', 'food', 'transport', 'leisure', 'other'])[k],
+      500 + (m."id" * k) % 9500,
+      (date_trunc('month', current_date) - (mo || ' months')::interval)::date + (k * 3 + m."id") % 28,
+      now() - (mo || ' months')::interval
+    FROM "Member" m, generate_series(0, 23) mo, generate_series(1, 8) k
+    WHERE m."householdId" IS NOT NULL AND m."householdId" % 4 = 0
+      AND (date_trunc('month', current_date) - (mo || ' months')::interval)::date + (k * 3 + m."id") % 28
+        <= current_date`;
   await sql.execute`
     INSERT INTO "Checkup" ("householdId", "round", "memberId", "offeredAt", "startedAt", "completedAt")
     SELECT m."householdId", 'm3', m."id", now() - ((m."id" % 120) || ' days')::interval,

@@ -9,7 +9,6 @@
 // amounts and shares are withheld for any month (or the period) in which fewer than
 // MIN_HOUSEHOLDS_FOR_AMOUNTS households logged expenses; how many households keep a budget is shown
 // always (the "active" figure already counts it).
-import { FIXED_EXPENSES } from "../budget/categories.ts";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/client.ts";
 import type { StaffScope } from "../offices/scope.ts";
@@ -53,48 +52,32 @@ type Row = {
 
 /**
  * $5 the period's first day, $6 the day after it, $7 its first month as year × 12 + month, $8 the
- * fixed categories, $9 the number of months. One pass over the period's entries, grouped two ways at
- * once: by month (the sums) and by household (a bit per month with an entry, and one per month with
- * an expense), so "households keeping a budget in the month" is a count of set bits, with no
- * count(DISTINCT …) sorting millions of rows. A month's index is at most MAX_MONTHS − 1 (35): it fits
- * a bigint's bits. Households without entries join as one empty row each, for the linked count.
+ * number of months. Reads "ResultsBudget", one row per household and month with entries, kept by
+ * triggers on BudgetEntry (migration 20261208001000_results_budget), not the entries themselves: a
+ * household keeping its budget logs a dozen a month. "Households keeping a budget in the month" counts
+ * its rows; in the period, its households.
  */
 const SPENDING_SQL = `${SELECTED},
-entry AS (
-  SELECT sel."linked", b."householdId",
-    extract(year FROM b."occurredOn")::int * 12 + extract(month FROM b."occurredOn")::int - $7::int AS "m",
-    b."kind" = 'expense' AS "expense",
-    b."kind" = 'expense' AND NOT (b."category" = ANY($8::text[])) AS "flexible",
-    b."amountCents"
-  FROM sel LEFT JOIN "BudgetEntry" b
-    ON b."householdId" = sel."id" AND b."occurredOn" >= $5::date AND b."occurredOn" < $6::date),
-agg AS (
-  SELECT GROUPING("householdId") = 0 AS "byHousehold", "householdId", "m",
-    count(*) FILTER (WHERE "linked") AS "linkedRows",
-    bool_or("linked") AS "linked",
-    COALESCE(bit_or(1::bigint << "m"), 0) AS "kept",
-    COALESCE(bit_or(CASE WHEN "expense" THEN 1::bigint << "m" ELSE 0 END), 0) AS "spent",
-    COALESCE(sum("amountCents") FILTER (WHERE "expense"), 0) AS "expenseCents",
-    COALESCE(sum("amountCents") FILTER (WHERE "flexible"), 0) AS "flexibleCents"
-  FROM entry GROUP BY GROUPING SETS (("householdId"), ("m"))),
-household AS (SELECT "kept", "spent" FROM agg WHERE "byHousehold" AND "householdId" IS NOT NULL),
-counted AS (
-  SELECT i AS "m",
-    count(*) FILTER (WHERE h."kept" & (1::bigint << i) <> 0) AS "keeping",
-    count(*) FILTER (WHERE h."spent" & (1::bigint << i) <> 0) AS "spending"
-  FROM generate_series(0, $9::int - 1) i CROSS JOIN household h GROUP BY i)
-SELECT c."m", 0 AS "linked", c."keeping"::int AS "keeping", c."spending"::int AS "spending",
-  COALESCE(a."expenseCents", 0)::bigint AS "expenseCents", COALESCE(a."flexibleCents", 0)::bigint AS "flexibleCents"
-FROM counted c LEFT JOIN agg a ON NOT a."byHousehold" AND a."m" = c."m"
+hm AS MATERIALIZED (
+  SELECT r."householdId",
+    extract(year FROM r."month")::int * 12 + extract(month FROM r."month")::int - $7::int AS "m",
+    r."expenses" > 0 AS "spent", r."expenseCents", r."flexibleCents"
+  FROM sel JOIN "ResultsBudget" r
+    ON r."householdId" = sel."id" AND r."month" >= $5::date AND r."month" < $6::date),
+mm AS (
+  SELECT "m", count(*) AS "keeping", count(*) FILTER (WHERE "spent") AS "spending",
+    sum("expenseCents") AS "expenseCents", sum("flexibleCents") AS "flexibleCents"
+  FROM hm GROUP BY "m"),
+hh AS (SELECT "householdId", bool_or("spent") AS "spent" FROM hm GROUP BY "householdId")
+SELECT i AS "m", 0 AS "linked", COALESCE(mm."keeping", 0)::int AS "keeping",
+  COALESCE(mm."spending", 0)::int AS "spending",
+  COALESCE(mm."expenseCents", 0)::bigint AS "expenseCents", COALESCE(mm."flexibleCents", 0)::bigint AS "flexibleCents"
+FROM generate_series(0, $8::int - 1) i LEFT JOIN mm ON mm."m" = i
 UNION ALL
-SELECT NULL,
-  (COALESCE(sum("linkedRows") FILTER (WHERE "byHousehold" AND "householdId" IS NULL), 0)
-    + count(*) FILTER (WHERE "byHousehold" AND "householdId" IS NOT NULL AND "linked"))::int,
-  count(*) FILTER (WHERE "byHousehold" AND "householdId" IS NOT NULL)::int,
-  count(*) FILTER (WHERE "byHousehold" AND "householdId" IS NOT NULL AND "spent" <> 0)::int,
-  COALESCE(sum("expenseCents") FILTER (WHERE NOT "byHousehold"), 0)::bigint,
-  COALESCE(sum("flexibleCents") FILTER (WHERE NOT "byHousehold"), 0)::bigint
-FROM agg`;
+SELECT NULL, (SELECT count(*) FROM sel WHERE sel."linked")::int,
+  (SELECT count(*) FROM hh)::int, (SELECT count(*) FROM hh WHERE "spent")::int,
+  (SELECT COALESCE(sum("expenseCents"), 0) FROM mm)::bigint,
+  (SELECT COALESCE(sum("flexibleCents"), 0) FROM mm)::bigint`;
 
 function figuresOf(row: Row | undefined): SpendingFigures {
   const spending = row?.spending ?? 0;
@@ -115,14 +98,11 @@ function monthIndex(month: Month): number {
 
 async function compute(db: Db, _clock: Clock, scope: StaffScope, filter: ResultsFilter): Promise<Spending> {
   const months = monthsBetween(filter.from, filter.to);
-  // One bit per month in a bigint (see SPENDING_SQL); readFilter keeps periods to MAX_MONTHS (36).
-  if (months.length > 63) throw new Error("the spending figures cover at most 63 months");
   const rows = await resultsQuery<Row>(db, SPENDING_SQL, [
     ...selectedParams(scope, filter),
     `${filter.from}-01`,
     `${addMonths(filter.to, 1)}-01`,
     monthIndex(filter.from),
-    [...FIXED_EXPENSES],
     months.length,
   ]);
   const byIndex = new Map(rows.filter((r) => r.m !== null).map((r) => [r.m, r]));
