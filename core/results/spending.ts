@@ -58,26 +58,25 @@ type Row = {
  * its rows; in the period, its households.
  */
 const SPENDING_SQL = `${SELECTED},
-hm AS MATERIALIZED (
-  SELECT r."householdId",
-    extract(year FROM r."month")::int * 12 + extract(month FROM r."month")::int - $7::int AS "m",
-    r."expenses" > 0 AS "spent", r."expenseCents", r."flexibleCents"
+agg AS (
+  SELECT GROUPING(r."householdId", r."month") AS "set", r."householdId", r."month",
+    count(*) AS "keeping", count(*) FILTER (WHERE r."expenses" > 0) AS "spending",
+    bool_or(r."expenses" > 0) AS "spent",
+    sum(r."expenseCents") AS "expenseCents", sum(r."flexibleCents") AS "flexibleCents"
   FROM sel JOIN "ResultsBudget" r
-    ON r."householdId" = sel."id" AND r."month" >= $5::date AND r."month" < $6::date),
-mm AS (
-  SELECT "m", count(*) AS "keeping", count(*) FILTER (WHERE "spent") AS "spending",
-    sum("expenseCents") AS "expenseCents", sum("flexibleCents") AS "flexibleCents"
-  FROM hm GROUP BY "m"),
-hh AS (SELECT "householdId", bool_or("spent") AS "spent" FROM hm GROUP BY "householdId")
-SELECT i AS "m", 0 AS "linked", COALESCE(mm."keeping", 0)::int AS "keeping",
-  COALESCE(mm."spending", 0)::int AS "spending",
-  COALESCE(mm."expenseCents", 0)::bigint AS "expenseCents", COALESCE(mm."flexibleCents", 0)::bigint AS "flexibleCents"
-FROM generate_series(0, $8::int - 1) i LEFT JOIN mm ON mm."m" = i
+    ON r."householdId" = sel."id" AND r."month" >= $5::date AND r."month" < $6::date
+  GROUP BY GROUPING SETS ((r."householdId"), (r."month")))
+-- GROUPING(…) = 1: a household's rows; 2: a month's rows (one per household that logged in it).
+SELECT extract(year FROM a."month")::int * 12 + extract(month FROM a."month")::int - $7::int AS "m",
+  0 AS "linked", a."keeping"::int AS "keeping", a."spending"::int AS "spending",
+  a."expenseCents"::bigint AS "expenseCents", a."flexibleCents"::bigint AS "flexibleCents"
+FROM agg a WHERE a."set" = 2
 UNION ALL
 SELECT NULL, (SELECT count(*) FROM sel WHERE sel."linked")::int,
-  (SELECT count(*) FROM hh)::int, (SELECT count(*) FROM hh WHERE "spent")::int,
-  (SELECT COALESCE(sum("expenseCents"), 0) FROM mm)::bigint,
-  (SELECT COALESCE(sum("flexibleCents"), 0) FROM mm)::bigint`;
+  count(*) FILTER (WHERE "set" = 1)::int, count(*) FILTER (WHERE "set" = 1 AND "spent")::int,
+  COALESCE(sum("expenseCents") FILTER (WHERE "set" = 2), 0)::bigint,
+  COALESCE(sum("flexibleCents") FILTER (WHERE "set" = 2), 0)::bigint
+FROM agg`;
 
 function figuresOf(row: Row | undefined): SpendingFigures {
   const spending = row?.spending ?? 0;
@@ -103,7 +102,6 @@ async function compute(db: Db, _clock: Clock, scope: StaffScope, filter: Results
     `${filter.from}-01`,
     `${addMonths(filter.to, 1)}-01`,
     monthIndex(filter.from),
-    months.length,
   ]);
   const byIndex = new Map(rows.filter((r) => r.m !== null).map((r) => [r.m, r]));
   const total = rows.find((r) => r.m === null);

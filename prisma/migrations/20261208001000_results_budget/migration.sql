@@ -10,6 +10,10 @@
 -- the split /summary uses. The list is the triggers' argument below; test/results-spending-rollup.test.ts
 -- fails when the two differ (a new list needs a migration that recreates the triggers and the rows).
 
+-- CreateIndex: the dashboard's "active in the last 30 days" reads the recent entries' households from
+-- the index alone (reading every entry took 0.25 s at 3 million).
+CREATE INDEX "BudgetEntry_createdAt_householdId_idx" ON "BudgetEntry"("createdAt", "householdId");
+
 -- CreateTable
 CREATE TABLE "ResultsBudget" (
     "householdId" INTEGER NOT NULL,
