@@ -140,12 +140,24 @@ const sameGroup = (a: string, b: string) =>
   `COALESCE(${a}."officeId", 0) = COALESCE(${b}."officeId", 0) AND ${a}."municipality" = ${b}."municipality"
    AND COALESCE(${a}."cohort", '') = COALESCE(${b}."cohort", '')`;
 
+/** Each client's refreshes, one after another (see refreshResults). */
+const queues = new WeakMap<Db, Promise<unknown>>();
+
 /**
- * Recomputes the households marked since the last refresh, and every group they were or now are in.
- * Refreshes wait for each other (an advisory lock). Returns how many households were refreshed.
+ * Recomputes the households marked since the last refresh, and every group they were or now are in,
+ * and resolves once every mark committed before the call is processed. Returns how many households
+ * were refreshed. A page's statements each ask; in one process the asks queue, so they hold one
+ * connection, not one each waiting on the lock (a refresh of every household takes seconds); across
+ * processes an advisory lock makes them wait for each other.
  */
-export async function refreshResults(db: Db): Promise<number> {
-  // The common case, a page with nothing marked, costs one index-only look.
+export function refreshResults(db: Db): Promise<number> {
+  const next = (queues.get(db) ?? Promise.resolve()).catch(() => undefined).then(() => refreshOnce(db));
+  queues.set(db, next);
+  return next;
+}
+
+async function refreshOnce(db: Db): Promise<number> {
+  // The common case, a page with nothing marked, costs one look at an empty table.
   const [marked] = await db.$queryRawUnsafe<{ any: boolean }[]>(
     `SELECT EXISTS (SELECT 1 FROM "ResultsPending") AS "any"`,
   );
