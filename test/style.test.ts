@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SEED_TIPS } from "../core/budget/tips.ts";
 import { readLocales } from "../core/i18n.ts";
 
 /**
@@ -336,4 +337,40 @@ describe("one register in French, Spanish, Ukrainian and Albanian (locales/STYLE
       expect(informalViolations(language)).toEqual([]);
     });
   }
+});
+
+/**
+ * Who helps, in French and Spanish (locales/STYLE.md): «la personne qui vous suit», «la persona que
+ * lleva su caso» — «votre conseiller» and «su asesor» are a man. Checked in the locales and in the
+ * seed budget tips, which households read in their language too.
+ */
+describe("the helper named without a gender in French and Spanish", () => {
+  const HELPER: Record<"fr" | "es", RegExp> = {
+    fr: /\b(votre|ton|un|le|du|au) (conseiller|référent|assistant social)\b/iu,
+    es: /\b(su|tu|un|el|del|al) (asesor|consejero|referente|operador|trabajador social)\b/iu,
+  };
+
+  it("catches the slips it is for, and lets the right wording through", () => {
+    expect(HELPER.fr.test("parlez-en à votre conseiller")).toBe(true);
+    expect(HELPER.fr.test("parlez-en à la personne qui vous suit")).toBe(false);
+    expect(HELPER.es.test("hable con su asesor")).toBe(true);
+    expect(HELPER.es.test("hable con la persona que lleva su caso")).toBe(false);
+  });
+
+  it("in the locales and the seed tips", () => {
+    const slips: string[] = [];
+    for (const language of ["fr", "es"] as const) {
+      for (const [file, tree] of Object.entries(locales[language] ?? {})) {
+        if (STAFF_NAMESPACES.has(file.replace(/\.json$/, ""))) continue;
+        for (const [key, text] of flatten(tree as Record<string, unknown>)) {
+          if (HELPER[language].test(text)) slips.push(`${language}/${file} ${key}: ${text}`);
+        }
+      }
+      for (const tip of SEED_TIPS) {
+        if (HELPER[language].test(tip.texts[language]))
+          slips.push(`tip ${tip.key} (${language}): ${tip.texts[language]}`);
+      }
+    }
+    expect(slips).toEqual([]);
+  });
 });
