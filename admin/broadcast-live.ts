@@ -1,9 +1,10 @@
-// A broadcast's progress, live, for its page (Server-Sent Events), in the manner of admin/live.ts: the
+// A broadcast's progress, live, for its page (Server-Sent Events, admin/event-stream.ts): the
 // worker sends in another process, so the stream reads the counters from the database, once a second
 // while the page is open, sends them when they change, and ends once the broadcast is done or
 // cancelled (or after a few minutes: the browser reconnects, signed in and allowed again).
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Progress } from "../core/broadcasts/history.ts";
+import { type EventStream, openEventStream } from "./event-stream.ts";
 
 export const PROGRESS_POLL_MS = 1000;
 const STREAM_MAX_MS = 5 * 60_000;
@@ -14,49 +15,35 @@ export type BroadcastLive = {
 };
 
 export function createBroadcastLive(): BroadcastLive {
-  const open = new Set<() => void>();
+  const open = new Set<EventStream>();
   return {
     async stream(request, reply, read) {
       const first = await read();
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        ...(reply.getHeaders() as Record<string, string>),
-        "Content-Type": "text/event-stream; charset=utf-8",
-        "Cache-Control": "no-store",
-        Connection: "keep-alive",
-        "X-Accel-Buffering": "no",
-      });
-      raw.write("retry: 2000\n\n");
       let last = "";
-      let ended = false;
+      let timer: NodeJS.Timeout | undefined;
+      const events = openEventStream(request, reply, {
+        maxMs: STREAM_MAX_MS,
+        onEnd() {
+          clearInterval(timer);
+          open.delete(events);
+        },
+      });
       const send = (progress: Progress | null) => {
-        if (ended || progress === null) return;
+        if (progress === null) return;
         const data = JSON.stringify(progress);
-        if (data !== last) raw.write(`event: progress\ndata: ${data}\n\n`);
+        if (data !== last) events.send("progress", progress);
         last = data;
-        if (progress.finished && progress.waiting === 0) end();
+        if (progress.finished && progress.waiting === 0) events.end();
       };
-      const timer = setInterval(() => {
+      timer = setInterval(() => {
         read().then(send, () => undefined);
       }, PROGRESS_POLL_MS);
-      const limit = setTimeout(() => end(), STREAM_MAX_MS);
       timer.unref();
-      limit.unref();
-      function end(): void {
-        if (ended) return;
-        ended = true;
-        clearInterval(timer);
-        clearTimeout(limit);
-        open.delete(end);
-        raw.end();
-      }
-      open.add(end);
-      request.raw.on("close", end);
+      open.add(events);
       send(first);
     },
     close() {
-      for (const end of [...open]) end();
+      for (const events of [...open]) events.end();
     },
   };
 }

@@ -10,6 +10,7 @@ import { type HouseholdMessageEvent, householdMessagesAfter, lastHouseholdMessag
 import type { Logger } from "../core/logger.ts";
 import type { StaffScope } from "../core/offices/scope.ts";
 import { formatRomeDateTime } from "../core/time.ts";
+import { openEventStream } from "./event-stream.ts";
 
 export const POLL_MS = 500;
 const HEARTBEAT_MS = 25_000;
@@ -94,48 +95,30 @@ export function createLiveFeed(db: Db, logger: Logger): LiveFeed {
     async stream(request, reply, options) {
       // Messages from now on: the position is taken before the headers go out.
       if (lastId === null) lastId = await lastHouseholdMessageId(db);
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        ...(reply.getHeaders() as Record<string, string>),
-        "Content-Type": "text/event-stream; charset=utf-8",
-        "Cache-Control": "no-store",
-        Connection: "keep-alive",
-        "X-Accel-Buffering": "no",
-      });
-      raw.write("retry: 2000\n\n");
-      let ended = false;
-      const write = (chunk: string) => {
-        if (!ended) raw.write(chunk);
-      };
       const listener: Listener = {
         scope: options.scope,
         caseId: options.caseId,
-        send(event, data) {
-          write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-        },
+        send: (event, data) => events.send(event, data),
         touched() {
           options.waiting().then(
-            (count) => listener.send("waiting", { count }),
+            (count) => events.send("waiting", { count }),
             () => undefined,
           );
         },
-        end() {
-          if (ended) return;
-          ended = true;
+        end: () => events.end(),
+      };
+      let heartbeat: NodeJS.Timeout | undefined;
+      const events = openEventStream(request, reply, {
+        maxMs: STREAM_MAX_MS,
+        onEnd() {
           clearInterval(heartbeat);
-          clearTimeout(limit);
           listeners.delete(listener);
           stopIfIdle();
-          raw.end();
         },
-      };
-      const heartbeat = setInterval(() => write(": ping\n\n"), HEARTBEAT_MS);
-      const limit = setTimeout(() => listener.end(), STREAM_MAX_MS);
+      });
+      heartbeat = setInterval(() => events.ping(), HEARTBEAT_MS);
       heartbeat.unref();
-      limit.unref();
       listeners.add(listener);
-      request.raw.on("close", () => listener.end());
       start();
     },
     close() {
