@@ -17,7 +17,8 @@
 // `refreshResults` recomputes them and every group they were or are in, and deletes exactly the
 // marks it read (one committed while it ran stays for the next refresh). It runs after each import
 // and before the dashboard reads: the page is exact after any write, whoever made it.
-import type { Db } from "../db/client.ts";
+import { type Db, poolOf } from "../db/client.ts";
+import { sqlOf } from "../db/sql.ts";
 
 /** A full refresh of 100,000 households takes seconds; Prisma's default of 5 s is for short work. */
 const REFRESH_TIMEOUT_MS = 10 * 60_000;
@@ -158,44 +159,64 @@ export function refreshResults(db: Db): Promise<number> {
 
 async function refreshOnce(db: Db): Promise<number> {
   // The common case, a page with nothing marked, costs one look at an empty table.
-  const [marked] = await db.$queryRawUnsafe<{ any: boolean }[]>(
+  const [marked] = await sqlOf(db).text<{ any: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM "ResultsPending") AS "any"`,
+    [],
   );
   if (!marked?.any) return 0;
-  return db.$transaction(
-    async (tx) => {
-      const run = (text: string) => tx.$executeRawUnsafe(text);
-      await run(`SELECT pg_advisory_xact_lock(hashtext('bussola.results.refresh'))`);
-      // Room to sort a large group's history in memory (a whole programme after its first import).
-      await run(`SET LOCAL work_mem = '256MB'`);
-      // The marks committed by now; the ones written later stay, and so do these until the end.
-      await run(`CREATE TEMPORARY TABLE results_claimed ON COMMIT DROP AS
-        SELECT "id", "householdId" FROM "ResultsPending"`);
-      const households = await run(`CREATE TEMPORARY TABLE results_households ON COMMIT DROP AS
-        SELECT DISTINCT "householdId" AS "id" FROM results_claimed`);
-      if (households === 0) return 0;
-      await run(`ANALYZE results_households`);
-      // The groups these households were in, and (below) the ones they are in now.
-      await run(`CREATE TEMPORARY TABLE results_groups ON COMMIT DROP AS
-        SELECT r."officeId", r."municipality", r."cohort" FROM "ResultsHousehold" r
-        JOIN results_households t ON t."id" = r."householdId"`);
-      await run(`DELETE FROM "ResultsHousehold" r USING results_households t WHERE r."householdId" = t."id"`);
-      await run(HOUSEHOLDS_SQL);
-      await run(`INSERT INTO results_groups SELECT r."officeId", r."municipality", r."cohort"
-        FROM "ResultsHousehold" r JOIN results_households t ON t."id" = r."householdId"`);
-      await run(
-        `CREATE TEMPORARY TABLE results_dirty ON COMMIT DROP AS SELECT DISTINCT * FROM results_groups`,
-      );
-      await run(`ANALYZE results_dirty`);
-      await run(`DELETE FROM "ResultsDay" d USING results_dirty g WHERE ${sameGroup("d", "g")}`);
-      await run(`CREATE TEMPORARY TABLE results_members ON COMMIT DROP AS
-        SELECT r."householdId" AS hid, r."officeId", r."municipality", r."cohort"
-        FROM "ResultsHousehold" r JOIN results_dirty g ON ${sameGroup("r", "g")}`);
-      await run(`ANALYZE results_members`);
-      await run(DAYS_SQL);
-      await run(`DELETE FROM "ResultsPending" p USING results_claimed c WHERE p."id" = c."id"`);
-      return households;
-    },
-    { timeout: REFRESH_TIMEOUT_MS, maxWait: REFRESH_TIMEOUT_MS },
-  );
+  const pool = poolOf(db);
+  if (!pool || pool.ended) {
+    // A client createDb did not make: Prisma's interactive transaction does the same work.
+    return db.$transaction((tx) => refreshIn((text) => tx.$executeRawUnsafe(text)), {
+      timeout: REFRESH_TIMEOUT_MS,
+      maxWait: REFRESH_TIMEOUT_MS,
+    });
+  }
+  // Straight on a pool connection, not a Prisma interactive transaction: an import's refresh runs in
+  // the background, and a client disconnected during a Prisma transaction hung for 20 s and more; the
+  // pool instead waits for the connection to come back.
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const refreshed = await refreshIn(async (text) => (await client.query(text)).rowCount ?? 0);
+    await client.query("COMMIT");
+    return refreshed;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The refresh's statements, in one transaction; `run` returns the rows a statement wrote. */
+async function refreshIn(run: (text: string) => Promise<number>): Promise<number> {
+  await run(`SELECT pg_advisory_xact_lock(hashtext('bussola.results.refresh'))`);
+  // Room to sort a large group's history in memory (a whole programme after its first import).
+  await run(`SET LOCAL work_mem = '256MB'`);
+  // The marks committed by now; the ones written later stay, and so do these until the end.
+  await run(`CREATE TEMPORARY TABLE results_claimed ON COMMIT DROP AS
+      SELECT "id", "householdId" FROM "ResultsPending"`);
+  const households = await run(`CREATE TEMPORARY TABLE results_households ON COMMIT DROP AS
+      SELECT DISTINCT "householdId" AS "id" FROM results_claimed`);
+  if (households === 0) return 0;
+  await run(`ANALYZE results_households`);
+  // The groups these households were in, and (below) the ones they are in now.
+  await run(`CREATE TEMPORARY TABLE results_groups ON COMMIT DROP AS
+      SELECT r."officeId", r."municipality", r."cohort" FROM "ResultsHousehold" r
+      JOIN results_households t ON t."id" = r."householdId"`);
+  await run(`DELETE FROM "ResultsHousehold" r USING results_households t WHERE r."householdId" = t."id"`);
+  await run(HOUSEHOLDS_SQL);
+  await run(`INSERT INTO results_groups SELECT r."officeId", r."municipality", r."cohort"
+      FROM "ResultsHousehold" r JOIN results_households t ON t."id" = r."householdId"`);
+  await run(`CREATE TEMPORARY TABLE results_dirty ON COMMIT DROP AS SELECT DISTINCT * FROM results_groups`);
+  await run(`ANALYZE results_dirty`);
+  await run(`DELETE FROM "ResultsDay" d USING results_dirty g WHERE ${sameGroup("d", "g")}`);
+  await run(`CREATE TEMPORARY TABLE results_members ON COMMIT DROP AS
+      SELECT r."householdId" AS hid, r."officeId", r."municipality", r."cohort"
+      FROM "ResultsHousehold" r JOIN results_dirty g ON ${sameGroup("r", "g")}`);
+  await run(`ANALYZE results_members`);
+  await run(DAYS_SQL);
+  await run(`DELETE FROM "ResultsPending" p USING results_claimed c WHERE p."id" = c."id"`);
+  return households;
 }
