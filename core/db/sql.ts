@@ -114,12 +114,28 @@ export async function readOnlyQuery<T>(
 ): Promise<T[]> {
   const pool = poolOf(db);
   if (!pool || pool.ended) return sqlOf(db).text<T>(text, values);
+  return inPoolTransaction(pool, `BEGIN READ ONLY${setLocal(settings)}`, async (client) => {
+    const result = await client.query({ text, values: values.map(parameter), types: sqlTypes });
+    return result.rows as T[];
+  });
+}
+
+/**
+ * `work` on one connection of the pool, between `begin` ("BEGIN", with any settings) and COMMIT;
+ * rolled back if it throws. Straight on pg, not a Prisma interactive transaction: a client
+ * disconnected during one of those hung for 20 s and more, where the pool waits for the connection.
+ */
+export async function inPoolTransaction<T>(
+  pool: pg.Pool,
+  begin: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query(`BEGIN READ ONLY${setLocal(settings)}`);
-    const result = await client.query({ text, values: values.map(parameter), types: sqlTypes });
+    await client.query(begin);
+    const value = await work(client);
     await client.query("COMMIT");
-    return result.rows as T[];
+    return value;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;

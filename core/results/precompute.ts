@@ -18,7 +18,7 @@
 // marks it read (one committed while it ran stays for the next refresh). It runs after each import
 // and before the dashboard reads: the page is exact after any write, whoever made it.
 import { type Db, poolOf } from "../db/client.ts";
-import { sqlOf } from "../db/sql.ts";
+import { inPoolTransaction, sqlOf } from "../db/sql.ts";
 
 /** A full refresh of 100,000 households takes seconds; Prisma's default of 5 s is for short work. */
 const REFRESH_TIMEOUT_MS = 10 * 60_000;
@@ -141,19 +141,30 @@ const sameGroup = (a: string, b: string) =>
   `COALESCE(${a}."officeId", 0) = COALESCE(${b}."officeId", 0) AND ${a}."municipality" = ${b}."municipality"
    AND COALESCE(${a}."cohort", '') = COALESCE(${b}."cohort", '')`;
 
-/** Each client's refreshes, one after another (see refreshResults). */
-const queues = new WeakMap<Db, Promise<unknown>>();
+/** Per client: the refresh queued behind the running one, not started yet, and the last one queued. */
+type Queue = { waiting: Promise<number> | undefined; last: Promise<unknown> };
+const queues = new WeakMap<Db, Queue>();
 
 /**
  * Recomputes the households marked since the last refresh, and every group they were or now are in,
  * and resolves once every mark committed before the call is processed. Returns how many households
  * were refreshed. A page's statements each ask; in one process the asks queue, so they hold one
- * connection, not one each waiting on the lock (a refresh of every household takes seconds); across
- * processes an advisory lock makes them wait for each other.
+ * connection, not one each waiting on the lock (a refresh of every household takes seconds), and an
+ * ask joins a refresh that is queued but not started yet: that one claims the marks after the ask, so
+ * it covers it too. Across processes an advisory lock makes refreshes wait for each other.
  */
 export function refreshResults(db: Db): Promise<number> {
-  const next = (queues.get(db) ?? Promise.resolve()).catch(() => undefined).then(() => refreshOnce(db));
-  queues.set(db, next);
+  const queue = queues.get(db) ?? { waiting: undefined, last: Promise.resolve() };
+  queues.set(db, queue);
+  if (queue.waiting) return queue.waiting;
+  const next = queue.last
+    .catch(() => undefined)
+    .then(() => {
+      queue.waiting = undefined;
+      return refreshOnce(db);
+    });
+  queue.waiting = next;
+  queue.last = next;
   return next;
 }
 
@@ -172,21 +183,10 @@ async function refreshOnce(db: Db): Promise<number> {
       maxWait: REFRESH_TIMEOUT_MS,
     });
   }
-  // Straight on a pool connection, not a Prisma interactive transaction: an import's refresh runs in
-  // the background, and a client disconnected during a Prisma transaction hung for 20 s and more; the
-  // pool instead waits for the connection to come back.
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const refreshed = await refreshIn(async (text) => (await client.query(text)).rowCount ?? 0);
-    await client.query("COMMIT");
-    return refreshed;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  // On a pool connection (inPoolTransaction says why): an import's refresh runs in the background.
+  return inPoolTransaction(pool, "BEGIN", (client) =>
+    refreshIn(async (text) => (await client.query(text)).rowCount ?? 0),
+  );
 }
 
 /** The refresh's statements, in one transaction; `run` returns the rows a statement wrote. */
