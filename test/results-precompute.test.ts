@@ -1,8 +1,10 @@
-// The results dashboard's precomputed awareness and arrears figures (core/results/precompute.ts)
-// against the computation they replaced, straight from the base tables (support/results-live.ts),
-// for every filter and after every kind of write the figures depend on: payments, figures, plans and
-// installments, a household changing office or municipality, members linking (a new entry cohort) or
-// leaving, link codes, a deleted household, an import. Then the one race a refresh must survive: a
+// The results dashboard's precomputed awareness, arrears and spending figures
+// (core/results/precompute.ts) against the computation they replaced, straight from the base tables
+// (support/results-live.ts), for every filter and after every kind of write the figures depend on:
+// payments, figures, plans and installments, a household changing office or municipality, members
+// linking (a new entry cohort) or leaving, link codes, a deleted household, an import; and what
+// households do in the bot (budget entries, messages, check-ups, satisfaction answers), which leaves
+// the lighter "activity" marks. Then the one race a refresh must survive: a
 // write committed while it runs is refreshed by the next one, never dropped.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,8 +13,9 @@ import { importPayments, parsePaymentsFile } from "../core/imports/payments.ts";
 import type { StaffScope } from "../core/offices/scope.ts";
 import { resultsFigures } from "../core/results/figures.ts";
 import type { ResultsFilter } from "../core/results/filter.ts";
+import { spendingSection } from "../core/results/spending.ts";
 import { createTestDatabase, type TestDatabase } from "./support/db.ts";
-import { liveResultsFigures } from "./support/results-live.ts";
+import { liveResultsFigures, liveSpending } from "./support/results-live.ts";
 
 /** "Today": 15 December 2026 in Rome; some payments and installments are dated after it. */
 const clock = fixedClock(new Date("2026-12-15T10:00:00Z"));
@@ -76,6 +79,9 @@ async function sameAsLive(label: string): Promise<void> {
     const { balanceViewed: _b, planViewed: _p, ...awareness } = shown.awareness;
     expect({ households: shown.households, awareness, arrears: shown.arrears }, `${label}, ${name}`).toEqual(
       live,
+    );
+    expect(await spendingSection.compute(t.db, clock, scope, filter), `${label}, ${name}: spending`).toEqual(
+      await liveSpending(t.db, scope, filter),
     );
   }
   expect(await t.db.resultsPending.count(), `${label}: every mark processed`).toBe(0);
@@ -152,6 +158,58 @@ async function history(householdId: number): Promise<void> {
   }
 }
 
+const CATEGORIES = ["rent", "utilities", "food", "food", "leisure", "transport", "other"] as const;
+
+/**
+ * What a household does in the bot: budget entries over some months (most households in October and
+ * November 2026, so those months' amounts are shown, not withheld), a case with its messages, a
+ * check-up, a satisfaction answer; some of it in the 30 days before "today", some earlier.
+ */
+async function activity(householdId: number, memberId: number | null): Promise<void> {
+  // Recent for some households only, so "active" is neither none nor every linked household.
+  const recent = random() < 0.4;
+  const at = () =>
+    recent
+      ? new Date(`2026-12-${String(int(1, 14)).padStart(2, "0")}T09:00:00Z`)
+      : day(2026, int(1, 10), int(1, 28));
+  if (memberId !== null && random() < 0.8) {
+    const months = random() < 0.7 ? [10, 11] : [int(1, 12)];
+    for (const month of months) {
+      for (let i = 0; i < int(1, 4); i++) {
+        const kind = random() < 0.8 ? "expense" : "income";
+        await t.db.budgetEntry.create({
+          data: {
+            householdId,
+            memberId,
+            kind,
+            category: kind === "income" ? "work" : pick(CATEGORIES),
+            amountCents: int(100, 90_000),
+            occurredOn: day(month === 12 ? 2025 : 2026, month, int(1, 28)),
+            createdAt: at(),
+          },
+        });
+      }
+    }
+  }
+  if (random() < 0.5) {
+    const kase = await t.db.case.create({ data: { householdId, topic: "debt" } });
+    await t.db.caseMessage.create({
+      data: { caseId: kase.id, author: pick(["household", "operator"] as const), text: "…", createdAt: at() },
+    });
+  }
+  if (memberId !== null && random() < 0.3) {
+    await t.db.checkup.create({
+      data: {
+        householdId,
+        memberId,
+        round: "entry",
+        offeredAt: at(),
+        startedAt: random() < 0.7 ? at() : null,
+      },
+    });
+  }
+}
+
 describe("results figures kept precomputed", () => {
   beforeAll(async () => {
     t = await createTestDatabase();
@@ -164,13 +222,14 @@ describe("results figures kept precomputed", () => {
         // Linked across two years; one in five right at a Rome month boundary (UTC's previous month).
         const linkedAt =
           random() < 0.2 ? new Date("2026-03-31T22:30:00Z") : day(pick([2025, 2026]), int(1, 12), int(1, 28));
-        await linkMember(id, linkedAt);
+        await activity(id, await linkMember(id, linkedAt));
       } else if (r < 0.8) {
         await t.db.linkCode.create({
           data: { householdId: id, codeHash: `p-code-${id}`, expiresAt: d("2027-01-31") },
         });
       }
       await history(id);
+      if (r >= 0.6) await activity(id, null);
     }
   });
 
@@ -194,6 +253,25 @@ describe("results figures kept precomputed", () => {
     expect(live.arrears.installmentsOnTime).toBeGreaterThan(0);
     expect(live.arrears.installmentsDue).toBeGreaterThan(live.arrears.installmentsOnTime);
     expect(live.awareness.invited).toBeGreaterThan(live.awareness.linked);
+    expect(live.awareness.active).toBeGreaterThan(0);
+    expect(live.awareness.linked).toBeGreaterThan(live.awareness.active);
+    const spending = await liveSpending(t.db, admin, {
+      officeId: null,
+      municipality: null,
+      cohort: null,
+      from: "2025-12",
+      to: "2026-12",
+    });
+    // Months with amounts shown, and months withheld (fewer than 5 households spending).
+    expect(
+      spending.months.filter((m) => m.expenseCents !== null && m.flexibleCents !== null).length,
+    ).toBeGreaterThan(0);
+    expect(spending.months.filter((m) => m.spending > 0 && m.expenseCents === null).length).toBeGreaterThan(
+      0,
+    );
+    expect(spending.period.keeping).toBeGreaterThan(
+      spending.months.find((m) => m.month === "2026-11")?.keeping ?? 0,
+    );
     await sameAsLive("at first");
   });
 
@@ -206,7 +284,7 @@ describe("results figures kept precomputed", () => {
     await t.db.payment.deleteMany({ where: { householdId: h2 } });
     await sameAsLive("payments deleted");
     await t.db.arrearsBalance.create({
-      data: { householdId: h3, balanceDate: d("2026-12-01"), rentCents: 1, chargesCents: 0 },
+      data: { householdId: h3, balanceDate: d("2026-12-02"), rentCents: 1, chargesCents: 0 },
     });
     await sameAsLive("new figures, nearly settled");
     await t.db.installment.updateMany({
@@ -234,6 +312,96 @@ describe("results figures kept precomputed", () => {
     await sameAsLive("a household deleted");
     const groups = await t.db.resultsHousehold.count({ where: { householdId: h4 } });
     expect(groups, "a deleted household's row goes").toBe(0);
+  });
+
+  it("stay equal after what households do in the bot, which refreshes only activity and spending", async () => {
+    const members = await t.db.member.findMany({
+      where: { householdId: { not: null }, linkedAt: { not: null } },
+      orderBy: { id: "asc" },
+    });
+    const [a, b, c, e] = members.map((m) => ({ memberId: m.id, householdId: m.householdId as number }));
+    if (!a || !b || !c || !e) throw new Error("the data set has too few linked members");
+    /** Only light marks are pending: the arrears history is not recomputed for any of these writes. */
+    const onlyActivityMarks = async (label: string) => {
+      expect(await t.db.resultsPending.count({ where: { activity: true } }), label).toBeGreaterThan(0);
+      expect(await t.db.resultsPending.count({ where: { activity: false } }), label).toBe(0);
+    };
+    const entry = (who: typeof a, occurredOn: string, category: string, amountCents: number) =>
+      t.db.budgetEntry.create({
+        data: {
+          ...who,
+          kind: "expense",
+          category,
+          amountCents,
+          occurredOn: d(occurredOn),
+          createdAt: d("2026-12-14"),
+        },
+      });
+    await entry(a, "2026-02-03", "food", 1_234);
+    await entry(b, "2026-11-20", "rent", 50_000);
+    await entry(c, "2026-11-21", "leisure", 777);
+    await onlyActivityMarks("budget entries added");
+    await sameAsLive("budget entries added");
+    await t.db.budgetEntry.updateMany({
+      where: { householdId: b.householdId },
+      data: { occurredOn: d("2026-09-15") },
+    });
+    await t.db.budgetEntry.updateMany({ where: { householdId: c.householdId }, data: { kind: "income" } });
+    await onlyActivityMarks("entries moved to another month, expenses turned into income");
+    await sameAsLive("entries moved to another month, expenses turned into income");
+    await t.db.budgetEntry.deleteMany({ where: { householdId: a.householdId } });
+    await sameAsLive("entries deleted");
+    const kase = await t.db.case.create({ data: { householdId: e.householdId, topic: "debt" } });
+    await t.db.caseMessage.create({
+      data: { caseId: kase.id, author: "operator", text: "…", createdAt: d("2026-12-14") },
+    });
+    await sameAsLive("an operator's message");
+    await t.db.caseMessage.create({
+      data: { caseId: kase.id, author: "household", text: "…", createdAt: d("2026-12-14") },
+    });
+    await onlyActivityMarks("a household's message");
+    await sameAsLive("a household's message");
+    await t.db.case.delete({ where: { id: kase.id } });
+    await sameAsLive("the case deleted, its messages with it");
+    // Two households with nothing else recent: each of these alone makes it active.
+    const activeNow = async () =>
+      (
+        await resultsFigures(t.db, clock, admin, {
+          officeId: null,
+          municipality: null,
+          cohort: null,
+          from: "2026-12",
+          to: "2026-12",
+        })
+      ).awareness.active;
+    const before = await activeNow();
+    const f = await addHousehold();
+    const fMember = await linkMember(f, d("2026-05-05"));
+    await t.db.checkup.create({
+      data: { householdId: f, memberId: fMember, round: "m3", offeredAt: d("2026-12-01") },
+    });
+    await t.db.checkup.update({
+      where: { householdId_round: { householdId: f, round: "m3" } },
+      data: { startedAt: d("2026-12-13") },
+    });
+    await sameAsLive("a check-up started");
+    expect(await activeNow()).toBe(before + 1);
+    const g = await addHousehold();
+    await linkMember(g, d("2026-05-05"));
+    await sameAsLive("a household linked");
+    const closed = await t.db.case.create({ data: { householdId: g, topic: "debt", status: "closed" } });
+    await t.db.caseSatisfaction.create({
+      data: { caseId: closed.id, householdId: g, askedAt: d("2026-11-10"), score: 4 },
+    });
+    await sameAsLive("a satisfaction question asked");
+    expect(await activeNow()).toBe(before + 1);
+    await t.db.caseSatisfaction.update({
+      where: { caseId: closed.id },
+      data: { answeredAt: d("2026-12-11") },
+    });
+    await onlyActivityMarks("a satisfaction answer");
+    await sameAsLive("a satisfaction answer");
+    expect(await activeNow()).toBe(before + 2);
   });
 
   it("an import refreshes the households it touched by itself, and the figures stay equal", async () => {

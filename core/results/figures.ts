@@ -78,23 +78,17 @@ const whole = (value: Whole): number => (value === null ? 0 : Number(value));
 /**
  * One row for the selection, from the precomputed households (precompute.ts): awareness, and their
  * arrears and plan standing summed. $5 is the start of the activity window, $6 today (Rome).
+ * - Active: linked, with a household's message, a budget entry, a check-up started or completed, or a
+ *   satisfaction answer since $5 (the latest of them is kept precomputed).
  * - "Owed now" is arrearsNowOf's: the latest figures less the payments dated after them, at least 0.
  * - The plan /plan shows (core/debt.ts); an active one is late when an installment not fully paid fell
  *   due before today (installmentState).
  */
-const HOUSEHOLDS_SQL = `${SELECTED},
-recent AS (
-  SELECT k."householdId" AS hid FROM "CaseMessage" m JOIN "Case" k ON k."id" = m."caseId"
-   WHERE m."author" = 'household' AND m."createdAt" >= $5::timestamptz
-  UNION SELECT b."householdId" FROM "BudgetEntry" b WHERE b."createdAt" >= $5::timestamptz
-  UNION SELECT u."householdId" FROM "Checkup" u
-   WHERE u."startedAt" >= $5::timestamptz OR u."completedAt" >= $5::timestamptz
-  UNION SELECT s."householdId" FROM "CaseSatisfaction" s WHERE s."answeredAt" >= $5::timestamptz
-)
+const HOUSEHOLDS_SQL = `${SELECTED}
 SELECT count(*) AS "households",
   count(*) FILTER (WHERE sel."invited") AS "invited",
   count(*) FILTER (WHERE sel."linked") AS "linked",
-  count(*) FILTER (WHERE sel."linked" AND sel."id" IN (SELECT hid FROM recent)) AS "active",
+  count(*) FILTER (WHERE sel."linked" AND sel."lastActiveAt" >= $5::timestamptz) AS "active",
   count(sel."entryCents") AS "withFigures",
   sum(sel."entryCents") AS "entryCents",
   sum(sel."nowCents") AS "nowCents",

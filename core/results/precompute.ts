@@ -13,10 +13,15 @@
 //   group's totals; but the day-to-day changes of each household do add up, and summing the changes
 //   up to a day gives what the group owed at its end.
 //
+// - with each household, its latest activity and its months with budget entries, and
+//   "ResultsBudgetMonth", per group and month, its spending (migration 20261208002000_results_activity).
+//
 // Triggers on every table these come from append the touched households to "ResultsPending";
 // `refreshResults` recomputes them and every group they were or are in, and deletes exactly the
 // marks it read (one committed while it ran stays for the next refresh). It runs after each import
-// and before the dashboard reads: the page is exact after any write, whoever made it.
+// and before the dashboard reads: the page is exact after any write, whoever made it. What households
+// do in the bot all day (messages, budget entries, check-ups) leaves "activity" marks, which refresh
+// only the activity, the budget months and the group's spending: cheap enough before every page.
 import { type Db, poolOf } from "../db/client.ts";
 import { inPoolTransaction, sqlOf } from "../db/sql.ts";
 
@@ -37,7 +42,7 @@ SELECT h."id", h."officeId", h."municipality",
   f."entry", CASE WHEN l."total" IS NOT NULL THEN GREATEST(0, l."total" - COALESCE(p."paid", 0)) END,
   CASE WHEN s."status" IN ('active', 'broken') THEN s."status" END,
   CASE WHEN s."status" = 'active' THEN s."firstUnpaid" END
-FROM results_households t JOIN "Household" h ON h."id" = t."id"
+FROM results_full t JOIN "Household" h ON h."id" = t."id"
 LEFT JOIN LATERAL (
   SELECT min(m."linkedAt") AS "entry" FROM "Member" m
    WHERE m."householdId" = h."id" AND m."linkedAt" IS NOT NULL) e ON true
@@ -136,10 +141,54 @@ JOIN results_members m ON m.hid = x.hid
 GROUP BY 1, 2, 3, 4
 HAVING sum(x."change") <> 0 OR sum(x."paid") <> 0 OR sum(x."due") <> 0`;
 
+/**
+ * The columns that change with what a household does in the bot, for every marked household (its row
+ * is there: HOUSEHOLDS_SQL ran first for the ones marked in full): its latest activity as figures.ts's
+ * "active" counts it (a household's message in a case, a budget entry, a check-up started or
+ * completed, a satisfaction answer), and its months with budget entries and with expenses.
+ */
+const ACTIVITY_SQL = `
+UPDATE "ResultsHousehold" r
+SET "lastActiveAt" = a."at", "budgetMonths" = COALESCE(b."months", '{}'), "spentMonths" = COALESCE(b."spent", '{}')
+FROM results_households t
+LEFT JOIN (
+  SELECT x."hid", max(x."at") AS "at" FROM (
+    SELECT k."householdId" AS "hid", max(m."createdAt") AS "at"
+    FROM results_households s JOIN "Case" k ON k."householdId" = s."id"
+    JOIN "CaseMessage" m ON m."caseId" = k."id" AND m."author" = 'household' GROUP BY 1
+    UNION ALL
+    SELECT e."householdId", max(e."createdAt")
+    FROM results_households s JOIN "BudgetEntry" e ON e."householdId" = s."id" GROUP BY 1
+    UNION ALL
+    SELECT u."householdId", max(GREATEST(u."startedAt", u."completedAt"))
+    FROM results_households s JOIN "Checkup" u ON u."householdId" = s."id" GROUP BY 1
+    UNION ALL
+    SELECT v."householdId", max(v."answeredAt")
+    FROM results_households s JOIN "CaseSatisfaction" v ON v."householdId" = s."id" GROUP BY 1
+  ) x GROUP BY x."hid") a ON a."hid" = t."id"
+LEFT JOIN (
+  SELECT g."householdId" AS "hid",
+    array_agg(extract(year FROM g."month")::int * 12 + extract(month FROM g."month")::int ORDER BY g."month")
+      AS "months",
+    array_agg(extract(year FROM g."month")::int * 12 + extract(month FROM g."month")::int ORDER BY g."month")
+      FILTER (WHERE g."expenses" > 0) AS "spent"
+  FROM results_households s JOIN "ResultsBudget" g ON g."householdId" = s."id" GROUP BY 1) b ON b."hid" = t."id"
+WHERE r."householdId" = t."id"`;
+
 /** A group's key for equality joins: an office or cohort may be null. */
 const sameGroup = (a: string, b: string) =>
   `COALESCE(${a}."officeId", 0) = COALESCE(${b}."officeId", 0) AND ${a}."municipality" = ${b}."municipality"
    AND COALESCE(${a}."cohort", '') = COALESCE(${b}."cohort", '')`;
+
+/** The spending months of the groups in "results_budget_groups", from their households' month rows. */
+const BUDGET_MONTHS_SQL = `
+INSERT INTO "ResultsBudgetMonth" ("officeId", "municipality", "cohort", "month", "keeping", "spending",
+  "expenseCents", "flexibleCents")
+SELECT r."officeId", r."municipality", r."cohort", b."month", count(*), count(*) FILTER (WHERE b."expenses" > 0),
+  sum(b."expenseCents"), sum(b."flexibleCents")
+FROM results_budget_groups g JOIN "ResultsHousehold" r ON ${sameGroup("r", "g")}
+JOIN "ResultsBudget" b ON b."householdId" = r."householdId"
+GROUP BY 1, 2, 3, 4`;
 
 /** Per client: the refresh queued behind the running one, not started yet, and the last one queued. */
 type Queue = { waiting: Promise<number> | undefined; last: Promise<unknown> };
@@ -196,20 +245,45 @@ async function refreshIn(run: (text: string) => Promise<number>): Promise<number
   await run(`SET LOCAL work_mem = '256MB'`);
   // The marks committed by now; the ones written later stay, and so do these until the end.
   await run(`CREATE TEMPORARY TABLE results_claimed ON COMMIT DROP AS
-      SELECT "id", "householdId" FROM "ResultsPending"`);
+      SELECT "id", "householdId", "activity" FROM "ResultsPending"`);
   const households = await run(`CREATE TEMPORARY TABLE results_households ON COMMIT DROP AS
       SELECT DISTINCT "householdId" AS "id" FROM results_claimed`);
   if (households === 0) return 0;
   await run(`ANALYZE results_households`);
-  // The groups these households were in, and (below) the ones they are in now.
+  // The groups whose spending months change: the ones these households were in, and (below) are in.
   await run(`CREATE TEMPORARY TABLE results_groups ON COMMIT DROP AS
       SELECT r."officeId", r."municipality", r."cohort" FROM "ResultsHousehold" r
       JOIN results_households t ON t."id" = r."householdId"`);
-  await run(`DELETE FROM "ResultsHousehold" r USING results_households t WHERE r."householdId" = t."id"`);
-  await run(HOUSEHOLDS_SQL);
+  // Marked in full (not only their activity): their row and their groups' arrears history.
+  const full = await run(`CREATE TEMPORARY TABLE results_full ON COMMIT DROP AS
+      SELECT DISTINCT "householdId" AS "id" FROM results_claimed WHERE NOT "activity"`);
+  if (full > 0) await refreshFull(run);
+  await run(ACTIVITY_SQL);
   await run(`INSERT INTO results_groups SELECT r."officeId", r."municipality", r."cohort"
       FROM "ResultsHousehold" r JOIN results_households t ON t."id" = r."householdId"`);
-  await run(`CREATE TEMPORARY TABLE results_dirty ON COMMIT DROP AS SELECT DISTINCT * FROM results_groups`);
+  await run(
+    `CREATE TEMPORARY TABLE results_budget_groups ON COMMIT DROP AS SELECT DISTINCT * FROM results_groups`,
+  );
+  await run(`ANALYZE results_budget_groups`);
+  await run(`DELETE FROM "ResultsBudgetMonth" b USING results_budget_groups g WHERE ${sameGroup("b", "g")}`);
+  await run(BUDGET_MONTHS_SQL);
+  await run(`DELETE FROM "ResultsPending" p USING results_claimed c WHERE p."id" = c."id"`);
+  return households;
+}
+
+/** The households of "results_full": their rows, and every group they were or now are in. */
+async function refreshFull(run: (text: string) => Promise<number>): Promise<void> {
+  await run(`ANALYZE results_full`);
+  await run(`CREATE TEMPORARY TABLE results_full_groups ON COMMIT DROP AS
+      SELECT r."officeId", r."municipality", r."cohort" FROM "ResultsHousehold" r
+      JOIN results_full t ON t."id" = r."householdId"`);
+  await run(`DELETE FROM "ResultsHousehold" r USING results_full t WHERE r."householdId" = t."id"`);
+  await run(HOUSEHOLDS_SQL);
+  await run(`INSERT INTO results_full_groups SELECT r."officeId", r."municipality", r."cohort"
+      FROM "ResultsHousehold" r JOIN results_full t ON t."id" = r."householdId"`);
+  await run(
+    `CREATE TEMPORARY TABLE results_dirty ON COMMIT DROP AS SELECT DISTINCT * FROM results_full_groups`,
+  );
   await run(`ANALYZE results_dirty`);
   await run(`DELETE FROM "ResultsDay" d USING results_dirty g WHERE ${sameGroup("d", "g")}`);
   await run(`CREATE TEMPORARY TABLE results_members ON COMMIT DROP AS
@@ -217,6 +291,4 @@ async function refreshIn(run: (text: string) => Promise<number>): Promise<number
       FROM "ResultsHousehold" r JOIN results_dirty g ON ${sameGroup("r", "g")}`);
   await run(`ANALYZE results_members`);
   await run(DAYS_SQL);
-  await run(`DELETE FROM "ResultsPending" p USING results_claimed c WHERE p."id" = c."id"`);
-  return households;
 }

@@ -51,32 +51,34 @@ type Row = {
 };
 
 /**
- * $5 the period's first day, $6 the day after it, $7 its first month as year × 12 + month, $8 the
- * number of months. Reads "ResultsBudget", one row per household and month with entries, kept by
- * triggers on BudgetEntry (migration 20261208001000_results_budget), not the entries themselves: a
- * household keeping its budget logs a dozen a month. "Households keeping a budget in the month" counts
- * its rows; in the period, its households.
+ * $5 the period's first day, $6 the day after it, $7 its first month as year × 12 + month, $8 its
+ * months so (an array). The months' figures add up the selection's groups' rows of
+ * "ResultsBudgetMonth"; the period's households are those with one of its months among their
+ * "budgetMonths" (or "spentMonths"), kept precomputed (precompute.ts) from "ResultsBudget", which the
+ * triggers on BudgetEntry keep (migration 20261208001000_results_budget).
  */
 const SPENDING_SQL = `${SELECTED},
-agg AS (
-  SELECT GROUPING(r."householdId", r."month") AS "set", r."householdId", r."month",
-    count(*) AS "keeping", count(*) FILTER (WHERE r."expenses" > 0) AS "spending",
-    bool_or(r."expenses" > 0) AS "spent",
-    sum(r."expenseCents") AS "expenseCents", sum(r."flexibleCents") AS "flexibleCents"
-  FROM sel JOIN "ResultsBudget" r
-    ON r."householdId" = sel."id" AND r."month" >= $5::date AND r."month" < $6::date
-  GROUP BY GROUPING SETS ((r."householdId"), (r."month")))
--- GROUPING(…) = 1: a household's rows; 2: a month's rows (one per household that logged in it).
-SELECT extract(year FROM a."month")::int * 12 + extract(month FROM a."month")::int - $7::int AS "m",
-  0 AS "linked", a."keeping"::int AS "keeping", a."spending"::int AS "spending",
-  a."expenseCents"::bigint AS "expenseCents", a."flexibleCents"::bigint AS "flexibleCents"
-FROM agg a WHERE a."set" = 2
+months AS MATERIALIZED (
+  SELECT b."month", sum(b."keeping") AS "keeping", sum(b."spending") AS "spending",
+    sum(b."expenseCents") AS "expenseCents", sum(b."flexibleCents") AS "flexibleCents"
+  FROM "ResultsBudgetMonth" b
+  WHERE ($1::int IS NULL OR b."officeId" = $1)
+    AND ($2::int IS NULL OR b."officeId" = $2)
+    AND ($3::text IS NULL OR b."municipality" = $3)
+    AND ($4::text IS NULL OR b."cohort" = $4)
+    AND b."month" >= $5::date AND b."month" < $6::date
+  GROUP BY b."month")
+SELECT extract(year FROM m."month")::int * 12 + extract(month FROM m."month")::int - $7::int AS "m",
+  0 AS "linked", m."keeping"::int AS "keeping", m."spending"::int AS "spending",
+  m."expenseCents"::bigint AS "expenseCents", m."flexibleCents"::bigint AS "flexibleCents"
+FROM months m
 UNION ALL
-SELECT NULL, (SELECT count(*) FROM sel WHERE sel."linked")::int,
-  count(*) FILTER (WHERE "set" = 1)::int, count(*) FILTER (WHERE "set" = 1 AND "spent")::int,
-  COALESCE(sum("expenseCents") FILTER (WHERE "set" = 2), 0)::bigint,
-  COALESCE(sum("flexibleCents") FILTER (WHERE "set" = 2), 0)::bigint
-FROM agg`;
+SELECT NULL, count(*) FILTER (WHERE sel."linked")::int,
+  count(*) FILTER (WHERE sel."budgetMonths" && $8::int[])::int,
+  count(*) FILTER (WHERE sel."spentMonths" && $8::int[])::int,
+  (SELECT COALESCE(sum("expenseCents"), 0) FROM months)::bigint,
+  (SELECT COALESCE(sum("flexibleCents"), 0) FROM months)::bigint
+FROM sel`;
 
 function figuresOf(row: Row | undefined): SpendingFigures {
   const spending = row?.spending ?? 0;
@@ -102,6 +104,7 @@ async function compute(db: Db, _clock: Clock, scope: StaffScope, filter: Results
     `${filter.from}-01`,
     `${addMonths(filter.to, 1)}-01`,
     monthIndex(filter.from),
+    months.map(monthIndex),
   ]);
   const byIndex = new Map(rows.filter((r) => r.m !== null).map((r) => [r.m, r]));
   const total = rows.find((r) => r.m === null);

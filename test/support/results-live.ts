@@ -1,16 +1,23 @@
-// The results dashboard's awareness and arrears figures computed the way the page did before they
-// were precomputed (core/results/precompute.ts): straight from the base tables, from every selected
-// household's whole history, on each call. Kept here, unchanged, as the reference the precomputed
+// The results dashboard's awareness, arrears and spending figures computed the way the page did
+// before they were precomputed (core/results/precompute.ts): straight from the base tables, from every
+// selected household's whole history (and every budget entry), on each call. Kept here, unchanged, as the reference the precomputed
 // figures must equal after any mix of writes (test/results-precompute.test.ts). It was itself checked
 // against hand-worked data sets (results-dashboard, results-figures-sql) before it was replaced.
+
+import { FIXED_EXPENSES } from "../../core/budget/categories.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { Db } from "../../core/db/client.ts";
 import { sqlOf } from "../../core/db/sql.ts";
 import type { StaffScope } from "../../core/offices/scope.ts";
 import type { ArrearsFigures, Awareness } from "../../core/results/figures.ts";
 import { ACTIVE_DAYS } from "../../core/results/figures.ts";
-import { monthsBetween, type ResultsFilter } from "../../core/results/filter.ts";
+import { addMonths, monthsBetween, type ResultsFilter } from "../../core/results/filter.ts";
 import { selectedParams } from "../../core/results/selection.ts";
+import {
+  MIN_HOUSEHOLDS_FOR_AMOUNTS,
+  type Spending,
+  type SpendingFigures,
+} from "../../core/results/spending.ts";
 import { romeToday } from "../../core/time.ts";
 
 /** The selection as it was: office, municipality, and the cohort from the members' link dates. */
@@ -206,5 +213,52 @@ export async function liveResultsFigures(
         installmentsOnTime: whole(dueByMonth.get(month)?.onTime),
       })),
     },
+  };
+}
+
+/**
+ * Family spending from the budget entries themselves: per month (of the entry's date) the households
+ * with an entry, with an expense, and the expenses and flexible expenses (not FIXED_EXPENSES); over
+ * the period the same, households counted once. $5 the period's first day, $6 the day after it.
+ */
+const SPENDING_SQL = `${LIVE_SELECTED},
+entries AS (
+  SELECT e."householdId" AS hid, to_char(e."occurredOn", 'YYYY-MM') AS "month", e."kind",
+    e."amountCents", NOT (e."category" = ANY($7::text[])) AS "flexible"
+  FROM sel JOIN "BudgetEntry" e ON e."householdId" = sel."id"
+  WHERE e."occurredOn" >= $5::date AND e."occurredOn" < $6::date
+)
+SELECT "month", count(DISTINCT hid) AS "keeping", count(DISTINCT hid) FILTER (WHERE "kind" = 'expense') AS "spending",
+  COALESCE(sum("amountCents") FILTER (WHERE "kind" = 'expense'), 0) AS "expenseCents",
+  COALESCE(sum("amountCents") FILTER (WHERE "kind" = 'expense' AND "flexible"), 0) AS "flexibleCents"
+FROM entries GROUP BY GROUPING SETS (("month"), ())`;
+
+export async function liveSpending(db: Db, scope: StaffScope, filter: ResultsFilter): Promise<Spending> {
+  const sql = sqlOf(db);
+  const rows = await sql.text<Row>(SPENDING_SQL, [
+    ...selectedParams(scope, filter),
+    `${filter.from}-01`,
+    `${addMonths(filter.to, 1)}-01`,
+    [...FIXED_EXPENSES],
+  ]);
+  const [linked] = await sql.text<Row>(
+    `${LIVE_SELECTED} SELECT count(*) FILTER (WHERE sel."entry" IS NOT NULL) AS "linked" FROM sel`,
+    selectedParams(scope, filter),
+  );
+  const figures = (row: Row | undefined): SpendingFigures => {
+    const spending = whole(row?.spending);
+    const shown = spending >= MIN_HOUSEHOLDS_FOR_AMOUNTS;
+    return {
+      keeping: whole(row?.keeping),
+      spending,
+      expenseCents: shown ? whole(row?.expenseCents) : null,
+      flexibleCents: shown ? whole(row?.flexibleCents) : null,
+    };
+  };
+  const byMonth = new Map(rows.map((r) => [r.month, r]));
+  return {
+    linked: whole(linked?.linked),
+    period: figures(byMonth.get(null)),
+    months: monthsBetween(filter.from, filter.to).map((month) => ({ month, ...figures(byMonth.get(month)) })),
   };
 }
