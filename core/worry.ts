@@ -23,6 +23,8 @@ import { compilePhrase, findAll, matchAt, type Phrase, type Span } from "./worry
 import { BREAK, tokenize } from "./worry/tokens.ts";
 
 export const PHRASES_DIR = join(import.meta.dirname, "worry", "phrases");
+/** Words that may mean danger without saying it (see safetyMarkers), one file per language. */
+export const SAFETY_DIR = join(import.meta.dirname, "worry", "safety");
 
 /** Least to most serious. */
 export const WORRY_LEVELS = ["money", "housing", "danger"] as const;
@@ -36,6 +38,9 @@ export const WORRY_SIGNALS = {
 export type WorrySignal = (typeof WORRY_SIGNALS)[WorryLevel][number];
 
 export type Worry = { level: WorryLevel; signals: WorrySignal[] };
+
+/** Why a case is urgent: a worry the phrases found, or "in danger" answered to the safety question. */
+export type UrgentSignal = WorrySignal | "safety_answer";
 
 /** How many words (of three letters or more) a negation reaches forward. */
 const NEGATION_REACH = 3;
@@ -110,6 +115,22 @@ export function loadWorryPhrases(dir = PHRASES_DIR): LanguageMatcher[] {
 }
 
 const MATCHERS = loadWorryPhrases();
+
+const safetySchema = z.strictObject({ markers: phraseList });
+
+/** Every language's safety markers, compiled (a bad file stops start-up with its name and problem). */
+export function loadSafetyMarkers(dir = SAFETY_DIR): Map<string, Phrase[]> {
+  const markers = new Map<string, Phrase[]>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
+    const language = basename(file, ".json");
+    const parsed = safetySchema.safeParse(JSON.parse(readFileSync(join(dir, file), "utf8")));
+    if (!parsed.success) throw new Error(`safety markers ${language}: ${z.prettifyError(parsed.error)}`);
+    markers.set(language, parsed.data.markers.map(compilePhrase));
+  }
+  return markers;
+}
+
+const SAFETY_MARKERS = loadSafetyMarkers();
 
 /** The languages that have a phrase file. */
 export const WORRY_LANGUAGES: readonly string[] = MATCHERS.map((m) => m.language);
@@ -215,4 +236,49 @@ export function detectWorry(text: string): Worry | null {
     }
   }
   return { level, signals };
+}
+
+/**
+ * The safety markers a message holds: single words and short phrases that do not say danger on their
+ * own but often come with it — a knife, pills, bruises, "goodbye forever", "I'm scared of him" — read
+ * like the worry phrases (spellings, figures of speech, a verb's negation just before; a word negated
+ * in one language's reading is negated in all). Phrase lists cannot foresee every way of saying that
+ * one wants to die or is being hurt; a marker makes the bot ask whether the person is safe, which
+ * costs little when the answer is yes.
+ */
+export function safetyMarkers(text: string): string[] {
+  const words = tokenize(text);
+  if (words.length === 0) return [];
+  const found: (Span & { language: string; marker: string; negated: boolean })[] = [];
+  for (const matcher of MATCHERS) {
+    const markers = SAFETY_MARKERS.get(matcher.language) ?? [];
+    if (markers.length === 0) continue;
+    const tokens = respell(words, matcher.spellings);
+    const comparable = tokens.length === words.length;
+    const figures = matcher.figures.flatMap((figure) => findAll(tokens, figure));
+    for (const marker of markers) {
+      for (const span of findAll(tokens, marker)) {
+        if (figures.some((figure) => overlaps(figure, span))) continue;
+        found.push({
+          language: matcher.language,
+          marker: marker.source,
+          ...(comparable ? span : { start: -1, end: -1 }),
+          negated: negated(tokens, span, matcher, "danger"),
+        });
+      }
+    }
+  }
+  const denied = found.filter((f) => f.negated && f.start !== -1);
+  return [
+    ...new Set(
+      found
+        .filter((f) => !f.negated && !denied.some((d) => d.language !== f.language && overlaps(d, f)))
+        .map((f) => f.marker),
+    ),
+  ];
+}
+
+/** Whether to ask "are you safe right now?": a marker, and no danger the phrases already answer. */
+export function needsSafetyCheck(text: string, worry: Worry | null): boolean {
+  return worry?.level !== "danger" && safetyMarkers(text).length > 0;
 }

@@ -7,14 +7,21 @@
 // - danger: 112 first, then the helpline that fits (Telefono Amico Italia for thoughts of self-harm,
 //   1522 for violence), an urgent case, the operators' group and the coordinators alerted.
 // The message itself is kept in the case as usual. Runs just before the /operator composer.
-import { Composer } from "grammy";
+//
+// Phrases cannot foresee every way of saying that one wants to die or is being hurt. A message with a
+// safety marker (core/worry.ts safetyMarkers: pills, a knife, bruises, "goodbye forever"…) and no
+// danger the phrases already answer also gets "are you safe right now?" with three buttons: in danger
+// (the danger answer, both helplines, an urgent case), not OK and wanting a person (a case), safe (a
+// kind word and 112). The message waits in the session for the answer, so the case shows what was
+// written; it still goes into an open case at once, as any message would.
+import { Composer, InlineKeyboard } from "grammy";
 import { postHouseholdMessage } from "../../core/cases.ts";
 import { postCaseToGroup } from "../../core/escalation/operators-group.ts";
 import { recordUrgentWorry } from "../../core/escalation/worry-case.ts";
 import { isCaseTopic } from "../../core/faq.ts";
-import { detectWorry, type Worry } from "../../core/worry.ts";
+import { detectWorry, needsSafetyCheck, type UrgentSignal } from "../../core/worry.ts";
 import type { BotContext } from "../context.ts";
-import { endFlow, flowOf } from "../flows.ts";
+import { endFlow, flowOf, startFlow } from "../flows.ts";
 import { expectedWhen } from "./operator.ts";
 
 /** The /operator flow's name: a message written there keeps the topic the member chose. */
@@ -58,17 +65,21 @@ async function answerMoneyTrouble(ctx: BotContext, text: string): Promise<unknow
   return undefined;
 }
 
-async function answerUrgent(
-  ctx: BotContext,
-  text: string,
-  worry: Worry & { level: "housing" | "danger" },
-): Promise<unknown> {
+type UrgentWorry = { level: "housing" | "danger"; signals: UrgentSignal[] };
+
+async function answerUrgent(ctx: BotContext, text: string, worry: UrgentWorry): Promise<unknown> {
+  // "In danger" answered to the safety question says neither which: both helplines.
+  const either = worry.signals.includes("safety_answer");
   const lines =
     worry.level === "danger"
       ? [
           ctx.t("escalation:worry.danger.call"),
-          ...(worry.signals.includes("self_harm") ? [ctx.t("escalation:worry.danger.self_harm")] : []),
-          ...(worry.signals.includes("violence") ? [ctx.t("escalation:worry.danger.violence")] : []),
+          ...(either || worry.signals.includes("self_harm")
+            ? [ctx.t("escalation:worry.danger.self_harm")]
+            : []),
+          ...(either || worry.signals.includes("violence")
+            ? [ctx.t("escalation:worry.danger.violence")]
+            : []),
         ]
       : [
           ctx.t("escalation:worry.housing.intro"),
@@ -100,11 +111,100 @@ async function answerUrgent(
   return ctx.reply(lines.join("\n\n"));
 }
 
+// ─── "Are you safe right now?" ──────────────────────────────────────────────
+
+const SAFETY_FLOW = "safety";
+const SAFETY_CALLBACK = /^safety:(danger|talk|ok)$/;
+
+/** Asks the question; `recorded`: the message is already in a case (so the answer does not repeat it). */
+async function askSafety(ctx: BotContext, text: string, recorded: boolean): Promise<unknown> {
+  startFlow(ctx, SAFETY_FLOW, "asked", { text, recorded });
+  const keyboard = new InlineKeyboard()
+    .text(ctx.t("escalation:worry.check.danger_button"), "safety:danger")
+    .row()
+    .text(ctx.t("escalation:worry.check.talk_button"), "safety:talk")
+    .row()
+    .text(ctx.t("escalation:worry.check.ok_button"), "safety:ok");
+  return ctx.reply(ctx.t("escalation:worry.check.question"), { reply_markup: keyboard });
+}
+
+/** A message with only a safety marker: into an open case as any message (or the /operator topic), then the question. */
+async function safetyOnly(ctx: BotContext, text: string): Promise<unknown> {
+  const member = ctx.member;
+  const household = member?.household;
+  if (!member || !household) return askSafety(ctx, text, false);
+  const { db, clock, deliveryQueue, operatorsChatId } = ctx.deps;
+  const topic = chosenTopic(ctx);
+  const result = await postHouseholdMessage(db, clock, {
+    householdId: household.id,
+    memberId: member.id,
+    text,
+    sourceUpdateId: ctx.update.update_id,
+    ...(topic === undefined ? {} : { topic }),
+  });
+  if (result.status === "opened") {
+    await postCaseToGroup(
+      { db, deliveryQueue, operatorsChatId },
+      { caseId: result.caseId, kind: "opened", purpose: `ops:case:${result.caseId}:opened` },
+    );
+  }
+  return askSafety(ctx, text, result.status !== "no_case");
+}
+
+/** The case's text for a pressed answer: the button's words, after the message when no case has it. */
+function pressedText(ctx: BotContext, buttonKey: string): string {
+  const flow = flowOf(ctx, SAFETY_FLOW);
+  if (flow) endFlow(ctx);
+  const label = ctx.t(buttonKey);
+  const text = flow?.data.text;
+  return typeof text === "string" && flow?.data.recorded !== true ? `${text}\n\n${label}` : label;
+}
+
+async function answerSafety(ctx: BotContext, answer: string): Promise<unknown> {
+  await ctx.answerCallbackQuery();
+  await ctx.editMessageReplyMarkup().catch(() => undefined);
+  if (answer === "ok") {
+    if (flowOf(ctx, SAFETY_FLOW)) endFlow(ctx);
+    return ctx.reply(ctx.t("escalation:worry.check.ok"));
+  }
+  if (answer === "danger") {
+    const text = pressedText(ctx, "escalation:worry.check.danger_button");
+    return answerUrgent(ctx, text, { level: "danger", signals: ["safety_answer"] });
+  }
+  const text = pressedText(ctx, "escalation:worry.check.talk_button");
+  const member = ctx.member;
+  const household = member?.household;
+  if (!member || !household) return ctx.reply(ctx.t("escalation:worry.check.talk_unlinked"));
+  const { db, clock, deliveryQueue, operatorsChatId } = ctx.deps;
+  const result = await postHouseholdMessage(db, clock, {
+    householdId: household.id,
+    memberId: member.id,
+    text,
+    sourceUpdateId: ctx.update.update_id,
+    topic: "other",
+  });
+  if (result.status === "opened") {
+    await postCaseToGroup(
+      { db, deliveryQueue, operatorsChatId },
+      { caseId: result.caseId, kind: "opened", purpose: `ops:case:${result.caseId}:opened` },
+    );
+    return ctx.reply(ctx.t("operator:opened", { when: expectedWhen(ctx) }));
+  }
+  return ctx.reply(ctx.t("operator:ack", { when: expectedWhen(ctx) }));
+}
+
 worryFeature.chatType("private").on("message:text", async (ctx, next) => {
   const text = ctx.message.text;
   if (text.startsWith("/")) return next();
   const worry = detectWorry(text);
-  if (worry === null) return next();
-  if (worry.level === "money") return answerMoneyTrouble(ctx, text);
-  return answerUrgent(ctx, text, { ...worry, level: worry.level });
+  const check = needsSafetyCheck(text, worry);
+  if (worry === null) return check ? safetyOnly(ctx, text) : next();
+  if (worry.level === "money") await answerMoneyTrouble(ctx, text);
+  else await answerUrgent(ctx, text, { level: worry.level, signals: worry.signals });
+  if (check)
+    await askSafety(ctx, text, ctx.member?.household !== undefined && ctx.member?.household !== null);
 });
+
+worryFeature
+  .chatType("private")
+  .callbackQuery(SAFETY_CALLBACK, (ctx) => answerSafety(ctx, ctx.match[1] ?? "ok"));

@@ -7,7 +7,7 @@ import { audit } from "../audit.ts";
 import { ACTIVE_CASE_STATUSES, lockHousehold } from "../cases.ts";
 import type { Clock } from "../clock.ts";
 import { translator } from "../i18n.ts";
-import type { WorrySignal } from "../worry.ts";
+import type { UrgentSignal } from "../worry.ts";
 import { type GroupPostDeps, postCaseToGroup } from "./operators-group.ts";
 
 export type UrgentWorryResult = { caseId: number; opened: boolean; stored: boolean };
@@ -20,7 +20,7 @@ export async function recordUrgentWorry(
     memberId: number;
     text: string;
     level: "housing" | "danger";
-    signals: readonly WorrySignal[];
+    signals: readonly UrgentSignal[];
     sourceUpdateId?: number;
     /** The topic the member chose, when they were writing to a person anyway. */
     topic?: string;
