@@ -14,8 +14,10 @@
 // Negation: a phrase is set aside when one of its language's negation cues comes just before it in
 // the same clause (for danger, only a verb's negation: "no one", "nessuno" never hide it) — within three words of three letters or more ("al", "to" do not count), not past a comma or a "but" — so "non
 // voglio farmi del male" is no danger. Phrases that are negative themselves ("non voglio più vivere",
-// "I don't want to live") carry their negation inside and are not affected. A figure of speech
-// ("morire dal ridere") hides the words it covers.
+// "I don't want to live") carry their negation inside and are not affected; any other phrase is set
+// aside by a negation inside its own gap too ("mio marito ~3 picchia" over "mio marito non mi picchia
+// più"). A figure of speech
+// ("morire dal ridere") hides the words it covers, for the phrases of every language.
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { z } from "zod";
@@ -52,7 +54,14 @@ const contentSchema = z.strictObject({
   spellings: z.record(z.string(), z.string()),
 });
 
-type SignalPhrase = { level: WorryLevel; signal: WorrySignal; phrase: Phrase };
+type SignalPhrase = {
+  level: WorryLevel;
+  signal: WorrySignal;
+  phrase: Phrase;
+  /** Whether the phrase is written with a verb negation of its own, or with any negation. */
+  ownsVerbNegation: boolean;
+  ownsNegation: boolean;
+};
 
 type LanguageMatcher = {
   language: string;
@@ -70,12 +79,23 @@ function compileLanguage(language: string, raw: unknown): LanguageMatcher {
   const parsed = contentSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`worry phrases ${language}: ${z.prettifyError(parsed.error)}`);
   const content = parsed.data;
+  const negations = content.negations.map(compilePhrase);
+  const negationsOfThings = content.negations_of_things.map(compilePhrase);
+  const verbWords = cueWords(negations);
+  const allWords = cueWords([...negations, ...negationsOfThings]);
   const signals: LanguageMatcher["signals"] = [];
   for (const level of WORRY_LEVELS) {
     const groups: Record<string, string[]> = content[level];
     for (const signal of WORRY_SIGNALS[level]) {
       for (const source of groups[signal] ?? []) {
-        signals.push({ level, signal, phrase: compilePhrase(source) });
+        const phrase = compilePhrase(source);
+        signals.push({
+          level,
+          signal,
+          phrase,
+          ownsVerbNegation: ownsNegation(phrase, verbWords),
+          ownsNegation: ownsNegation(phrase, allWords),
+        });
       }
     }
   }
@@ -89,8 +109,8 @@ function compileLanguage(language: string, raw: unknown): LanguageMatcher {
     language,
     signals,
     byFirstLetter,
-    negations: content.negations.map(compilePhrase),
-    negationsOfThings: content.negations_of_things.map(compilePhrase),
+    negations,
+    negationsOfThings,
     clauseBreaks: content.clause_breaks.map(compilePhrase),
     figures: content.figures_of_speech.map(compilePhrase),
     spellings: new Map(
@@ -118,9 +138,27 @@ function respell(tokens: readonly string[], spellings: Map<string, string[]>): s
   return tokens.flatMap((token) => spellings.get(token) ?? [token]);
 }
 
+/** The first words of a set of negation cues ("non", "don"), for `ownsNegation`. */
+function cueWords(cues: readonly Phrase[]): Set<string> {
+  return new Set(
+    cues.flatMap((cue) => {
+      const first = cue.steps[0];
+      return first?.kind === "word" ? first.alternatives.map((alt) => alt[0]?.text ?? "") : [];
+    }),
+  );
+}
+
+/** Whether any word of the phrase is the first word of a negation cue ("non voglio più vivere"). */
+function ownsNegation(phrase: Phrase, words: ReadonlySet<string>): boolean {
+  return phrase.steps.some(
+    (step) => step.kind === "word" && step.alternatives.some((alt) => alt.some((w) => words.has(w.text))),
+  );
+}
+
 function negated(
   tokens: readonly string[],
   span: Span,
+  entry: SignalPhrase,
   matcher: LanguageMatcher,
   level: WorryLevel,
 ): boolean {
@@ -130,6 +168,14 @@ function negated(
   // A phrase that opens with a negation of its own ("pas les moyens" in "on n'a pas les moyens")
   // carries it: the "n'" before it is the same negation, not a second one.
   if (cues.some((cue) => matchAt(tokens, span.start, cue) !== -1)) return false;
+  // A negation inside the phrase's own gap ("mio marito ~3 picchia" over "mio marito non mi picchia
+  // più") denies it too, unless the phrase is written with a negation of its own words.
+  const own = level === "danger" ? entry.ownsVerbNegation : entry.ownsNegation;
+  if (!own) {
+    for (let at = span.start + 1; at < span.end; at++) {
+      if (cues.some((cue) => matchAt(tokens, at, cue) !== -1)) return true;
+    }
+  }
   let counted = 0;
   for (let at = span.start - 1; at >= 0 && counted < NEGATION_REACH; at--) {
     const token = tokens[at];
@@ -159,21 +205,29 @@ export function explainWorry(text: string): WorryMatch[] {
   const words = tokenize(text);
   if (words.length === 0) return [];
   const found: Found[] = [];
-  for (const matcher of MATCHERS) {
+  const readings = MATCHERS.map((matcher) => {
     const tokens = respell(words, matcher.spellings);
     // Spellings may change the number of words; spans are compared in the original words' terms
     // only when no respelling happened, which is the case for nearly every message.
     const comparable = tokens.length === words.length;
-    const figures = matcher.figures.flatMap((figure) => findAll(tokens, figure));
+    return { matcher, tokens, comparable, figures: matcher.figures.flatMap((f) => findAll(tokens, f)) };
+  });
+  // A figure of speech is figurative whichever list a word of it also matches: in "a film where he
+  // strangled her" Romanian "strangul*" takes "strangled" by a near miss, and English's figure
+  // about films covers it.
+  const sharedFigures = readings.filter((r) => r.comparable).flatMap((r) => r.figures);
+  for (const { matcher, tokens, comparable, figures } of readings) {
+    const hiding = comparable ? sharedFigures : figures;
     const anyStart = matcher.byFirstLetter.get("") ?? [];
     for (let start = 0; start < tokens.length; start++) {
       const candidates = [...(matcher.byFirstLetter.get(tokens[start]?.[0] ?? "") ?? []), ...anyStart];
-      for (const { level, signal, phrase } of candidates) {
+      for (const entry of candidates) {
+        const { level, signal, phrase } = entry;
         const end = matchAt(tokens, start, phrase);
         if (end === -1) continue;
         const span = { start, end };
-        if (figures.some((figure) => overlaps(figure, span))) continue;
-        const negation = negated(tokens, span, matcher, level);
+        if (hiding.some((figure) => overlaps(figure, span))) continue;
+        const negation = negated(tokens, span, entry, matcher, level);
         found.push({
           language: matcher.language,
           level,
