@@ -12,7 +12,8 @@
 // that language's own spellings ("nn" → "non"), negations and figures of speech.
 //
 // Negation: a phrase is set aside when one of its language's negation cues comes just before it in
-// the same clause (for danger, only a verb's negation: "no one", "nessuno" never hide it) — within three words of three letters or more ("al", "to" do not count), not past a comma or a "but" — so "non
+// the same clause (for danger, only a verb's negation: "no one", "nessuno" never hide it; nor does
+// a negation that belongs to a phrase before it, "non ce la faccio più voglio morire") — within three words of three letters or more ("al", "to" do not count), not past a comma or a "but" — so "non
 // voglio farmi del male" is no danger. Phrases that are negative themselves ("non voglio più vivere",
 // "I don't want to live") carry their negation inside and are not affected; any other phrase is set
 // aside by a negation inside its own gap too ("mio marito ~3 picchia" over "mio marito non mi picchia
@@ -161,6 +162,7 @@ function negated(
   entry: SignalPhrase,
   matcher: LanguageMatcher,
   level: WorryLevel,
+  spoken: readonly Span[],
 ): boolean {
   // "No", "none", "any" deny a thing (no eviction letter came) but not a wish: "nobody cares, I
   // want to die" is danger. Only verb negations set a danger phrase aside.
@@ -171,9 +173,13 @@ function negated(
   // A negation inside the phrase's own gap ("mio marito ~3 picchia" over "mio marito non mi picchia
   // più") denies it too, unless the phrase is written with a negation of its own words.
   const own = level === "danger" ? entry.ownsVerbNegation : entry.ownsNegation;
+  // A negation that belongs to another phrase before this one ("non ce la faccio più" in "non ce la
+  // faccio più voglio morire") is that phrase's, not a denial of this one.
+  const taken = (at: number) => spoken.some((s) => s.start <= at && at < s.end && s.end <= span.start);
+  const cueAt = (at: number) => !taken(at) && cues.some((cue) => matchAt(tokens, at, cue) !== -1);
   if (!own) {
     for (let at = span.start + 1; at < span.end; at++) {
-      if (cues.some((cue) => matchAt(tokens, at, cue) !== -1)) return true;
+      if (cueAt(at)) return true;
     }
   }
   let counted = 0;
@@ -181,7 +187,7 @@ function negated(
     const token = tokens[at];
     if (token === undefined || token === BREAK) return false;
     if (matcher.clauseBreaks.some((phrase) => matchAt(tokens, at, phrase) !== -1)) return false;
-    if (cues.some((cue) => matchAt(tokens, at, cue) !== -1)) return true;
+    if (cueAt(at)) return true;
     if (token.length >= 3) counted++;
   }
   return false;
@@ -219,24 +225,28 @@ export function explainWorry(text: string): WorryMatch[] {
   for (const { matcher, tokens, comparable, figures } of readings) {
     const hiding = comparable ? sharedFigures : figures;
     const anyStart = matcher.byFirstLetter.get("") ?? [];
+    const matches: { entry: SignalPhrase; span: Span }[] = [];
     for (let start = 0; start < tokens.length; start++) {
       const candidates = [...(matcher.byFirstLetter.get(tokens[start]?.[0] ?? "") ?? []), ...anyStart];
       for (const entry of candidates) {
-        const { level, signal, phrase } = entry;
-        const end = matchAt(tokens, start, phrase);
+        const end = matchAt(tokens, start, entry.phrase);
         if (end === -1) continue;
         const span = { start, end };
-        if (hiding.some((figure) => overlaps(figure, span))) continue;
-        const negation = negated(tokens, span, entry, matcher, level);
-        found.push({
-          language: matcher.language,
-          level,
-          signal,
-          phrase: phrase.source,
-          ...(comparable ? span : { start: -1, end: -1 }),
-          negated: negation,
-        });
+        if (!hiding.some((figure) => overlaps(figure, span))) matches.push({ entry, span });
       }
+    }
+    // The phrases written with a negation of their own, where they were found.
+    const spoken = matches.filter((m) => m.entry.ownsNegation).map((m) => m.span);
+    for (const { entry, span } of matches) {
+      const { level, signal, phrase } = entry;
+      found.push({
+        language: matcher.language,
+        level,
+        signal,
+        phrase: phrase.source,
+        ...(comparable ? span : { start: -1, end: -1 }),
+        negated: negated(tokens, span, entry, matcher, level, spoken),
+      });
     }
   }
   const deniedSpans = found.filter((f) => f.negated && f.start !== -1);

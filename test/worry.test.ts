@@ -191,6 +191,10 @@ describe("worry levels: concepts broadened after blind set 2", () => {
     ["it", "mio marito mi picchia", "danger"],
     ["it", "ho regalato i vestiti dei bambini alla parrocchia", "ordinary"],
     ["en", "this rent is killing me", "money"],
+    // A negation that belongs to a phrase of its own does not deny the next one.
+    ["it", "nn ce la faccio piu vojo morì", "danger"],
+    ["es", "no aguanto mas quiero morirme", "danger"],
+    ["en", "i have no intention of hurting myself", "ordinary"],
   ])("%s: %s → %s", (_language, text, expected) => {
     expect(level(text)).toBe(expected);
   });
