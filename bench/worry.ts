@@ -127,7 +127,9 @@ function ownTexts(): Result[] {
  *   drunk, keys and phone taken, locked in, hair, threats if she leaves — and the lists were broadened
  *   by concept in all eight languages, with look-alikes (medicines for blood pressure, films, a boss
  *   who "will kill me", "nobody hits me"); the matcher learned `a_b|c` alternatives, a negation inside
- *   a phrase's gap, and figures of speech that hide every language's phrases.
+ *   a phrase's gap, a negation that belongs to a phrase before it, and figures of speech that hide
+ *   every language's phrases. After: danger 80 of 80, housing 40, money 32, ordinary 48, no calm
+ *   message alarmed — figures that no longer measure phrasing nobody anticipated.
  * The blind first figures are the honest estimate for phrasing nobody anticipated.
  */
 export async function benchWorry(options: { misses?: boolean } = {}): Promise<Result[]> {
