@@ -118,7 +118,18 @@ function ownTexts(): Result[] {
  *   0 of 25, housing 12 of 18, money 6 of 18: indirect phrasing — pills, not waking up, strangling —
  *   was missing), then the lists were broadened by concept in all languages;
  * - worry-blind.jsonl (48), written after that; measured blind once (danger 11 of 18, housing 10 of
- *   10, money 9 of 10, no false alarm), then "end this life" and a past tense were added.
+ *   10, money 9 of 10, no false alarm), then "end this life" and a past tense were added;
+ * - worry-blind2.jsonl (200, 25 a language), by someone who never saw the lists; measured blind once
+ *   (danger 29 of 80, housing 33 of 40, money 20 of 32, ordinary 45 of 48, and 3 of 80 calm messages
+ *   answered with the emergency numbers: "nobody hits me", "my boss will kill me haha"). Its misses
+ *   were read for the concepts they lacked — pills put aside, goodbye letters, a balcony and a floor,
+ *   things given away, a rope, a knife; hitting in the third person, a belt, a black eye, fear of him
+ *   drunk, keys and phone taken, locked in, hair, threats if she leaves — and the lists were broadened
+ *   by concept in all eight languages, with look-alikes (medicines for blood pressure, films, a boss
+ *   who "will kill me", "nobody hits me"); the matcher learned `a_b|c` alternatives, a negation inside
+ *   a phrase's gap, a negation that belongs to a phrase before it, and figures of speech that hide
+ *   every language's phrases. After: danger 80 of 80, housing 40, money 32, ordinary 48, no calm
+ *   message alarmed — figures that no longer measure phrasing nobody anticipated.
  * The blind first figures are the honest estimate for phrasing nobody anticipated.
  */
 export async function benchWorry(options: { misses?: boolean } = {}): Promise<Result[]> {
@@ -127,6 +138,7 @@ export async function benchWorry(options: { misses?: boolean } = {}): Promise<Re
     ...figures("worry", "worry-set.jsonl", misses),
     ...figures("worry held-out", "worry-holdout.jsonl", misses),
     ...figures("worry blind", "worry-blind.jsonl", misses),
+    ...figures("worry blind 2", "worry-blind2.jsonl", misses),
     ...ownTexts(),
   ];
   const set = readWorrySet();

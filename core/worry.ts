@@ -12,10 +12,13 @@
 // that language's own spellings ("nn" → "non"), negations and figures of speech.
 //
 // Negation: a phrase is set aside when one of its language's negation cues comes just before it in
-// the same clause (for danger, only a verb's negation: "no one", "nessuno" never hide it) — within three words of three letters or more ("al", "to" do not count), not past a comma or a "but" — so "non
+// the same clause (for danger, only a verb's negation: "no one", "nessuno" never hide it; nor does
+// a negation that belongs to a phrase before it, "non ce la faccio più voglio morire") — within three words of three letters or more ("al", "to" do not count), not past a comma or a "but" — so "non
 // voglio farmi del male" is no danger. Phrases that are negative themselves ("non voglio più vivere",
-// "I don't want to live") carry their negation inside and are not affected. A figure of speech
-// ("morire dal ridere") hides the words it covers.
+// "I don't want to live") carry their negation inside and are not affected; any other phrase is set
+// aside by a negation inside its own gap too ("mio marito ~3 picchia" over "mio marito non mi picchia
+// più"). A figure of speech
+// ("morire dal ridere") hides the words it covers, for the phrases of every language.
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { z } from "zod";
@@ -57,7 +60,14 @@ const contentSchema = z.strictObject({
   spellings: z.record(z.string(), z.string()),
 });
 
-type SignalPhrase = { level: WorryLevel; signal: WorrySignal; phrase: Phrase };
+type SignalPhrase = {
+  level: WorryLevel;
+  signal: WorrySignal;
+  phrase: Phrase;
+  /** Whether the phrase is written with a verb negation of its own, or with any negation. */
+  ownsVerbNegation: boolean;
+  ownsNegation: boolean;
+};
 
 type LanguageMatcher = {
   language: string;
@@ -75,12 +85,23 @@ function compileLanguage(language: string, raw: unknown): LanguageMatcher {
   const parsed = contentSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`worry phrases ${language}: ${z.prettifyError(parsed.error)}`);
   const content = parsed.data;
+  const negations = content.negations.map(compilePhrase);
+  const negationsOfThings = content.negations_of_things.map(compilePhrase);
+  const verbWords = cueWords(negations);
+  const allWords = cueWords([...negations, ...negationsOfThings]);
   const signals: LanguageMatcher["signals"] = [];
   for (const level of WORRY_LEVELS) {
     const groups: Record<string, string[]> = content[level];
     for (const signal of WORRY_SIGNALS[level]) {
       for (const source of groups[signal] ?? []) {
-        signals.push({ level, signal, phrase: compilePhrase(source) });
+        const phrase = compilePhrase(source);
+        signals.push({
+          level,
+          signal,
+          phrase,
+          ownsVerbNegation: ownsNegation(phrase, verbWords),
+          ownsNegation: ownsNegation(phrase, allWords),
+        });
       }
     }
   }
@@ -94,8 +115,8 @@ function compileLanguage(language: string, raw: unknown): LanguageMatcher {
     language,
     signals,
     byFirstLetter,
-    negations: content.negations.map(compilePhrase),
-    negationsOfThings: content.negations_of_things.map(compilePhrase),
+    negations,
+    negationsOfThings,
     clauseBreaks: content.clause_breaks.map(compilePhrase),
     figures: content.figures_of_speech.map(compilePhrase),
     spellings: new Map(
@@ -139,11 +160,30 @@ function respell(tokens: readonly string[], spellings: Map<string, string[]>): s
   return tokens.flatMap((token) => spellings.get(token) ?? [token]);
 }
 
+/** The first words of a set of negation cues ("non", "don"), for `ownsNegation`. */
+function cueWords(cues: readonly Phrase[]): Set<string> {
+  return new Set(
+    cues.flatMap((cue) => {
+      const first = cue.steps[0];
+      return first?.kind === "word" ? first.alternatives.map((alt) => alt[0]?.text ?? "") : [];
+    }),
+  );
+}
+
+/** Whether any word of the phrase is the first word of a negation cue ("non voglio più vivere"). */
+function ownsNegation(phrase: Phrase, words: ReadonlySet<string>): boolean {
+  return phrase.steps.some(
+    (step) => step.kind === "word" && step.alternatives.some((alt) => alt.some((w) => words.has(w.text))),
+  );
+}
+
 function negated(
   tokens: readonly string[],
   span: Span,
+  entry: SignalPhrase,
   matcher: LanguageMatcher,
   level: WorryLevel,
+  spoken: readonly Span[],
 ): boolean {
   // "No", "none", "any" deny a thing (no eviction letter came) but not a wish: "nobody cares, I
   // want to die" is danger. Only verb negations set a danger phrase aside.
@@ -151,12 +191,24 @@ function negated(
   // A phrase that opens with a negation of its own ("pas les moyens" in "on n'a pas les moyens")
   // carries it: the "n'" before it is the same negation, not a second one.
   if (cues.some((cue) => matchAt(tokens, span.start, cue) !== -1)) return false;
+  // A negation inside the phrase's own gap ("mio marito ~3 picchia" over "mio marito non mi picchia
+  // più") denies it too, unless the phrase is written with a negation of its own words.
+  const own = level === "danger" ? entry.ownsVerbNegation : entry.ownsNegation;
+  // A negation that belongs to another phrase before this one ("non ce la faccio più" in "non ce la
+  // faccio più voglio morire") is that phrase's, not a denial of this one.
+  const taken = (at: number) => spoken.some((s) => s.start <= at && at < s.end && s.end <= span.start);
+  const cueAt = (at: number) => !taken(at) && cues.some((cue) => matchAt(tokens, at, cue) !== -1);
+  if (!own) {
+    for (let at = span.start + 1; at < span.end; at++) {
+      if (cueAt(at)) return true;
+    }
+  }
   let counted = 0;
   for (let at = span.start - 1; at >= 0 && counted < NEGATION_REACH; at--) {
     const token = tokens[at];
     if (token === undefined || token === BREAK) return false;
     if (matcher.clauseBreaks.some((phrase) => matchAt(tokens, at, phrase) !== -1)) return false;
-    if (cues.some((cue) => matchAt(tokens, at, cue) !== -1)) return true;
+    if (cueAt(at)) return true;
     if (token.length >= 3) counted++;
   }
   return false;
@@ -180,30 +232,42 @@ export function explainWorry(text: string): WorryMatch[] {
   const words = tokenize(text);
   if (words.length === 0) return [];
   const found: Found[] = [];
-  for (const matcher of MATCHERS) {
+  const readings = MATCHERS.map((matcher) => {
     const tokens = respell(words, matcher.spellings);
     // Spellings may change the number of words; spans are compared in the original words' terms
     // only when no respelling happened, which is the case for nearly every message.
     const comparable = tokens.length === words.length;
-    const figures = matcher.figures.flatMap((figure) => findAll(tokens, figure));
+    return { matcher, tokens, comparable, figures: matcher.figures.flatMap((f) => findAll(tokens, f)) };
+  });
+  // A figure of speech is figurative whichever list a word of it also matches: in "a film where he
+  // strangled her" Romanian "strangul*" takes "strangled" by a near miss, and English's figure
+  // about films covers it.
+  const sharedFigures = readings.filter((r) => r.comparable).flatMap((r) => r.figures);
+  for (const { matcher, tokens, comparable, figures } of readings) {
+    const hiding = comparable ? sharedFigures : figures;
     const anyStart = matcher.byFirstLetter.get("") ?? [];
+    const matches: { entry: SignalPhrase; span: Span }[] = [];
     for (let start = 0; start < tokens.length; start++) {
       const candidates = [...(matcher.byFirstLetter.get(tokens[start]?.[0] ?? "") ?? []), ...anyStart];
-      for (const { level, signal, phrase } of candidates) {
-        const end = matchAt(tokens, start, phrase);
+      for (const entry of candidates) {
+        const end = matchAt(tokens, start, entry.phrase);
         if (end === -1) continue;
         const span = { start, end };
-        if (figures.some((figure) => overlaps(figure, span))) continue;
-        const negation = negated(tokens, span, matcher, level);
-        found.push({
-          language: matcher.language,
-          level,
-          signal,
-          phrase: phrase.source,
-          ...(comparable ? span : { start: -1, end: -1 }),
-          negated: negation,
-        });
+        if (!hiding.some((figure) => overlaps(figure, span))) matches.push({ entry, span });
       }
+    }
+    // The phrases written with a negation of their own, where they were found.
+    const spoken = matches.filter((m) => m.entry.ownsNegation).map((m) => m.span);
+    for (const { entry, span } of matches) {
+      const { level, signal, phrase } = entry;
+      found.push({
+        language: matcher.language,
+        level,
+        signal,
+        phrase: phrase.source,
+        ...(comparable ? span : { start: -1, end: -1 }),
+        negated: negated(tokens, span, entry, matcher, level, spoken),
+      });
     }
   }
   const deniedSpans = found.filter((f) => f.negated && f.start !== -1);

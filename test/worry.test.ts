@@ -2,11 +2,12 @@
 // where the negation is the alarm: "non voglio più vivere"), typos and missing accents, figures of
 // speech, money trouble that is not danger, and the content files themselves. The measured figures
 // on the labelled sets are in `npm run bench` (bench/worry.ts).
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SUPPORTED_LANGUAGES } from "../core/i18n.ts";
+import { compilePhrase, matchAt, PhraseError } from "../core/worry/phrases.ts";
 import { tokenize } from "../core/worry/tokens.ts";
 import { detectWorry, loadWorryPhrases, PHRASES_DIR, WORRY_LANGUAGES } from "../core/worry.ts";
 
@@ -152,6 +153,71 @@ describe("worry levels: indirect danger and its look-alikes", () => {
   });
 });
 
+// Phrasing nobody anticipated (blind set 2 missed these kinds): a stockpile of pills, goodbye
+// letters, standing on a balcony for an hour, giving things away, a rope; hitting in the third
+// person, a belt, a black eye, fear of him coming home drunk, the phone and keys taken, being locked
+// in, dragged by the hair, a threat to kill if she leaves. And their look-alikes: medicines for blood
+// pressure, a film, a boss who "will kill me", "nobody hits me", a negation inside the phrase.
+describe("worry levels: concepts broadened after blind set 2", () => {
+  it.each([
+    ["it", "sto conservando i sonniferi da settimane", "danger"],
+    ["en", "i've been stockpiling painkillers, there are enough now", "danger"],
+    ["fr", "j'ai gardé tous mes somnifères dans un tiroir", "danger"],
+    ["es", "llevo meses guardando pastillas para dormir", "danger"],
+    ["uk", "я відкладала снодійне, тепер вистачить", "danger"],
+    ["it", "ho lasciato delle lettere per i miei figli", "danger"],
+    ["ro", "am scris un bilet de adio", "danger"],
+    ["en", "i'm standing on the balcony for an hour now", "danger"],
+    ["sq", "po mendoj te hidhem nga dritarja", "danger"],
+    ["en", "bought a rope today, dont know why im telling you", "danger"],
+    ["it", "il suo compagno la mena e lei ha un occhio nero", "danger"],
+    ["en", "my ex beats my daughter with a belt", "danger"],
+    ["es", "mi marido le pega a mi hija con el cinturón", "danger"],
+    ["fr", "j'ai peur quand il rentre saoul", "danger"],
+    ["ro", "îmi ia telefonul și mă încuie în casă", "danger"],
+    ["ar", "بياخد تلفوني وبيسكر علي الباب", "danger"],
+    ["it", "mi ha trascinata per i capelli", "danger"],
+    ["uk", "він знову підняв на мене руку", "danger"],
+    ["sq", "tha se do me vrasi nese e le", "danger"],
+    ["en", "he said he'll find me wherever i go", "danger"],
+    ["it", "ho preso le pastiglie per la pressione stamattina", "ordinary"],
+    ["en", "i took my blood pressure tablets this morning", "ordinary"],
+    ["en", "we watched a film where he strangled her", "ordinary"],
+    ["en", "my boss will kill me if im late haha", "ordinary"],
+    ["fr", "mon chef va me tuer si j'arrive en retard", "ordinary"],
+    ["en", "no, nobody hits me, we're fine", "ordinary"],
+    ["es", "nadie me pega, tranquilos", "ordinary"],
+    ["it", "mio marito non mi picchia più da anni", "ordinary"],
+    ["it", "mio marito mi picchia", "danger"],
+    ["it", "ho regalato i vestiti dei bambini alla parrocchia", "ordinary"],
+    ["en", "this rent is killing me", "money"],
+    // A negation that belongs to a phrase of its own does not deny the next one.
+    ["it", "nn ce la faccio piu vojo morì", "danger"],
+    ["es", "no aguanto mas quiero morirme", "danger"],
+    ["en", "i have no intention of hurting myself", "ordinary"],
+  ])("%s: %s → %s", (_language, text, expected) => {
+    expect(level(text)).toBe(expected);
+  });
+});
+
+describe("worry phrase syntax", () => {
+  const at = (phrase: string, text: string) => matchAt(tokenize(text), 0, compilePhrase(phrase));
+
+  it("reads `a_b|c` as the words «a b» or the word «c»", () => {
+    const phrase = "porta_via|prende ~2 telefono";
+    expect(at(phrase, "porta via il telefono")).toBe(4);
+    expect(at(phrase, "prende il telefono")).toBe(3);
+    expect(at(phrase, "porta il telefono")).toBe(-1);
+    expect(at("he ~1 took|takes_away my_phone|keys", "he takes away my phone")).toBe(5);
+    expect(at("he ~1 took|takes_away my_phone|keys", "he took keys")).toBe(3);
+  });
+
+  it("refuses a stray underscore", () => {
+    expect(() => compilePhrase("porta_ ~2 telefono")).toThrow(PhraseError);
+    expect(() => compilePhrase("_via")).toThrow(PhraseError);
+  });
+});
+
 describe("worry phrase lists (content)", () => {
   it("exist for every language the bot speaks", () => {
     expect([...WORRY_LANGUAGES].sort()).toEqual([...SUPPORTED_LANGUAGES].sort());
@@ -168,14 +234,16 @@ describe("worry phrase lists (content)", () => {
 
   // Short idioms ("ya no quiero vivir") are both a phrase and a plausible whole message; longer
   // messages of the set must not be copied into the lists.
-  it("do not contain the labelled set's longer messages (the set measures, it does not teach)", () => {
+  it("do not contain the labelled sets' longer messages (the sets measure, they do not teach)", () => {
     const phrases = new Set(
       loadWorryPhrases().flatMap((language) =>
         language.signals.map((s) => tokenize(s.phrase.source).join(" ")),
       ),
     );
-    const set = readFileSync(join(import.meta.dirname, "..", "bench", "worry-set.jsonl"), "utf8")
-      .split("\n")
+    const bench = join(import.meta.dirname, "..", "bench");
+    const set = readdirSync(bench)
+      .filter((file) => /^worry-.*\.jsonl$/.test(file))
+      .flatMap((file) => readFileSync(join(bench, file), "utf8").split("\n"))
       .filter((line) => line !== "")
       .map((line) => tokenize((JSON.parse(line) as { text: string }).text).join(" "));
     const copied = set.filter((sentence) => sentence.split(" ").length > 6 && phrases.has(sentence));

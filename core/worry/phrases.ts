@@ -2,8 +2,10 @@
 //
 // A phrase is words separated by spaces, written as people type them (case and accents do not
 // matter). `word*` matches any ending (sfratt* → sfratto, sfrattati), `*word` any beginning (Arabic
-// attaches articles and conjunctions: *الكهرباء → والكهرباء), `a|b` either word, and `~` up to three
-// words of any kind in between (`~5`: up to five). A phrase never spans a clause break.
+// attaches articles and conjunctions: *الكهرباء → والكهرباء), `a|b` either word, `a_b|c` either the
+// words "a b" or the word "c" (people say one thing in a word or in several: "porta_via|prende ~2
+// telefono"), and `~` up to three words of any kind in between (`~5`: up to five). A phrase never
+// spans a clause break.
 //
 // Small typos are forgiven: a word of six letters or more matches with one letter wrong, missing or
 // extra (Levenshtein distance 1, from the fastest-levenshtein library), and so does the stem of a
@@ -12,7 +14,9 @@
 import { distance } from "fastest-levenshtein";
 import { BREAK, tokenize } from "./tokens.ts";
 
-type Alternative = { text: string; prefix: boolean; suffix: boolean };
+type Word = { text: string; prefix: boolean; suffix: boolean };
+/** One or more words in a row (`porta_via`), any of which may carry `*`. */
+type Alternative = Word[];
 type Step = { kind: "word"; alternatives: Alternative[] } | { kind: "gap"; max: number };
 export type Phrase = {
   source: string;
@@ -29,6 +33,11 @@ const FUZZY_STEM_MIN = 6;
 export class PhraseError extends Error {}
 
 function alternative(raw: string, source: string): Alternative {
+  return raw.split("_").map((part) => word(part, source));
+}
+
+function word(raw: string, source: string): Word {
+  if (raw === "") throw new PhraseError(`«${source}»: an empty word (a stray "_" or "|")`);
   const prefix = raw.endsWith("*");
   const suffix = raw.startsWith("*");
   const words = tokenize(raw.replace(/^\*|\*$/g, ""));
@@ -54,11 +63,11 @@ export function compilePhrase(source: string): Phrase {
   // A phrase of one whole word has no other word to confirm a near miss: Spanish "demanda" must
   // not take Italian "domanda". Its typos are forgiven only through a `word*` stem.
   const words = steps.filter((step) => step.kind === "word");
-  const fuzzy = words.length > 1 || words.some((step) => step.alternatives.some((alt) => alt.prefix));
-  const first = steps[0].alternatives;
-  const firstLetters = first.some((alt) => alt.suffix)
-    ? null
-    : new Set(first.map((alt) => alt.text[0] ?? ""));
+  const fuzzy =
+    words.length > 1 ||
+    words.some((step) => step.alternatives.some((alt) => alt.length > 1 || alt.some((w) => w.prefix)));
+  const first = steps[0].alternatives.map((alt) => alt[0] as Word);
+  const firstLetters = first.some((w) => w.suffix) ? null : new Set(first.map((w) => w.text[0] ?? ""));
   return { source, steps, fuzzy, firstLetters };
 }
 
@@ -73,7 +82,7 @@ function near(a: string, b: string): boolean {
   );
 }
 
-function wordMatches(token: string, alt: Alternative, fuzzy: boolean): boolean {
+function wordMatches(token: string, alt: Word, fuzzy: boolean): boolean {
   const { text, prefix, suffix } = alt;
   if (prefix && suffix) return token.includes(text);
   if (suffix) return token.endsWith(text);
@@ -85,6 +94,18 @@ function wordMatches(token: string, alt: Alternative, fuzzy: boolean): boolean {
     );
   }
   return token === text || (fuzzy && text.length >= FUZZY_WORD_MIN && near(token, text));
+}
+
+/** Whether the alternative's words are the tokens from `at` on. */
+function fitsAt(tokens: readonly string[], at: number, alt: Alternative, fuzzy: boolean): boolean {
+  for (let i = 0; i < alt.length; i++) {
+    const token = tokens[at + i];
+    const word = alt[i];
+    if (token === undefined || token === BREAK || word === undefined || !wordMatches(token, word, fuzzy)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Where the phrase's match starting at `start` ends (exclusive), or -1. */
@@ -100,11 +121,12 @@ export function matchAt(tokens: readonly string[], start: number, phrase: Phrase
       }
       return -1;
     }
-    const token = tokens[at];
-    if (token === undefined || token === BREAK) return -1;
-    return current.alternatives.some((alt) => wordMatches(token, alt, phrase.fuzzy))
-      ? walk(at + 1, step + 1)
-      : -1;
+    for (const alt of current.alternatives) {
+      if (!fitsAt(tokens, at, alt, phrase.fuzzy)) continue;
+      const end = walk(at + alt.length, step + 1);
+      if (end !== -1) return end;
+    }
+    return -1;
   };
   return walk(start, 0);
 }
