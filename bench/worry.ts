@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { detectWorry, WORRY_LEVELS } from "../core/worry.ts";
+import { detectWorry, needsSafetyCheck, WORRY_LEVELS } from "../core/worry.ts";
 
 type Result = { name: string; value: number; unit: string; note?: string };
 const LABELS = ["ordinary", ...WORRY_LEVELS] as const;
@@ -54,6 +54,27 @@ function figures(label: string, file: string, misses: boolean): Result[] {
   }
   const calm = predicted.filter((p) => p.level === "ordinary" || p.level === "money");
   const alarmed = calm.filter((p) => p.got === "danger").length;
+  // The safety question (bot/features/worry.ts): a danger it asks about is not missed, though the
+  // person has to answer it; a calm message it asks about costs them one button.
+  const asks = (p: (typeof predicted)[number]) =>
+    p.got !== "danger" && needsSafetyCheck(p.text, detectWorry(p.text));
+  const dangers = predicted.filter((p) => p.level === "danger");
+  const caught = dangers.filter((p) => p.got === "danger" || asks(p)).length;
+  const asked = calm.filter(asks).length;
+  results.push(
+    {
+      name: `${label}: danger answered or asked "are you safe?"`,
+      value: percent(caught, dangers.length),
+      unit: "%",
+      note: `${caught} of ${dangers.length}`,
+    },
+    {
+      name: `${label}: ordinary or money asked "are you safe?"`,
+      value: percent(asked, calm.length),
+      unit: "%",
+      note: `${asked} of ${calm.length}`,
+    },
+  );
   results.push({
     name: `${label}: ordinary or money answered with emergency numbers`,
     value: percent(alarmed, calm.length),
@@ -130,6 +151,15 @@ function ownTexts(): Result[] {
  *   a phrase's gap, a negation that belongs to a phrase before it, and figures of speech that hide
  *   every language's phrases. After: danger 80 of 80, housing 40, money 32, ordinary 48, no calm
  *   message alarmed — figures that no longer measure phrasing nobody anticipated.
+ * - worry-blind3.jsonl (200, 25 a language), by another writer who never saw the lists, written
+ *   before blind 2's round; measured blind twice: before that round (danger 26 of 80, housing 32 of
+ *   40, money 15 of 32, ordinary 44 of 48, 4 of 80 calm messages alarmed) and after it and the safety
+ *   markers (core/worry/safety/), before anyone read it: danger 55 of 80 answered as danger and 65 of
+ *   80 answered or asked "are you safe?", housing 33 of 40, money 18 of 32, ordinary 47 of 48, 1 of
+ *   80 calm messages alarmed and 6 of 80 asked. Its misses were then read for concepts (farewells
+ *   without a word of death, train tracks, gas, an exhaust hose, cuts on a child's arm, "a burden on
+ *   them", not going home, a fire threat; "this form is killing me" as a figure of speech), added
+ *   to the markers and figures in all eight languages.
  * The blind first figures are the honest estimate for phrasing nobody anticipated.
  */
 export async function benchWorry(options: { misses?: boolean } = {}): Promise<Result[]> {
@@ -139,6 +169,7 @@ export async function benchWorry(options: { misses?: boolean } = {}): Promise<Re
     ...figures("worry held-out", "worry-holdout.jsonl", misses),
     ...figures("worry blind", "worry-blind.jsonl", misses),
     ...figures("worry blind 2", "worry-blind2.jsonl", misses),
+    ...figures("worry blind 3", "worry-blind3.jsonl", misses),
     ...ownTexts(),
   ];
   const set = readWorrySet();

@@ -302,34 +302,59 @@ export function detectWorry(text: string): Worry | null {
   return { level, signals };
 }
 
+/** Each language's markers, read with that language's negations (compiled once, like the phrases). */
+const SAFETY_ENTRIES = new Map<string, SignalPhrase[]>(
+  MATCHERS.map((matcher) => {
+    const verbWords = cueWords(matcher.negations);
+    const allWords = cueWords([...matcher.negations, ...matcher.negationsOfThings]);
+    const entries = (SAFETY_MARKERS.get(matcher.language) ?? []).map(
+      (phrase): SignalPhrase => ({
+        // Read as danger is: only a verb's negation sets a marker aside ("nobody" does not).
+        level: "danger",
+        signal: "self_harm",
+        phrase,
+        ownsVerbNegation: ownsNegation(phrase, verbWords),
+        ownsNegation: ownsNegation(phrase, allWords),
+      }),
+    );
+    return [matcher.language, entries];
+  }),
+);
+
 /**
  * The safety markers a message holds: single words and short phrases that do not say danger on their
  * own but often come with it — a knife, pills, bruises, "goodbye forever", "I'm scared of him" — read
- * like the worry phrases (spellings, figures of speech, a verb's negation just before; a word negated
- * in one language's reading is negated in all). Phrase lists cannot foresee every way of saying that
- * one wants to die or is being hurt; a marker makes the bot ask whether the person is safe, which
- * costs little when the answer is yes.
+ * like the worry phrases (spellings, figures of speech of any language, a verb's negation before or
+ * inside; a word negated in one language's reading is negated in all). Phrase lists cannot foresee
+ * every way of saying that one wants to die or is being hurt; a marker makes the bot ask whether the
+ * person is safe, which costs little when the answer is yes.
  */
 export function safetyMarkers(text: string): string[] {
   const words = tokenize(text);
   if (words.length === 0) return [];
-  const found: (Span & { language: string; marker: string; negated: boolean })[] = [];
-  for (const matcher of MATCHERS) {
-    const markers = SAFETY_MARKERS.get(matcher.language) ?? [];
-    if (markers.length === 0) continue;
+  const readings = MATCHERS.map((matcher) => {
     const tokens = respell(words, matcher.spellings);
     const comparable = tokens.length === words.length;
-    const figures = matcher.figures.flatMap((figure) => findAll(tokens, figure));
-    for (const marker of markers) {
-      for (const span of findAll(tokens, marker)) {
-        if (figures.some((figure) => overlaps(figure, span))) continue;
-        found.push({
-          language: matcher.language,
-          marker: marker.source,
-          ...(comparable ? span : { start: -1, end: -1 }),
-          negated: negated(tokens, span, matcher, "danger"),
-        });
+    return { matcher, tokens, comparable, figures: matcher.figures.flatMap((f) => findAll(tokens, f)) };
+  });
+  const sharedFigures = readings.filter((r) => r.comparable).flatMap((r) => r.figures);
+  const found: (Span & { language: string; marker: string; negated: boolean })[] = [];
+  for (const { matcher, tokens, comparable, figures } of readings) {
+    const hiding = comparable ? sharedFigures : figures;
+    const matches: { entry: SignalPhrase; span: Span }[] = [];
+    for (const entry of SAFETY_ENTRIES.get(matcher.language) ?? []) {
+      for (const span of findAll(tokens, entry.phrase)) {
+        if (!hiding.some((figure) => overlaps(figure, span))) matches.push({ entry, span });
       }
+    }
+    const spoken = matches.filter((m) => m.entry.ownsNegation).map((m) => m.span);
+    for (const { entry, span } of matches) {
+      found.push({
+        language: matcher.language,
+        marker: entry.phrase.source,
+        ...(comparable ? span : { start: -1, end: -1 }),
+        negated: negated(tokens, span, entry, matcher, "danger", spoken),
+      });
     }
   }
   const denied = found.filter((f) => f.negated && f.start !== -1);

@@ -21,14 +21,14 @@ import type { SandboxUser } from "./support/sandbox-user.ts";
 
 /** A message with a marker and no danger phrase: the question, and not the danger answer. */
 const MARKED: [string, string][] = [
-  ["it", "ho un livido sul braccio e non so come spiegarlo"],
-  ["en", "he took my keys again"],
-  ["fr", "j'ai encore des bleus sur les bras"],
-  ["es", "tengo moretones en el brazo otra vez"],
-  ["ro", "am iar vânătăi pe braț"],
-  ["uk", "він знову забрав ключі"],
-  ["sq", "kam prapë mavijosje në krah"],
-  ["ar", "عندي كدمات على ذراعي مرة ثانية"],
+  ["it", "sono sul balcone"],
+  ["en", "I'm on the balcony again tonight"],
+  ["fr", "je suis sur le balcon"],
+  ["es", "estoy en el balcón"],
+  ["ro", "sunt pe balcon"],
+  ["uk", "я на балконі"],
+  ["sq", "jam në ballkon"],
+  ["ar", "أنا على البلكونة"],
 ];
 
 describe("safety markers", () => {
@@ -71,7 +71,7 @@ describe("safety markers", () => {
   });
 
   it("money trouble with a marker gets both the calm answer and the question", () => {
-    const text = "non riesco a pagare l'affitto e ho lividi sulle braccia";
+    const text = "non riesco a pagare l'affitto e sono senza speranza";
     const worry = detectWorry(text);
     expect(worry?.level).toBe("money");
     expect(needsSafetyCheck(text, worry)).toBe(true);
@@ -146,7 +146,7 @@ describe("the safety question in the bot", () => {
 
   it("it: «in danger» gets 112 first and both helplines, an urgent case with the message, an alert", async () => {
     const user = await h.linkedUser("SAFE-IT-1", { language: "it" });
-    const text = "ho un livido sul braccio e non so come spiegarlo";
+    const text = "sono sul balcone, stanotte non dormo";
     const asked = await askedSafety(user, text, "sei al sicuro in questo momento?");
     expect(await casesOf(user), "nothing is opened before the answer").toEqual([]);
     await user.press(asked, "safety:danger");
@@ -166,7 +166,7 @@ describe("the safety question in the bot", () => {
 
   it("en: «not OK» opens a case with the message for a person, no emergency numbers", async () => {
     const user = await h.linkedUser("SAFE-EN-1", { language: "en" });
-    const text = "he took my keys again";
+    const text = "I'm on the balcony again tonight";
     const asked = await askedSafety(user, text, "are you safe right now?");
     await user.press(asked, "safety:talk");
     const [answer] = await user.replies(1);
@@ -180,7 +180,7 @@ describe("the safety question in the bot", () => {
 
   it("it: «safe» gets a kind word and opens nothing", async () => {
     const user = await h.linkedUser("SAFE-IT-2", { language: "it" });
-    const asked = await askedSafety(user, "ho un livido sul braccio", "sei al sicuro");
+    const asked = await askedSafety(user, "sono sul balcone", "sei al sicuro");
     await user.press(asked, "safety:ok");
     const [answer] = await user.replies(1);
     expect(answer?.text).toContain("grazie di avermelo detto");
@@ -192,7 +192,7 @@ describe("the safety question in the bot", () => {
     const user = await h.linkedUser("SAFE-IT-3", { language: "it" });
     const householdId = await householdOf(user);
     const open = await h.db.case.create({ data: { householdId, topic: "debt" } });
-    const text = "stanotte ho dormito da mia sorella, ho ancora i lividi";
+    const text = "sono sul balcone, stanotte non dormo";
     const asked = await askedSafety(user, text, "sei al sicuro");
     const before = await h.db.caseMessage.findMany({ where: { caseId: open.id } });
     expect(before.map((m) => m.text)).toEqual([text]);
