@@ -160,6 +160,13 @@ function ownTexts(): Result[] {
  *   without a word of death, train tracks, gas, an exhaust hose, cuts on a child's arm, "a burden on
  *   them", not going home, a fire threat; "this form is killing me" as a figure of speech), added
  *   to the markers and figures in all eight languages.
+ * - worry-blind4.jsonl (200, 25 a language), by a third writer, after blind 3's round; measured
+ *   blind once: danger 43 of 80 answered as danger and 52 of 80 answered or asked, housing 31 of 40,
+ *   money 17 of 32, ordinary 44 of 48; 4 of 80 calm messages alarmed (helpline numbers asked for a
+ *   leaflet, a rope for the washing) and 8 of 80 asked. Its misses were read for concepts (a method
+ *   searched online, a gun at home, stalking, "tonight is the last", an attempt years ago, forced
+ *   sex, a wage or bank card taken, "why go on") and look-alikes (a rope for the washing, pills for a
+ *   cold, a joke threat over a party), added to the markers and figures in all eight languages.
  * The blind first figures are the honest estimate for phrasing nobody anticipated.
  */
 export async function benchWorry(options: { misses?: boolean } = {}): Promise<Result[]> {
@@ -170,6 +177,7 @@ export async function benchWorry(options: { misses?: boolean } = {}): Promise<Re
     ...figures("worry blind", "worry-blind.jsonl", misses),
     ...figures("worry blind 2", "worry-blind2.jsonl", misses),
     ...figures("worry blind 3", "worry-blind3.jsonl", misses),
+    ...figures("worry blind 4", "worry-blind4.jsonl", misses),
     ...ownTexts(),
   ];
   const set = readWorrySet();
