@@ -167,6 +167,10 @@ function ownTexts(): Result[] {
  *   searched online, a gun at home, stalking, "tonight is the last", an attempt years ago, forced
  *   sex, a wage or bank card taken, "why go on") and look-alikes (a rope for the washing, pills for a
  *   cold, a joke threat over a party), added to the markers and figures in all eight languages.
+ * - worry-blind5.jsonl (200, 25 a language), by a fourth writer, after blind 4's round; measured
+ *   blind once, and nobody has read its misses yet: danger 48 of 80 answered as danger and 61 of 80
+ *   answered or asked, housing 30 of 40, money 20 of 32, ordinary 47 of 48; no calm message alarmed,
+ *   10 of 80 asked. The next round should start from its misses, and a new set measure it.
  * The blind first figures are the honest estimate for phrasing nobody anticipated.
  */
 export async function benchWorry(options: { misses?: boolean } = {}): Promise<Result[]> {
@@ -178,6 +182,7 @@ export async function benchWorry(options: { misses?: boolean } = {}): Promise<Re
     ...figures("worry blind 2", "worry-blind2.jsonl", misses),
     ...figures("worry blind 3", "worry-blind3.jsonl", misses),
     ...figures("worry blind 4", "worry-blind4.jsonl", misses),
+    ...figures("worry blind 5", "worry-blind5.jsonl", misses),
     ...ownTexts(),
   ];
   const set = readWorrySet();
