@@ -65,6 +65,26 @@ describe("housekeeping", () => {
       ],
     });
 
+    // A session whose flow was left unanswered (a safety question holds the message it asks about),
+    // one answered a minute ago, and one with no flow.
+    const flow = (at: Date) => ({
+      name: "safety",
+      step: "asked",
+      data: { text: "un messaggio" },
+      at: at.getTime(),
+    });
+    await db.botSession.createMany({
+      data: [
+        {
+          key: "1",
+          value: { language: "it", flow: flow(ago(2 * 60 * 60 * 1000)) },
+          updatedAt: ago(2 * 60 * 60 * 1000),
+        },
+        { key: "2", value: { language: "it", flow: flow(ago(60 * 1000)) }, updatedAt: ago(60 * 1000) },
+        { key: "3", value: { language: "en" }, updatedAt: ago(2 * DAY) },
+      ],
+    });
+
     const clock = fixedClock(now);
     expect(await runHousekeeping({ db, clock, retentionMonths: 24 })).toEqual({
       processedUpdates: 1,
@@ -72,6 +92,7 @@ describe("housekeeping", () => {
       loginAttempts: 1,
       staffSessions: 1,
       botSessions: 0,
+      abandonedFlows: 1,
       importUploads: 1,
       expiredCaseMessages: 0,
       expiredCaseNotes: 0,
@@ -87,12 +108,19 @@ describe("housekeeping", () => {
     expect(await db.linkAttempt.count()).toBe(1);
     expect((await db.staffSession.findMany()).map((s) => s.tokenHash)).toEqual(["new"]);
     expect((await db.importUpload.findMany()).map((u) => u.fileName)).toEqual(["b.csv"]);
+    const sessions = await db.botSession.findMany({ orderBy: { key: "asc" } });
+    expect(sessions.map((x) => x.value)).toEqual([
+      { language: "it" },
+      { language: "it", flow: flow(ago(60 * 1000)) },
+      { language: "en" },
+    ]);
     expect(await runHousekeeping({ db, clock, retentionMonths: 24 })).toEqual({
       processedUpdates: 0,
       linkAttempts: 0,
       loginAttempts: 0,
       staffSessions: 0,
       botSessions: 0,
+      abandonedFlows: 0,
       importUploads: 0,
       expiredCaseMessages: 0,
       expiredCaseNotes: 0,
