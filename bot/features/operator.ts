@@ -19,7 +19,7 @@ import {
   satisfactionMarkup,
   satisfactionQuestion,
 } from "../../core/checkup/satisfaction.ts";
-import { postCaseToGroup } from "../../core/escalation/operators-group.ts";
+import { postOpenedCase } from "../../core/escalation/operators-group.ts";
 import { FAQ_KEYS, faqValues, isCaseTopic, isFaqKey, isPersonTopic, PERSON_TOPICS } from "../../core/faq.ts";
 import { romeToday } from "../../core/time.ts";
 import type { BotContext } from "../context.ts";
@@ -230,10 +230,7 @@ privateChats.on("message:text").filter(answering(FLOW, STEP), async (ctx) => {
   if (result.status === "opened") {
     ctx.logger.info({ caseId: result.caseId }, "case opened");
     const { db, deliveryQueue, operatorsChatId } = ctx.deps;
-    await postCaseToGroup(
-      { db, deliveryQueue, operatorsChatId },
-      { caseId: result.caseId, kind: "opened", purpose: `ops:case:${result.caseId}:opened` },
-    );
+    await postOpenedCase({ db, deliveryQueue, operatorsChatId }, result.caseId);
     return ctx.reply(ctx.t("operator:opened", { when: expectedWhen(ctx) }), {
       reply_markup: closeKeyboard(ctx, result.caseId),
     });

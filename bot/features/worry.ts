@@ -16,7 +16,7 @@
 // written; it still goes into an open case at once, as any message would.
 import { Composer, InlineKeyboard } from "grammy";
 import { postHouseholdMessage } from "../../core/cases.ts";
-import { postCaseToGroup } from "../../core/escalation/operators-group.ts";
+import { postOpenedCase } from "../../core/escalation/operators-group.ts";
 import { recordUrgentWorry } from "../../core/escalation/worry-case.ts";
 import { isCaseTopic } from "../../core/faq.ts";
 import { detectWorry, needsSafetyCheck, type UrgentSignal } from "../../core/worry.ts";
@@ -52,10 +52,7 @@ async function answerMoneyTrouble(ctx: BotContext, text: string): Promise<unknow
   });
   if (result.status === "opened") {
     ctx.logger.info({ caseId: result.caseId }, "worry: money trouble, case opened");
-    await postCaseToGroup(
-      { db, deliveryQueue, operatorsChatId },
-      { caseId: result.caseId, kind: "opened", purpose: `ops:case:${result.caseId}:opened` },
-    );
+    await postOpenedCase({ db, deliveryQueue, operatorsChatId }, result.caseId);
     return ctx.reply([...lines, ctx.t("operator:opened", { when: expectedWhen(ctx) })].join("\n\n"));
   }
   // A person is already on the household's case: the message went into it, as any other would.
@@ -143,10 +140,7 @@ async function safetyOnly(ctx: BotContext, text: string): Promise<unknown> {
     ...(topic === undefined ? {} : { topic }),
   });
   if (result.status === "opened") {
-    await postCaseToGroup(
-      { db, deliveryQueue, operatorsChatId },
-      { caseId: result.caseId, kind: "opened", purpose: `ops:case:${result.caseId}:opened` },
-    );
+    await postOpenedCase({ db, deliveryQueue, operatorsChatId }, result.caseId);
   }
   return askSafety(ctx, text, result.status !== "no_case");
 }
@@ -184,10 +178,7 @@ async function answerSafety(ctx: BotContext, answer: string): Promise<unknown> {
     topic: "other",
   });
   if (result.status === "opened") {
-    await postCaseToGroup(
-      { db, deliveryQueue, operatorsChatId },
-      { caseId: result.caseId, kind: "opened", purpose: `ops:case:${result.caseId}:opened` },
-    );
+    await postOpenedCase({ db, deliveryQueue, operatorsChatId }, result.caseId);
     return ctx.reply(ctx.t("operator:opened", { when: expectedWhen(ctx) }));
   }
   return ctx.reply(ctx.t("operator:ack", { when: expectedWhen(ctx) }));

@@ -155,3 +155,8 @@ export async function postMissedCases(
   }
   return posted;
 }
+
+/** A case a household just opened, posted to the group once (the one purpose every path uses). */
+export function postOpenedCase(deps: GroupPostDeps, caseId: number): Promise<unknown> {
+  return postCaseToGroup(deps, { caseId, kind: "opened", purpose: `ops:case:${caseId}:opened` });
+}
