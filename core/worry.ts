@@ -220,18 +220,21 @@ function overlaps(a: Span, b: Span): boolean {
 
 export type WorryMatch = { language: string; level: WorryLevel; signal: WorrySignal; phrase: string };
 
-type Found = WorryMatch & Span & { negated: boolean };
+/** A phrase one language's reading found, its span in the message's words (-1 when respelled). */
+type Found = { language: string; entry: SignalPhrase } & Span & { negated: boolean };
 
 /**
- * Every phrase that speaks in the message, negated and figurative ones left out: for tests and
- * tuning. Words two languages share ("suicid*") are negated when either language's rules say so:
- * "I'm not suicidal" is read with English negations although Italian has the word too. Within one
+ * The phrases `phrasesIn` finds in each language's reading of the message, negated and figurative
+ * ones left out. Words two languages share ("suicid*") are negated when either language's rules say
+ * so: "I'm not suicidal" is read with English negations although Italian has the word too. Within one
  * language a phrase that carries its own negation ("n ai plus envie de vivre") still counts.
  */
-export function explainWorry(text: string): WorryMatch[] {
+function spokenPhrases(
+  text: string,
+  phrasesIn: (matcher: LanguageMatcher, tokens: readonly string[]) => { entry: SignalPhrase; span: Span }[],
+): Found[] {
   const words = tokenize(text);
   if (words.length === 0) return [];
-  const found: Found[] = [];
   const readings = MATCHERS.map((matcher) => {
     const tokens = respell(words, matcher.spellings);
     // Spellings may change the number of words; spans are compared in the original words' terms
@@ -243,48 +246,59 @@ export function explainWorry(text: string): WorryMatch[] {
   // strangled her" Romanian "strangul*" takes "strangled" by a near miss, and English's figure
   // about films covers it.
   const sharedFigures = readings.filter((r) => r.comparable).flatMap((r) => r.figures);
+  const found: Found[] = [];
   for (const { matcher, tokens, comparable, figures } of readings) {
     const hiding = comparable ? sharedFigures : figures;
+    const matches = phrasesIn(matcher, tokens).filter(
+      ({ span }) => !hiding.some((figure) => overlaps(figure, span)),
+    );
+    // The phrases written with a negation of their own, where they were found.
+    const spoken = matches.filter((m) => m.entry.ownsNegation).map((m) => m.span);
+    for (const { entry, span } of matches) {
+      found.push({
+        language: matcher.language,
+        entry,
+        ...(comparable ? span : { start: -1, end: -1 }),
+        negated: negated(tokens, span, entry, matcher, entry.level, spoken),
+      });
+    }
+  }
+  const denied = found.filter((f) => f.negated && f.start !== -1);
+  return found.filter(
+    (f) =>
+      !f.negated &&
+      !denied.some((d) => d.language !== f.language && d.entry.level === f.entry.level && overlaps(d, f)),
+  );
+}
+
+/** Every phrase that speaks in the message, negated and figurative ones left out: for tests and tuning. */
+export function explainWorry(text: string): WorryMatch[] {
+  const kept = spokenPhrases(text, (matcher, tokens) => {
     const anyStart = matcher.byFirstLetter.get("") ?? [];
     const matches: { entry: SignalPhrase; span: Span }[] = [];
     for (let start = 0; start < tokens.length; start++) {
       const candidates = [...(matcher.byFirstLetter.get(tokens[start]?.[0] ?? "") ?? []), ...anyStart];
       for (const entry of candidates) {
         const end = matchAt(tokens, start, entry.phrase);
-        if (end === -1) continue;
-        const span = { start, end };
-        if (!hiding.some((figure) => overlaps(figure, span))) matches.push({ entry, span });
+        if (end !== -1) matches.push({ entry, span: { start, end } });
       }
     }
-    // The phrases written with a negation of their own, where they were found.
-    const spoken = matches.filter((m) => m.entry.ownsNegation).map((m) => m.span);
-    for (const { entry, span } of matches) {
-      const { level, signal, phrase } = entry;
-      found.push({
-        language: matcher.language,
-        level,
-        signal,
-        phrase: phrase.source,
-        ...(comparable ? span : { start: -1, end: -1 }),
-        negated: negated(tokens, span, entry, matcher, level, spoken),
-      });
-    }
-  }
-  const deniedSpans = found.filter((f) => f.negated && f.start !== -1);
-  const kept = found.filter(
-    (f) =>
-      !f.negated &&
-      !deniedSpans.some((d) => d.language !== f.language && d.level === f.level && overlaps(d, f)),
-  );
+    return matches;
+  });
   const seen = new Set<string>();
   return kept
-    .filter((f) => {
-      const key = `${f.language}:${f.signal}:${f.phrase}`;
+    .map(({ language, entry }) => ({
+      language,
+      level: entry.level,
+      signal: entry.signal,
+      phrase: entry.phrase.source,
+    }))
+    .filter((m) => {
+      const key = `${m.language}:${m.signal}:${m.phrase}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
-    })
-    .map(({ language, level, signal, phrase }) => ({ language, level, signal, phrase }));
+    });
 }
 
 /** The most serious level the message shows and its signals (most serious first); null when none. */
@@ -330,41 +344,12 @@ const SAFETY_ENTRIES = new Map<string, SignalPhrase[]>(
  * person is safe, which costs little when the answer is yes.
  */
 export function safetyMarkers(text: string): string[] {
-  const words = tokenize(text);
-  if (words.length === 0) return [];
-  const readings = MATCHERS.map((matcher) => {
-    const tokens = respell(words, matcher.spellings);
-    const comparable = tokens.length === words.length;
-    return { matcher, tokens, comparable, figures: matcher.figures.flatMap((f) => findAll(tokens, f)) };
-  });
-  const sharedFigures = readings.filter((r) => r.comparable).flatMap((r) => r.figures);
-  const found: (Span & { language: string; marker: string; negated: boolean })[] = [];
-  for (const { matcher, tokens, comparable, figures } of readings) {
-    const hiding = comparable ? sharedFigures : figures;
-    const matches: { entry: SignalPhrase; span: Span }[] = [];
-    for (const entry of SAFETY_ENTRIES.get(matcher.language) ?? []) {
-      for (const span of findAll(tokens, entry.phrase)) {
-        if (!hiding.some((figure) => overlaps(figure, span))) matches.push({ entry, span });
-      }
-    }
-    const spoken = matches.filter((m) => m.entry.ownsNegation).map((m) => m.span);
-    for (const { entry, span } of matches) {
-      found.push({
-        language: matcher.language,
-        marker: entry.phrase.source,
-        ...(comparable ? span : { start: -1, end: -1 }),
-        negated: negated(tokens, span, entry, matcher, "danger", spoken),
-      });
-    }
-  }
-  const denied = found.filter((f) => f.negated && f.start !== -1);
-  return [
-    ...new Set(
-      found
-        .filter((f) => !f.negated && !denied.some((d) => d.language !== f.language && overlaps(d, f)))
-        .map((f) => f.marker),
+  const kept = spokenPhrases(text, (matcher, tokens) =>
+    (SAFETY_ENTRIES.get(matcher.language) ?? []).flatMap((entry) =>
+      findAll(tokens, entry.phrase).map((span) => ({ entry, span })),
     ),
-  ];
+  );
+  return [...new Set(kept.map((f) => f.entry.phrase.source))];
 }
 
 /** Whether to ask "are you safe right now?": a marker, and no danger the phrases already answer. */
