@@ -15,7 +15,7 @@
 // kind word and 112). The message waits in the session for the answer, so the case shows what was
 // written; it still goes into an open case at once, as any message would.
 import { Composer, InlineKeyboard } from "grammy";
-import { postHouseholdMessage } from "../../core/cases.ts";
+import { type HouseholdMessageResult, postHouseholdMessage } from "../../core/cases.ts";
 import { postOpenedCase } from "../../core/escalation/operators-group.ts";
 import { recordUrgentWorry } from "../../core/escalation/worry-case.ts";
 import { isCaseTopic } from "../../core/faq.ts";
@@ -37,22 +37,36 @@ function chosenTopic(ctx: BotContext): string | undefined {
   return typeof topic === "string" && isCaseTopic(topic) ? topic : undefined;
 }
 
+/**
+ * The member's message into the household's case, as /operator would put it: an active case takes it;
+ * otherwise, with a topic, a case is opened and posted to the operators' group.
+ */
+async function toCase(
+  ctx: BotContext,
+  who: { householdId: number; memberId: number },
+  text: string,
+  topic: string | undefined,
+): Promise<HouseholdMessageResult> {
+  const { db, clock, deliveryQueue, operatorsChatId } = ctx.deps;
+  const result = await postHouseholdMessage(db, clock, {
+    ...who,
+    text,
+    sourceUpdateId: ctx.update.update_id,
+    ...(topic === undefined ? {} : { topic }),
+  });
+  if (result.status === "opened") await postOpenedCase({ db, deliveryQueue, operatorsChatId }, result.caseId);
+  return result;
+}
+
 async function answerMoneyTrouble(ctx: BotContext, text: string): Promise<unknown> {
   const lines = [ctx.t("escalation:worry.money.intro"), ctx.t("escalation:worry.money.steps")];
   const member = ctx.member;
   const household = member?.household;
   if (!member || !household) return ctx.reply([...lines, ctx.t("link.needed")].join("\n\n"));
-  const { db, clock, deliveryQueue, operatorsChatId } = ctx.deps;
-  const result = await postHouseholdMessage(db, clock, {
-    householdId: household.id,
-    memberId: member.id,
-    text,
-    sourceUpdateId: ctx.update.update_id,
-    topic: chosenTopic(ctx) ?? "debt",
-  });
+  const who = { householdId: household.id, memberId: member.id };
+  const result = await toCase(ctx, who, text, chosenTopic(ctx) ?? "debt");
   if (result.status === "opened") {
     ctx.logger.info({ caseId: result.caseId }, "worry: money trouble, case opened");
-    await postOpenedCase({ db, deliveryQueue, operatorsChatId }, result.caseId);
     return ctx.reply([...lines, ctx.t("operator:opened", { when: expectedWhen(ctx) })].join("\n\n"));
   }
   // A person is already on the household's case: the message went into it, as any other would.
@@ -130,18 +144,8 @@ async function safetyOnly(ctx: BotContext, text: string): Promise<unknown> {
   const member = ctx.member;
   const household = member?.household;
   if (!member || !household) return askSafety(ctx, text, false);
-  const { db, clock, deliveryQueue, operatorsChatId } = ctx.deps;
-  const topic = chosenTopic(ctx);
-  const result = await postHouseholdMessage(db, clock, {
-    householdId: household.id,
-    memberId: member.id,
-    text,
-    sourceUpdateId: ctx.update.update_id,
-    ...(topic === undefined ? {} : { topic }),
-  });
-  if (result.status === "opened") {
-    await postOpenedCase({ db, deliveryQueue, operatorsChatId }, result.caseId);
-  }
+  const who = { householdId: household.id, memberId: member.id };
+  const result = await toCase(ctx, who, text, chosenTopic(ctx));
   return askSafety(ctx, text, result.status !== "no_case");
 }
 
@@ -169,18 +173,8 @@ async function answerSafety(ctx: BotContext, answer: string): Promise<unknown> {
   const member = ctx.member;
   const household = member?.household;
   if (!member || !household) return ctx.reply(ctx.t("escalation:worry.check.talk_unlinked"));
-  const { db, clock, deliveryQueue, operatorsChatId } = ctx.deps;
-  const result = await postHouseholdMessage(db, clock, {
-    householdId: household.id,
-    memberId: member.id,
-    text,
-    sourceUpdateId: ctx.update.update_id,
-    topic: "other",
-  });
-  if (result.status === "opened") {
-    await postOpenedCase({ db, deliveryQueue, operatorsChatId }, result.caseId);
-    return ctx.reply(ctx.t("operator:opened", { when: expectedWhen(ctx) }));
-  }
+  const result = await toCase(ctx, { householdId: household.id, memberId: member.id }, text, "other");
+  if (result.status === "opened") return ctx.reply(ctx.t("operator:opened", { when: expectedWhen(ctx) }));
   return ctx.reply(ctx.t("operator:ack", { when: expectedWhen(ctx) }));
 }
 

@@ -13,7 +13,7 @@ import type { StaffScope } from "../offices/scope.ts";
 import { romeToday, TIME_ZONE } from "../time.ts";
 import { debtViewFigures } from "./debt-views.ts";
 import { type Month, monthsBetween, type ResultsFilter } from "./filter.ts";
-import { resultsQuery, SELECTED, selectedParams } from "./selection.ts";
+import { inFilter, resultsQuery, SELECTED, selectedParams } from "./selection.ts";
 
 /** "Active": a member did something the programme records within this many days. */
 export const ACTIVE_DAYS = 30;
@@ -127,11 +127,7 @@ type HouseholdsRow = Record<
 const MONTHS_SQL = `WITH days AS MATERIALIZED (
   SELECT d."day", sum(d."owedChange") AS "owed", sum(d."paidCents") AS "paid",
     sum(d."installmentsDue") AS "due", sum(d."installmentsOnTime") AS "onTime"
-  FROM "ResultsDay" d
-  WHERE ($1::int IS NULL OR d."officeId" = $1)
-    AND ($2::int IS NULL OR d."officeId" = $2)
-    AND ($3::text IS NULL OR d."municipality" = $3)
-    AND ($4::text IS NULL OR d."cohort" = $4)
+  FROM "ResultsDay" d WHERE ${inFilter("d")}
   GROUP BY d."day"
 ), months AS (
   SELECT m::date AS "start", (m + interval '1 month' - interval '1 day')::date AS "end"

@@ -190,6 +190,12 @@ FROM results_budget_groups g JOIN "ResultsHousehold" r ON ${sameGroup("r", "g")}
 JOIN "ResultsBudget" b ON b."householdId" = r."householdId"
 GROUP BY 1, 2, 3, 4`;
 
+/** The groups of the households in temporary table `table` (one row per household), from "ResultsHousehold". */
+const groupsOf = (
+  table: string,
+) => `SELECT r."officeId", r."municipality", r."cohort" FROM "ResultsHousehold" r
+  JOIN ${table} t ON t."id" = r."householdId"`;
+
 /** Per client: the refresh queued behind the running one, not started yet, and the last one queued. */
 type Queue = { waiting: Promise<number> | undefined; last: Promise<unknown> };
 const queues = new WeakMap<Db, Queue>();
@@ -251,16 +257,13 @@ async function refreshIn(run: (text: string) => Promise<number>): Promise<number
   if (households === 0) return 0;
   await run(`ANALYZE results_households`);
   // The groups whose spending months change: the ones these households were in, and (below) are in.
-  await run(`CREATE TEMPORARY TABLE results_groups ON COMMIT DROP AS
-      SELECT r."officeId", r."municipality", r."cohort" FROM "ResultsHousehold" r
-      JOIN results_households t ON t."id" = r."householdId"`);
+  await run(`CREATE TEMPORARY TABLE results_groups ON COMMIT DROP AS ${groupsOf("results_households")}`);
   // Marked in full (not only their activity): their row and their groups' arrears history.
   const full = await run(`CREATE TEMPORARY TABLE results_full ON COMMIT DROP AS
       SELECT DISTINCT "householdId" AS "id" FROM results_claimed WHERE NOT "activity"`);
   if (full > 0) await refreshFull(run);
   await run(ACTIVITY_SQL);
-  await run(`INSERT INTO results_groups SELECT r."officeId", r."municipality", r."cohort"
-      FROM "ResultsHousehold" r JOIN results_households t ON t."id" = r."householdId"`);
+  await run(`INSERT INTO results_groups ${groupsOf("results_households")}`);
   await run(
     `CREATE TEMPORARY TABLE results_budget_groups ON COMMIT DROP AS SELECT DISTINCT * FROM results_groups`,
   );
@@ -274,13 +277,10 @@ async function refreshIn(run: (text: string) => Promise<number>): Promise<number
 /** The households of "results_full": their rows, and every group they were or now are in. */
 async function refreshFull(run: (text: string) => Promise<number>): Promise<void> {
   await run(`ANALYZE results_full`);
-  await run(`CREATE TEMPORARY TABLE results_full_groups ON COMMIT DROP AS
-      SELECT r."officeId", r."municipality", r."cohort" FROM "ResultsHousehold" r
-      JOIN results_full t ON t."id" = r."householdId"`);
+  await run(`CREATE TEMPORARY TABLE results_full_groups ON COMMIT DROP AS ${groupsOf("results_full")}`);
   await run(`DELETE FROM "ResultsHousehold" r USING results_full t WHERE r."householdId" = t."id"`);
   await run(HOUSEHOLDS_SQL);
-  await run(`INSERT INTO results_full_groups SELECT r."officeId", r."municipality", r."cohort"
-      FROM "ResultsHousehold" r JOIN results_full t ON t."id" = r."householdId"`);
+  await run(`INSERT INTO results_full_groups ${groupsOf("results_full")}`);
   await run(
     `CREATE TEMPORARY TABLE results_dirty ON COMMIT DROP AS SELECT DISTINCT * FROM results_full_groups`,
   );

@@ -12,16 +12,23 @@ import type { ResultsFilter } from "./filter.ts";
 import { refreshResults } from "./precompute.ts";
 
 /**
+ * The filter ($1–$4, as `selectedParams`) on a precomputed table aliased `alias` that has the group's
+ * columns (office, municipality, cohort): "ResultsHousehold", and the per-group rows.
+ */
+export function inFilter(alias: string): string {
+  return `($1::int IS NULL OR ${alias}."officeId" = $1)
+    AND ($2::int IS NULL OR ${alias}."officeId" = $2)
+    AND ($3::text IS NULL OR ${alias}."municipality" = $3)
+    AND ($4::text IS NULL OR ${alias}."cohort" = $4)`;
+}
+
+/**
  * `WITH sel AS (…)`: one row per selected household: `sel.id`, `sel.cohort` ("2026-03", null when no
  * member ever linked), `sel.linked`, and the rest of its "ResultsHousehold" row. Takes $1–$4; a
  * section's own parameters start at $5. Append further CTEs with ", name AS (…)".
  */
 export const SELECTED = `WITH sel AS (
-  SELECT r."householdId" AS "id", r.* FROM "ResultsHousehold" r
-  WHERE ($1::int IS NULL OR r."officeId" = $1)
-    AND ($2::int IS NULL OR r."officeId" = $2)
-    AND ($3::text IS NULL OR r."municipality" = $3)
-    AND ($4::text IS NULL OR r."cohort" = $4))`;
+  SELECT r."householdId" AS "id", r.* FROM "ResultsHousehold" r WHERE ${inFilter("r")})`;
 
 /** The first parameters of every section's query: $1 scope's office, $2 office, $3 municipality, $4 cohort. */
 export function selectedParams(

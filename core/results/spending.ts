@@ -15,7 +15,7 @@ import type { StaffScope } from "../offices/scope.ts";
 import { type CsvRow, type CsvUnit, percentText } from "./csv.ts";
 import { addMonths, type Month, monthsBetween, type ResultsFilter } from "./filter.ts";
 import type { ResultsSection } from "./section.ts";
-import { resultsQuery, SELECTED, selectedParams } from "./selection.ts";
+import { inFilter, resultsQuery, SELECTED, selectedParams } from "./selection.ts";
 
 /** Below this many households with expenses, a month's amounts and share are not shown. */
 export const MIN_HOUSEHOLDS_FOR_AMOUNTS = 5;
@@ -62,11 +62,7 @@ months AS MATERIALIZED (
   SELECT b."month", sum(b."keeping") AS "keeping", sum(b."spending") AS "spending",
     sum(b."expenseCents") AS "expenseCents", sum(b."flexibleCents") AS "flexibleCents"
   FROM "ResultsBudgetMonth" b
-  WHERE ($1::int IS NULL OR b."officeId" = $1)
-    AND ($2::int IS NULL OR b."officeId" = $2)
-    AND ($3::text IS NULL OR b."municipality" = $3)
-    AND ($4::text IS NULL OR b."cohort" = $4)
-    AND b."month" >= $5::date AND b."month" < $6::date
+  WHERE ${inFilter("b")} AND b."month" >= $5::date AND b."month" < $6::date
   GROUP BY b."month")
 SELECT extract(year FROM m."month")::int * 12 + extract(month FROM m."month")::int - $7::int AS "m",
   0 AS "linked", m."keeping"::int AS "keeping", m."spending"::int AS "spending",

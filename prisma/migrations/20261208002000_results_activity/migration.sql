@@ -38,21 +38,22 @@ CREATE TABLE "ResultsBudgetMonth" (
 -- CreateIndex
 CREATE INDEX "ResultsBudgetMonth_officeId_municipality_cohort_idx" ON "ResultsBudgetMonth"("officeId", "municipality", "cohort");
 
--- After each statement on a table the activity and spending come from: the households it touched,
--- marked "activity". TG_ARGV[0] selects their ids ("hid") from "rows"; TG_ARGV[1], when given, is used
--- for updates instead (with new_rows and old_rows), to skip updates of columns that do not count.
-CREATE FUNCTION "results_activity_touched"() RETURNS trigger LANGUAGE plpgsql AS $fn$
+-- "results_touched" (migration 20261208000000_results_precompute) marks the households a statement
+-- touched; a third argument 'activity' now makes those marks light. An empty second argument means no
+-- query of its own for updates. The triggers made before pass one or two arguments and mark as before.
+CREATE OR REPLACE FUNCTION "results_touched"() RETURNS trigger LANGUAGE plpgsql AS $fn$
 DECLARE
+  activity boolean := TG_NARGS > 2 AND TG_ARGV[2] = 'activity';
   pick text := 'INSERT INTO "ResultsPending" ("householdId", "activity") '
-    'SELECT DISTINCT s."hid", true FROM (%s) s WHERE s."hid" IS NOT NULL';
+    'SELECT DISTINCT s."hid", ' || activity::text || ' FROM (%s) s WHERE s."hid" IS NOT NULL';
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    INSERT INTO "ResultsPending" ("householdId", "activity") SELECT "householdId", true FROM "ResultsHousehold";
+    INSERT INTO "ResultsPending" ("householdId", "activity") SELECT "householdId", activity FROM "ResultsHousehold";
   ELSIF TG_OP = 'INSERT' THEN
     EXECUTE format(pick, replace(TG_ARGV[0], 'rows', 'new_rows'));
   ELSIF TG_OP = 'DELETE' THEN
     EXECUTE format(pick, replace(TG_ARGV[0], 'rows', 'old_rows'));
-  ELSIF TG_NARGS > 1 THEN
+  ELSIF TG_NARGS > 1 AND TG_ARGV[1] <> '' THEN
     EXECUTE format(pick, TG_ARGV[1]);
   ELSE
     EXECUTE format(pick, replace(TG_ARGV[0], 'rows', 'new_rows') || ' UNION ALL '
@@ -84,21 +85,15 @@ BEGIN
   LOOP
     IF source."tbl" <> 'Case' THEN
       EXECUTE format('CREATE TRIGGER "results_activity_insert" AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows '
-        'FOR EACH STATEMENT EXECUTE FUNCTION "results_activity_touched"(%L)', source."tbl", source."ids");
+        'FOR EACH STATEMENT EXECUTE FUNCTION "results_touched"(%L, '''', ''activity'')', source."tbl", source."ids");
     END IF;
-    IF source."updated" IS NULL THEN
-      EXECUTE format('CREATE TRIGGER "results_activity_update" AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows '
-        'NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "results_activity_touched"(%L)',
-        source."tbl", source."ids");
-    ELSE
-      EXECUTE format('CREATE TRIGGER "results_activity_update" AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows '
-        'NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "results_activity_touched"(%L, %L)',
-        source."tbl", source."ids", source."updated");
-    END IF;
+    EXECUTE format('CREATE TRIGGER "results_activity_update" AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows '
+      'NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "results_touched"(%L, %L, ''activity'')',
+      source."tbl", source."ids", COALESCE(source."updated", ''));
     EXECUTE format('CREATE TRIGGER "results_activity_delete" AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows '
-      'FOR EACH STATEMENT EXECUTE FUNCTION "results_activity_touched"(%L)', source."tbl", source."ids");
+      'FOR EACH STATEMENT EXECUTE FUNCTION "results_touched"(%L, '''', ''activity'')', source."tbl", source."ids");
     EXECUTE format('CREATE TRIGGER "results_activity_truncate" AFTER TRUNCATE ON %I '
-      'FOR EACH STATEMENT EXECUTE FUNCTION "results_activity_touched"()', source."tbl");
+      'FOR EACH STATEMENT EXECUTE FUNCTION "results_touched"('''', '''', ''activity'')', source."tbl");
   END LOOP;
 END
 $do$;
